@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs modelc's build dependencies (Debian 12 packages) when any is missing.
+# Called by scripts/run.sh and scripts/test.sh; safe to run again.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config ccache
+  libyaml-cpp-dev      # spec parsing
+  libfmt-dev           # formatting, code emission
+  libeigen3-dev        # runtime kernels (GEMM)
+  doctest-dev          # tests
+  nlohmann-json3-dev   # safetensors JSON header
+  zlib1g-dev           # gzipped IDX files (Fashion-MNIST example)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "modelc: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
