@@ -1,0 +1,36 @@
+// conv2d, NHWC: y[n,oy,ox,o] = act(b[o] + sum_{ky,kx,c} x[n, oy*sh+ky-pt, ox*sw+kx-pl, c] * w[ky,kx,c,o])
+// Weights in Keras layout [kh, kw, cin, cout]. im2col + GEMM; a 1x1 stride-1
+// unpadded conv is a plain GEMM on the activations. Spec: `{op: conv2d, filters: 64, kernel: 3}`.
+#pragma once
+
+#include <cstddef>
+
+#include "modelc/activation.hpp"
+#include "modelc/geometry.hpp"
+
+namespace modelc {
+
+// Window2d with c = input channels; plus the output channel count.
+struct Conv2dGeom {
+  Window2d win;
+  int64_t oc = 0;
+};
+
+// Floats of scratch conv2d_forward needs (0 when no im2col is needed).
+size_t conv2d_forward_scratch(const Conv2dGeom& g);
+// Floats of scratch conv2d_backward needs (im2col/col2im matrix + dz when act != linear).
+size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act);
+
+// y = act(conv(x, w) + b). b may be null (use_bias: false). x is [n, h, w, c],
+// y is [n, oh, ow, oc]. scratch holds conv2d_forward_scratch(g) floats.
+void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
+                    Activation act, float* scratch);
+
+// Given dy = dL/dy (gradient of the post-activation output y), adds into
+// dx (may be null: input gradient not needed), dw, db (null without bias).
+// dy must not alias any output. scratch holds conv2d_backward_scratch(g, act) floats.
+void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                     const float* w, const float* y, const Conv2dGeom& g, Activation act,
+                     float* scratch);
+
+}  // namespace modelc

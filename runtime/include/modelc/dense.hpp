@@ -1,0 +1,31 @@
+// dense on the last axis: y[r, o] = act(b[o] + sum_i x[r, i] * w[i, o]), w in Keras
+// layout [in, units]; r runs over the batch and any leading axes.
+// Spec: `{op: dense, units: 4096, activation: relu}`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "modelc/activation.hpp"
+
+namespace modelc {
+
+struct DenseGeom {
+  int64_t rows = 0;  // batch x leading axes
+  int64_t in = 0;
+  int64_t out = 0;
+};
+
+// Floats of scratch dense_backward needs (rows * out when act != linear, else 0).
+size_t dense_backward_scratch(const DenseGeom& g, Activation act);
+
+// b may be null (use_bias: false).
+void dense_forward(float* y, const float* x, const float* w, const float* b, const DenseGeom& g,
+                   Activation act);
+
+// dy = dL/dy of the post-activation output y; adds into dx (may be null), dw, db (may be null).
+void dense_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                    const float* w, const float* y, const DenseGeom& g, Activation act,
+                    float* scratch);
+
+}  // namespace modelc

@@ -1,0 +1,48 @@
+// safetensors I/O (F32 only): 8-byte little-endian header length, a JSON header
+// {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
+// optional "__metadata__"}, then the raw little-endian data. Reading is strict:
+// every malformed file is a modelc::Error naming the file and tensor.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace modelc {
+
+struct TensorInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::span<const float> data;  // points into the owning SafetensorsFile
+};
+
+class SafetensorsFile {
+ public:
+  // Reads and validates the whole file; throws modelc::Error.
+  static SafetensorsFile read(const std::string& path);
+  // Same, on bytes in memory (`what` names them in errors).
+  static SafetensorsFile parse(std::vector<unsigned char> bytes, const std::string& what);
+
+  // In the order of their data offsets (stable).
+  const std::vector<TensorInfo>& tensors() const { return tensors_; }
+  // nullptr when absent.
+  const TensorInfo* find(const std::string& name) const;
+
+ private:
+  std::vector<unsigned char> bytes_;
+  std::vector<float> floats_;  // aligned copy of the data section
+  std::vector<TensorInfo> tensors_;
+};
+
+struct TensorRef {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::span<const float> data;
+};
+
+// Writes tensors in the given order; throws modelc::Error on I/O failure or a
+// shape whose element count disagrees with data.size().
+void write_safetensors(const std::string& path, std::span<const TensorRef> tensors);
+
+}  // namespace modelc
