@@ -1,0 +1,1 @@
+#include "modelc/conv2d.hpp"

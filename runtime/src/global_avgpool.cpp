@@ -1,0 +1,1 @@
+#include "modelc/global_avgpool.hpp"

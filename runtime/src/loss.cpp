@@ -1,0 +1,1 @@
+#include "modelc/loss.hpp"

@@ -1,0 +1,1 @@
+#include "modelc/safetensors.hpp"
