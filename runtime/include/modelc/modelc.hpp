@@ -16,6 +16,7 @@
 #include "modelc/loss.hpp"
 #include "modelc/lrn.hpp"
 #include "modelc/maxpool.hpp"
+#include "modelc/model.hpp"
 #include "modelc/optim.hpp"
 #include "modelc/parallel.hpp"
 #include "modelc/param.hpp"

@@ -1,0 +1,199 @@
+// The base of every generated model: parameter storage and names, weights I/O,
+// initialisation, loss heads, optimiser steps and the checks at the API
+// boundary. The generated subclass supplies only the layer calls (inference
+// forward, training forward, backward) and the static tables describing them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelc/batchnorm.hpp"
+#include "modelc/conv2d.hpp"
+#include "modelc/dense.hpp"
+#include "modelc/geometry.hpp"
+#include "modelc/lrn.hpp"
+#include "modelc/optim.hpp"
+#include "modelc/param.hpp"
+#include "modelc/zeropad.hpp"
+
+namespace modelc {
+
+enum class Init : uint8_t { glorot_uniform, zeros, ones };
+
+// One parameter tensor, as the generated code lists it (spec order).
+struct ParamSpec {
+  std::string_view name;         // "<layer path>.<weight>", e.g. "conv1.kernel"
+  std::array<int64_t, 4> shape;  // Keras layout; the first `rank` entries are used
+  int rank;
+  Init init;
+  int64_t fan_in, fan_out;  // for glorot_uniform
+  bool trainable;           // false: batchnorm moving statistics
+  float l2;                 // L2 factor on this tensor (kernels only), 0 for none
+};
+
+// One output of the network. Offsets are in floats per image of the arena they
+// live in (multiplied by max_batch at run time); -1 where not present.
+struct OutputSpec {
+  std::string_view layer;
+  int64_t size;              // floats per image (classes for a loss head)
+  float loss_weight;
+  bool training_only;        // not computed by forward()
+  bool softmax;              // the layer ends in softmax: loss is taken on its logits
+  int64_t inference_offset;  // in the inference arena; -1 for training_only outputs
+  int64_t logits_offset;     // training arena: pre-softmax logits (or the output itself)
+  int64_t probs_offset;      // training arena: softmax(logits) (== logits_offset if !softmax)
+  int64_t logits_grad_offset;  // training arena: dL/dlogits
+};
+
+// Everything static about a generated model.
+struct ModelSpec {
+  std::string_view name;
+  std::span<const ParamSpec> params;
+  std::span<const int64_t> input_shape;  // without the batch
+  std::span<const OutputSpec> outputs;
+  int64_t inference_arena;  // floats per image
+  int64_t training_arena;   // floats per image
+  int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
+  int64_t input_grad_offset;  // in the training arena
+  int64_t scratch_per_image;  // floats per image of kernel scratch (im2col)
+  int64_t masks_per_image;    // bytes per image of dropout masks
+};
+
+struct ModelOptions {
+  int threads = 0;              // 0: every core
+  bool training = true;         // allocate what loss_and_grad/backward need
+  bool dropout = true;          // dropout active in training (off: deterministic comparisons)
+  bool input_grad = false;      // backward also computes dL/dinput
+  uint64_t seed = 0;            // dropout RNG
+};
+
+// Adds batch n to a per-image geometry (generated code states geometry once,
+// per image, as constexpr, and calls kernels with at(g, n)).
+// Row-based geometries hold the rows of one image.
+constexpr Window2d at(Window2d g, int64_t n) {
+  g.n = n;
+  return g;
+}
+constexpr Conv2dGeom at(Conv2dGeom g, int64_t n) {
+  g.win.n = n;
+  return g;
+}
+constexpr DenseGeom at(DenseGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+constexpr BatchnormGeom at(BatchnormGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+constexpr LrnGeom at(LrnGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+constexpr ZeropadGeom at(ZeropadGeom g, int64_t n) {
+  g.n = n;
+  return g;
+}
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // Keras's defaults: glorot-uniform kernels, zero biases, batchnorm gamma 1,
+  // beta 0, moving mean 0, moving variance 1. Deterministic for a seed.
+  void init_weights(uint64_t seed);
+  // safetensors with Keras names and layouts. Every missing, extra or
+  // mis-shaped tensor is reported in one modelc::Error.
+  void load_weights(const std::string& path);
+  void save_weights(const std::string& path) const;
+
+  // Inference: NHWC input of batch * input_size() floats; returns output 0.
+  std::span<const float> forward(std::span<const float> input, int batch);
+  // Output i of the last forward() (inference outputs only).
+  std::span<const float> output(int i) const;
+
+  // Training: forward in training mode, sum of each head's softmax cross-entropy
+  // times its loss_weight plus the l2 terms; fills every gradient; returns the loss.
+  float loss_and_grad(std::span<const float> input, std::span<const int32_t> labels, int batch);
+  // Lower level, for users with their own loss: a training-mode forward that
+  // returns output 0, then backward from dL/d(output 0).
+  std::span<const float> forward_train(std::span<const float> input, int batch);
+  void backward(std::span<const float> grad_output);
+  // dL/dinput of the last backward (ModelOptions::input_grad must be set).
+  std::span<const float> input_grad() const;
+
+  void sgd_step(const SgdOptions& o);
+  void adam_step(const AdamOptions& o);
+  float train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
+                   const SgdOptions& o);
+  float train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
+                   const AdamOptions& o);
+
+  // Every tensor in spec order: trainable ones with their gradient, then the
+  // batchnorm moving statistics interleaved where they belong (grad empty).
+  std::span<const Param> params() const { return params_; }
+  // All gradients, one contiguous buffer (trainable tensors in spec order).
+  std::span<float> gradients() { return grads_; }
+
+  std::string_view name() const { return spec_.name; }
+  int max_batch() const { return max_batch_; }
+  int64_t input_size() const { return input_size_; }
+  int64_t output_size(int i) const;
+  int num_outputs() const { return static_cast<int>(spec_.outputs.size()); }
+
+ protected:
+  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options);
+
+  // Generated: the layer calls. x holds batch * input_size() floats.
+  virtual void run_inference(const float* x, int batch) = 0;
+  virtual void run_training(const float* x, int batch) = 0;
+  virtual void run_backward(const float* x, int batch) = 0;
+
+  // For the generated code: tensors by index in the ParamSpec table.
+  float* w(int i) { return values_[static_cast<size_t>(i)]; }
+  float* dw(int i) { return grad_ptrs_[static_cast<size_t>(i)]; }
+  // Arena buffers by per-image offset.
+  float* inf(int64_t offset) { return inference_arena_.data() + offset * max_batch_; }
+  float* trn(int64_t offset) { return training_arena_.data() + offset * max_batch_; }
+  uint8_t* mask(int64_t offset) { return masks_.data() + offset * max_batch_; }
+  float* scratch() { return scratch_.data(); }
+  bool dropout_on() const { return options_.dropout; }
+  bool want_input_grad() const { return options_.input_grad; }
+  // A fresh dropout seed for layer `layer` of the current training step.
+  uint64_t dropout_seed(int layer) const;
+
+ private:
+  void check_batch(int batch, size_t input_floats, const char* what) const;
+  void check_training(const char* what) const;
+  // Copies the input, runs the training forward and zeroes every gradient.
+  void start_training(std::span<const float> input, int batch, const char* what);
+  void reset_optimizers();
+  float l2_terms();
+
+  ModelSpec spec_;
+  ModelOptions options_;
+  int max_batch_;
+  int64_t input_size_;
+  int last_batch_ = 0;
+  bool have_training_forward_ = false;
+  uint64_t step_ = 0;
+  int64_t adam_t_ = 0;
+
+  std::vector<float> trainable_;      // all trainable values, spec order
+  std::vector<float> state_;          // non-trainable tensors (moving statistics)
+  std::vector<float> grads_;          // same layout as trainable_
+  std::vector<float> velocity_, adam_m_, adam_v_;
+  std::vector<float*> values_, grad_ptrs_;
+  std::vector<Param> params_;
+  std::vector<float> inference_arena_, training_arena_, scratch_;
+  std::vector<float> input_copy_;  // the training input, kept for backward
+  std::vector<uint8_t> masks_;
+};
+
+}  // namespace modelc

@@ -1,0 +1,308 @@
+#include "modelc/model.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "modelc/error.hpp"
+#include "modelc/init.hpp"
+#include "modelc/loss.hpp"
+#include "modelc/parallel.hpp"
+#include "modelc/safetensors.hpp"
+#include "modelc/softmax.hpp"
+
+namespace modelc {
+namespace {
+
+int64_t elements(const ParamSpec& p) {
+  int64_t n = 1;
+  for (int d = 0; d < p.rank; ++d) n *= p.shape[static_cast<size_t>(d)];
+  return n;
+}
+
+std::string shape_text(std::span<const int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::span<const int64_t> shape_of(const ParamSpec& p) {
+  return {p.shape.data(), static_cast<size_t>(p.rank)};
+}
+
+}  // namespace
+
+Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options)
+    : spec_(spec), options_(options), max_batch_(max_batch) {
+  const std::string who(spec_.name);
+  if (max_batch < 1)
+    throw Error(who + ": max_batch must be at least 1, got " + std::to_string(max_batch));
+  if (options.threads < 0)
+    throw Error(who + ": threads must be 0 (every core) or positive, got " +
+                std::to_string(options.threads));
+  if (options.threads > 0) set_num_threads(options.threads);
+  input_size_ = std::accumulate(spec_.input_shape.begin(), spec_.input_shape.end(), int64_t{1},
+                                std::multiplies<>());
+
+  int64_t trainable = 0, state = 0;
+  for (const ParamSpec& p : spec_.params) (p.trainable ? trainable : state) += elements(p);
+  trainable_.resize(static_cast<size_t>(trainable));
+  state_.resize(static_cast<size_t>(state));
+  grads_.resize(static_cast<size_t>(trainable));
+
+  int64_t t = 0, s = 0;
+  for (const ParamSpec& p : spec_.params) {
+    const int64_t n = elements(p);
+    float* value = p.trainable ? trainable_.data() + t : state_.data() + s;
+    float* grad = p.trainable ? grads_.data() + t : nullptr;
+    (p.trainable ? t : s) += n;
+    values_.push_back(value);
+    grad_ptrs_.push_back(grad);
+    params_.push_back(Param{p.name, shape_of(p), {value, static_cast<size_t>(n)},
+                            grad ? std::span<float>(grad, static_cast<size_t>(n))
+                                 : std::span<float>(),
+                            p.trainable});
+  }
+
+  const auto batch = static_cast<size_t>(max_batch);
+  inference_arena_.resize(static_cast<size_t>(spec_.inference_arena) * batch);
+  scratch_.resize(static_cast<size_t>(spec_.scratch_per_image) * batch);
+  if (options.training) {
+    training_arena_.resize(static_cast<size_t>(spec_.training_arena) * batch);
+    masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);
+    input_copy_.resize(static_cast<size_t>(input_size_) * batch);
+  }
+  init_weights(0);
+}
+
+void Model::init_weights(uint64_t seed) {
+  for (size_t i = 0; i < spec_.params.size(); ++i) {
+    const ParamSpec& p = spec_.params[i];
+    const int64_t n = elements(p);
+    switch (p.init) {
+      case Init::glorot_uniform: glorot_uniform(values_[i], n, p.fan_in, p.fan_out, seed, i); break;
+      case Init::zeros: fill(values_[i], n, 0.0f); break;
+      case Init::ones: fill(values_[i], n, 1.0f); break;
+    }
+  }
+  reset_optimizers();
+}
+
+void Model::reset_optimizers() {
+  std::fill(velocity_.begin(), velocity_.end(), 0.0f);
+  std::fill(adam_m_.begin(), adam_m_.end(), 0.0f);
+  std::fill(adam_v_.begin(), adam_v_.end(), 0.0f);
+  adam_t_ = 0;
+}
+
+void Model::load_weights(const std::string& path) {
+  const SafetensorsFile file = SafetensorsFile::read(path);
+  std::vector<std::string> problems;
+  std::vector<bool> used(file.tensors().size(), false);
+  for (const ParamSpec& p : spec_.params) {
+    const std::string name(p.name);
+    const TensorInfo* t = file.find(name);
+    if (!t) {
+      problems.push_back("missing tensor '" + name + "' " + shape_text(shape_of(p)));
+      continue;
+    }
+    used[static_cast<size_t>(t - file.tensors().data())] = true;
+    if (!std::equal(t->shape.begin(), t->shape.end(), shape_of(p).begin(), shape_of(p).end()))
+      problems.push_back("tensor '" + name + "' has shape " + shape_text(t->shape) +
+                         ", expected " + shape_text(shape_of(p)));
+  }
+  for (size_t i = 0; i < used.size(); ++i)
+    if (!used[i])
+      problems.push_back("extra tensor '" + file.tensors()[i].name + "' " +
+                         shape_text(file.tensors()[i].shape) + " is not a parameter of " +
+                         std::string(spec_.name));
+  if (!problems.empty()) {
+    std::string msg = path + ": weights do not match " + std::string(spec_.name) + " (" +
+                      std::to_string(problems.size()) + " problem" +
+                      (problems.size() > 1 ? "s" : "") + "):";
+    for (const std::string& p : problems) msg += "\n  " + p;
+    throw Error(msg);
+  }
+  for (size_t i = 0; i < spec_.params.size(); ++i) {
+    const TensorInfo* t = file.find(std::string(spec_.params[i].name));
+    std::copy(t->data.begin(), t->data.end(), values_[i]);
+  }
+  reset_optimizers();
+}
+
+void Model::save_weights(const std::string& path) const {
+  std::vector<TensorRef> refs;
+  for (size_t i = 0; i < spec_.params.size(); ++i) {
+    const ParamSpec& p = spec_.params[i];
+    const std::span<const int64_t> shape = shape_of(p);
+    refs.push_back(TensorRef{std::string(p.name), {shape.begin(), shape.end()},
+                             {values_[i], static_cast<size_t>(elements(p))}});
+  }
+  write_safetensors(path, refs);
+}
+
+void Model::check_batch(int batch, size_t input_floats, const char* what) const {
+  const std::string who = std::string(spec_.name) + "::" + what;
+  if (batch < 1 || batch > max_batch_)
+    throw Error(who + ": batch " + std::to_string(batch) + " is outside 1.." +
+                std::to_string(max_batch_) + " (max_batch given at construction)");
+  const auto want = static_cast<size_t>(batch) * static_cast<size_t>(input_size_);
+  if (input_floats != want)
+    throw Error(who + ": input has " + std::to_string(input_floats) + " floats, expected " +
+                std::to_string(want) + " (batch " + std::to_string(batch) + " x " +
+                shape_text(spec_.input_shape) + ", NHWC)");
+}
+
+void Model::check_training(const char* what) const {
+  if (!options_.training)
+    throw Error(std::string(spec_.name) + "::" + what +
+                ": the model was built with ModelOptions::training = false");
+}
+
+std::span<const float> Model::forward(std::span<const float> input, int batch) {
+  check_batch(batch, input.size(), "forward");
+  run_inference(input.data(), batch);
+  last_batch_ = batch;
+  return output(0);
+}
+
+int64_t Model::output_size(int i) const {
+  if (i < 0 || i >= num_outputs())
+    throw Error(std::string(spec_.name) + ": output " + std::to_string(i) + " does not exist (" +
+                std::to_string(num_outputs()) + " outputs)");
+  return spec_.outputs[static_cast<size_t>(i)].size;
+}
+
+std::span<const float> Model::output(int i) const {
+  output_size(i);  // checks i
+  const OutputSpec& o = spec_.outputs[static_cast<size_t>(i)];
+  if (o.training_only)
+    throw Error(std::string(spec_.name) + ": output " + std::to_string(i) + " ('" +
+                std::string(o.layer) + "') is training-only; forward() does not compute it");
+  if (last_batch_ == 0)
+    throw Error(std::string(spec_.name) + ": output() before any forward()");
+  return {inference_arena_.data() + o.inference_offset * max_batch_,
+          static_cast<size_t>(o.size * last_batch_)};
+}
+
+void Model::start_training(std::span<const float> input, int batch, const char* what) {
+  check_training(what);
+  check_batch(batch, input.size(), what);
+  std::copy(input.begin(), input.end(), input_copy_.begin());
+  ++step_;
+  last_batch_ = batch;
+  run_training(input_copy_.data(), batch);
+  const auto begin = training_arena_.begin() + spec_.grad_region_begin * max_batch_;
+  const auto end = training_arena_.begin() + spec_.grad_region_end * max_batch_;
+  std::fill(begin, end, 0.0f);
+  std::fill(grads_.begin(), grads_.end(), 0.0f);
+  have_training_forward_ = true;
+}
+
+float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t> labels,
+                           int batch) {
+  check_training("loss_and_grad");
+  check_batch(batch, input.size(), "loss_and_grad");
+  if (labels.size() != static_cast<size_t>(batch))
+    throw Error(std::string(spec_.name) + "::loss_and_grad: " + std::to_string(labels.size()) +
+                " labels for batch " + std::to_string(batch));
+  int64_t classes = INT64_MAX;
+  for (const OutputSpec& o : spec_.outputs) classes = std::min(classes, o.size);
+  for (size_t r = 0; r < labels.size(); ++r)
+    if (labels[r] < 0 || labels[r] >= classes)
+      throw Error(std::string(spec_.name) + "::loss_and_grad: label " +
+                  std::to_string(labels[r]) + " of sample " + std::to_string(r) +
+                  " is outside 0.." + std::to_string(classes - 1));
+  start_training(input, batch, "loss_and_grad");
+  float loss = 0.0f;
+  for (const OutputSpec& o : spec_.outputs) {
+    float* probs = o.softmax ? trn(o.probs_offset) : nullptr;
+    loss += softmax_cross_entropy(trn(o.logits_grad_offset), probs, trn(o.logits_offset),
+                                  labels.data(), batch, o.size, o.loss_weight);
+  }
+  loss += l2_terms();
+  run_backward(input_copy_.data(), batch);
+  return loss;
+}
+
+std::span<const float> Model::forward_train(std::span<const float> input, int batch) {
+  start_training(input, batch, "forward_train");
+  for (const OutputSpec& o : spec_.outputs)
+    if (o.softmax) softmax_forward(trn(o.probs_offset), trn(o.logits_offset), batch, o.size);
+  const OutputSpec& o = spec_.outputs[0];
+  return {trn(o.probs_offset), static_cast<size_t>(o.size * batch)};
+}
+
+void Model::backward(std::span<const float> grad_output) {
+  check_training("backward");
+  if (!have_training_forward_)
+    throw Error(std::string(spec_.name) + "::backward: call forward_train() first");
+  const OutputSpec& o = spec_.outputs[0];
+  const auto want = static_cast<size_t>(o.size * last_batch_);
+  if (grad_output.size() != want)
+    throw Error(std::string(spec_.name) + "::backward: gradient has " +
+                std::to_string(grad_output.size()) + " floats, expected " + std::to_string(want) +
+                " (batch " + std::to_string(last_batch_) + " x " + std::to_string(o.size) + ")");
+  float* dlogits = trn(o.logits_grad_offset);
+  if (o.softmax)
+    softmax_backward(dlogits, grad_output.data(), trn(o.probs_offset), last_batch_, o.size);
+  else
+    for (size_t i = 0; i < want; ++i) dlogits[i] += grad_output[i];
+  run_backward(input_copy_.data(), last_batch_);
+  have_training_forward_ = false;
+}
+
+std::span<const float> Model::input_grad() const {
+  if (!options_.input_grad || !options_.training)
+    throw Error(std::string(spec_.name) +
+                "::input_grad: build the model with ModelOptions::input_grad = true");
+  return {training_arena_.data() + spec_.input_grad_offset * max_batch_,
+          static_cast<size_t>(input_size_ * last_batch_)};
+}
+
+float Model::l2_terms() {
+  float loss = 0.0f;
+  for (size_t i = 0; i < spec_.params.size(); ++i) {
+    const ParamSpec& p = spec_.params[i];
+    if (p.trainable && p.l2 > 0.0f) loss += l2_penalty(grad_ptrs_[i], values_[i], elements(p), p.l2);
+  }
+  return loss;
+}
+
+void Model::sgd_step(const SgdOptions& o) {
+  check_training("sgd_step");
+  if (velocity_.size() != trainable_.size()) velocity_.assign(trainable_.size(), 0.0f);
+  modelc::sgd_step(trainable_.data(), velocity_.data(), grads_.data(),
+                   static_cast<int64_t>(trainable_.size()), o);
+}
+
+void Model::adam_step(const AdamOptions& o) {
+  check_training("adam_step");
+  if (adam_m_.size() != trainable_.size()) {
+    adam_m_.assign(trainable_.size(), 0.0f);
+    adam_v_.assign(trainable_.size(), 0.0f);
+  }
+  modelc::adam_step(trainable_.data(), adam_m_.data(), adam_v_.data(), grads_.data(),
+                    static_cast<int64_t>(trainable_.size()), ++adam_t_, o);
+}
+
+float Model::train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
+                        const SgdOptions& o) {
+  const float loss = loss_and_grad(input, labels, batch);
+  sgd_step(o);
+  return loss;
+}
+
+float Model::train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
+                        const AdamOptions& o) {
+  const float loss = loss_and_grad(input, labels, batch);
+  adam_step(o);
+  return loss;
+}
+
+uint64_t Model::dropout_seed(int layer) const {
+  return hash64(hash64(options_.seed, step_), static_cast<uint64_t>(layer));
+}
+
+}  // namespace modelc
