@@ -33,7 +33,8 @@ std::span<const int64_t> shape_of(const ParamSpec& p) {
 
 }  // namespace
 
-Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options)
+Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
+             size_t scratch_floats)
     : spec_(spec), options_(options), max_batch_(max_batch) {
   const std::string who(spec_.name);
   if (max_batch < 1)
@@ -67,7 +68,7 @@ Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options)
 
   const auto batch = static_cast<size_t>(max_batch);
   inference_arena_.resize(static_cast<size_t>(spec_.inference_arena) * batch);
-  scratch_.resize(static_cast<size_t>(spec_.scratch_per_image) * batch);
+  scratch_.resize(scratch_floats);
   if (options.training) {
     training_arena_.resize(static_cast<size_t>(spec_.training_arena) * batch);
     masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);

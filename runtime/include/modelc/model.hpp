@@ -59,7 +59,6 @@ struct ModelSpec {
   int64_t training_arena;   // floats per image
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
   int64_t input_grad_offset;  // in the training arena
-  int64_t scratch_per_image;  // floats per image of kernel scratch (im2col)
   int64_t masks_per_image;    // bytes per image of dropout masks
 };
 
@@ -148,7 +147,8 @@ class Model {
   int num_outputs() const { return static_cast<int>(spec_.outputs.size()); }
 
  protected:
-  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options);
+  // scratch_floats: kernel scratch (im2col, pre-activation gradients) for max_batch images.
+  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options, size_t scratch_floats);
 
   // Generated: the layer calls. x holds batch * input_size() floats.
   virtual void run_inference(const float* x, int batch) = 0;
