@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -45,6 +46,18 @@ struct Entry {
 [[noreturn]] void fail_tensor(const std::string& what, const std::string& name,
                               const std::string& msg) {
   throw Error(what + ": tensor '" + name + "': " + msg);
+}
+
+// A short rendering of v for messages. Never recursive over nesting (a crafted
+// header may nest arrays millions deep) and never longer than ~80 characters.
+std::string describe(const json& v) {
+  const bool flat = !v.is_structured() || (v.is_array() && std::none_of(v.begin(), v.end(), [](const json& e) {
+                                             return e.is_structured();
+                                           }));
+  if (!flat) return std::string("a JSON ") + v.type_name();
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
 }
 
 // A JSON integer >= 0 as uint64; false for anything else (floats, negatives, strings).
@@ -88,10 +101,10 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
   for (const json& d : shape) {
     uint64_t dim = 0;
     if (!as_unsigned(d, dim)) {
-      fail_tensor(what, name, "shape " + shape.dump() + " has a dimension that is not a non-negative integer");
+      fail_tensor(what, name, "shape " + describe(shape) + " has a dimension that is not a non-negative integer");
     }
     if (dim != 0 && count > max_elements / dim) {
-      fail_tensor(what, name, "shape " + shape.dump() + " has too many elements");
+      fail_tensor(what, name, "shape " + describe(shape) + " has too many elements");
     }
     count *= dim;
     e.shape.push_back(static_cast<int64_t>(dim));
@@ -99,13 +112,13 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
   const json& offsets = v["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2 || !as_unsigned(offsets[0], e.begin) ||
       !as_unsigned(offsets[1], e.end) || e.begin > e.end) {
-    fail_tensor(what, name, "data_offsets " + offsets.dump() +
+    fail_tensor(what, name, "data_offsets " + describe(offsets) +
                                 " is not two non-decreasing non-negative integers");
   }
   if (e.end - e.begin != count * 4) {
-    fail_tensor(what, name, "shape " + shape.dump() + " has " + std::to_string(count) +
+    fail_tensor(what, name, "shape " + describe(shape) + " has " + std::to_string(count) +
                                 " elements (" + std::to_string(count * 4) + " bytes) but data_offsets " +
-                                offsets.dump() + " span " + std::to_string(e.end - e.begin) +
+                                describe(offsets) + " span " + std::to_string(e.end - e.begin) +
                                 " bytes");
   }
   return e;
@@ -204,6 +217,8 @@ SafetensorsFile SafetensorsFile::parse(std::vector<unsigned char> bytes, const s
 SafetensorsFile SafetensorsFile::read(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) fail(path, "not a regular file");
   const std::streamoff end = in.tellg();
   if (end < 0) fail(path, "cannot determine the file size");
   std::vector<unsigned char> bytes(static_cast<size_t>(end));

@@ -245,7 +245,20 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
     CHECK(error_of(make_file("{\"__metadata__\":{\"k\":1}}", 0)) ==
           "crafted.safetensors: __metadata__ value 'k' is not a string");
   }
+  SUBCASE("deeply nested JSON (no recursion in parsing, messages or cleanup)") {
+    const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+    CHECK(error_of(make_file(deep, 0)) == "crafted.safetensors: header is a JSON array, not an object");
+    CHECK(error_of(make_file(obj({entry("a", deep, "[0,0]")}), 0)) ==
+          "crafted.safetensors: tensor 'a': shape a JSON array has a dimension that is not a "
+          "non-negative integer");
+  }
+  SUBCASE("long values are cut short in messages") {
+    const std::string shape = "[" + std::string(200, '1') + "]";
+    CHECK(error_of(make_file(obj({entry("a", shape, "[0,0]")}), 0)).size() < 200);
+  }
   SUBCASE("unreadable file") {
+    CHECK_THROWS_WITH_AS(SafetensorsFile::read(std::filesystem::temp_directory_path().string()),
+                         Contains("not a regular file"), modelc::Error);
     CHECK_THROWS_WITH_AS(SafetensorsFile::read("/nonexistent/dir/w.safetensors"),
                          Contains("/nonexistent/dir/w.safetensors: cannot open"), modelc::Error);
   }
