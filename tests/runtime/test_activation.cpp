@@ -1,3 +1,150 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "modelc/activation.hpp"
+#include "modelc/relu.hpp"
+#include "modelc/sigmoid.hpp"
+#include "modelc/softmax.hpp"
+#include "modelc/tanh.hpp"
+#include "reference_ops.hpp"
+
+using namespace modelc;
+using namespace modelc::test;
+
+namespace {
+
+constexpr int64_t kN = 2 * 5 * 7 * 3;  // batch 2, 5x7, 3 channels
+
+using Forward = void (*)(float*, const float*, int64_t);
+using Backward = void (*)(float*, const float*, const float*, int64_t);
+
+// Inputs in [-3, 3] kept at least 0.05 away from 0 (relu's kink).
+std::vector<float> inputs(uint32_t seed) {
+  std::vector<float> x = random_vector(kN, seed, -3.0f, 3.0f);
+  for (float& v : x) v += v < 0 ? -0.05f : 0.05f;
+  return x;
+}
+
+void check_elementwise(const char* name, Forward forward, Backward backward,
+                       double (*ref)(double), float h, double tol) {
+  std::vector<float> x = inputs(11), y(kN);
+  forward(y.data(), x.data(), kN);
+  std::vector<double> want(kN);
+  for (int64_t i = 0; i < kN; ++i) want[i] = ref(x[i]);
+  CHECK(forward_error(y, want) < 1e-6);
+
+  std::vector<float> inplace = x;
+  forward(inplace.data(), inplace.data(), kN);
+  CHECK(inplace == y);
+
+  // Backward adds into dx: start from 0.25 and subtract it again.
+  const std::vector<float> r = random_vector(kN, 12);
+  std::vector<float> dx(kN, 0.25f);
+  backward(dx.data(), r.data(), y.data(), kN);
+  for (float& v : dx) v -= 0.25f;
+  std::vector<float> yy(kN);
+  fd_check(name, dx, x, [&] {
+    forward(yy.data(), x.data(), kN);
+    return weighted_sum(yy, r);
+  }, h, tol);
+}
+
+}  // namespace
+
+TEST_CASE("relu: forward vs naive loop, backward vs finite differences") {
+  check_elementwise("relu", relu_forward, relu_backward,
+                    [](double v) { return v > 0 ? v : 0.0; }, 1e-2f, 1e-4);
+}
+
+TEST_CASE("sigmoid: forward vs naive loop, backward vs finite differences") {
+  check_elementwise("sigmoid", sigmoid_forward, sigmoid_backward,
+                    [](double v) { return 1.0 / (1.0 + std::exp(-v)); }, 1e-2f, 1e-4);
+  // Saturates without inf/nan.
+  std::vector<float> x = {-1000.0f, -90.0f, 0.0f, 90.0f, 1000.0f}, y(5);
+  sigmoid_forward(y.data(), x.data(), 5);
+  CHECK(y[0] == 0.0f);
+  CHECK(y[1] > 0.0f);  // e^-90 is a normal float: kept, not flushed
+  CHECK(y[2] == 0.5f);
+  CHECK(y[3] == 1.0f);
+  CHECK(y[4] == 1.0f);
+}
+
+TEST_CASE("tanh: forward vs naive loop, backward vs finite differences") {
+  check_elementwise("tanh", tanh_forward, tanh_backward, [](double v) { return std::tanh(v); },
+                    1e-2f, 1e-4);
+}
+
+TEST_CASE("softmax: forward vs naive loop, backward vs finite differences, stability") {
+  const int64_t rows = 2 * 5, cols = 7;
+  std::vector<float> x = random_vector(rows * cols, 21, -4.0f, 4.0f), y(rows * cols);
+  softmax_forward(y.data(), x.data(), rows, cols);
+  std::vector<double> want;
+  for (int64_t r = 0; r < rows; ++r) {
+    const std::vector<double> row = ref_softmax_row(x.data() + r * cols, cols);
+    want.insert(want.end(), row.begin(), row.end());
+  }
+  CHECK(forward_error(y, want) < 1e-6);
+  std::vector<float> inplace = x;
+  softmax_forward(inplace.data(), inplace.data(), rows, cols);
+  CHECK(inplace == y);
+
+  const std::vector<float> r = random_vector(rows * cols, 22);
+  std::vector<float> dx(rows * cols, 0.25f), yy(rows * cols);
+  softmax_backward(dx.data(), r.data(), y.data(), rows, cols);
+  for (float& v : dx) v -= 0.25f;
+  fd_check("softmax", dx, x, [&] {
+    softmax_forward(yy.data(), x.data(), rows, cols);
+    return weighted_sum(yy, r);
+  }, 1e-2f, 1e-4);
+
+  // Large logits: no overflow, rows still sum to 1.
+  std::vector<float> big = {1000.0f, -1000.0f, 999.0f, -1000.0f, -1000.0f, -1000.0f}, p(6);
+  softmax_forward(p.data(), big.data(), 2, 3);
+  for (float v : p) CHECK(std::isfinite(v));
+  CHECK(p[0] == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))).epsilon(1e-6));
+  CHECK(p[1] == 0.0f);
+  CHECK(p[2] == doctest::Approx(1.0 / (1.0 + std::exp(1.0))).epsilon(1e-6));
+  CHECK(p[3] == doctest::Approx(1.0 / 3).epsilon(1e-6));
+}
+
+TEST_CASE("activation dispatch matches the kernels") {
+  const int64_t rows = 6, cols = 5, n = rows * cols;
+  const std::vector<float> x = random_vector(n, 31, -2.0f, 2.0f);
+  const std::vector<float> dy = random_vector(n, 32);
+  for (Activation act : {Activation::linear, Activation::relu, Activation::sigmoid,
+                         Activation::tanh, Activation::softmax}) {
+    CAPTURE(static_cast<int>(act));
+    std::vector<float> y(n), want(n), dx(n, 1.0f), dwant(n, 1.0f);
+    activation_forward(y.data(), x.data(), rows, cols, act);
+    activation_backward(dx.data(), dy.data(), y.data(), rows, cols, act);
+    switch (act) {
+      case Activation::linear:
+        want = x;
+        for (int64_t i = 0; i < n; ++i) dwant[i] += dy[i];
+        break;
+      case Activation::relu:
+        relu_forward(want.data(), x.data(), n);
+        relu_backward(dwant.data(), dy.data(), want.data(), n);
+        break;
+      case Activation::sigmoid:
+        sigmoid_forward(want.data(), x.data(), n);
+        sigmoid_backward(dwant.data(), dy.data(), want.data(), n);
+        break;
+      case Activation::tanh:
+        tanh_forward(want.data(), x.data(), n);
+        tanh_backward(dwant.data(), dy.data(), want.data(), n);
+        break;
+      case Activation::softmax:
+        softmax_forward(want.data(), x.data(), rows, cols);
+        softmax_backward(dwant.data(), dy.data(), want.data(), rows, cols);
+        break;
+    }
+    CHECK(y == want);
+    CHECK(dx == dwant);
+    std::vector<float> inplace = x;
+    activation_forward(inplace.data(), inplace.data(), rows, cols, act);
+    CHECK(inplace == want);
+  }
+}

@@ -29,7 +29,15 @@ class SafetensorsFile {
   // nullptr when absent.
   const TensorInfo* find(const std::string& name) const;
 
+  // Move-only: the tensors' spans point into floats_, which a copy would not own.
+  SafetensorsFile(SafetensorsFile&&) noexcept = default;
+  SafetensorsFile& operator=(SafetensorsFile&&) noexcept = default;
+  SafetensorsFile(const SafetensorsFile&) = delete;
+  SafetensorsFile& operator=(const SafetensorsFile&) = delete;
+
  private:
+  SafetensorsFile() = default;
+
   std::vector<unsigned char> bytes_;
   std::vector<float> floats_;  // aligned copy of the data section
   std::vector<TensorInfo> tensors_;
