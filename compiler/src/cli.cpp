@@ -98,8 +98,8 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
       continue;
     }
     const GraphTotals t = totals(*g, true);
-    out << fmt::format("{}: ok: {}, {} layers, {} parameters, {:.3f} GMACs\n", path, g->name, g->nodes.size(),
-                       with_commas(totals(*g, false).params), static_cast<double>(t.macs) / 1e9);
+    out << fmt::format("{}: ok: {}, {} nodes, {} parameters, {} MACs\n", path, g->name, g->nodes.size(),
+                       with_commas(totals(*g, false).params), with_commas(t.macs));
     if (dump) out << dump_ir(*g);
   }
   return status;

@@ -92,8 +92,8 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
     const auto need = a.padding == Padding::same ? inputs_for(want, 1, ax.s, 0)
                                                  : inputs_for(want, ax.k, ax.s, cur_pads);
     std::string text = fmt::format(
-        "{} {} with window {}, stride {} and padding {} gives {}; {} needs an input {} of {}",
-        both ? "height and width" : ax.name, ax.in, ax.k, ax.s, padding_desc(a),
+        "with window {}, stride {} and padding {}, {} {} give{} {}; {} needs an input {} of {}", ax.k, ax.s,
+        padding_desc(a), both ? "height and width" : ax.name, ax.in, both ? "" : "s",
         node.shape[static_cast<size_t>(i)], want, both ? "size" : ax.name, range_str(need));
     if (a.padding != Padding::valid)
       text += fmt::format(" (or {} with padding 'valid')", range_str(inputs_for(want, ax.k, ax.s, 0)));
