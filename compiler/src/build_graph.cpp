@@ -108,7 +108,7 @@ class Builder {
     g_.outputs = flat.outputs;
     Node input;
     input.name = spec_.input_name, input.op = OpKind::input, input.loc = spec_.input_loc;
-    input.shape = shape_of(spec_.input_shape, "input shape", "input");
+    input.shape = shape_of(spec_.input_shape, "shape", fmt::format("input '{}'", input.name));
     g_.nodes.push_back(std::move(input));
     check_defaults();
     for (const FlatLayer& f : flat.layers) add_node(f);
@@ -128,8 +128,17 @@ class Builder {
                            fmt::format("{}{} must be {}, got {}", who.empty() ? "" : who + ": ", a.key, expected,
                                        value_str(a.value)));
     if (!why.empty()) d.note(why);
-    if (!a.value.from_param.empty())
-      d.note(a.value.arg_loc, fmt::format("{} is {} here", a.value.from_param, value_str(a.value)));
+    note_params(a.value, d);
+  }
+
+  // Where each `$param` inside a bad value got its value.
+  static void note_params(const Value& v, Diagnostic& d) {
+    if (!v.from_param.empty()) {
+      d.note(v.arg_loc, fmt::format("{} is {} here", v.from_param, value_str(v)));
+      return;
+    }
+    for (const Value& i : v.items) note_params(i, d);
+    for (const Value::Entry& e : v.entries) note_params(e.value, d);
   }
 
   static const AttrSpec* find_attr(const OpInfo& op, std::string_view key) {
@@ -165,7 +174,7 @@ class Builder {
     if (ok && product_sat(s) > limits::kMaxElements)
       ok = false, why = fmt::format("{} elements; the limit is {}", with_commas(product_sat(s)), with_commas(limits::kMaxElements));
     if (ok) return s;
-    auto& d = diags_.error(v.loc, fmt::format("{}: {} must be a shape of 1 to {} positive sizes like [224, 224, 3], got {}",
+    auto& d = diags_.error(v.loc, fmt::format("{}: {} must be a list of 1 to {} positive sizes like [224, 224, 3], got {}",
                                               who, what, limits::kMaxRank, value_str(v)));
     if (!why.empty()) d.note(why);
     return {};
@@ -193,12 +202,12 @@ class Builder {
       AttrValue v;
       std::string expected, why;
       if (!s) continue;  // reported by parse_spec
+      given.push_back(s->key);  // even when invalid: no "missing" error on top
       if (!resolve_attr(*s, a.value, v, expected, why)) {
         report_attr(who, a, expected, why);
         continue;
       }
       s->store(n.attrs, v);
-      given.push_back(s->key);
     }
     for (const AttrSpec& s : op.attrs)
       if (s.required && std::find(given.begin(), given.end(), s.key) == given.end())

@@ -99,13 +99,18 @@ class Inferrer {
     } else {
       d.message = fmt::format("{}: expected {}, got {}", who(n), shape_str(e.dims), shape_str(n.shape));
     }
-    if (!n.inputs.empty()) {
+    if (n.inputs.size() == 1) {
       const Node& x = g_.nodes[static_cast<size_t>(n.inputs[0])];
       d.note(x.loc, fmt::format("its input '{}' is {}", x.name, shape_str(x.shape)));
       if (auto* hint = op_info(n.op).expect_hint) hint(n, x.shape, e.dims, d);
+    } else {
+      for (int in : n.inputs) {
+        const Node& x = g_.nodes[static_cast<size_t>(in)];
+        d.note(x.loc, fmt::format("input '{}' is {}", x.name, shape_str(x.shape)));
+      }
     }
     add_instance_notes(e.instance >= 0 ? g_.instances[static_cast<size_t>(e.instance)].parent : n.instance, d);
-    if (&e != &g_.expects.back())
+    if (&e != &g_.expects.back() && g_.expects.back().node > e.node)
       d.note("later expects that depend on this layer are not checked until this one passes");
     diags_.add(std::move(d));
   }
