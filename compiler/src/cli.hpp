@@ -1,0 +1,14 @@
+// The `modelc` command line, as a function so tests can run it in-process.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace modelc {
+
+// args excludes the program name. Returns the exit code: 0 success, 1 errors
+// in a spec, 2 usage errors.
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace modelc

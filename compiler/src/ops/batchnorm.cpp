@@ -1,0 +1,37 @@
+// batchnorm: y = gamma·(x − mean)/sqrt(var + epsilon) + beta on the last axis (C), any rank;
+// training uses batch statistics (biased variance) and updates moving = m·moving + (1−m)·batch.
+// {op: batchnorm, epsilon: 1.001e-5}: gamma, beta (trainable), moving_mean, moving_variance [C]
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+const AttrSpec kAttrs[] = {
+    {"epsilon", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.epsilon = v.real; },
+     0.0, 1.0, /*lo_open=*/true},
+    {"momentum", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.momentum = v.real; },
+     0.0, 1.0},
+};
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_min_rank(1)) return false;
+  return identity_shape(ctx);
+}
+
+void params(const Node&, const Shape& in, std::vector<Param>& out) {
+  const int64_t c = in.back();
+  out.push_back({"gamma", {c}, true});
+  out.push_back({"beta", {c}, true});
+  out.push_back({"moving_mean", {c}, false});
+  out.push_back({"moving_variance", {c}, false});
+}
+
+}  // namespace
+
+const OpInfo ops::op_batchnorm = {
+    OpKind::batchnorm, "batchnorm", "batch normalisation over the last axis (Keras semantics)",
+    1, 1, kAttrs, shape, nullptr, params, nullptr, nullptr,
+};
+
+}  // namespace modelc

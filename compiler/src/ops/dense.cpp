@@ -1,0 +1,52 @@
+// dense: [..., in] -> [..., units], y = x·kernel + bias on the last axis (any rank, as Keras);
+// kernel [in, units] + bias [units]; MACs = elements(y)·in.
+// {op: dense, units: 4096, activation: relu}: [9216] -> [4096]
+#include <fmt/format.h>
+
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+const AttrSpec kAttrs[] = {
+    {"activation", AttrType::activation, false,
+     [](Attrs& a, const AttrValue& v) { a.activation = v.activation; }},
+    {"l2", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.l2 = v.real; }, 0.0, 1e30},
+    {"units", AttrType::positive_int, true,
+     [](Attrs& a, const AttrValue& v) { a.units = v.ints[0]; }},
+    {"use_bias", AttrType::boolean, false,
+     [](Attrs& a, const AttrValue& v) { a.use_bias = v.boolean; }},
+};
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_min_rank(1)) return false;
+  ctx.node.shape = ctx.in();
+  ctx.node.shape.back() = ctx.node.attrs.units;
+  return true;
+}
+
+void params(const Node& n, const Shape& in, std::vector<Param>& out) {
+  out.push_back({"kernel", {in.back(), n.attrs.units}, true});
+  if (n.attrs.use_bias) out.push_back({"bias", {n.attrs.units}, true});
+}
+
+int64_t macs(const Node& n, const Shape& in) { return mul_sat(product_sat(n.shape), in.back()); }
+
+void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) {
+  if (expected.size() != in.size())
+    d.note(n.loc, fmt::format("dense keeps the rank of its input {}; put a flatten before it "
+                              "for a vector",
+                              shape_str(in)));
+  else if (expected.back() != n.attrs.units)
+    d.note(n.loc, fmt::format("the last axis comes from units: {}", n.attrs.units));
+}
+
+}  // namespace
+
+const OpInfo ops::op_dense = {
+    OpKind::dense, "dense", "fully connected layer on the last axis, fused bias and activation",
+    1, 1, kAttrs, shape, nullptr, params, macs, hint,
+};
+
+}  // namespace modelc

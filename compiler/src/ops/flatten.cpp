@@ -1,0 +1,23 @@
+// flatten: [H, W, C] -> [H·W·C] in H, then W, then C order (Keras), any rank;
+// a view for the runtime (no copy, no weights).
+// {op: flatten}: [6, 6, 256] -> [9216]
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_min_rank(1)) return false;
+  ctx.node.shape = {product_sat(ctx.in())};
+  return true;
+}
+
+}  // namespace
+
+const OpInfo ops::op_flatten = {
+    OpKind::flatten, "flatten", "reshape to a vector in H, W, C order (a view)",
+    1, 1, {}, shape, nullptr, nullptr, nullptr, nullptr,
+};
+
+}  // namespace modelc

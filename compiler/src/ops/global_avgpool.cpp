@@ -1,0 +1,22 @@
+// global_avgpool: [H, W, C] -> [C], y_c = mean over all H·W positions of x_c.
+// {op: global_avgpool}: [7, 7, 2048] -> [2048]
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_rank(3, "[H, W, C]")) return false;
+  ctx.node.shape = {ctx.in()[2]};
+  return true;
+}
+
+}  // namespace
+
+const OpInfo ops::op_global_avgpool = {
+    OpKind::global_avgpool, "global_avgpool", "mean over H and W, per channel",
+    1, 1, {}, shape, nullptr, nullptr, nullptr, nullptr,
+};
+
+}  // namespace modelc

@@ -1,0 +1,19 @@
+// input: node 0, the model input; its shape is the spec's `input: {shape: [...]}`
+// (checked by build_graph), NHWC float32 across the generated API.
+// input: {name: image, shape: [227, 227, 3]}
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+bool shape(ShapeCtx&) { return true; }  // set from the spec by build_graph
+
+}  // namespace
+
+const OpInfo ops::op_input = {
+    OpKind::input, "input", "the model input (node 0)",
+    0, 0, {}, shape, nullptr, nullptr, nullptr, nullptr,
+};
+
+}  // namespace modelc

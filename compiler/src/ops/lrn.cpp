@@ -1,0 +1,33 @@
+// lrn: y_c = x_c / (bias + alpha/size · Σ x_j²)^beta over channels j = c−size/2 … c+(size−1)/2
+// (zero past the edges), on the last axis, as Caffe and PyTorch; no weights.
+// {op: lrn, size: 5, alpha: 1e-4, beta: 0.75, bias: 2}
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+const AttrSpec kAttrs[] = {
+    {"alpha", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_alpha = v.real; },
+     0.0, 1e30},
+    {"beta", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_beta = v.real; },
+     0.0, 1e30},
+    {"bias", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_bias = v.real; },
+     0.0, 1e30, /*lo_open=*/true},
+    {"size", AttrType::positive_int, false,
+     [](Attrs& a, const AttrValue& v) { a.lrn_size = v.ints[0]; }},
+};
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_min_rank(1)) return false;
+  return identity_shape(ctx);
+}
+
+}  // namespace
+
+const OpInfo ops::op_lrn = {
+    OpKind::lrn, "lrn", "local response normalisation across channels",
+    1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
+};
+
+}  // namespace modelc

@@ -1,0 +1,61 @@
+// The explicit, sorted op registry (see op_registry.def): no static
+// self-registration, so linking the static library needs no tricks.
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+const OpInfo* const kOps[] = {
+#define MODELC_OP(name) &ops::op_##name,
+#include "op_registry.def"
+#undef MODELC_OP
+};
+constexpr std::string_view kNames[] = {
+#define MODELC_OP(name) #name,
+#include "op_registry.def"
+#undef MODELC_OP
+};
+static_assert(std::is_sorted(std::begin(kNames), std::end(kNames)), "op_registry.def must be sorted");
+}  // namespace
+
+const OpInfo& op_info(OpKind op) { return *kOps[static_cast<size_t>(op)]; }
+
+const OpInfo* find_op(std::string_view name) {
+  auto it = std::lower_bound(std::begin(kOps), std::end(kOps), name,
+                             [](const OpInfo* a, std::string_view n) { return a->name < n; });
+  return it != std::end(kOps) && (*it)->name == name ? *it : nullptr;
+}
+
+std::span<const OpInfo* const> all_ops() { return kOps; }
+
+std::vector<std::string> op_names() {
+  std::vector<std::string> out;
+  for (const OpInfo* op : kOps) out.emplace_back(op->name);
+  return out;
+}
+
+std::string_view op_name(OpKind op) { return op_info(op).name; }
+
+bool identity_shape(ShapeCtx& ctx) {
+  ctx.node.shape = ctx.in();
+  return true;
+}
+
+bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {
+  if (in().size() == rank) return true;
+  return fail(fmt::format("needs a {}-d input {}, got {} from '{}'", rank, layout, shape_str(in()),
+                          inputs[0]->name));
+}
+
+bool ShapeCtx::require_min_rank(size_t rank) {
+  if (in().size() >= rank) return true;
+  return fail(fmt::format("needs an input of rank >= {}, got {} from '{}'", rank,
+                          shape_str(in()), inputs[0]->name));
+}
+
+}  // namespace modelc

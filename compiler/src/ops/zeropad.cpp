@@ -1,0 +1,33 @@
+// zeropad: [H, W, C] -> [top + H + bottom, left + W + right, C], zeros around.
+// padding: p (all four sides) | [ph, pw] | [top, bottom, left, right]
+// {op: zeropad, padding: 3}: [224, 224, 3] -> [230, 230, 3]
+#include "op.hpp"
+
+namespace modelc {
+
+namespace {
+
+const AttrSpec kAttrs[] = {
+    {"padding", AttrType::zero_padding, true,
+     [](Attrs& a, const AttrValue& v) {
+       a.pad_top = v.ints[0], a.pad_bottom = v.ints[1];
+       a.pad_left = v.ints[2], a.pad_right = v.ints[3];
+     }},
+};
+
+bool shape(ShapeCtx& ctx) {
+  if (!ctx.require_rank(3, "[H, W, C]")) return false;
+  const Attrs& a = ctx.node.attrs;
+  const Shape& x = ctx.in();
+  ctx.node.shape = {x[0] + a.pad_top + a.pad_bottom, x[1] + a.pad_left + a.pad_right, x[2]};
+  return true;
+}
+
+}  // namespace
+
+const OpInfo ops::op_zeropad = {
+    OpKind::zeropad, "zeropad", "zero padding around H and W",
+    1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
+};
+
+}  // namespace modelc
