@@ -3,7 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "emit.hpp"
 #include "pipeline.hpp"
+#include "plan.hpp"
 #include "report.hpp"
 
 #ifndef MODELC_VERSION
@@ -22,6 +28,8 @@ commands:
   check SPEC...     parse and check specs: every shape, name and attribute
   summary SPEC      a table of layers, output shapes, parameters and MACs
   graph SPEC        the network as Graphviz DOT (blocks as clusters)
+  generate SPEC -o DIR
+                    write the model's C++ (DIR/<spec stem>.hpp and .cpp)
 
 options:
   -h, --help        this help; 'modelc <command> --help' for a command's
@@ -41,15 +49,33 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kSummaryHelp = R"(usage: modelc summary SPEC
+constexpr const char* kSummaryHelp = R"(usage: modelc summary [--batch N] SPEC
 
 Prints a table like Keras's model.summary(): each layer's scoped name, op,
 output shape (without the batch), parameters and multiply-accumulates per
 sample; then total, trainable and non-trainable parameters (batchnorm moving
 statistics are non-trainable), total MACs and the parameter memory (float32).
-Layers only needed by training_only outputs are marked '*'.
+Layers only needed by training_only outputs are marked '*'. Then the memory
+plan of the generated code: weights, the inference activation arena (buffers
+whose lifetimes do not overlap share space) and the training arena (what
+backward keeps, plus gradients), per image and at batch N.
 
 options:
+  --batch N         the batch size for the memory plan (default 1)
+  -h, --help        this help
+)";
+
+constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS]
+
+Checks SPEC and writes the generated model: DIR/<stem>.hpp and DIR/<stem>.cpp,
+where <stem> is the spec's file name without its extension; the class is the
+spec's `name:`, in namespace NS (default modelc::gen). The output is
+byte-identical for the same spec; a file whose content would not change is not
+rewritten, so builds do not recompile it.
+
+options:
+  -o DIR            output directory (created if missing)
+  --namespace NS    C++ namespace of the generated class (default modelc::gen)
   -h, --help        this help
 )";
 
@@ -120,6 +146,113 @@ int one_spec(const std::string& cmd, const std::vector<std::string>& args, const
   return 0;
 }
 
+bool valid_namespace(std::string_view ns) {
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    if (i >= ns.size() || !(std::isalpha(static_cast<unsigned char>(ns[i])) || ns[i] == '_')) return false;
+    while (i < ns.size() && (std::isalnum(static_cast<unsigned char>(ns[i])) || ns[i] == '_')) ++i;
+    if (i == ns.size()) return i > start;
+    if (ns.substr(i, 2) != "::") return false;
+    i += 2;
+  }
+}
+
+// Writes `text` to `path` unless the file already holds exactly that.
+bool write_if_changed(const std::filesystem::path& path, const std::string& text, std::ostream& err) {
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream old;
+      old << in.rdbuf();
+      if (old.str() == text) return true;
+    }
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    err << fmt::format("modelc: error: cannot write '{}'\n", path.string());
+    return false;
+  }
+  return true;
+}
+
+int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> specs;
+  std::string dir, ns = "modelc::gen";
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (is_help(a)) return out << kGenerateHelp, 0;
+    if (a == "-o" || a == "--namespace") {
+      if (i + 1 == args.size()) return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
+      (a == "-o" ? dir : ns) = args[++i];
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(err, fmt::format("generate: unknown option '{}'", a), kGenerateHelp);
+    } else {
+      specs.push_back(a);
+    }
+  }
+  if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
+  if (dir.empty()) return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
+  if (!valid_namespace(ns))
+    return usage(err, fmt::format("generate: '{}' is not a C++ namespace name (e.g. my::models)", ns),
+                 kGenerateHelp);
+  std::optional<Graph> g = compile(specs[0], err);
+  if (!g) return 1;
+  Diagnostics diags;
+  MemoryPlan plan;
+  if (!plan_memory(*g, plan, diags)) {
+    err << diags.format();
+    return 1;
+  }
+  const std::filesystem::path spec_path(specs[0]);
+  GeneratedFiles files = emit_cpp(*g, plan, spec_path.filename().string(), ns);
+  const std::string stem = spec_path.stem().string();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    err << fmt::format("modelc: error: cannot create directory '{}': {}\n", dir, ec.message());
+    return 1;
+  }
+  if (!write_if_changed(std::filesystem::path(dir) / (stem + ".hpp"), files.header, err) ||
+      !write_if_changed(std::filesystem::path(dir) / (stem + ".cpp"), files.source, err))
+    return 1;
+  return 0;
+}
+
+int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> specs;
+  int64_t batch = 1;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (is_help(a)) return out << kSummaryHelp, 0;
+    if (a == "--batch") {
+      if (i + 1 == args.size()) return usage(err, "summary: --batch needs a value", kSummaryHelp);
+      const std::string& v = args[++i];
+      char* end = nullptr;
+      const long long b = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
+        return usage(err, fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
+                     kSummaryHelp);
+      batch = b;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(err, fmt::format("summary: unknown option '{}'", a), kSummaryHelp);
+    } else {
+      specs.push_back(a);
+    }
+  }
+  if (specs.size() != 1) return usage(err, "summary: give exactly one spec", kSummaryHelp);
+  std::optional<Graph> g = compile(specs[0], err);
+  if (!g) return 1;
+  out << summary_table(*g);
+  Diagnostics diags;
+  MemoryPlan plan;
+  if (plan_memory(*g, plan, diags)) out << "\n" << memory_plan_text(*g, plan, batch);
+  else err << diags.format();
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -129,9 +262,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (is_help(cmd)) return out << kToolHelp, 0;
   if (cmd == "--version") return out << "modelc " << MODELC_VERSION << "\n", 0;
   if (cmd == "check") return check(rest, out, err);
-  if (cmd == "summary") return one_spec(cmd, rest, kSummaryHelp, out, err, summary_table);
+  if (cmd == "summary") return summary(rest, out, err);
+  if (cmd == "generate") return generate(rest, out, err);
   if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, graph_dot);
-  static const std::vector<std::string> commands = {"check", "summary", "graph"};
+  static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
   return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)), kToolHelp);
 }
 

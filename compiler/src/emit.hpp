@@ -34,6 +34,9 @@ struct EmitCtx {
   // input when `optional` and the input gradient was not requested).
   std::string dy() const;
   std::string dx(size_t i = 0, bool optional = false) const;
+  // All inputs / all input gradients, comma-separated (add, concat).
+  std::string xs() const;
+  std::string dxs() const;
   // The ParamSpec index expressions of weight `name` ("kernel", "gamma", ...):
   // "w(3)" / "dw(3)", or "nullptr" when the node has no such weight.
   std::string w(std::string_view name) const;

@@ -37,6 +37,18 @@ std::string EmitCtx::dx(size_t i, bool optional) const {
   return optional && model_input ? "want_input_grad() ? " + d + " : nullptr" : d;
 }
 
+std::string EmitCtx::xs() const {
+  std::string s;
+  for (size_t i = 0; i < node().inputs.size(); ++i) s += (i ? ", " : "") + x(i);
+  return s;
+}
+
+std::string EmitCtx::dxs() const {
+  std::string s;
+  for (size_t i = 0; i < node().inputs.size(); ++i) s += (i ? ", " : "") + dx(i);
+  return s;
+}
+
 std::string EmitCtx::w(std::string_view name) const {
   const std::vector<Param>& ps = node().params;
   for (size_t k = 0; k < ps.size(); ++k)

@@ -1,5 +1,6 @@
 // add: y = x1 + x2 + ... element-wise; all inputs must have exactly the same shape
 // (no broadcasting). The residual join: {op: add, inputs: [c_bn, shortcut_bn]}
+#include "../emit.hpp"
 #include <fmt/format.h>
 
 #include "op.hpp"
@@ -34,11 +35,20 @@ bool shape(ShapeCtx& ctx) {
   return true;
 }
 
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("{{ const float* in[] = {{{}}}; add_forward({}, in, n * {}); }}", c.xs(), c.y(), c.size());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("{{ float* d[] = {{{}}}; add_backward(d, {}, n * {}); }}", c.dxs(), c.dy(), c.size());
+}
+
 }  // namespace
 
 const OpInfo ops::op_add = {
     OpKind::add, "add", "element-wise sum of two or more inputs of equal shape",
     2, -1, {}, shape, nullptr, nullptr, nullptr, nullptr,
+    nullptr, forward, backward,
 };
 
 }  // namespace modelc

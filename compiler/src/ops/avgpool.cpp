@@ -1,13 +1,31 @@
 // avgpool: [H, W, C] -> [H', W', C], the mean over each pool window; with
 // `same` padding the mean is over the cells inside the input (as Keras).
 // {op: avgpool, pool: 5, stride: 3}: [14, 14, 512] -> [4, 4, 512]
+#include "../emit.hpp"
 #include "pool_common.hpp"
 
 namespace modelc {
 
+namespace {
+
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  w.line("constexpr Window2d {}{};", c.geom(), window2d_literal(c));
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("avgpool_forward({}, {}, at({}, n));", c.y(), c.x(), c.geom());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("avgpool_backward({}, {}, at({}, n));", c.dx(), c.dy(), c.geom());
+}
+
+}  // namespace
+
 const OpInfo ops::op_avgpool = {
     OpKind::avgpool, "avgpool", "mean over a sliding window, per channel (padding excluded)",
     1, 1, pool::kAttrs, pool::shape, pool::finish, nullptr, nullptr, pool::hint,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

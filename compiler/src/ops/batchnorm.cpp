@@ -1,6 +1,7 @@
 // batchnorm: y = gamma·(x − mean)/sqrt(var + epsilon) + beta on the last axis (C), any rank;
 // training uses batch statistics (biased variance) and updates moving = m·moving + (1−m)·batch.
 // {op: batchnorm, epsilon: 1.001e-5}: gamma, beta (trainable), moving_mean, moving_variance [C]
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
@@ -27,11 +28,35 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
   out.push_back({"moving_variance", {c}, false});
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  const Attrs& a = c.node().attrs;
+  w.line("constexpr BatchnormGeom {}{{{}, {}, {}, {}}};  // rows per image, channels, eps, momentum",
+         c.geom(), c.rows(), c.node().shape.back(), float_literal(a.epsilon),
+         float_literal(a.momentum));
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  if (c.mode == Mode::inference) {
+    w.line("batchnorm_forward_inference({}, {}, {}, {}, {}, {}, at({}, n));", c.y(), c.x(),
+           c.w("gamma"), c.w("beta"), c.w("moving_mean"), c.w("moving_variance"), c.geom());
+    return;
+  }
+  w.line("batchnorm_forward_training({}, {}, {} + {}, {}, {}, {}, {}, {}, at({}, n));", c.y(), c.aux(),
+         c.aux(), c.node().shape.back(), c.x(), c.w("gamma"), c.w("beta"), c.w("moving_mean"),
+         c.w("moving_variance"), c.geom());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("batchnorm_backward({}, {}, {}, {}, {}, {}, {}, {} + {}, at({}, n));", c.dx(), c.dw("gamma"),
+         c.dw("beta"), c.dy(), c.x(), c.w("gamma"), c.aux(), c.aux(), c.node().shape.back(), c.geom());
+}
+
 }  // namespace
 
 const OpInfo ops::op_batchnorm = {
     OpKind::batchnorm, "batchnorm", "batch normalisation over the last axis (Keras semantics)",
     1, 1, kAttrs, shape, nullptr, params, nullptr, nullptr,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

@@ -1,6 +1,7 @@
 // concat: [H, W, C1], [H, W, C2], ... -> [H, W, C1 + C2 + ...], joined on the last
 // axis (channels) in `inputs` order; all other dims must agree. Any rank.
 // {op: concat, inputs: [b1, b2, b3, b4]}: four [28, 28, c] -> [28, 28, 256]
+#include "../emit.hpp"
 #include <fmt/format.h>
 
 #include "op.hpp"
@@ -31,11 +32,28 @@ bool shape(ShapeCtx& ctx) {
   return true;
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  std::vector<int64_t> cs;
+  for (size_t i = 0; i < c.node().inputs.size(); ++i) cs.push_back(c.input_node(i).shape.back());
+  w.line("constexpr int64_t {}[] = {{{}}};  // channels of each input", c.geom(), fmt::join(cs, ", "));
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("{{ const float* in[] = {{{}}}; concat_forward({}, in, {}, n * {}); }}", c.xs(), c.y(),
+         c.geom(), c.rows());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("{{ float* d[] = {{{}}}; concat_backward(d, {}, {}, n * {}); }}", c.dxs(), c.dy(), c.geom(),
+         c.rows());
+}
+
 }  // namespace
 
 const OpInfo ops::op_concat = {
     OpKind::concat, "concat", "join two or more inputs on the last axis (channels)",
     2, -1, {}, shape, nullptr, nullptr, nullptr, nullptr,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

@@ -1,6 +1,7 @@
 // conv2d: [H, W, C] -> [H', W', filters], H' by valid/same/explicit padding (geometry.hpp);
 // kernel [kh, kw, C, filters] + bias [filters]; MACs = H'·W'·filters·kh·kw·C.
 // {op: conv2d, filters: 96, kernel: 11, stride: 4}: [227, 227, 3] -> [55, 55, 96]
+#include "../emit.hpp"
 #include "window.hpp"
 
 namespace modelc {
@@ -46,11 +47,26 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
     d.note(n.loc, fmt::format("the channels come from filters: {}", n.attrs.filters));
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  w.line("constexpr Conv2dGeom {}{{{}, {}}};", c.geom(), window2d_literal(c), c.node().attrs.filters);
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("conv2d_forward({}, {}, {}, {}, at({}, n), {}, scratch());", c.y(), c.x(), c.w("kernel"),
+         c.w("bias"), c.geom(), c.act());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("conv2d_backward({}, {}, {}, {}, {}, {}, {}, at({}, n), {}, scratch());", c.dx(0, true),
+         c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(), c.act());
+}
+
 }  // namespace
 
 const OpInfo ops::op_conv2d = {
     OpKind::conv2d, "conv2d", "2-D convolution over [H, W, C] with a fused bias and activation",
     1, 1, kAttrs, shape, nullptr, params, macs, hint,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

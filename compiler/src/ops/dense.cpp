@@ -1,6 +1,7 @@
 // dense: [..., in] -> [..., units], y = x·kernel + bias on the last axis (any rank, as Keras);
 // kernel [in, units] + bias [units]; MACs = elements(y)·in.
 // {op: dense, units: 4096, activation: relu}: [9216] -> [4096]
+#include "../emit.hpp"
 #include <fmt/format.h>
 
 #include "op.hpp"
@@ -42,11 +43,28 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
     d.note(n.loc, fmt::format("the last axis comes from units: {}", n.attrs.units));
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  const Shape& in = c.input_node().shape;
+  w.line("constexpr DenseGeom {}{{{}, {}, {}}};  // rows per image, in, units", c.geom(), c.rows(),
+         in.back(), c.node().attrs.units);
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("dense_forward({}, {}, {}, {}, at({}, n), {});", c.y(), c.x(), c.w("kernel"), c.w("bias"),
+         c.geom(), c.act());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("dense_backward({}, {}, {}, {}, {}, {}, {}, at({}, n), {}, scratch());", c.dx(0, true),
+         c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(), c.act());
+}
+
 }  // namespace
 
 const OpInfo ops::op_dense = {
     OpKind::dense, "dense", "fully connected layer on the last axis, fused bias and activation",
     1, 1, kAttrs, shape, nullptr, params, macs, hint,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

@@ -1,6 +1,7 @@
 // dropout: same shape; in training zeroes each element with probability `rate`
 // and scales the rest by 1/(1 − rate); identity at inference (forward()).
 // {op: dropout, rate: 0.5}
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
@@ -12,11 +13,22 @@ const AttrSpec kAttrs[] = {
      /*lo_open=*/false, /*hi_open=*/true},
 };
 
+void forward(const EmitCtx& c, CodeWriter& w) {  // training only: a view at inference
+  w.line("dropout_forward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f, dropout_seed({}));", c.y(),
+         c.mask(), c.x(), c.size(), float_literal(c.node().attrs.rate), c.index);
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("dropout_backward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f);", c.dx(), c.dy(), c.mask(),
+         c.size(), float_literal(c.node().attrs.rate));
+}
+
 }  // namespace
 
 const OpInfo ops::op_dropout = {
     OpKind::dropout, "dropout", "random zeroing in training, identity at inference",
     1, 1, kAttrs, identity_shape, nullptr, nullptr, nullptr, nullptr,
+    nullptr, forward, backward,
 };
 
 }  // namespace modelc

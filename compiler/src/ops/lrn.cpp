@@ -1,6 +1,7 @@
 // lrn: y_c = x_c / (bias + alpha/size · Σ x_j²)^beta over channels j = c−size/2 … c+(size−1)/2
 // (zero past the edges), on the last axis, as Caffe and PyTorch; no weights.
 // {op: lrn, size: 5, alpha: 1e-4, beta: 0.75, bias: 2}
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
@@ -23,11 +24,29 @@ bool shape(ShapeCtx& ctx) {
   return identity_shape(ctx);
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  const Attrs& a = c.node().attrs;
+  w.line("constexpr LrnGeom {}{{{}, {}, {}, {}, {}, {}}};  // rows per image, channels, size, alpha, "
+         "beta, bias",
+         c.geom(), c.rows(), c.node().shape.back(), a.lrn_size, float_literal(a.lrn_alpha),
+         float_literal(a.lrn_beta), float_literal(a.lrn_bias));
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("lrn_forward({}, {}, {}, at({}, n));", c.y(), c.mode == Mode::training ? c.aux() : "nullptr",
+         c.x(), c.geom());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("lrn_backward({}, {}, {}, {}, {}, at({}, n));", c.dx(), c.dy(), c.x(), c.y(), c.aux(), c.geom());
+}
+
 }  // namespace
 
 const OpInfo ops::op_lrn = {
     OpKind::lrn, "lrn", "local response normalisation across channels",
     1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

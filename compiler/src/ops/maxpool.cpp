@@ -1,13 +1,31 @@
 // maxpool: [H, W, C] -> [H', W', C], the maximum over each pool window (padding
 // never wins: padded cells count as -inf). Sizes as conv2d (geometry.hpp).
 // {op: maxpool, pool: 3, stride: 2}: [55, 55, 96] -> [27, 27, 96]
+#include "../emit.hpp"
 #include "pool_common.hpp"
 
 namespace modelc {
 
+namespace {
+
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  w.line("constexpr Window2d {}{};", c.geom(), window2d_literal(c));
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("maxpool_forward({}, {}, at({}, n));", c.y(), c.x(), c.geom());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("maxpool_backward({}, {}, {}, {}, at({}, n));", c.dx(), c.dy(), c.x(), c.y(), c.geom());
+}
+
+}  // namespace
+
 const OpInfo ops::op_maxpool = {
     OpKind::maxpool, "maxpool", "maximum over a sliding window, per channel",
     1, 1, pool::kAttrs, pool::shape, pool::finish, nullptr, nullptr, pool::hint,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc

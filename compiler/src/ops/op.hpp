@@ -16,6 +16,9 @@
 
 namespace modelc {
 
+struct EmitCtx;
+class CodeWriter;
+
 enum class AttrType : uint8_t {
   positive_int,   // 64
   int_pair,       // 3 or [3, 5]: positive
@@ -75,6 +78,12 @@ struct OpInfo {
   int64_t (*macs)(const Node&, const Shape& input) = nullptr;
   // Extra notes when an `expect` on this node fails (what would give the expected shape).
   void (*expect_hint)(const Node&, const Shape& input, const Shape& expected, Diagnostic&) = nullptr;
+  // Code generation (emit.hpp): the per-image geometry constant (optional),
+  // the forward call (inference or training, as ctx.mode says) and the
+  // backward call. Views (flatten; dropout at inference) are never emitted.
+  void (*emit_geometry)(const EmitCtx&, CodeWriter&) = nullptr;
+  void (*emit_forward)(const EmitCtx&, CodeWriter&) = nullptr;
+  void (*emit_backward)(const EmitCtx&, CodeWriter&) = nullptr;
 };
 
 // The shape rule of ops whose output has their input's shape.

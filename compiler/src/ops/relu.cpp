@@ -1,12 +1,26 @@
 // relu: same shape, y = max(x, 0); no attributes, no weights.
 // Also available as `activation: relu` on conv2d and dense. {op: relu}
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
 
+namespace {
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("relu_forward({}, {}, n * {});", c.y(), c.x(), c.size());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("relu_backward({}, {}, {}, n * {});", c.dx(), c.dy(), c.y(), c.size());
+}
+
+}  // namespace
+
 const OpInfo ops::op_relu = {
     OpKind::relu, "relu", "rectified linear unit, element-wise",
     1, 1, {}, identity_shape, nullptr, nullptr, nullptr, nullptr,
+    nullptr, forward, backward,
 };
 
 }  // namespace modelc

@@ -1,12 +1,27 @@
 // softmax: same shape, y_i = exp(x_i) / Σ_j exp(x_j) over the last axis (any rank); no attributes, no weights.
 // Also available as `activation: softmax` on conv2d and dense. {op: softmax}
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
 
+namespace {
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("softmax_forward({}, {}, n * {}, {});", c.y(), c.x(), c.rows(), c.node().shape.back());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("softmax_backward({}, {}, {}, n * {}, {});", c.dx(), c.dy(), c.y(), c.rows(),
+         c.node().shape.back());
+}
+
+}  // namespace
+
 const OpInfo ops::op_softmax = {
     OpKind::softmax, "softmax", "softmax over the last axis",
     1, 1, {}, identity_shape, nullptr, nullptr, nullptr, nullptr,
+    nullptr, forward, backward,
 };
 
 }  // namespace modelc

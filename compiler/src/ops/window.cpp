@@ -1,5 +1,7 @@
 #include "window.hpp"
 
+#include "../emit.hpp"
+
 #include <fmt/format.h>
 
 #include "modelc/geometry.hpp"
@@ -101,6 +103,14 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
     d.note(node.loc, text);
     if (both) break;
   }
+}
+
+std::string window2d_literal(const EmitCtx& c) {
+  const Node& n = c.node();
+  const Shape& in = c.input_node().shape;
+  const Attrs& a = n.attrs;
+  return fmt::format("{{1, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", in[0], in[1], in[2], a.kh,
+                     a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0], n.shape[1]);
 }
 
 }  // namespace modelc

@@ -16,4 +16,8 @@ bool window_shape(ShapeCtx& ctx, int64_t out_channels);
 void window_expect_hint(const Node& node, const Shape& input, const Shape& expected,
                         bool allow_explicit, Diagnostic& d);
 
+// The per-image Window2d initializer of a conv2d/pool node for generated code:
+// "{1, h, w, c, kh, kw, sh, sw, pad_top, pad_left, oh, ow}".
+std::string window2d_literal(const EmitCtx& c);
+
 }  // namespace modelc

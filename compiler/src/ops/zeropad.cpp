@@ -1,6 +1,7 @@
 // zeropad: [H, W, C] -> [top + H + bottom, left + W + right, C], zeros around.
 // padding: p (all four sides) | [ph, pw] | [top, bottom, left, right]
 // {op: zeropad, padding: 3}: [224, 224, 3] -> [230, 230, 3]
+#include "../emit.hpp"
 #include "op.hpp"
 
 namespace modelc {
@@ -23,11 +24,27 @@ bool shape(ShapeCtx& ctx) {
   return true;
 }
 
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  const Shape& in = c.input_node().shape;
+  const Attrs& a = c.node().attrs;
+  w.line("constexpr ZeropadGeom {}{{1, {}, {}, {}, {}, {}, {}, {}}};", c.geom(), in[0], in[1], in[2],
+         a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
+}
+
+void forward(const EmitCtx& c, CodeWriter& w) {
+  w.line("zeropad_forward({}, {}, at({}, n));", c.y(), c.x(), c.geom());
+}
+
+void backward(const EmitCtx& c, CodeWriter& w) {
+  w.line("zeropad_backward({}, {}, at({}, n));", c.dx(), c.dy(), c.geom());
+}
+
 }  // namespace
 
 const OpInfo ops::op_zeropad = {
     OpKind::zeropad, "zeropad", "zero padding around H and W",
     1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
+    geometry, forward, backward,
 };
 
 }  // namespace modelc
