@@ -68,6 +68,14 @@ inline float fd_step(Activation act) {
   return act == Activation::linear || act == Activation::relu ? 1.0f / 64 : 1.0f / 128;
 }
 
+// Pool windows over the 5x7 test input: valid and same, square and not, overlapping
+// (stride < pool) and not.
+inline constexpr WindowSpec kPoolCases[] = {
+    {2, 2, 2, 2, Padding::valid}, {2, 2, 2, 2, Padding::same}, {3, 3, 2, 2, Padding::valid},
+    {3, 3, 2, 2, Padding::same},  {3, 3, 1, 1, Padding::same}, {2, 3, 1, 2, Padding::same},
+    {3, 2, 2, 1, Padding::valid}, {2, 2, 1, 1, Padding::valid}, {3, 3, 3, 3, Padding::same},
+};
+
 inline constexpr Activation kAllActivations[] = {Activation::linear, Activation::relu,
                                                  Activation::sigmoid, Activation::tanh,
                                                  Activation::softmax};
