@@ -8,7 +8,7 @@ namespace modelc {
 void avgpool_forward(float* y, const float* x, const Window2d& g) {
   const int64_t c = g.c, nrows = g.n * g.oh;
 #pragma omp parallel for schedule(static) if (nrows * g.ow * g.kh * g.kw * c >= \
-                                                  detail::kParallelMinFloats)
+                                              detail::kParallelMinFloats)
   for (int64_t nr = 0; nr < nrows; ++nr) {
     const int64_t n = nr / g.oh;
     const auto sy = detail::window_span(nr % g.oh, g.sh, g.pad_top, g.kh, g.h);

@@ -11,8 +11,8 @@ namespace {
 
 // A 1x1 stride-1 unpadded conv reads x itself as the im2col matrix.
 bool is_pointwise(const Window2d& g) {
-  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pad_top == 0 &&
-         g.pad_left == 0 && g.oh == g.h && g.ow == g.w;
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+         g.oh == g.h && g.ow == g.w;
 }
 
 int64_t out_rows(const Window2d& g) { return g.n * g.oh * g.ow; }

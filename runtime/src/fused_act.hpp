@@ -13,8 +13,7 @@ namespace modelc::detail {
 void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Activation act);
 
 // Overwrites dz (not +=); act must not be linear (then dz is dy itself).
-void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols,
-            Activation act);
+void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols, Activation act);
 
 // db[o] += sum_r dz[r, o], rows in order (deterministic for any thread count).
 void bias_grad_add(float* db, const float* dz, int64_t rows, int64_t cols);

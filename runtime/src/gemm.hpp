@@ -20,8 +20,7 @@ inline void gemm_nn(float* c, const float* a, const float* b, int64_t m, int64_t
 }
 
 // c[m,n] += a[k,m]^T * b[k,n]
-inline void gemm_tn_add(float* c, const float* a, const float* b, int64_t m, int64_t k,
-                        int64_t n) {
+inline void gemm_tn_add(float* c, const float* a, const float* b, int64_t m, int64_t k, int64_t n) {
   MatrixMap(c, m, n).noalias() += ConstMatrixMap(a, k, m).transpose() * ConstMatrixMap(b, k, n);
 }
 

@@ -3,6 +3,7 @@
 #include "modelc/maxpool.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "pool_window.hpp"
@@ -12,7 +13,7 @@ namespace modelc {
 void maxpool_forward(float* y, const float* x, const Window2d& g) {
   const int64_t c = g.c, nrows = g.n * g.oh;
 #pragma omp parallel for schedule(static) if (nrows * g.ow * g.kh * g.kw * c >= \
-                                                  detail::kParallelMinFloats)
+                                              detail::kParallelMinFloats)
   for (int64_t nr = 0; nr < nrows; ++nr) {
     const int64_t n = nr / g.oh;
     const auto sy = detail::window_span(nr % g.oh, g.sh, g.pad_top, g.kh, g.h);
@@ -48,17 +49,20 @@ void maxpool_backward(float* dx, const float* dy, const float* x, const float* y
       const int64_t o = ((n * g.oh + oy) * g.ow + ox) * c;
       for (int64_t c0 = 0; c0 < c; c0 += kChunk) {
         const int64_t nc = std::min(kChunk, c - c0);
-        bool done[kChunk] = {};
+        const float* ymax = y + o + c0;
+        const float* grad = dy + o + c0;
+        int32_t done[kChunk] = {};  // int32, not bool: keeps the loop below vectorisable
         for (int64_t ky = sy.lo; ky < sy.hi; ++ky) {
           const int64_t row = ((n * g.h + sy.first + ky) * g.w + sx.first) * c + c0;
           for (int64_t kx = sx.lo; kx < sx.hi; ++kx) {
             const float* in = x + row + kx * c;
             float* d = dx + row + kx * c;
+            // Branch-free so it vectorises over channels (adding 0 leaves d unchanged).
             for (int64_t ci = 0; ci < nc; ++ci) {
-              if (!done[ci] && in[ci] == y[o + c0 + ci]) {
-                d[ci] += dy[o + c0 + ci];
-                done[ci] = true;
-              }
+              const int32_t hit =
+                  static_cast<int32_t>(done[ci] == 0) & static_cast<int32_t>(in[ci] == ymax[ci]);
+              d[ci] += hit != 0 ? grad[ci] : 0.0f;
+              done[ci] |= hit;
             }
           }
         }

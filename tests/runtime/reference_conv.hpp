@@ -71,8 +71,8 @@ inline float fd_step(Activation act) {
 // Pool windows over the 5x7 test input: valid and same, square and not, overlapping
 // (stride < pool) and not.
 inline constexpr WindowSpec kPoolCases[] = {
-    {2, 2, 2, 2, Padding::valid}, {2, 2, 2, 2, Padding::same}, {3, 3, 2, 2, Padding::valid},
-    {3, 3, 2, 2, Padding::same},  {3, 3, 1, 1, Padding::same}, {2, 3, 1, 2, Padding::same},
+    {2, 2, 2, 2, Padding::valid}, {2, 2, 2, 2, Padding::same},  {3, 3, 2, 2, Padding::valid},
+    {3, 3, 2, 2, Padding::same},  {3, 3, 1, 1, Padding::same},  {2, 3, 1, 2, Padding::same},
     {3, 2, 2, 1, Padding::valid}, {2, 2, 1, 1, Padding::valid}, {3, 3, 3, 3, Padding::same},
 };
 
@@ -93,7 +93,10 @@ inline void act_naive(std::vector<double>& z, int64_t cols, Activation act) {
         case Activation::relu: v = std::max(v, 0.0); break;
         case Activation::sigmoid: v = 1.0 / (1.0 + std::exp(-v)); break;
         case Activation::tanh: v = std::tanh(v); break;
-        case Activation::softmax: v = std::exp(v - mx); sum += v; break;
+        case Activation::softmax:
+          v = std::exp(v - mx);
+          sum += v;
+          break;
       }
     }
     if (act == Activation::softmax) {
@@ -126,8 +129,7 @@ inline std::vector<double> conv2d_naive_z(const std::vector<float>& x, const std
 }
 
 // max (is_max) or mean over the real cells of each window, [n, oh, ow, c].
-inline std::vector<double> pool_naive(const std::vector<float>& x, const Window2d& g,
-                                      bool is_max) {
+inline std::vector<double> pool_naive(const std::vector<float>& x, const Window2d& g, bool is_max) {
   std::vector<double> y;
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oy = 0; oy < g.oh; ++oy)

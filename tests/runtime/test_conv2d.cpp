@@ -16,16 +16,16 @@ namespace {
 constexpr int64_t kN = 2, kH = 5, kW = 7, kC = 3, kOC = 4;
 
 const WindowSpec kCases[] = {
-    {1, 1, 1, 1, Padding::valid},            // 1x1 fast path
-    {1, 1, 1, 1, Padding::same},             // 1x1 fast path
-    {1, 1, 2, 2, Padding::valid},            // 1x1 strided: im2col
+    {1, 1, 1, 1, Padding::valid},  // 1x1 fast path
+    {1, 1, 1, 1, Padding::same},   // 1x1 fast path
+    {1, 1, 2, 2, Padding::valid},  // 1x1 strided: im2col
     {1, 1, 1, 1, Padding::explicit_pad, 1, 0},
     {3, 3, 1, 1, Padding::valid},
     {3, 3, 1, 1, Padding::same},
     {3, 3, 2, 2, Padding::valid},
     {3, 3, 2, 2, Padding::same},
     {3, 3, 2, 2, Padding::explicit_pad, 1, 1},
-    {2, 2, 2, 2, Padding::same},             // extra padding at the bottom/right only
+    {2, 2, 2, 2, Padding::same},  // extra padding at the bottom/right only
     {2, 3, 1, 2, Padding::same},
     {2, 3, 2, 1, Padding::valid},
     {2, 3, 2, 3, Padding::explicit_pad, 1, 2},
@@ -43,8 +43,7 @@ struct Conv {
   size_t out_size() const { return static_cast<size_t>(g.win.n * g.win.oh * g.win.ow * g.oc); }
   std::vector<float> forward(Activation act, bool bias) const {
     std::vector<float> y(out_size()), scratch(conv2d_forward_scratch(g));
-    conv2d_forward(y.data(), x.data(), w.data(), bias ? b.data() : nullptr, g, act,
-                   scratch.data());
+    conv2d_forward(y.data(), x.data(), w.data(), bias ? b.data() : nullptr, g, act, scratch.data());
     return y;
   }
 };
@@ -54,8 +53,8 @@ struct Grads {
 };
 
 // Adds the gradients of sum(dy * y) into gr (dx skipped when with_dx is false).
-void backward(const Conv& k, const std::vector<float>& dy, Activation act, bool bias,
-              bool with_dx, Grads& gr) {
+void backward(const Conv& k, const std::vector<float>& dy, Activation act, bool bias, bool with_dx,
+              Grads& gr) {
   const std::vector<float> y = k.forward(act, bias);
   std::vector<float> scratch(conv2d_backward_scratch(k.g, act));
   conv2d_backward(with_dx ? gr.dx.data() : nullptr, gr.dw.data(), bias ? gr.db.data() : nullptr,
@@ -88,10 +87,11 @@ TEST_CASE("conv2d forward matches a naive loop") {
       CAPTURE(bias);
       const Conv k(s, 100);
       REQUIRE(k.g.win.oh > 0);
-      const bool pointwise = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 &&
-                             s.pw == 0;
+      const bool pointwise =
+          s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
       CHECK((conv2d_forward_scratch(k.g) == 0) == pointwise);
-      std::vector<double> want = conv2d_naive_z(k.x, k.w, bias ? k.b.data() : nullptr, k.g.win, kOC);
+      std::vector<double> want =
+          conv2d_naive_z(k.x, k.w, bias ? k.b.data() : nullptr, k.g.win, kOC);
       act_naive(want, kOC, act);
       CHECK(max_rel_error(k.forward(act, bias), want) < 1e-5);
     }
@@ -174,9 +174,9 @@ TEST_CASE("conv2d is bit-identical from run to run") {
   // Large enough for Eigen's GEMM and the im2col/col2im loops to use every thread.
   set_num_threads(0);
   MESSAGE("threads: " << num_threads());
-  for (const WindowSpec& s : {WindowSpec{3, 3, 1, 1, Padding::same},
-                              WindowSpec{1, 1, 1, 1, Padding::valid},
-                              WindowSpec{3, 3, 2, 2, Padding::valid}}) {
+  for (const WindowSpec& s :
+       {WindowSpec{3, 3, 1, 1, Padding::same}, WindowSpec{1, 1, 1, 1, Padding::valid},
+        WindowSpec{3, 3, 2, 2, Padding::valid}}) {
     CAPTURE(describe(s));
     const Conv k(s, 400, 2, 23, 29, 16, 32);
     const std::vector<float> r = random_vector(k.out_size(), 401);

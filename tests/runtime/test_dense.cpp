@@ -30,7 +30,8 @@ struct Dense {
     for (int64_t r = 0; r < g.rows; ++r)
       for (int64_t o = 0; o < g.out; ++o) {
         double s = bias ? b[o] : 0.0;
-        for (int64_t i = 0; i < g.in; ++i) s += static_cast<double>(x[r * g.in + i]) * w[i * g.out + o];
+        for (int64_t i = 0; i < g.in; ++i)
+          s += static_cast<double>(x[r * g.in + i]) * w[i * g.out + o];
         z.push_back(s);
       }
     return z;
@@ -42,8 +43,8 @@ struct Grads {
   explicit Grads(const Dense& d) : dx(d.x.size()), dw(d.w.size()), db(d.b.size()) {}
 };
 
-void backward(const Dense& d, const std::vector<float>& dy, Activation act, bool bias,
-              bool with_dx, Grads& gr) {
+void backward(const Dense& d, const std::vector<float>& dy, Activation act, bool bias, bool with_dx,
+              Grads& gr) {
   const std::vector<float> y = d.forward(act, bias);
   std::vector<float> scratch(dense_backward_scratch(d.g, act));
   dense_backward(with_dx ? gr.dx.data() : nullptr, gr.dw.data(), bias ? gr.db.data() : nullptr,
@@ -82,7 +83,8 @@ TEST_CASE("dense backward matches central finite differences") {
         return m;
       };
       while (act == Activation::relu && min_abs_z() < 2 * h) d = Dense(kSmall, seed += 3);
-      const std::vector<float> r = random_vector(static_cast<size_t>(kSmall.rows * kSmall.out), seed + 7);
+      const std::vector<float> r =
+          random_vector(static_cast<size_t>(kSmall.rows * kSmall.out), seed + 7);
       Grads gr(d);
       backward(d, r, act, bias, true, gr);
       const auto loss = [&] { return weighted_sum(d.forward(act, bias), r); };

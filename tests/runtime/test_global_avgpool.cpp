@@ -25,7 +25,8 @@ TEST_CASE("global_avgpool forward matches a naive loop") {
     std::vector<double> want(static_cast<size_t>(n * c));
     for (int64_t i = 0; i < n; ++i)
       for (int64_t p = 0; p < hw; ++p)
-        for (int64_t ci = 0; ci < c; ++ci) want[i * c + ci] += x[(i * hw + p) * c + ci] / double(hw);
+        for (int64_t ci = 0; ci < c; ++ci)
+          want[i * c + ci] += x[(i * hw + p) * c + ci] / double(hw);
     CHECK(max_rel_error(forward(x, n, hw, c), want) < 1e-6);
   }
 }
