@@ -1,1 +1,72 @@
+// conv2d as one GEMM over the whole batch: Y[n*oh*ow, oc] = col(x)[n*oh*ow, kh*kw*c] * W,
+// with W in Keras layout [kh, kw, c, oc] read as a row-major [kh*kw*c, oc] matrix.
 #include "modelc/conv2d.hpp"
+
+#include "fused_act.hpp"
+#include "gemm.hpp"
+#include "im2col.hpp"
+
+namespace modelc {
+namespace {
+
+// A 1x1 stride-1 unpadded conv reads x itself as the im2col matrix.
+bool is_pointwise(const Window2d& g) {
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+         g.oh == g.h && g.ow == g.w;
+}
+
+int64_t out_rows(const Window2d& g) { return g.n * g.oh * g.ow; }
+int64_t col_width(const Window2d& g) { return g.kh * g.kw * g.c; }
+
+size_t col_floats(const Window2d& g) {
+  return is_pointwise(g) ? 0 : static_cast<size_t>(out_rows(g) * col_width(g));
+}
+
+}  // namespace
+
+size_t conv2d_forward_scratch(const Conv2dGeom& g) { return col_floats(g.win); }
+
+size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
+  const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
+  return col_floats(g.win) + dz;
+}
+
+void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
+                    Activation act, float* scratch) {
+  const Window2d& win = g.win;
+  const float* col = x;
+  if (!is_pointwise(win)) {
+    detail::im2col(scratch, x, win);
+    col = scratch;
+  }
+  detail::gemm_nn(y, col, w, out_rows(win), col_width(win), g.oc);
+  detail::bias_act_forward(y, b, out_rows(win), g.oc, act);
+}
+
+void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                     const float* w, const float* y, const Conv2dGeom& g, Activation act,
+                     float* scratch) {
+  const Window2d& win = g.win;
+  const int64_t rows = out_rows(win), kdim = col_width(win);
+  const bool pointwise = is_pointwise(win);
+  float* col = scratch;  // im2col(x), then reused for dcol
+  const float* dz = dy;
+  if (act != Activation::linear) {
+    float* buf = scratch + col_floats(win);
+    detail::act_dz(buf, dy, y, rows, g.oc, act);
+    dz = buf;
+  }
+  if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);
+  if (pointwise) {
+    detail::gemm_tn_add(dw, x, dz, kdim, rows, g.oc);
+    if (dx != nullptr) detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
+    return;
+  }
+  detail::im2col(col, x, win);
+  detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
+  if (dx == nullptr) return;
+  detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
+  detail::col2im_add(dx, col, win);
+}
+
+}  // namespace modelc

@@ -1,3 +1,202 @@
+// conv2d: forward against a naive loop, backward against central differences,
+// += accumulation, dx = null, and run-to-run determinism.
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <limits>
+
+#include "gradcheck.hpp"
 #include "modelc/conv2d.hpp"
+#include "modelc/parallel.hpp"
+#include "reference_conv.hpp"
+
+namespace modelc::test {
+namespace {
+
+constexpr int64_t kN = 2, kH = 5, kW = 7, kC = 3, kOC = 4;
+
+const WindowSpec kCases[] = {
+    {1, 1, 1, 1, Padding::valid},  // 1x1 fast path
+    {1, 1, 1, 1, Padding::same},   // 1x1 fast path
+    {1, 1, 2, 2, Padding::valid},  // 1x1 strided: im2col
+    {1, 1, 1, 1, Padding::explicit_pad, 1, 0},
+    {3, 3, 1, 1, Padding::valid},
+    {3, 3, 1, 1, Padding::same},
+    {3, 3, 2, 2, Padding::valid},
+    {3, 3, 2, 2, Padding::same},
+    {3, 3, 2, 2, Padding::explicit_pad, 1, 1},
+    {2, 2, 2, 2, Padding::same},  // extra padding at the bottom/right only
+    {2, 3, 1, 2, Padding::same},
+    {2, 3, 2, 1, Padding::valid},
+    {2, 3, 2, 3, Padding::explicit_pad, 1, 2},
+};
+
+struct Conv {
+  Conv2dGeom g;
+  std::vector<float> x, w, b;
+  Conv(const WindowSpec& s, uint32_t seed, int64_t n = kN, int64_t h = kH, int64_t w_ = kW,
+       int64_t c = kC, int64_t oc = kOC)
+      : g{make_window(n, h, w_, c, s), oc},
+        x(random_vector(static_cast<size_t>(n * h * w_ * c), seed)),
+        w(random_vector(static_cast<size_t>(s.kh * s.kw * c * oc), seed + 1)),
+        b(random_vector(static_cast<size_t>(oc), seed + 2)) {}
+  size_t out_size() const { return static_cast<size_t>(g.win.n * g.win.oh * g.win.ow * g.oc); }
+  std::vector<float> forward(Activation act, bool bias) const {
+    std::vector<float> y(out_size()), scratch(conv2d_forward_scratch(g));
+    conv2d_forward(y.data(), x.data(), w.data(), bias ? b.data() : nullptr, g, act, scratch.data());
+    return y;
+  }
+};
+
+struct Grads {
+  std::vector<float> dx, dw, db;
+};
+
+// Adds the gradients of sum(dy * y) into gr (dx skipped when with_dx is false).
+void backward(const Conv& k, const std::vector<float>& dy, Activation act, bool bias, bool with_dx,
+              Grads& gr) {
+  const std::vector<float> y = k.forward(act, bias);
+  std::vector<float> scratch(conv2d_backward_scratch(k.g, act));
+  conv2d_backward(with_dx ? gr.dx.data() : nullptr, gr.dw.data(), bias ? gr.db.data() : nullptr,
+                  dy.data(), k.x.data(), k.w.data(), y.data(), k.g, act, scratch.data());
+}
+
+Grads zero_grads(const Conv& k) {
+  return {std::vector<float>(k.x.size()), std::vector<float>(k.w.size()),
+          std::vector<float>(k.b.size())};
+}
+
+// Smallest |pre-activation|: ReLU checks need it well above the step.
+double min_abs_z(const Conv& k, bool bias) {
+  double m = std::numeric_limits<double>::infinity();
+  for (double z : conv2d_naive_z(k.x, k.w, bias ? k.b.data() : nullptr, k.g.win, k.g.oc)) {
+    m = std::min(m, std::abs(z));
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d forward matches a naive loop") {
+  int variant = 0;
+  for (const WindowSpec& s : kCases) {
+    for (Activation act : kAllActivations) {
+      const bool bias = (variant++ % 2) == 0;
+      CAPTURE(describe(s));
+      CAPTURE(act_name(act));
+      CAPTURE(bias);
+      const Conv k(s, 100);
+      REQUIRE(k.g.win.oh > 0);
+      const bool pointwise =
+          s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
+      CHECK((conv2d_forward_scratch(k.g) == 0) == pointwise);
+      std::vector<double> want =
+          conv2d_naive_z(k.x, k.w, bias ? k.b.data() : nullptr, k.g.win, kOC);
+      act_naive(want, kOC, act);
+      CHECK(max_rel_error(k.forward(act, bias), want) < 1e-5);
+    }
+  }
+}
+
+TEST_CASE("conv2d same padding puts the odd extra row and column at the bottom/right") {
+  // 4x4 input, kernel 3, stride 2, same: out 2x2, 1 padded row/col, at the end.
+  const Conv2dGeom g{make_window(1, 4, 4, 1, {3, 3, 2, 2, Padding::same}), 1};
+  CHECK(g.win.oh == 2);
+  CHECK(g.win.pad_top == 0);
+  CHECK(g.win.pad_left == 0);
+  std::vector<float> x(16), w(9, 1.0f), y(4), scratch(conv2d_forward_scratch(g));
+  for (size_t i = 0; i < 16; ++i) x[i] = static_cast<float>(i);
+  conv2d_forward(y.data(), x.data(), w.data(), nullptr, g, Activation::linear, scratch.data());
+  // y[0,0] = rows 0-2, cols 0-2; y[1,1] = rows 2-3, cols 2-3 (row/col 4 is padding).
+  CHECK(y[0] == doctest::Approx(0 + 1 + 2 + 4 + 5 + 6 + 8 + 9 + 10));
+  CHECK(y[3] == doctest::Approx(10 + 11 + 14 + 15));
+}
+
+TEST_CASE("conv2d backward matches central finite differences") {
+  MaxError worst;
+  int variant = 0;
+  for (const WindowSpec& s : kCases) {
+    for (Activation act : kAllActivations) {
+      const bool bias = (variant++ % 3) != 2;
+      CAPTURE(describe(s));
+      CAPTURE(act_name(act));
+      CAPTURE(bias);
+      const float h = fd_step(act);
+      uint32_t seed = 200;
+      Conv k(s, seed);
+      // ReLU: pick data whose pre-activations stay 2 steps from the kink (|x|, |w| <= 1,
+      // so one step moves a pre-activation by at most h).
+      while (act == Activation::relu && min_abs_z(k, bias) < 2 * h) k = Conv(s, seed += 3);
+      const std::vector<float> r = random_vector(k.out_size(), seed + 7);
+      Grads gr = zero_grads(k);
+      backward(k, r, act, bias, true, gr);
+      const auto loss = [&] { return weighted_sum(k.forward(act, bias), r); };
+      const double ex = max_rel_error(gr.dx, numeric_gradient(k.x, loss, h));
+      const double ew = max_rel_error(gr.dw, numeric_gradient(k.w, loss, h));
+      const double eb = bias ? max_rel_error(gr.db, numeric_gradient(k.b, loss, h)) : 0.0;
+      CHECK(ex < kFdTolerance);
+      CHECK(ew < kFdTolerance);
+      CHECK(eb < kFdTolerance);
+      worst.add(std::max({ex, ew, eb}));
+    }
+  }
+  MESSAGE("conv2d: largest finite-difference relative error (dx, dw, db) = " << worst.value);
+}
+
+TEST_CASE("conv2d backward adds into the gradients and accepts dx = null") {
+  for (const WindowSpec& spec : {kCases[0], kCases[7]}) {
+    CAPTURE(describe(spec));
+    const Conv k(spec, 300);
+    const std::vector<float> r = random_vector(k.out_size(), 301);
+    Grads fresh = zero_grads(k);
+    backward(k, r, Activation::tanh, true, true, fresh);
+
+    Grads acc{random_vector(k.x.size(), 302), random_vector(k.w.size(), 303),
+              random_vector(k.b.size(), 304)};
+    const Grads start = acc;
+    backward(k, r, Activation::tanh, true, true, acc);
+    const auto sum_of = [](const std::vector<float>& a, const std::vector<float>& b) {
+      const std::vector<float> s = plus(a, b);
+      return std::vector<double>(s.begin(), s.end());
+    };
+    CHECK(max_rel_error(acc.dx, sum_of(start.dx, fresh.dx)) < 1e-6);
+    CHECK(max_rel_error(acc.dw, sum_of(start.dw, fresh.dw)) < 1e-6);
+    CHECK(max_rel_error(acc.db, sum_of(start.db, fresh.db)) < 1e-6);
+
+    Grads no_dx = zero_grads(k);
+    backward(k, r, Activation::tanh, true, false, no_dx);
+    CHECK(no_dx.dw == fresh.dw);
+    CHECK(no_dx.db == fresh.db);
+  }
+}
+
+TEST_CASE("conv2d is bit-identical from run to run") {
+  // Large enough for Eigen's GEMM and the im2col/col2im loops to use every thread.
+  set_num_threads(0);
+  MESSAGE("threads: " << num_threads());
+  for (const WindowSpec& s :
+       {WindowSpec{3, 3, 1, 1, Padding::same}, WindowSpec{1, 1, 1, 1, Padding::valid},
+        WindowSpec{3, 3, 2, 2, Padding::valid}}) {
+    CAPTURE(describe(s));
+    const Conv k(s, 400, 2, 23, 29, 16, 32);
+    const std::vector<float> r = random_vector(k.out_size(), 401);
+    const std::vector<float> y1 = k.forward(Activation::relu, true);
+    const std::vector<float> y2 = k.forward(Activation::relu, true);
+    CHECK(y1 == y2);
+    Grads a = zero_grads(k), b = zero_grads(k);
+    backward(k, r, Activation::relu, true, true, a);
+    backward(k, r, Activation::relu, true, true, b);
+    CHECK(a.dx == b.dx);
+    CHECK(a.dw == b.dw);
+    CHECK(a.db == b.db);
+    // One thread agrees with several up to GEMM summation order.
+    set_num_threads(1);
+    Grads one = zero_grads(k);
+    backward(k, r, Activation::relu, true, true, one);
+    set_num_threads(0);
+    CHECK(max_rel_error(one.dw, std::vector<double>(a.dw.begin(), a.dw.end())) < 1e-5);
+    CHECK(max_rel_error(one.dx, std::vector<double>(a.dx.begin(), a.dx.end())) < 1e-5);
+  }
+}
+
+}  // namespace modelc::test

@@ -1,0 +1,21 @@
+// The output pass of conv2d and dense, y = act(y + b) over [rows, cols] in one
+// sweep, and the first step of their backward, dz = act'(z) * dy from the output
+// y (softmax on the row: dz = y * (dy - sum(dy * y))).
+#pragma once
+
+#include <cstdint>
+
+#include "modelc/activation.hpp"
+
+namespace modelc::detail {
+
+// b may be null (no bias).
+void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Activation act);
+
+// Overwrites dz (not +=); act must not be linear (then dz is dy itself).
+void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols, Activation act);
+
+// db[o] += sum_r dz[r, o], rows in order (deterministic for any thread count).
+void bias_grad_add(float* db, const float* dz, int64_t rows, int64_t cols);
+
+}  // namespace modelc::detail
