@@ -207,16 +207,16 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return 1;
   }
   const std::filesystem::path spec_path(specs[0]);
-  GeneratedFiles files = emit_cpp(*g, plan, spec_path.filename().string(), ns);
   const std::string stem = spec_path.stem().string();
+  GeneratedFiles files = emit_cpp(*g, plan, spec_path.filename().string(), stem, ns);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     err << fmt::format("modelc: error: cannot create directory '{}': {}\n", dir, ec.message());
     return 1;
   }
-  if (!write_if_changed(std::filesystem::path(dir) / (stem + ".hpp"), files.header, err) ||
-      !write_if_changed(std::filesystem::path(dir) / (stem + ".cpp"), files.source, err))
+  if (!write_if_changed(std::filesystem::path(dir) / files.header_name, files.header, err) ||
+      !write_if_changed(std::filesystem::path(dir) / files.source_name, files.source, err))
     return 1;
   return 0;
 }

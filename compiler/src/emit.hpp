@@ -58,9 +58,9 @@ struct GeneratedFiles {
   std::string source_name, source;   // NAME.cpp
 };
 
-// `spec_label` names the spec in the banner and comments (its file name).
-// `ns` is the C++ namespace ("modelc::gen" by default).
+// `spec_label` names the spec in the banner and comments (its file name),
+// `stem` the files (stem.hpp, stem.cpp), `ns` the C++ namespace.
 GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view spec_label,
-                        std::string_view ns);
+                        std::string_view stem, std::string_view ns);
 
 }  // namespace modelc

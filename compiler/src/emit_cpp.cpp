@@ -85,11 +85,6 @@ std::string float_literal(double v) {
 
 namespace {
 
-bool is_identifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
-}
 
 // "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node index.
 std::vector<std::string> node_ids(const Graph& g) {
@@ -237,7 +232,7 @@ struct Emitter {
 }  // namespace
 
 GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view spec_label,
-                        std::string_view ns) {
+                        std::string_view stem, std::string_view ns) {
   Emitter e{g, plan, spec_label, node_ids(g), {}};
   int params = 0;
   for (const Node& n : g.nodes) {
@@ -248,8 +243,8 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   const Node& in = g.input();
 
   GeneratedFiles out;
-  out.header_name = cls + ".hpp";
-  out.source_name = cls + ".cpp";
+  out.header_name = std::string(stem) + ".hpp";
+  out.source_name = std::string(stem) + ".cpp";
 
   CodeWriter h;
   h.raw(banner(spec_label));
