@@ -20,6 +20,12 @@ class CodeWriter {
     out_ += '\n';
   }
   void blank() { out_ += '\n'; }
+  // An access specifier inside a class: one space past the enclosing level.
+  void label(std::string_view text) {
+    out_.append(static_cast<size_t>(indent_ - 1) * 2 + 1, ' ');
+    out_ += text;
+    out_ += '\n';
+  }
   // `head {` and indent.
   template <class... Args>
   void open(fmt::format_string<Args...> f, Args&&... args) {

@@ -252,7 +252,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   h.blank();
   h.line("#include <modelc/model.hpp>");
   h.blank();
-  h.open("namespace {}", ns);
+  h.line("namespace {} {{", ns);
   h.blank();
   h.line("// {}: input '{}' {}, NHWC float32.", cls, in.name, shape_str(in.shape));
   for (size_t k = 0; k < plan.outputs.size(); ++k) {
@@ -264,17 +264,17 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   }
   h.line("// See modelc::Model (modelc/model.hpp) for the API.");
   h.open("class {} final : public modelc::Model", cls);
-  h.line(" public:");
-  h.line("  static constexpr int64_t kInputSize = {};", product_sat(in.shape));
-  h.line("  explicit {}(int max_batch, const modelc::ModelOptions& options = {{}});", cls);
+  h.label("public:");
+  h.line("static constexpr int64_t kInputSize = {};", product_sat(in.shape));
+  h.line("explicit {}(int max_batch, const modelc::ModelOptions& options = {{}});", cls);
   h.blank();
-  h.line(" private:");
-  h.line("  void run_inference(const float* x, int batch) override;");
-  h.line("  void run_training(const float* x, int batch) override;");
-  h.line("  void run_backward(const float* x, int batch) override;");
+  h.label("private:");
+  h.line("void run_inference(const float* x, int batch) override;");
+  h.line("void run_training(const float* x, int batch) override;");
+  h.line("void run_backward(const float* x, int batch) override;");
   h.close(";");
   h.blank();
-  h.close("  // namespace " + std::string(ns));
+  h.line("}}  // namespace {}", ns);
   out.header = h.str();
 
   CodeWriter s;
@@ -285,7 +285,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   s.line("#include <algorithm>");
   s.blank();
-  s.open("namespace {}", ns);
+  s.line("namespace {} {{", ns);
   s.line("namespace {{");
   s.blank();
   s.line("using namespace modelc;");
@@ -325,7 +325,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   e.backward(s, cls);
   s.blank();
-  s.close("  // namespace " + std::string(ns));
+  s.line("}}  // namespace {}", ns);
   out.source = s.str();
   return out;
 }
