@@ -171,6 +171,9 @@ TEST_CASE("empty and non-mapping documents") {
   expect_clear_error("- 1\n- 2\n", "the spec must be a mapping");
   expect_clear_error("a: 1\n---\nb: 2\n", "more than one YAML document");
   expect_clear_error("a: [1, 2\n", "invalid YAML");
+  expect_clear_error(",", "invalid YAML");  // yaml-cpp 0.7's LoadAll loops forever on this
+  expect_clear_error("# comment\n, 4, 4] from 'b'\nname: X\n", "invalid YAML: the document cannot be read from here");
+  expect_clear_error("name: X\n...\nlayers: []\n", "more than one YAML document");
   expect_clear_error(std::string("a: 1\0b: 2", 9), "control character");
 }
 
