@@ -1,4 +1,5 @@
 // The pipeline in one screen (see pipeline.hpp).
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,6 +30,11 @@ std::optional<Graph> compile_spec(const std::string& path, std::string_view text
 
 std::optional<Graph> compile_file(const std::string& path, Diagnostics& diags) {
   const SourceLoc file_loc{std::make_shared<const std::string>(path), 0, 0};
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diags.error(file_loc, "is a directory, not a spec file");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.error(file_loc, "cannot open the spec file");

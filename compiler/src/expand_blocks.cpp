@@ -200,7 +200,7 @@ class Expander {
       if (state_[static_cast<size_t>(c)] == 0 && !visit(c, chain)) return false;
       n = add_sat(n, mul_sat(l.repeat, count_[static_cast<size_t>(c)]));
     }
-    count_[static_cast<size_t>(b)] = std::min(n, limits::kMaxLayers + 1);
+    count_[static_cast<size_t>(b)] = n;  // saturates at INT64_MAX
     state_[static_cast<size_t>(b)] = 2;
     chain.pop_back();
     return true;

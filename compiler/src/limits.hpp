@@ -9,7 +9,7 @@ namespace modelc::limits {
 inline constexpr int64_t kMaxFileBytes = 4 << 20;          // spec file size: 4 MiB
 inline constexpr int kMaxNesting = 64;                     // YAML nesting ([ { and indentation levels)
 inline constexpr int kMaxIndent = 512;                     // columns of leading spaces on one line
-inline constexpr int64_t kMaxYamlValues = 1'000'000;       // values after resolving YAML aliases
+inline constexpr int64_t kMaxYamlValues = 100'000;         // values after resolving YAML aliases
 inline constexpr int64_t kMaxLayers = 100'000;             // layers after expanding blocks and repeats
 inline constexpr int kMaxBlockDepth = 64;                  // blocks instantiating blocks
 inline constexpr int64_t kMaxDim = int64_t{1} << 31;       // any one dimension or integer attribute

@@ -18,7 +18,12 @@ std::string mib(int64_t params) {
   return fmt::format("{:.2f} MiB", bytes / (1024.0 * 1024.0));
 }
 
-std::string giga(int64_t macs) { return fmt::format("{:.3f} G", static_cast<double>(macs) / 1e9); }
+std::string giga(int64_t macs) {
+  const double m = static_cast<double>(macs);
+  if (m >= 1e9) return fmt::format("{:.3f} G", m / 1e9);
+  if (m >= 1e6) return fmt::format("{:.3f} M", m / 1e6);
+  return fmt::format("{:.3f} K", m / 1e3);
+}
 
 std::string layer_rows(const Graph& g, size_t name_width, bool mark_training) {
   std::string out;
@@ -26,7 +31,7 @@ std::string layer_rows(const Graph& g, size_t name_width, bool mark_training) {
     int64_t params = 0;
     for (const Param& p : n.params) params += p.count();
     const std::string name = n.name + (mark_training && !n.inference ? " *" : "");
-    out += fmt::format("{:<{}} {:<{}} {:<{}} {:>{}} {:>{}}\n", name, name_width, op_name(n.op), kOpWidth,
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", name, name_width, op_name(n.op), kOpWidth,
                        shape_str(n.shape), kShapeWidth, with_commas(params), kParamsWidth, with_commas(n.macs),
                        kMacsWidth);
   }
@@ -59,7 +64,7 @@ std::string summary_table(const Graph& g) {
   const size_t width = name_width + kOpWidth + kShapeWidth + kParamsWidth + kMacsWidth + 4;
   const std::string thick(width, '='), thin(width, '-');
   std::string out = fmt::format("Model: \"{}\"   ({})\n{}\n", g.name, g.spec_path, thick);
-  out += fmt::format("{:<{}} {:<{}} {:<{}} {:>{}} {:>{}}\n", "Layer", name_width, "Op", kOpWidth, "Output shape",
+  out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", "Layer", name_width, "Op", kOpWidth, "Output shape",
                      kShapeWidth, "Params", kParamsWidth, "MACs", kMacsWidth);
   out += thin + "\n";
   out += layer_rows(g, name_width, has_training_only);

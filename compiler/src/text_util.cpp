@@ -58,12 +58,6 @@ std::string shape_str(std::span<const int64_t> s) {
 }
 std::string shape_str(const Shape& s) { return shape_str(std::span<const int64_t>(s)); }
 
-std::string quoted_list(std::span<const std::string> items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "'" : ", '") + s + "'";
-  return out;
-}
-
 int64_t mul_sat(int64_t a, int64_t b) {
   int64_t r = 0;
   if (__builtin_mul_overflow(a, b, &r)) return std::numeric_limits<int64_t>::max();

@@ -23,7 +23,6 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 std::string with_commas(int64_t n);                // 1234567 -> "1,234,567"
 std::string shape_str(const Shape& s);             // "[28, 28, 512]", "?" when empty
 std::string shape_str(std::span<const int64_t> s);
-std::string quoted_list(std::span<const std::string> items);  // "'a', 'b'"
 
 // Saturating multiply/add for sizes (all inputs >= 0): INT64_MAX on overflow.
 int64_t mul_sat(int64_t a, int64_t b);

@@ -35,12 +35,15 @@ size_t utf8_length(std::string_view s, size_t i) {
 
 // Rejects what yaml-cpp should never see: non-text bytes and nesting deep
 // enough to exhaust its recursion (flow brackets, indentation, "- - -").
-void prescan(const std::shared_ptr<const std::string>& file, std::string_view s) {
+// Returns the position of the first character that is not a comment, blank
+// or directive ({0, 0} when there is none).
+std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std::string_view s) {
   if (static_cast<int64_t>(s.size()) > limits::kMaxFileBytes)
     fatal(file, 0, 0, fmt::format("the spec has {} bytes; the limit is {}", with_commas(static_cast<int64_t>(s.size())),
                                   with_commas(limits::kMaxFileBytes)));
   int line = 1, col = 1, flow = 0, indent = 0, dashes = 0;
-  bool line_start = true, in_comment = false;
+  bool line_start = true, in_comment = false, content = false, ended = false;
+  std::pair<int, int> first{0, 0};
   char quote = 0;
   for (size_t i = 0; i < s.size();) {
     const char c = s[i];
@@ -55,6 +58,18 @@ void prescan(const std::shared_ptr<const std::string>& file, std::string_view s)
       ++line, col = 1, i += 1;
       line_start = true, in_comment = false, indent = 0, dashes = 0;
       continue;
+    }
+    if (col == 1 && quote == 0 && flow == 0) {
+      const std::string_view rest = s.substr(i, 4);
+      const bool marker = rest.size() >= 3 && (rest.size() == 3 || rest[3] == ' ' || rest[3] == '\n' || rest[3] == '\r');
+      if (marker && rest.substr(0, 3) == "---" && content)
+        fatal(file, line, col, "the spec has more than one YAML document; one spec is one document");
+      if (marker && rest.substr(0, 3) == "...") ended = true;
+      else if (c != '#' && c != ' ' && c != '\r' && c != '\t' && c != '%' && !(marker && rest.substr(0, 3) == "---")) {
+        if (ended) fatal(file, line, col, "the spec has more than one YAML document; one spec is one document");
+        if (!content) first = {line, col};
+        content = true;
+      }
     }
     if (line_start) {
       if (c == ' ') {
@@ -85,6 +100,7 @@ void prescan(const std::shared_ptr<const std::string>& file, std::string_view s)
     }
     i += n, ++col;
   }
+  return first;
 }
 
 bool all_of(std::string_view s, bool (*pred)(char)) {
@@ -215,24 +231,25 @@ struct Converter {
 
 Value read_yaml(const std::string& path, std::string_view text) {
   auto file = std::make_shared<const std::string>(path);
-  prescan(file, text);
-  std::vector<YAML::Node> docs;
+  const auto [first_line, first_col] = prescan(file, text);
+  // YAML::Load, not LoadAll: yaml-cpp 0.7's LoadAll can loop forever on
+  // malformed input (e.g. a lone ","); prescan rejects a second document.
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    doc = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     const int col = e.mark.is_null() ? 0 : e.mark.column + 1;
     fatal(file, line, col, fmt::format("invalid YAML: {}", e.msg));
   }
-  if (docs.empty() || docs[0].IsNull())
+  if ((!doc.IsDefined() || doc.IsNull()) && first_line > 0)
+    fatal(file, first_line, first_col, "invalid YAML: the document cannot be read from here",
+          "a spec is a YAML mapping with name, input and layers");
+  if (!doc.IsDefined() || doc.IsNull())
     fatal(file, 1, 1, "the spec is empty", "a spec is a YAML mapping with name, input and layers");
-  if (docs.size() > 1)
-    fatal(file, docs[1].Mark().line + 1, docs[1].Mark().column + 1,
-          "the spec has more than one YAML document; one spec is one document");
   Converter conv{file};
-  return conv.convert(docs[0], 0);
+  return conv.convert(doc, 0);
 }
-
 const char* kind_name(Value::Kind k) {
   switch (k) {
     case Value::Kind::null: return "nothing";

@@ -1,0 +1,117 @@
+// The `modelc` command line in-process: exit codes, help, version, summary,
+// the DOT output of a small spec, and the speed of check + summary.
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "test_util.hpp"
+
+using namespace modelc;
+using namespace modelc::test;
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out, err;
+};
+
+Run run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int status = run_cli(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_SUITE("cli") {
+
+TEST_CASE("exit codes: 0 ok, 1 spec errors, 2 usage") {
+  const Run ok = run({"check", source_path("specs/alexnet.yaml"), source_path("specs/vgg16.yaml")});
+  CHECK(ok.status == 0);
+  CHECK(ok.err.empty());
+  CHECK(ok.out.find("ok: AlexNet, 17 nodes, 62,378,344 parameters, 1,135,256,096 MACs") != std::string::npos);
+  CHECK(ok.out.find("ok: VGG16") != std::string::npos);
+
+  const Run bad = run({"check", source_path("specs/alexnet.yaml"), source_path("tests/compiler/bad_specs/unknown_op.yaml")});
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("ok: AlexNet") != std::string::npos);
+  CHECK(bad.err.find("unknown_op.yaml:6:10: error: unknown op 'conv2'; did you mean 'conv2d'?") != std::string::npos);
+
+  CHECK(run({}).status == 2);
+  CHECK(run({"check"}).status == 2);
+  CHECK(run({"check", "--frobnicate", "x.yaml"}).status == 2);
+  CHECK(run({"summary", "a.yaml", "b.yaml"}).status == 2);
+  CHECK(run({"graph"}).status == 2);
+  const Run typo = run({"chek", "x.yaml"});
+  CHECK(typo.status == 2);
+  CHECK(typo.err.find("unknown command 'chek'; did you mean 'check'?") != std::string::npos);
+  CHECK(run({"check", "/nonexistent/spec.yaml"}).status == 1);
+}
+
+TEST_CASE("--help and --version") {
+  const Run help = run({"--help"});
+  CHECK(help.status == 0);
+  CHECK(help.out.find("usage: modelc <command>") != std::string::npos);
+  for (const char* cmd : {"check", "summary", "graph"}) {
+    CAPTURE(cmd);
+    const Run h = run({cmd, "--help"});
+    CHECK(h.status == 0);
+    CHECK(h.out.find(std::string("usage: modelc ") + cmd) != std::string::npos);
+  }
+  const Run v = run({"--version"});
+  CHECK(v.status == 0);
+  CHECK(v.out == std::string("modelc ") + MODELC_VERSION + "\n");
+}
+
+TEST_CASE("summary: header, rows, footer") {
+  const Run r = run({"summary", source_path("specs/examples/mini_alexnet.yaml")});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Model: \"MiniAlexNet\"") != std::string::npos);
+  CHECK(r.out.find("conv1    conv2d           [7, 7, 8]                     224          10,584") != std::string::npos);
+  CHECK(r.out.find("Total params:                                1,654  (6.46 KiB)") != std::string::npos);
+  CHECK(r.out.find("Trainable params:                            1,654") != std::string::npos);
+  CHECK(r.out.find("Total MACs:                                 14,840  (14.840 K)") != std::string::npos);
+}
+
+TEST_CASE("graph: DOT of a small spec with nested clusters") {
+  const Run r = run({"graph", source_path("tests/compiler/data/tiny_graph.yaml")});
+  CHECK(r.status == 0);
+  std::string out = r.out;
+  // The banner names the spec path as given; compare from the digraph on.
+  out = out.substr(out.find("digraph"));
+  const std::string expected = read_file(source_path("tests/compiler/data/tiny_graph.dot"));
+  CHECK(out == expected.substr(expected.find("digraph")));
+}
+
+TEST_CASE("dump-ir") {
+  const Run r = run({"check", "--dump-ir", source_path("tests/compiler/data/tiny_graph.yaml")});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("%1 s/c conv2d(%0) -> [4, 4, 4]") != std::string::npos);
+}
+
+TEST_CASE("check + summary of ResNet50 is fast") {
+  const auto start = std::chrono::steady_clock::now();
+  const Run c = run({"check", source_path("specs/resnet50.yaml")});
+  const Run s = run({"summary", source_path("specs/resnet50.yaml")});
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK(c.status == 0);
+  CHECK(s.status == 0);
+  CHECK(s.out.find("Total params:                           25,636,712") != std::string::npos);
+  MESSAGE("check + summary of ResNet50: " << ms << " ms");
+#ifdef NDEBUG
+  CHECK(ms < 50.0);
+#else
+  CHECK(ms < 500.0);  // unoptimised build
+#endif
+}
+
+}  // TEST_SUITE
