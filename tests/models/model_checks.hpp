@@ -71,13 +71,24 @@ void check_forward_and_weights(bool softmax_output) {
 
   const std::string path = temp_path(std::string(net.name()) + "_roundtrip.safetensors");
   net.save_weights(path);
-  Net other(1);
+  Net other(3);
   other.init_weights(99);  // different weights until loaded
   other.load_weights(path);
   const std::span<const float> image(x.data(), static_cast<size_t>(in));
   const std::span<const float> ya = net.forward(image, 1);
   const std::vector<float> a(ya.begin(), ya.end());
   const std::span<const float> b = other.forward(image, 1);
+  for (size_t i = 0; i < net.params().size(); ++i) {
+    const Param &p = net.params()[i], &q = other.params()[i];
+    REQUIRE(std::equal(p.value.begin(), p.value.end(), q.value.begin(), q.value.end()));
+  }
+  const std::span<const float> again = net.forward(image, 1);
+  double diff = 0, rerun = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
+    rerun = std::max(rerun, static_cast<double>(std::abs(a[i] - again[i])));
+  }
+  MESSAGE("reloaded vs original: max abs diff ", diff, "; rerun: ", rerun);
   CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
   std::filesystem::remove(path);
 }

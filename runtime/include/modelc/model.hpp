@@ -5,6 +5,8 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <new>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -23,6 +25,21 @@
 namespace modelc {
 
 enum class Init : uint8_t { glorot_uniform, zeros, ones };
+
+// 64-byte aligned storage, so every buffer's alignment (and with it the
+// kernels' vector code paths and results) is the same in every model object.
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const AlignedAllocator&) const { return true; }
+};
+template <class T>
+using AlignedVector = std::vector<T, AlignedAllocator<T>>;
 
 // One parameter tensor, as the generated code lists it (spec order).
 struct ParamSpec {
@@ -185,14 +202,14 @@ class Model {
   uint64_t step_ = 0;
   int64_t adam_t_ = 0;
 
-  std::vector<float> trainable_;      // all trainable values, spec order
-  std::vector<float> state_;          // non-trainable tensors (moving statistics)
-  std::vector<float> grads_;          // same layout as trainable_
-  std::vector<float> velocity_, adam_m_, adam_v_;
+  AlignedVector<float> trainable_;    // all trainable values, spec order
+  AlignedVector<float> state_;        // non-trainable tensors (moving statistics)
+  AlignedVector<float> grads_;        // same layout as trainable_
+  AlignedVector<float> velocity_, adam_m_, adam_v_;
   std::vector<float*> values_, grad_ptrs_;
   std::vector<Param> params_;
-  std::vector<float> inference_arena_, training_arena_, scratch_;
-  std::vector<float> input_copy_;  // the training input, kept for backward
+  AlignedVector<float> inference_arena_, training_arena_, scratch_;
+  AlignedVector<float> input_copy_;  // the training input, kept for backward
   std::vector<uint8_t> masks_;
 };
 
