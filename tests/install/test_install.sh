@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the freshly built modelc into a scratch prefix, then builds
+# examples/hello as an unrelated CMake project against it (find_package(modelc),
+# modelc_add_model) and runs it: the path a new user takes.
+# Usage: test_install.sh <build dir> <source dir> <scratch dir>
+set -euo pipefail
+build=$1 src=$2 work=$3
+rm -rf "$work"
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$src/examples/hello" -B "$work/hello" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/hello" -j2 >/dev/null
+out=$("$work/hello/hello")
+echo "$out"
+grep -q "top-5 of 10 classes" <<<"$out"
+[ "$(grep -c "  class " <<<"$out")" -eq 5 ]
+echo "installed package: find_package(modelc) + modelc_add_model build and run: ok"
