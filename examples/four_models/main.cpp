@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "alexnet.hpp"
@@ -11,6 +12,27 @@
 #include "vgg16.hpp"
 
 namespace {
+
+// `--train`: the median train step (loss_and_grad + SGD) at batch 8.
+template <class Net>
+void train(const char* label) {
+  Net net(/*max_batch=*/8);
+  net.init_weights(/*seed=*/1);
+  std::vector<float> images(static_cast<size_t>(8 * Net::kInputSize));
+  for (size_t i = 0; i < images.size(); ++i) images[i] = static_cast<float>(i % 251) / 251.0f;
+  const std::vector<int32_t> labels = {0, 1, 2, 3, 4, 5, 6, 7};
+  const modelc::SgdOptions sgd{.lr = 0.01f, .momentum = 0.9f};
+  net.train_step(images, labels, 8, sgd);  // warm-up
+  std::vector<double> ms;
+  for (int r = 0; r < 3; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    net.train_step(images, labels, 8, sgd);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("%-10s train step, batch 8: %9.1f ms\n", label, ms[1]);
+}
 
 template <class Net>
 void run(const char* label) {
@@ -39,7 +61,15 @@ void run(const char* label) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--train") {
+    train<modelc::gen::AlexNet>("AlexNet");
+    train<modelc::gen::VGG16>("VGG16");
+    train<modelc::gen::GoogLeNet>("GoogLeNet");
+    train<modelc::gen::ResNet50>("ResNet50");
+    std::printf("(median of 3 steps after one warm-up)\n");
+    return 0;
+  }
   std::printf("%-10s %-12s %10s %9s %12s\n", "model", "output", "ms/image", "top-1", "sum(probs)");
   run<modelc::gen::AlexNet>("AlexNet");
   run<modelc::gen::VGG16>("VGG16");
