@@ -40,7 +40,8 @@ int64_t read_bytes(gzFile f, const std::string& path, void* out, int64_t n) {
     const int got = gzread(f, p + done, chunk);
     if (got <= 0) {
       int err = Z_OK;
-      const char* msg = gzerror(f, &err);
+      std::string msg = gzerror(f, &err);  // "<path>: <what>"
+      if (msg.starts_with(path + ": ")) msg.erase(0, path.size() + 2);
       if (err == Z_BUF_ERROR)
         throw std::runtime_error(path + ": truncated gzip stream (" + msg + ")");
       if (got < 0 || (err != Z_OK && err != Z_STREAM_END))
