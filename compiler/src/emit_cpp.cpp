@@ -94,7 +94,7 @@ std::vector<std::string> node_ids(const Graph& g) {
     std::string id = g.nodes[i].name;
     std::replace(id.begin(), id.end(), '/', '_');
     if (!used.insert(id).second) {
-      id += "_" + std::to_string(i);
+      id.append("_").append(std::to_string(i));  // not id += "_" + ...: GCC 12 -Wrestrict false positive
       used.insert(id);
     }
     ids.push_back(id);
