@@ -11,6 +11,8 @@ packages=(
   doctest-dev          # tests
   nlohmann-json3-dev   # safetensors JSON header
   zlib1g-dev           # gzipped IDX files (Fashion-MNIST example)
+  dataset-fashion-mnist  # the Fashion-MNIST IDX files, /usr/share/datasets/fashion-mnist
+                         # (examples/train_fashion and its tests; 30 MB, no dependencies)
 )
 
 missing=()

@@ -193,6 +193,7 @@ void Model::start_training(std::span<const float> input, int batch, const char* 
   std::copy(input.begin(), input.end(), input_copy_.begin());
   ++step_;
   last_batch_ = batch;
+  train_batch_ = batch;
   run_training(input_copy_.data(), batch);
   const auto begin = training_arena_.begin() + spec_.grad_region_begin * max_batch_;
   const auto end = training_arena_.begin() + spec_.grad_region_end * max_batch_;
@@ -252,6 +253,16 @@ void Model::backward(std::span<const float> grad_output) {
     for (size_t i = 0; i < want; ++i) dlogits[i] += grad_output[i];
   run_backward(input_copy_.data(), last_batch_);
   have_training_forward_ = false;
+}
+
+std::span<const float> Model::train_output(int i) const {
+  check_training("train_output");
+  output_size(i);  // checks i
+  if (train_batch_ == 0)
+    throw Error(std::string(spec_.name) + ": train_output() before any training forward");
+  const OutputSpec& o = spec_.outputs[static_cast<size_t>(i)];
+  return {training_arena_.data() + o.probs_offset * max_batch_,
+          static_cast<size_t>(o.size * train_batch_)};
 }
 
 std::span<const float> Model::input_grad() const {

@@ -273,3 +273,19 @@ TEST_CASE("input gradient on request matches finite differences") {
   MESSAGE("SmoothNet input gradient: max error ", err / scale);
   CHECK(err / scale < 1e-3);
 }
+
+TEST_CASE("train_output gives the probabilities of the last training forward") {
+  gen::MiniResNet net(3, {.threads = 1, .dropout = false});
+  net.init_weights(2);
+  CHECK_THROWS_WITH_AS(net.train_output(0), doctest::Contains("before any training forward"),
+                       Error);
+  const std::vector<float> x = random_input(3 * gen::MiniResNet::kInputSize, 4);
+  const std::vector<int32_t> labels = random_labels(3, net.output_size(0), 5);
+  const auto train_probs = net.forward_train(x, 3);
+  const std::vector<float> probs(train_probs.begin(), train_probs.end());
+  net.loss_and_grad(x, labels, 3);
+  net.forward(std::span(x).first(gen::MiniResNet::kInputSize), 1);  // does not disturb it
+  const auto out = net.train_output(0);
+  REQUIRE(out.size() == probs.size());
+  for (size_t i = 0; i < out.size(); ++i) CHECK(out[i] == doctest::Approx(probs[i]).epsilon(1e-6));
+}

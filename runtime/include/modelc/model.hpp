@@ -141,6 +141,10 @@ class Model {
   // returns output 0, then backward from dL/d(output 0).
   std::span<const float> forward_train(std::span<const float> input, int batch);
   void backward(std::span<const float> grad_output);
+  // Output i of the last training forward (loss_and_grad, train_step or
+  // forward_train), [batch, ...]: softmax probabilities for a softmax head,
+  // else the head's output. For training accuracy without a second forward.
+  std::span<const float> train_output(int i) const;
   // dL/dinput of the last backward (ModelOptions::input_grad must be set).
   std::span<const float> input_grad() const;
 
@@ -198,6 +202,7 @@ class Model {
   int max_batch_;
   int64_t input_size_;
   int last_batch_ = 0;
+  int train_batch_ = 0;  // batch of the last training forward
   bool have_training_forward_ = false;
   uint64_t step_ = 0;
   int64_t adam_t_ = 0;
