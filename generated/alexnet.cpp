@@ -38,6 +38,27 @@ constexpr OutputSpec kOutputs[] = {
   {"fc8", 1000, 1.0f, false, true, 0, 1742976, 1743984, 3165536},
 };
 
+// Layers (every node but the input) for profiles: name, op, MACs per image,
+// computed at inference.
+constexpr LayerSpec kLayers[] = {
+  {"conv1", "conv2d", 105415200, true},
+  {"norm1", "lrn", 0, true},
+  {"pool1", "maxpool", 0, true},
+  {"conv2", "conv2d", 447897600, true},
+  {"norm2", "lrn", 0, true},
+  {"pool2", "maxpool", 0, true},
+  {"conv3", "conv2d", 149520384, true},
+  {"conv4", "conv2d", 224280576, true},
+  {"conv5", "conv2d", 149520384, true},
+  {"pool5", "maxpool", 0, true},
+  {"flatten", "flatten", 0, true},
+  {"fc6", "dense", 37748736, true},
+  {"drop6", "dropout", 0, true},
+  {"fc7", "dense", 16777216, true},
+  {"drop7", "dropout", 0, true},
+  {"fc8", "dense", 4096000, true},
+};
+
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes).
@@ -80,6 +101,7 @@ constexpr ModelSpec kSpec = {
   580800, 3166544,  // arenas: inference, training
   1744992, 3166544, 1744992,  // gradients: region begin, end; input gradient
   8192,  // dropout mask bytes
+  kLayers,
 };
 
 // Kernel scratch (im2col and pre-activation gradients) for max_batch images.
@@ -109,98 +131,141 @@ AlexNet::AlexNet(int max_batch, const ModelOptions& options)
 void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  layer(0);
   conv2d_forward(inf(i_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
+  layer(1);
   lrn_forward(inf(i_norm1), nullptr, inf(i_conv1), at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
+  layer(2);
   maxpool_forward(inf(i_pool1), inf(i_norm1), at(g_pool1, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  layer(3);
   conv2d_forward(inf(i_conv2), inf(i_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
+  layer(4);
   lrn_forward(inf(i_norm2), nullptr, inf(i_conv2), at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
+  layer(5);
   maxpool_forward(inf(i_pool2), inf(i_norm2), at(g_pool2, n));
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  layer(6);
   conv2d_forward(inf(i_conv3), inf(i_pool2), w(4), w(5), at(g_conv3, n), Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  layer(7);
   conv2d_forward(inf(i_conv4), inf(i_conv3), w(6), w(7), at(g_conv4, n), Activation::relu, scratch());
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  layer(8);
   conv2d_forward(inf(i_conv5), inf(i_conv4), w(8), w(9), at(g_conv5, n), Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
+  layer(9);
   maxpool_forward(inf(i_pool5), inf(i_conv5), at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
+  layer(11);
   dense_forward(inf(i_fc6), inf(i_flatten), w(10), w(11), at(g_fc6, n), Activation::relu);
   // fc7: dense [4096] (alexnet.yaml:25)
+  layer(13);
   dense_forward(inf(i_fc7), inf(i_drop6), w(12), w(13), at(g_fc7, n), Activation::relu);
   // fc8: dense [1000] (alexnet.yaml:27)
+  layer(15);
   dense_forward(inf(i_fc8), inf(i_drop7), w(14), w(15), at(g_fc8, n), Activation::softmax);
 }
 
 void AlexNet::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  layer(0);
   conv2d_forward(trn(t_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
+  layer(1);
   lrn_forward(trn(t_norm1), trn(a_norm1), trn(t_conv1), at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
+  layer(2);
   maxpool_forward(trn(t_pool1), trn(t_norm1), at(g_pool1, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  layer(3);
   conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
+  layer(4);
   lrn_forward(trn(t_norm2), trn(a_norm2), trn(t_conv2), at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
+  layer(5);
   maxpool_forward(trn(t_pool2), trn(t_norm2), at(g_pool2, n));
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  layer(6);
   conv2d_forward(trn(t_conv3), trn(t_pool2), w(4), w(5), at(g_conv3, n), Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  layer(7);
   conv2d_forward(trn(t_conv4), trn(t_conv3), w(6), w(7), at(g_conv4, n), Activation::relu, scratch());
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  layer(8);
   conv2d_forward(trn(t_conv5), trn(t_conv4), w(8), w(9), at(g_conv5, n), Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
+  layer(9);
   maxpool_forward(trn(t_pool5), trn(t_conv5), at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
+  layer(11);
   dense_forward(trn(t_fc6), trn(t_flatten), w(10), w(11), at(g_fc6, n), Activation::relu);
   // drop6: dropout [4096] (alexnet.yaml:24)
+  layer(12);
   dropout_forward(trn(t_drop6), mask(m_drop6), trn(t_fc6), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(13));
   // fc7: dense [4096] (alexnet.yaml:25)
+  layer(13);
   dense_forward(trn(t_fc7), trn(t_drop6), w(12), w(13), at(g_fc7, n), Activation::relu);
   // drop7: dropout [4096] (alexnet.yaml:26)
+  layer(14);
   dropout_forward(trn(t_drop7), mask(m_drop7), trn(t_fc7), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(15));
   // fc8: dense [1000] (alexnet.yaml:27)
+  layer(15);
   dense_forward(trn(t_fc8), trn(t_drop7), w(14), w(15), at(g_fc8, n), Activation::linear);
 }
 
 void AlexNet::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // fc8: dense [1000] (alexnet.yaml:27)
+  layer(15);
   dense_backward(trn(d_drop7), dw(14), dw(15), trn(d_fc8), trn(t_drop7), w(14), trn(t_fc8), at(g_fc8, n), Activation::linear, scratch());
   // drop7: dropout [4096] (alexnet.yaml:26)
+  layer(14);
   dropout_backward(trn(d_fc7), trn(d_drop7), mask(m_drop7), n * 4096, dropout_on() ? 0.5f : 0.0f);
   // fc7: dense [4096] (alexnet.yaml:25)
+  layer(13);
   dense_backward(trn(d_drop6), dw(12), dw(13), trn(d_fc7), trn(t_drop6), w(12), trn(t_fc7), at(g_fc7, n), Activation::relu, scratch());
   // drop6: dropout [4096] (alexnet.yaml:24)
+  layer(12);
   dropout_backward(trn(d_fc6), trn(d_drop6), mask(m_drop6), n * 4096, dropout_on() ? 0.5f : 0.0f);
   // fc6: dense [4096] (alexnet.yaml:23)
+  layer(11);
   dense_backward(trn(d_flatten), dw(10), dw(11), trn(d_fc6), trn(t_flatten), w(10), trn(t_fc6), at(g_fc6, n), Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
+  layer(9);
   maxpool_backward(trn(d_conv5), trn(d_pool5), trn(t_conv5), trn(t_pool5), at(g_pool5, n));
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  layer(8);
   conv2d_backward(trn(d_conv4), dw(8), dw(9), trn(d_conv5), trn(t_conv4), w(8), trn(t_conv5), at(g_conv5, n), Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  layer(7);
   conv2d_backward(trn(d_conv3), dw(6), dw(7), trn(d_conv4), trn(t_conv3), w(6), trn(t_conv4), at(g_conv4, n), Activation::relu, scratch());
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  layer(6);
   conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_conv3), trn(t_pool2), w(4), trn(t_conv3), at(g_conv3, n), Activation::relu, scratch());
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
+  layer(5);
   maxpool_backward(trn(d_norm2), trn(d_pool2), trn(t_norm2), trn(t_pool2), at(g_pool2, n));
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
+  layer(4);
   lrn_backward(trn(d_conv2), trn(d_norm2), trn(t_conv2), trn(t_norm2), trn(a_norm2), at(g_norm2, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  layer(3);
   conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), at(g_conv2, n), Activation::relu, scratch());
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
+  layer(2);
   maxpool_backward(trn(d_norm1), trn(d_pool1), trn(t_norm1), trn(t_pool1), at(g_pool1, n));
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
+  layer(1);
   lrn_backward(trn(d_conv1), trn(d_norm1), trn(t_conv1), trn(t_norm1), trn(a_norm1), at(g_norm1, n));
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), at(g_conv1, n), Activation::relu, scratch());
 }
 

@@ -46,6 +46,30 @@ constexpr OutputSpec kOutputs[] = {
   {"logits", 10, 1.0f, false, true, 0, 104160, 104176, 208720},
 };
 
+// Layers (every node but the input) for profiles: name, op, MACs per image,
+// computed at inference.
+constexpr LayerSpec kLayers[] = {
+  {"stem/conv", "conv2d", 112896, true},
+  {"stem/bn", "batchnorm", 0, true},
+  {"stem/relu", "relu", 0, true},
+  {"pool1", "maxpool", 0, true},
+  {"widen/conv", "conv2d", 1806336, true},
+  {"widen/bn", "batchnorm", 0, true},
+  {"widen/relu", "relu", 0, true},
+  {"pool2", "maxpool", 0, true},
+  {"res/a/conv", "conv2d", 1806336, true},
+  {"res/a/bn", "batchnorm", 0, true},
+  {"res/a/relu", "relu", 0, true},
+  {"res/conv", "conv2d", 1806336, true},
+  {"res/bn", "batchnorm", 0, true},
+  {"res/add", "add", 0, true},
+  {"res/out", "relu", 0, true},
+  {"flat", "flatten", 0, true},
+  {"fc", "dense", 401408, true},
+  {"drop", "dropout", 0, true},
+  {"logits", "dense", 1280, true},
+};
+
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes).
@@ -90,6 +114,7 @@ constexpr ModelSpec kSpec = {
   25088, 208736,  // arenas: inference, training
   104192, 208736, 104192,  // gradients: region begin, end; input gradient
   128,  // dropout mask bytes
+  kLayers,
 };
 
 // Kernel scratch (im2col and pre-activation gradients) for max_batch images.
@@ -116,118 +141,171 @@ FashionCNN::FashionCNN(int max_batch, const ModelOptions& options)
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  layer(0);
   conv2d_forward(inf(i_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
+  layer(1);
   batchnorm_forward_inference(inf(i_stem_bn), inf(i_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
+  layer(2);
   relu_forward(inf(i_stem_relu), inf(i_stem_bn), n * 12544);
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
+  layer(3);
   maxpool_forward(inf(i_pool1), inf(i_stem_relu), at(g_pool1, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  layer(4);
   conv2d_forward(inf(i_widen_conv), inf(i_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
+  layer(5);
   batchnorm_forward_inference(inf(i_widen_bn), inf(i_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
+  layer(6);
   relu_forward(inf(i_widen_relu), inf(i_widen_bn), n * 12544);
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
+  layer(7);
   maxpool_forward(inf(i_pool2), inf(i_widen_relu), at(g_pool2, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  layer(8);
   conv2d_forward(inf(i_res_a_conv), inf(i_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
+  layer(9);
   batchnorm_forward_inference(inf(i_res_a_bn), inf(i_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
+  layer(10);
   relu_forward(inf(i_res_a_relu), inf(i_res_a_bn), n * 3136);
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  layer(11);
   conv2d_forward(inf(i_res_conv), inf(i_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
+  layer(12);
   batchnorm_forward_inference(inf(i_res_bn), inf(i_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
+  layer(13);
   { const float* in[] = {inf(i_pool2), inf(i_res_bn)}; add_forward(inf(i_res_add), in, n * 3136); }
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
+  layer(14);
   relu_forward(inf(i_res_out), inf(i_res_add), n * 3136);
   // fc: dense [128] (fashion_cnn.yaml:37)
+  layer(16);
   dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), at(g_fc, n), Activation::relu);
   // logits: dense [10] (fashion_cnn.yaml:39)
+  layer(18);
   dense_forward(inf(i_logits), inf(i_drop), w(22), w(23), at(g_logits, n), Activation::softmax);
 }
 
 void FashionCNN::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  layer(0);
   conv2d_forward(trn(t_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
+  layer(1);
   batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16, trn(t_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
+  layer(2);
   relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 12544);
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
+  layer(3);
   maxpool_forward(trn(t_pool1), trn(t_stem_relu), at(g_pool1, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  layer(4);
   conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
+  layer(5);
   batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64, trn(t_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
+  layer(6);
   relu_forward(trn(t_widen_relu), trn(t_widen_bn), n * 12544);
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
+  layer(7);
   maxpool_forward(trn(t_pool2), trn(t_widen_relu), at(g_pool2, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  layer(8);
   conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
+  layer(9);
   batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64, trn(t_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
+  layer(10);
   relu_forward(trn(t_res_a_relu), trn(t_res_a_bn), n * 3136);
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  layer(11);
   conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
+  layer(12);
   batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64, trn(t_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
+  layer(13);
   { const float* in[] = {trn(t_pool2), trn(t_res_bn)}; add_forward(trn(t_res_add), in, n * 3136); }
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
+  layer(14);
   relu_forward(trn(t_res_out), trn(t_res_add), n * 3136);
   // fc: dense [128] (fashion_cnn.yaml:37)
+  layer(16);
   dense_forward(trn(t_fc), trn(t_flat), w(20), w(21), at(g_fc, n), Activation::relu);
   // drop: dropout [128] (fashion_cnn.yaml:38)
+  layer(17);
   dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
   // logits: dense [10] (fashion_cnn.yaml:39)
+  layer(18);
   dense_forward(trn(t_logits), trn(t_drop), w(22), w(23), at(g_logits, n), Activation::linear);
 }
 
 void FashionCNN::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // logits: dense [10] (fashion_cnn.yaml:39)
+  layer(18);
   dense_backward(trn(d_drop), dw(22), dw(23), trn(d_logits), trn(t_drop), w(22), trn(t_logits), at(g_logits, n), Activation::linear, scratch());
   // drop: dropout [128] (fashion_cnn.yaml:38)
+  layer(17);
   dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.3f : 0.0f);
   // fc: dense [128] (fashion_cnn.yaml:37)
+  layer(16);
   dense_backward(trn(d_flat), dw(20), dw(21), trn(d_fc), trn(t_flat), w(20), trn(t_fc), at(g_fc, n), Activation::relu, scratch());
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
+  layer(14);
   relu_backward(trn(d_res_add), trn(d_res_out), trn(t_res_out), n * 3136);
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
+  layer(13);
   { float* d[] = {trn(d_pool2), trn(d_res_bn)}; add_backward(d, trn(d_res_add), n * 3136); }
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
+  layer(12);
   batchnorm_backward(trn(d_res_conv), dw(16), dw(17), trn(d_res_bn), trn(t_res_conv), w(16), trn(a_res_bn), trn(a_res_bn) + 64, at(g_res_bn, n));
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  layer(11);
   conv2d_backward(trn(d_res_a_relu), dw(15), nullptr, trn(d_res_conv), trn(t_res_a_relu), w(15), trn(t_res_conv), at(g_res_conv, n), Activation::linear, scratch());
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
+  layer(10);
   relu_backward(trn(d_res_a_bn), trn(d_res_a_relu), trn(t_res_a_relu), n * 3136);
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
+  layer(9);
   batchnorm_backward(trn(d_res_a_conv), dw(11), dw(12), trn(d_res_a_bn), trn(t_res_a_conv), w(11), trn(a_res_a_bn), trn(a_res_a_bn) + 64, at(g_res_a_bn, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  layer(8);
   conv2d_backward(trn(d_pool2), dw(10), nullptr, trn(d_res_a_conv), trn(t_pool2), w(10), trn(t_res_a_conv), at(g_res_a_conv, n), Activation::linear, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
+  layer(7);
   maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2), at(g_pool2, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
+  layer(6);
   relu_backward(trn(d_widen_bn), trn(d_widen_relu), trn(t_widen_relu), n * 12544);
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
+  layer(5);
   batchnorm_backward(trn(d_widen_conv), dw(6), dw(7), trn(d_widen_bn), trn(t_widen_conv), w(6), trn(a_widen_bn), trn(a_widen_bn) + 64, at(g_widen_bn, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  layer(4);
   conv2d_backward(trn(d_pool1), dw(5), nullptr, trn(d_widen_conv), trn(t_pool1), w(5), trn(t_widen_conv), at(g_widen_conv, n), Activation::linear, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
+  layer(3);
   maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1), at(g_pool1, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
+  layer(2);
   relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 12544);
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
+  layer(1);
   batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 16, at(g_stem_bn, n));
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), at(g_stem_conv, n), Activation::linear, scratch());
 }
 

@@ -54,6 +54,33 @@ constexpr OutputSpec kOutputs[] = {
   {"predictions", 1000, 1.0f, false, true, 0, 15086080, 15087088, 30324704},
 };
 
+// Layers (every node but the input) for profiles: name, op, MACs per image,
+// computed at inference.
+constexpr LayerSpec kLayers[] = {
+  {"block1/conv1", "conv2d", 86704128, true},
+  {"block1/conv2", "conv2d", 1849688064, true},
+  {"block1/pool", "maxpool", 0, true},
+  {"block2/conv1", "conv2d", 924844032, true},
+  {"block2/conv2", "conv2d", 1849688064, true},
+  {"block2/pool", "maxpool", 0, true},
+  {"block3/conv1", "conv2d", 924844032, true},
+  {"block3/conv2", "conv2d", 1849688064, true},
+  {"block3/conv3", "conv2d", 1849688064, true},
+  {"block3/pool", "maxpool", 0, true},
+  {"block4/conv1", "conv2d", 924844032, true},
+  {"block4/conv2", "conv2d", 1849688064, true},
+  {"block4/conv3", "conv2d", 1849688064, true},
+  {"block4/pool", "maxpool", 0, true},
+  {"block5/conv1", "conv2d", 462422016, true},
+  {"block5/conv2", "conv2d", 462422016, true},
+  {"block5/conv3", "conv2d", 462422016, true},
+  {"block5/pool", "maxpool", 0, true},
+  {"flatten", "flatten", 0, true},
+  {"fc1", "dense", 102760448, true},
+  {"fc2", "dense", 16777216, true},
+  {"predictions", "dense", 4096000, true},
+};
+
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes).
@@ -110,6 +137,7 @@ constexpr ModelSpec kSpec = {
   6422528, 30325712,  // arenas: inference, training
   15088096, 30325712, 15088096,  // gradients: region begin, end; input gradient
   0,  // dropout mask bytes
+  kLayers,
 };
 
 // Kernel scratch (im2col and pre-activation gradients) for max_batch images.
@@ -155,138 +183,201 @@ VGG16::VGG16(int max_batch, const ModelOptions& options)
 void VGG16::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  layer(0);
   conv2d_forward(inf(i_block1_conv1), x, w(0), w(1), at(g_block1_conv1, n), Activation::relu, scratch());
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  layer(1);
   conv2d_forward(inf(i_block1_conv2), inf(i_block1_conv1), w(2), w(3), at(g_block1_conv2, n), Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
+  layer(2);
   maxpool_forward(inf(i_block1_pool), inf(i_block1_conv2), at(g_block1_pool, n));
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  layer(3);
   conv2d_forward(inf(i_block2_conv1), inf(i_block1_pool), w(4), w(5), at(g_block2_conv1, n), Activation::relu, scratch());
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  layer(4);
   conv2d_forward(inf(i_block2_conv2), inf(i_block2_conv1), w(6), w(7), at(g_block2_conv2, n), Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
+  layer(5);
   maxpool_forward(inf(i_block2_pool), inf(i_block2_conv2), at(g_block2_pool, n));
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  layer(6);
   conv2d_forward(inf(i_block3_conv1), inf(i_block2_pool), w(8), w(9), at(g_block3_conv1, n), Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  layer(7);
   conv2d_forward(inf(i_block3_conv2), inf(i_block3_conv1), w(10), w(11), at(g_block3_conv2, n), Activation::relu, scratch());
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  layer(8);
   conv2d_forward(inf(i_block3_conv3), inf(i_block3_conv2), w(12), w(13), at(g_block3_conv3, n), Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
+  layer(9);
   maxpool_forward(inf(i_block3_pool), inf(i_block3_conv3), at(g_block3_pool, n));
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  layer(10);
   conv2d_forward(inf(i_block4_conv1), inf(i_block3_pool), w(14), w(15), at(g_block4_conv1, n), Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  layer(11);
   conv2d_forward(inf(i_block4_conv2), inf(i_block4_conv1), w(16), w(17), at(g_block4_conv2, n), Activation::relu, scratch());
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  layer(12);
   conv2d_forward(inf(i_block4_conv3), inf(i_block4_conv2), w(18), w(19), at(g_block4_conv3, n), Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
+  layer(13);
   maxpool_forward(inf(i_block4_pool), inf(i_block4_conv3), at(g_block4_pool, n));
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  layer(14);
   conv2d_forward(inf(i_block5_conv1), inf(i_block4_pool), w(20), w(21), at(g_block5_conv1, n), Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  layer(15);
   conv2d_forward(inf(i_block5_conv2), inf(i_block5_conv1), w(22), w(23), at(g_block5_conv2, n), Activation::relu, scratch());
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  layer(16);
   conv2d_forward(inf(i_block5_conv3), inf(i_block5_conv2), w(24), w(25), at(g_block5_conv3, n), Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
+  layer(17);
   maxpool_forward(inf(i_block5_pool), inf(i_block5_conv3), at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
+  layer(19);
   dense_forward(inf(i_fc1), inf(i_flatten), w(26), w(27), at(g_fc1, n), Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
+  layer(20);
   dense_forward(inf(i_fc2), inf(i_fc1), w(28), w(29), at(g_fc2, n), Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
+  layer(21);
   dense_forward(inf(i_predictions), inf(i_fc2), w(30), w(31), at(g_predictions, n), Activation::softmax);
 }
 
 void VGG16::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  layer(0);
   conv2d_forward(trn(t_block1_conv1), x, w(0), w(1), at(g_block1_conv1, n), Activation::relu, scratch());
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  layer(1);
   conv2d_forward(trn(t_block1_conv2), trn(t_block1_conv1), w(2), w(3), at(g_block1_conv2, n), Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
+  layer(2);
   maxpool_forward(trn(t_block1_pool), trn(t_block1_conv2), at(g_block1_pool, n));
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  layer(3);
   conv2d_forward(trn(t_block2_conv1), trn(t_block1_pool), w(4), w(5), at(g_block2_conv1, n), Activation::relu, scratch());
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  layer(4);
   conv2d_forward(trn(t_block2_conv2), trn(t_block2_conv1), w(6), w(7), at(g_block2_conv2, n), Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
+  layer(5);
   maxpool_forward(trn(t_block2_pool), trn(t_block2_conv2), at(g_block2_pool, n));
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  layer(6);
   conv2d_forward(trn(t_block3_conv1), trn(t_block2_pool), w(8), w(9), at(g_block3_conv1, n), Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  layer(7);
   conv2d_forward(trn(t_block3_conv2), trn(t_block3_conv1), w(10), w(11), at(g_block3_conv2, n), Activation::relu, scratch());
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  layer(8);
   conv2d_forward(trn(t_block3_conv3), trn(t_block3_conv2), w(12), w(13), at(g_block3_conv3, n), Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
+  layer(9);
   maxpool_forward(trn(t_block3_pool), trn(t_block3_conv3), at(g_block3_pool, n));
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  layer(10);
   conv2d_forward(trn(t_block4_conv1), trn(t_block3_pool), w(14), w(15), at(g_block4_conv1, n), Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  layer(11);
   conv2d_forward(trn(t_block4_conv2), trn(t_block4_conv1), w(16), w(17), at(g_block4_conv2, n), Activation::relu, scratch());
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  layer(12);
   conv2d_forward(trn(t_block4_conv3), trn(t_block4_conv2), w(18), w(19), at(g_block4_conv3, n), Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
+  layer(13);
   maxpool_forward(trn(t_block4_pool), trn(t_block4_conv3), at(g_block4_pool, n));
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  layer(14);
   conv2d_forward(trn(t_block5_conv1), trn(t_block4_pool), w(20), w(21), at(g_block5_conv1, n), Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  layer(15);
   conv2d_forward(trn(t_block5_conv2), trn(t_block5_conv1), w(22), w(23), at(g_block5_conv2, n), Activation::relu, scratch());
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  layer(16);
   conv2d_forward(trn(t_block5_conv3), trn(t_block5_conv2), w(24), w(25), at(g_block5_conv3, n), Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
+  layer(17);
   maxpool_forward(trn(t_block5_pool), trn(t_block5_conv3), at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
+  layer(19);
   dense_forward(trn(t_fc1), trn(t_flatten), w(26), w(27), at(g_fc1, n), Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
+  layer(20);
   dense_forward(trn(t_fc2), trn(t_fc1), w(28), w(29), at(g_fc2, n), Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
+  layer(21);
   dense_forward(trn(t_predictions), trn(t_fc2), w(30), w(31), at(g_predictions, n), Activation::linear);
 }
 
 void VGG16::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // predictions: dense [1000] (vgg16.yaml:35)
+  layer(21);
   dense_backward(trn(d_fc2), dw(30), dw(31), trn(d_predictions), trn(t_fc2), w(30), trn(t_predictions), at(g_predictions, n), Activation::linear, scratch());
   // fc2: dense [4096] (vgg16.yaml:34)
+  layer(20);
   dense_backward(trn(d_fc1), dw(28), dw(29), trn(d_fc2), trn(t_fc1), w(28), trn(t_fc2), at(g_fc2, n), Activation::relu, scratch());
   // fc1: dense [4096] (vgg16.yaml:33)
+  layer(19);
   dense_backward(trn(d_flatten), dw(26), dw(27), trn(d_fc1), trn(t_flatten), w(26), trn(t_fc1), at(g_fc1, n), Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
+  layer(17);
   maxpool_backward(trn(d_block5_conv3), trn(d_block5_pool), trn(t_block5_conv3), trn(t_block5_pool), at(g_block5_pool, n));
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  layer(16);
   conv2d_backward(trn(d_block5_conv2), dw(24), dw(25), trn(d_block5_conv3), trn(t_block5_conv2), w(24), trn(t_block5_conv3), at(g_block5_conv3, n), Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  layer(15);
   conv2d_backward(trn(d_block5_conv1), dw(22), dw(23), trn(d_block5_conv2), trn(t_block5_conv1), w(22), trn(t_block5_conv2), at(g_block5_conv2, n), Activation::relu, scratch());
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  layer(14);
   conv2d_backward(trn(d_block4_pool), dw(20), dw(21), trn(d_block5_conv1), trn(t_block4_pool), w(20), trn(t_block5_conv1), at(g_block5_conv1, n), Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
+  layer(13);
   maxpool_backward(trn(d_block4_conv3), trn(d_block4_pool), trn(t_block4_conv3), trn(t_block4_pool), at(g_block4_pool, n));
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  layer(12);
   conv2d_backward(trn(d_block4_conv2), dw(18), dw(19), trn(d_block4_conv3), trn(t_block4_conv2), w(18), trn(t_block4_conv3), at(g_block4_conv3, n), Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  layer(11);
   conv2d_backward(trn(d_block4_conv1), dw(16), dw(17), trn(d_block4_conv2), trn(t_block4_conv1), w(16), trn(t_block4_conv2), at(g_block4_conv2, n), Activation::relu, scratch());
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  layer(10);
   conv2d_backward(trn(d_block3_pool), dw(14), dw(15), trn(d_block4_conv1), trn(t_block3_pool), w(14), trn(t_block4_conv1), at(g_block4_conv1, n), Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
+  layer(9);
   maxpool_backward(trn(d_block3_conv3), trn(d_block3_pool), trn(t_block3_conv3), trn(t_block3_pool), at(g_block3_pool, n));
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  layer(8);
   conv2d_backward(trn(d_block3_conv2), dw(12), dw(13), trn(d_block3_conv3), trn(t_block3_conv2), w(12), trn(t_block3_conv3), at(g_block3_conv3, n), Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  layer(7);
   conv2d_backward(trn(d_block3_conv1), dw(10), dw(11), trn(d_block3_conv2), trn(t_block3_conv1), w(10), trn(t_block3_conv2), at(g_block3_conv2, n), Activation::relu, scratch());
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  layer(6);
   conv2d_backward(trn(d_block2_pool), dw(8), dw(9), trn(d_block3_conv1), trn(t_block2_pool), w(8), trn(t_block3_conv1), at(g_block3_conv1, n), Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
+  layer(5);
   maxpool_backward(trn(d_block2_conv2), trn(d_block2_pool), trn(t_block2_conv2), trn(t_block2_pool), at(g_block2_pool, n));
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  layer(4);
   conv2d_backward(trn(d_block2_conv1), dw(6), dw(7), trn(d_block2_conv2), trn(t_block2_conv1), w(6), trn(t_block2_conv2), at(g_block2_conv2, n), Activation::relu, scratch());
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  layer(3);
   conv2d_backward(trn(d_block1_pool), dw(4), dw(5), trn(d_block2_conv1), trn(t_block1_pool), w(4), trn(t_block2_conv1), at(g_block2_conv1, n), Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
+  layer(2);
   maxpool_backward(trn(d_block1_conv2), trn(d_block1_pool), trn(t_block1_conv2), trn(t_block1_pool), at(g_block1_pool, n));
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  layer(1);
   conv2d_backward(trn(d_block1_conv1), dw(2), dw(3), trn(d_block1_conv2), trn(t_block1_conv1), w(2), trn(t_block1_conv2), at(g_block1_conv2, n), Activation::relu, scratch());
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_block1_conv1), x, w(0), trn(t_block1_conv1), at(g_block1_conv1, n), Activation::relu, scratch());
 }
 

@@ -94,7 +94,7 @@ std::vector<std::string> node_ids(const Graph& g) {
     std::string id = g.nodes[i].name;
     std::replace(id.begin(), id.end(), '/', '_');
     if (!used.insert(id).second) {
-      id += "_" + std::to_string(i);
+      id.append("_").append(std::to_string(i));  // not id += "_" + ...: GCC 12 -Wrestrict false positive
       used.insert(id);
     }
     ids.push_back(id);
@@ -149,6 +149,16 @@ struct Emitter {
     w.close(";");
   }
 
+  void layers_table(CodeWriter& w) const {
+    w.line("// Layers (every node but the input) for profiles: name, op, MACs per image,");
+    w.line("// computed at inference.");
+    w.open("constexpr LayerSpec kLayers[] =");
+    for (size_t i = 1; i < g.nodes.size(); ++i)
+      w.line("{{\"{}\", \"{}\", {}, {}}},", g.nodes[i].name, op_name(g.nodes[i].op),
+             g.nodes[i].macs, g.nodes[i].inference);
+    w.close(";");
+  }
+
   void offsets(CodeWriter& w) const {
     w.line("// Arena offsets in floats per image (the arenas hold max_batch images).");
     w.line("// i_: inference; t_: training output; d_: its gradient; a_: saved statistics;");
@@ -191,6 +201,7 @@ struct Emitter {
                                                 : (p.train_view_of >= 0 || p.skip_training);
       if (skip) continue;
       layer_comment(w, n);
+      w.line("layer({});", i - 1);
       op_info(n.op).emit_forward(ctx(static_cast<int>(i), mode), w);
     }
     w.close();
@@ -204,6 +215,7 @@ struct Emitter {
       const NodePlan& p = plan.nodes[i];
       if (p.train_view_of >= 0 || p.skip_training) continue;
       layer_comment(w, n);
+      w.line("layer({});", i - 1);
       op_info(n.op).emit_backward(ctx(static_cast<int>(i), Mode::training), w);
     }
     w.close();
@@ -296,6 +308,8 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   e.outputs_table(s);
   s.blank();
+  e.layers_table(s);
+  s.blank();
   e.offsets(s);
   s.blank();
   s.line("// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,");
@@ -310,6 +324,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.line("{}, {}, {},  // gradients: region begin, end; input gradient", plan.grad_begin,
          plan.grad_end, plan.nodes[0].grad);
   s.line("{},  // dropout mask bytes", plan.masks);
+  s.line("kLayers,");
   s.close(";");
   s.blank();
   e.scratch(s);

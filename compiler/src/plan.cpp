@@ -185,20 +185,19 @@ std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t bat
   int64_t weights = 0;
   for (const Node& n : g.nodes)
     for (const Param& p : n.params) weights += p.count();
-  auto mb = [](int64_t floats) { return static_cast<double>(floats) * 4.0 / 1e6; };
+  auto mb = [](int64_t floats) { return static_cast<double>(floats) * 4.0 / 1048576.0; };
   std::string s = fmt::format("Memory plan (float32; per image and at batch {}):\n", batch);
   s += fmt::format("  {:<34}{:>14}{:>16}\n", "", "per image", fmt::format("batch {}", batch));
   auto row = [&](std::string_view what, double per_image_mb, double total_mb) {
-    s += fmt::format("  {:<34}{:>11.2f} MB{:>13.2f} MB\n", what, per_image_mb, total_mb);
+    s += fmt::format("  {:<34}{:>10.2f} MiB{:>12.2f} MiB\n", what, per_image_mb, total_mb);
   };
-  row("weights", 0.0, mb(weights));
+  s += fmt::format("  {:<34}{:>14}{:>12.2f} MiB\n", "weights (not per image)", "-", mb(weights));
   row("inference activation arena", mb(plan.inference_arena),
       mb(plan.inference_arena * batch));
   row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena * batch));
   row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats * batch));
-  s += fmt::format("  weights are not per image; training also keeps one gradient per weight "
-                   "({:.2f} MB) and optimiser state.\n",
-                   mb(weights));
+  s += fmt::format("  training also keeps one gradient per trainable weight and, once used, the\n"
+                   "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
   return s;
 }
 

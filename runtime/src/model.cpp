@@ -74,7 +74,21 @@ Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
     masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);
     input_copy_.resize(static_cast<size_t>(input_size_) * batch);
   }
+  for (std::vector<double>& p : profile_) p.assign(spec_.layers.size(), 0.0);
   init_weights(0);
+}
+
+void Model::reset_profile() {
+  for (std::vector<double>& p : profile_) std::fill(p.begin(), p.end(), 0.0);
+}
+
+void Model::mark_layer(int i) {
+  const auto now = std::chrono::steady_clock::now();
+  if (current_layer_ >= 0 && static_cast<size_t>(current_layer_) < spec_.layers.size())
+    profile_[static_cast<size_t>(phase_)][static_cast<size_t>(current_layer_)] +=
+        std::chrono::duration<double>(now - layer_start_).count();
+  current_layer_ = i;
+  layer_start_ = std::chrono::steady_clock::now();
 }
 
 void Model::init_weights(uint64_t seed) {
@@ -163,7 +177,7 @@ void Model::check_training(const char* what) const {
 
 std::span<const float> Model::forward(std::span<const float> input, int batch) {
   check_batch(batch, input.size(), "forward");
-  run_inference(input.data(), batch);
+  profiled(Phase::inference, [&] { run_inference(input.data(), batch); });
   last_batch_ = batch;
   return output(0);
 }
@@ -194,7 +208,7 @@ void Model::start_training(std::span<const float> input, int batch, const char* 
   ++step_;
   last_batch_ = batch;
   train_batch_ = batch;
-  run_training(input_copy_.data(), batch);
+  profiled(Phase::training, [&] { run_training(input_copy_.data(), batch); });
   const auto begin = training_arena_.begin() + spec_.grad_region_begin * max_batch_;
   const auto end = training_arena_.begin() + spec_.grad_region_end * max_batch_;
   std::fill(begin, end, 0.0f);
@@ -224,7 +238,7 @@ float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t
                                   labels.data(), batch, o.size, o.loss_weight);
   }
   loss += l2_terms();
-  run_backward(input_copy_.data(), batch);
+  profiled(Phase::backward, [&] { run_backward(input_copy_.data(), batch); });
   return loss;
 }
 
@@ -251,7 +265,7 @@ void Model::backward(std::span<const float> grad_output) {
     softmax_backward(dlogits, grad_output.data(), trn(o.probs_offset), last_batch_, o.size);
   else
     for (size_t i = 0; i < want; ++i) dlogits[i] += grad_output[i];
-  run_backward(input_copy_.data(), last_batch_);
+  profiled(Phase::backward, [&] { run_backward(input_copy_.data(), last_batch_); });
   have_training_forward_ = false;
 }
 

@@ -96,56 +96,73 @@ TEST_CASE("mini models: forward sanity and save/load") {
   check_forward_and_weights<gen::MiniResNet>(true);
 }
 
-// ReLU and max-pool nets: an element-wise step crosses kinks in early layers
-// (thousands of units sit within 1e-2 of zero), so each tensor is checked
-// along its own gradient direction v = g/|g|, where the step per element is
-// small: (L(w + h v) - L(w - h v)) / 2h must equal |g|. Measured: the error
-// shrinks with the step (MiniResNet: 10% at h = 1e-2, 1-4% at 1e-3) until float
-// noise takes over (h = 1e-4), i.e. what remains is kinks and batchnorm
-// curvature, not a wrong gradient; the tight check is SmoothNet's above. The
-// tolerance is the measured worst case at h = 1e-3 (4%) with 25% margin.
+// ReLU and max-pool nets, element by element. A step of h on one weight can
+// move a ReLU or max-pool unit across its kink, and then the difference
+// quotient (the mean of the true gradient over [w-h, w+h]) differs from the
+// gradient at w by up to the jump. loss_and_grad at w+h and w-h also gives the
+// exact gradient there, so each element's allowance is how far the exact
+// gradient itself moves across the step, max(|g(w+h) - g(w)|, |g(w-h) - g(w)|):
+// zero where nothing flips, and a wrong backward pass (wrong at all three
+// points alike) still fails. Error of a tensor: max over its elements of
+// (|numeric - g(w)| - allowance), relative to max(max |g|, 0.01).
 template <class Net>
-double directional_gradient_check(int batch) {
+double jitter_gradient_check(int batch, float h) {
   Net net(batch, {.threads = 1, .dropout = false});
   net.init_weights(3);
+  for (const Param& p : net.params())
+    if (p.trainable && p.shape.size() == 1)
+      for (size_t i = 0; i < p.value.size(); ++i) p.value[i] += 0.05f * std::sin(float(i) + 1.0f);
   const std::vector<float> x = random_input(batch * Net::kInputSize, 7);
   const std::vector<int32_t> labels = random_labels(batch, net.output_size(0), 9);
   net.loss_and_grad(x, labels, batch);
-  std::vector<std::vector<float>> grads;
-  for (const Param& p : net.params()) grads.emplace_back(p.grad.begin(), p.grad.end());
+  std::vector<std::vector<float>> g0;
+  for (const Param& p : net.params()) g0.emplace_back(p.grad.begin(), p.grad.end());
+
   double worst = 0;
+  size_t checked = 0, moved = 0;
   for (size_t t = 0; t < net.params().size(); ++t) {
     const Param& p = net.params()[t];
     if (!p.trainable) continue;
-    double norm = 0;
-    for (float g : grads[t]) norm += double(g) * g;
-    norm = std::sqrt(norm);
-    if (norm < 1e-6) continue;  // e.g. a conv bias before a batchnorm: gradient ~0
-    const std::vector<float> saved(p.value.begin(), p.value.end());
-    auto loss_at = [&](double step) {
-      for (size_t i = 0; i < saved.size(); ++i)
-        p.value[i] = saved[i] + static_cast<float>(step * grads[t][i] / norm);
-      const double l = net.loss_and_grad(x, labels, batch);
-      std::copy(saved.begin(), saved.end(), p.value.begin());
-      return l;
-    };
-    const double h = 1e-3;
-    const double numeric = (loss_at(h) - loss_at(-h)) / (2 * h);
-    const double err = std::abs(numeric - norm) / norm;
-    MESSAGE(net.name(), " ", p.name, ": |g| ", norm, " numeric ", numeric, " rel err ", err);
-    worst = std::max(worst, err);
+    double err = 0, scale = 0.01;
+    for (float g : g0[t]) scale = std::max(scale, static_cast<double>(std::abs(g)));
+    const size_t n = p.value.size(), stride = n <= kFull ? 1 : n / kFull;
+    for (size_t i = 0; i < n; i += stride) {
+      const float saved = p.value[i];
+      p.value[i] = saved + h;
+      const double up = net.loss_and_grad(x, labels, batch);
+      const double g_up = p.grad[i];
+      p.value[i] = saved - h;
+      const double down = net.loss_and_grad(x, labels, batch);
+      const double g_down = p.grad[i];
+      p.value[i] = saved;
+      const double numeric = (up - down) / (2.0 * h), g = g0[t][i];
+      const double allowance = std::max(std::abs(g_up - g), std::abs(g_down - g));
+      if (allowance > 1e-3 * scale) ++moved;
+      ++checked;
+      err = std::max(err, std::abs(numeric - g) - allowance);
+    }
+    MESSAGE(net.name(), " ", p.name, ": max error beyond the gradient's own movement ", err / scale);
+    worst = std::max(worst, err / scale);
   }
+  MESSAGE(net.name(), ": ", checked, " elements, ", moved, " where the exact gradient moved across the step");
   return worst;
 }
 
-TEST_CASE("mini models: every parameter tensor's gradient matches finite differences") {
-  const double alexnet = directional_gradient_check<gen::MiniAlexNet>(2);
-  const double inception = directional_gradient_check<gen::MiniInception>(2);
-  const double resnet = directional_gradient_check<gen::MiniResNet>(3);
+TEST_CASE("mini models: every parameter's gradient matches finite differences") {
+  const double alexnet = jitter_gradient_check<gen::MiniAlexNet>(2, 1e-2f);
+  const double inception = jitter_gradient_check<gen::MiniInception>(2, 1e-2f);
+  const double resnet = jitter_gradient_check<gen::MiniResNet>(3, 1e-2f);
   MESSAGE("largest errors: MiniAlexNet ", alexnet, ", MiniInception ", inception, ", MiniResNet ",
           resnet);
-  CHECK(alexnet < 5e-2);
-  CHECK(inception < 5e-2);
+  // Measured: 1.2e-3, 5.3e-3 and 4.4e-2. MiniResNet has a batchnorm before
+  // every ReLU, so one unit flipping moves the batch statistics and with them
+  // every gradient, between the sample points too; its float32 window is
+  // closed from both sides (h = 3e-3: 2.0e-2, h = 1e-3: 2.8e-2, where the loss's
+  // float noise alone is ~1.2e-2 of the scale). The same ops without kinks
+  // are checked to 1e-3 by SmoothNet above; ReLU and max-pool backward are
+  // checked exactly in tests/runtime.
+  CHECK(alexnet < 1e-2);
+  CHECK(inception < 1e-2);
   CHECK(resnet < 5e-2);
 }
 

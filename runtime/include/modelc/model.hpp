@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <new>
 #include <cstdint>
@@ -66,6 +67,18 @@ struct OutputSpec {
   int64_t logits_grad_offset;  // training arena: dL/dlogits
 };
 
+// One layer of the generated code, for profiles (bench --profile): its name,
+// op and MACs per image (0 for ops without multiply-accumulates). The generated
+// code marks the start of layer i with layer(i), i indexing ModelSpec::layers.
+struct LayerSpec {
+  std::string_view name;
+  std::string_view op;
+  int64_t macs;
+  bool inference;  // computed by forward() (false: training-only heads)
+};
+
+enum class Phase : uint8_t { inference, training, backward };
+
 // Everything static about a generated model.
 struct ModelSpec {
   std::string_view name;
@@ -77,6 +90,7 @@ struct ModelSpec {
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
   int64_t input_grad_offset;  // in the training arena
   int64_t masks_per_image;    // bytes per image of dropout masks
+  std::span<const LayerSpec> layers;  // every node but the input, in graph order
 };
 
 struct ModelOptions {
@@ -161,6 +175,17 @@ class Model {
   // All gradients, one contiguous buffer (trainable tensors in spec order).
   std::span<float> gradients() { return grads_; }
 
+  // Per-layer wall time, for finding the slow layers. Off by default; when off
+  // each layer costs one predictable branch. Times add up over calls until
+  // reset_profile(); a layer fused into the one before it (batchnorm and relu
+  // after a conv at inference) has its time counted there.
+  void set_profiling(bool on) { profiling_ = on; }
+  void reset_profile();
+  std::span<const LayerSpec> layers() const { return spec_.layers; }
+  std::span<const double> layer_seconds(Phase phase) const {
+    return profile_[static_cast<size_t>(phase)];
+  }
+
   std::string_view name() const { return spec_.name; }
   int max_batch() const { return max_batch_; }
   int64_t input_size() const { return input_size_; }
@@ -184,6 +209,10 @@ class Model {
   float* trn(int64_t offset) { return training_arena_.data() + offset * max_batch_; }
   uint8_t* mask(int64_t offset) { return masks_.data() + offset * max_batch_; }
   float* scratch() { return scratch_.data(); }
+  // Marks the start of layer i (profiling only).
+  void layer(int i) {
+    if (profiling_) [[unlikely]] mark_layer(i);
+  }
   bool dropout_on() const { return options_.dropout; }
   bool want_input_grad() const { return options_.input_grad; }
   // A fresh dropout seed for layer `layer` of the current training step.
@@ -196,6 +225,19 @@ class Model {
   void start_training(std::span<const float> input, int batch, const char* what);
   void reset_optimizers();
   float l2_terms();
+  void mark_layer(int i);
+  // Runs one of the generated passes, with profiling around it when on.
+  template <class F>
+  void profiled(Phase phase, F run) {
+    if (profiling_) [[unlikely]] {
+      phase_ = phase;
+      current_layer_ = -1;
+      run();
+      mark_layer(-1);
+    } else {
+      run();
+    }
+  }
 
   ModelSpec spec_;
   ModelOptions options_;
@@ -216,6 +258,12 @@ class Model {
   AlignedVector<float> inference_arena_, training_arena_, scratch_;
   AlignedVector<float> input_copy_;  // the training input, kept for backward
   std::vector<uint8_t> masks_;
+
+  bool profiling_ = false;
+  Phase phase_ = Phase::inference;
+  int current_layer_ = -1;
+  std::chrono::steady_clock::time_point layer_start_;
+  std::array<std::vector<double>, 3> profile_;
 };
 
 }  // namespace modelc
