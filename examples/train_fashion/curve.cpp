@@ -48,7 +48,7 @@ std::string panel(double x0, double y0, double w, double h, const std::string& y
   s += "<rect x='" + fmt("%.1f", x0) + "' y='" + fmt("%.1f", y0) + "' width='" + fmt("%.1f", w) +
        "' height='" + fmt("%.1f", h) + "' fill='none' stroke='#444'/>\n";
   for (double k = std::ceil(ylo / ystep - 1e-9); k * ystep <= yhi + 1e-9; k += 1) {
-    const double v = k * ystep;
+    const double v = k * ystep + 0.0;  // + 0.0: no "-0.00" from k = -0.0
     const std::string y = fmt("%.1f", py(v));
     s += "<line x1='" + fmt("%.1f", x0) + "' y1='" + y + "' x2='" + fmt("%.1f", x0 + w) + "' y2='" +
          y + "' stroke='#ddd'/>\n";
@@ -127,7 +127,7 @@ void write_svg(const std::string& path, const std::vector<EpochRow>& rows,
   loss_hi = std::ceil(loss_hi / loss_step) * loss_step;
   acc_lo = std::min(acc_lo, 90.0);
   const double acc_step = nice_step(100 - acc_lo, 5);
-  acc_lo = std::floor(acc_lo / acc_step) * acc_step;
+  acc_lo = std::floor((acc_lo - 0.5) / acc_step) * acc_step;  // no point on the axis
 
   std::string s =
       "<svg xmlns='http://www.w3.org/2000/svg' width='960' height='420' "

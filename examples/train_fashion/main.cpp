@@ -4,12 +4,15 @@
 //   train_fashion classify [--weights FILE] [--count N] [--data DIR]
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "curve.hpp"
@@ -28,7 +31,7 @@ constexpr const char* kUsage = R"(usage:
 
 training options:
   --epochs N        epochs (6)
-  --batch N         mini-batch size (128)
+  --batch N         mini-batch size (64)
   --lr X            peak learning rate (0.002 for Adam, 0.05 for SGD)
   --optimizer NAME  adam (default) or sgd (momentum 0.9)
   --warmup X        epochs of linear warm-up before the cosine decay (0.5)

@@ -18,7 +18,7 @@ namespace fashion {
 
 struct TrainOptions {
   int epochs = 6;
-  int batch = 128;
+  int batch = 64;
   float lr = 2e-3f;             // peak learning rate
   float warmup_epochs = 0.5f;   // linear warm-up from 0, then cosine decay to 0
   bool sgd = false;             // false: Adam
