@@ -73,9 +73,11 @@ T number(const std::string& flag, const std::string& text, double lo, double hi)
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !(v >= lo && v <= hi))
-    usage_error(flag + " wants a number in " + std::to_string(lo) + ".." + std::to_string(hi) +
-                ", got '" + text + "'");
+  if (text.empty() || *end != '\0' || errno != 0 || !(v >= lo && v <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g..%g", lo, hi);
+    usage_error(flag + " wants a number in " + range + ", got '" + text + "'");
+  }
   if constexpr (std::is_integral_v<T>) {
     if (v != static_cast<double>(static_cast<int64_t>(v)))
       usage_error(flag + " wants an integer, got '" + text + "'");
@@ -237,8 +239,9 @@ int run_classify(const Args& a) {
   for (int i = 0; i < shown; ++i) {
     const auto p = static_cast<size_t>(predicted[static_cast<size_t>(i)]);
     const auto t = static_cast<size_t>(data.test.labels[static_cast<size_t>(i)]);
-    std::printf("test image %5d: %-12s %s\n", i, std::string(fashion::kClassNames[p]).c_str(),
-                p == t ? "" : ("(wrong: it is " + std::string(fashion::kClassNames[t]) + ")").c_str());
+    const std::string wrong = "  (wrong: it is " + std::string(fashion::kClassNames[t]) + ")";
+    std::printf("test image %5d: %s%s\n", i, std::string(fashion::kClassNames[p]).c_str(),
+                p == t ? "" : wrong.c_str());
   }
   std::printf("test accuracy %.2f%% (%lld images, weights %s)\n", 100 * accuracy,
               static_cast<long long>(data.test.count()), a.weights.c_str());
