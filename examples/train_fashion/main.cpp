@@ -144,11 +144,14 @@ class ProgressBar {
   void update(int epoch, int64_t done, int64_t total, double loss, double accuracy) {
     if (!tty_) return;
     const auto now = Clock::now();
-    if (epoch != epoch_) epoch_ = epoch, start_ = now, last_ = now - std::chrono::seconds(1);
+    if (epoch != epoch_) {  // the rate counts from the end of the first batch
+      epoch_ = epoch, start_ = now, first_done_ = done, last_ = now - std::chrono::seconds(1);
+      if (done < total) return;
+    }
     if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
-    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    const double rate = seconds > 0 ? static_cast<double>(done - first_done_) / seconds : 0;
     constexpr int kWidth = 24;
     const auto filled = static_cast<int>(kWidth * done / total);
     std::string bar(static_cast<size_t>(filled), '#');
@@ -170,6 +173,7 @@ class ProgressBar {
   int epochs_;
   bool tty_;
   int epoch_ = 0;
+  int64_t first_done_ = 0;
   Clock::time_point start_, last_;
 };
 
