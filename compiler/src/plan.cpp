@@ -191,11 +191,12 @@ std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t bat
   auto row = [&](std::string_view what, double per_image_mb, double total_mb) {
     s += fmt::format("  {:<34}{:>11.2f} MB{:>13.2f} MB\n", what, per_image_mb, total_mb);
   };
+  // In double: a per-image arena times the batch may not fit in int64.
+  const auto n = static_cast<double>(batch);
   row("weights", 0.0, mb(weights));
-  row("inference activation arena", mb(plan.inference_arena),
-      mb(plan.inference_arena * batch));
-  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena * batch));
-  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats * batch));
+  row("inference activation arena", mb(plan.inference_arena), mb(plan.inference_arena) * n);
+  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena) * n);
+  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats) * n);
   s += fmt::format("  weights are not per image; training also keeps one gradient per weight "
                    "({:.2f} MB) and optimiser state.\n",
                    mb(weights));

@@ -202,6 +202,52 @@ TEST_CASE("the API rejects bad arguments with a clear exception") {
                        doctest::Contains("weights.safetensors"), Error);
 }
 
+TEST_CASE("the API rejects calls out of order and absurd construction arguments") {
+  using doctest::Contains;
+  gen::MiniAlexNet net(2, {.threads = 1, .dropout = false});
+  const std::vector<float> x = random_input(2 * gen::MiniAlexNet::kInputSize, 3);
+  const std::vector<int32_t> labels = {1, 2};
+  const std::vector<float> grad(2 * 10, 0.1f);
+  // output() and backward() need their forward first.
+  CHECK_THROWS_WITH_AS(net.output(0), Contains("output() before any forward()"), Error);
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  net.forward_train(x, 2);
+  CHECK_THROWS_WITH_AS(net.output(0), Contains("output() before any forward()"), Error);
+  CHECK_THROWS_WITH_AS(net.backward(std::span(grad).first(10)),
+                       Contains("gradient has 10 floats, expected 20 (batch 2 x 10)"), Error);
+  net.backward(grad);
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  net.loss_and_grad(x, labels, 2);  // runs its own backward
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  CHECK_THROWS_WITH_AS(net.output(-1), Contains("output -1 does not exist (1 outputs)"), Error);
+  CHECK_THROWS_WITH_AS(net.output_size(1), Contains("output 1 does not exist"), Error);
+  CHECK_THROWS_WITH_AS(net.input_grad(), Contains("ModelOptions::input_grad = true"), Error);
+  const std::vector<int32_t> negative = {0, -1};
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, negative, 2),
+                       Contains("label -1 of sample 1 is outside 0..9"), Error);
+  CHECK_THROWS_WITH_AS(net.forward_train(std::span(x).first(5), 1),
+                       Contains("forward_train: input has 5 floats"), Error);
+  CHECK_THROWS_WITH_AS(net.forward(x, -7), Contains("batch -7 is outside 1..2"), Error);
+  // A forward on batch 1 after one on batch 2: output() has batch 1's size.
+  net.forward(std::span(x).first(gen::MiniAlexNet::kInputSize), 1);
+  CHECK(net.output(0).size() == 10);
+
+  gen::MiniInception inception(1, {.threads = 1});
+  inception.forward(random_input(gen::MiniInception::kInputSize, 4), 1);
+  CHECK_THROWS_WITH_AS(inception.output(1), Contains("is training-only"), Error);
+
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(-3), Contains("max_batch must be at least 1, got -3"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = -1}), Contains("threads must be 0"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = kMaxThreads + 1}),
+                       Contains("threads must be 0 (every core) or 1..1024, got 1025"), Error);
+  // An absurd max_batch is a clear Error before anything is allocated (not
+  // bad_alloc, not an overflow), with and without training.
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647),
+                       Contains("max_batch 2147483647 needs"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647, {.training = false}),
+                       Contains("(modelc::kMaxArenaBytes)"), Error);
+}
+
 TEST_CASE("load_weights lists every missing, extra and mis-shaped tensor") {
   gen::MiniAlexNet net(1);
   std::vector<TensorRef> refs;
