@@ -163,7 +163,11 @@ void Model::load_weights(const SafetensorsFile& file, const std::string& what) {
     std::string msg = what + ": weights do not match " + std::string(spec_.name) + " (" +
                       std::to_string(problems.size()) + " problem" +
                       (problems.size() > 1 ? "s" : "") + "):";
-    for (const std::string& p : problems) msg += "\n  " + p;
+    // A crafted file may hold millions of extra tensors: list the first 100.
+    constexpr size_t kListed = 100;
+    for (size_t i = 0; i < std::min(problems.size(), kListed); ++i) msg += "\n  " + problems[i];
+    if (problems.size() > kListed)
+      msg += "\n  ... and " + std::to_string(problems.size() - kListed) + " more";
     throw Error(msg);
   }
   for (size_t i = 0; i < spec_.params.size(); ++i) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <cstdio>
 
 #include <modelc/error.hpp>
@@ -274,6 +275,25 @@ TEST_CASE("load_weights lists every missing, extra and mis-shaped tensor") {
     CHECK(msg.find("tensor 'fc3.bias' has shape [5], expected [10]") != std::string::npos);
     CHECK(msg.find("extra tensor 'bogus.kernel' [3]") != std::string::npos);
   }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("load_weights: a file with many extra tensors lists the first 100") {
+  gen::MiniAlexNet net(1);
+  std::vector<TensorRef> refs;
+  for (const Param& p : net.params())
+    refs.push_back({std::string(p.name), {p.shape.begin(), p.shape.end()}, {p.value.data(), p.value.size()}});
+  const std::vector<float> one(1, 0.0f);
+  for (int i = 0; i < 150; ++i) refs.push_back({"extra" + std::to_string(i), {1}, one});
+  const std::string path = temp_path("mini_alexnet_extra.safetensors");
+  write_safetensors(path, refs);
+  CHECK_THROWS_WITH_AS(net.load_weights(path), doctest::Contains("(150 problems)"), Error);
+  CHECK_THROWS_WITH_AS(net.load_weights(path), doctest::Contains("\n  ... and 50 more"), Error);
+  // The same through the in-memory overload.
+  std::ifstream in(path, std::ios::binary);
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THROWS_WITH_AS(net.load_weights(SafetensorsFile::parse(bytes, "in memory"), "in memory"),
+                       doctest::Contains("in memory: weights do not match MiniAlexNet (150 problems)"), Error);
   std::filesystem::remove(path);
 }
 
