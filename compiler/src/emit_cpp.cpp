@@ -86,16 +86,19 @@ std::string float_literal(double v) {
 namespace {
 
 
-// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node index.
+// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node
+// index (and, should that clash too, the index plus multiples of the node count).
 std::vector<std::string> node_ids(const Graph& g) {
   std::vector<std::string> ids;
   std::set<std::string> used;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    std::string id = g.nodes[i].name;
-    std::replace(id.begin(), id.end(), '/', '_');
-    if (!used.insert(id).second) {
-      id.append("_").append(std::to_string(i));  // not id += "_" + ...: GCC 12 -Wrestrict false positive
-      used.insert(id);
+    std::string base = g.nodes[i].name;
+    std::replace(base.begin(), base.end(), '/', '_');
+    std::string id = base;
+    for (size_t k = i; !used.insert(id).second; k += g.nodes.size()) {
+      id = base;
+      id += '_';
+      id += std::to_string(k);
     }
     ids.push_back(id);
   }
@@ -222,7 +225,7 @@ struct Emitter {
   }
 
   void scratch(CodeWriter& w) const {
-    w.line("// Kernel scratch (im2col and pre-activation gradients) for max_batch images.");
+    w.line("// Kernel scratch (im2col and pre-activation gradients) for b images.");
     w.open("size_t scratch_floats(int64_t b, bool training)");
     w.line("size_t s = 0;");
     for (size_t i = 1; i < g.nodes.size(); ++i) {
@@ -332,7 +335,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.line("}}  // namespace");
   s.blank();
   s.line("{0}::{0}(int max_batch, const ModelOptions& options)", cls);
-  s.line("    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {{}}");
+  s.line("    : Model(kSpec, max_batch, options, &scratch_floats) {{}}");
   s.blank();
   e.run(s, cls, Mode::inference);
   s.blank();

@@ -191,11 +191,12 @@ std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t bat
   auto row = [&](std::string_view what, double per_image_mb, double total_mb) {
     s += fmt::format("  {:<34}{:>10.2f} MiB{:>12.2f} MiB\n", what, per_image_mb, total_mb);
   };
+  // In double: a per-image arena times the batch may not fit in int64.
+  const auto n = static_cast<double>(batch);
   s += fmt::format("  {:<34}{:>14}{:>12.2f} MiB\n", "weights (not per image)", "-", mb(weights));
-  row("inference activation arena", mb(plan.inference_arena),
-      mb(plan.inference_arena * batch));
-  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena * batch));
-  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats * batch));
+  row("inference activation arena", mb(plan.inference_arena), mb(plan.inference_arena) * n);
+  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena) * n);
+  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats) * n);
   s += fmt::format("  training also keeps one gradient per trainable weight and, once used, the\n"
                    "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
   return s;

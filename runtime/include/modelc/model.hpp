@@ -25,6 +25,8 @@
 
 namespace modelc {
 
+class SafetensorsFile;
+
 enum class Init : uint8_t { glorot_uniform, zeros, ones };
 
 // 64-byte aligned storage, so every buffer's alignment (and with it the
@@ -93,6 +95,12 @@ struct ModelSpec {
   std::span<const LayerSpec> layers;  // every node but the input, in graph order
 };
 
+// Limits checked when a model object is built, each a modelc::Error with the
+// numbers (docs/limits.md): the bytes of activation arenas, kernel scratch and
+// the kept training input at max_batch (weights not included), and threads.
+inline constexpr uint64_t kMaxArenaBytes = uint64_t{1} << 40;  // 1 TiB
+inline constexpr int kMaxThreads = 1024;
+
 struct ModelOptions {
   int threads = 0;              // 0: every core
   bool training = true;         // allocate what loss_and_grad/backward need
@@ -141,6 +149,9 @@ class Model {
   // safetensors with Keras names and layouts. Every missing, extra or
   // mis-shaped tensor is reported in one modelc::Error.
   void load_weights(const std::string& path);
+  // Same, from a file already read or parsed from bytes (SafetensorsFile::parse);
+  // `what` names it in errors.
+  void load_weights(const SafetensorsFile& file, const std::string& what);
   void save_weights(const std::string& path) const;
 
   // Inference: NHWC input of batch * input_size() floats; returns output 0.
@@ -193,8 +204,11 @@ class Model {
   int num_outputs() const { return static_cast<int>(spec_.outputs.size()); }
 
  protected:
-  // scratch_floats: kernel scratch (im2col, pre-activation gradients) for max_batch images.
-  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options, size_t scratch_floats);
+  // Floats of kernel scratch (im2col, pre-activation gradients) for `batch`
+  // images; the constructor calls it only once max_batch is known to fit.
+  using ScratchFloats = size_t (*)(int64_t batch, bool training);
+  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
+        ScratchFloats scratch_floats);
 
   // Generated: the layer calls. x holds batch * input_size() floats.
   virtual void run_inference(const float* x, int batch) = 0;
@@ -219,6 +233,8 @@ class Model {
   uint64_t dropout_seed(int layer) const;
 
  private:
+  void check_arena_bytes(ScratchFloats scratch_floats);
+  void allocate(size_t scratch_floats);
   void check_batch(int batch, size_t input_floats, const char* what) const;
   void check_training(const char* what) const;
   // Copies the input, runs the training forward and zeroes every gradient.
@@ -242,9 +258,10 @@ class Model {
   ModelSpec spec_;
   ModelOptions options_;
   int max_batch_;
+  uint64_t arena_bytes_ = 0;  // arenas, scratch and kept input at max_batch
   int64_t input_size_;
-  int last_batch_ = 0;
-  int train_batch_ = 0;  // batch of the last training forward
+  int last_batch_ = 0;            // of the last forward_train/loss_and_grad
+  int last_inference_batch_ = 0;  // of the last forward
   bool have_training_forward_ = false;
   uint64_t step_ = 0;
   int64_t adam_t_ = 0;
