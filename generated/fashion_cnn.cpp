@@ -12,12 +12,12 @@ using namespace modelc;
 
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
 constexpr ParamSpec kParams[] = {
-  {"stem/conv.kernel", {3, 3, 1, 32}, 4, Init::glorot_uniform, 9, 288, true, 0.0f},
-  {"stem/bn.gamma", {32, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"stem/bn.beta", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"stem/bn.moving_mean", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"stem/bn.moving_variance", {32, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"widen/conv.kernel", {3, 3, 32, 64}, 4, Init::glorot_uniform, 288, 576, true, 0.0f},
+  {"stem/conv.kernel", {3, 3, 1, 16}, 4, Init::glorot_uniform, 9, 144, true, 0.0f},
+  {"stem/bn.gamma", {16, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
+  {"stem/bn.beta", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+  {"stem/bn.moving_mean", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
+  {"stem/bn.moving_variance", {16, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
+  {"widen/conv.kernel", {3, 3, 16, 64}, 4, Init::glorot_uniform, 144, 576, true, 0.0f},
   {"widen/bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
   {"widen/bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
   {"widen/bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
@@ -43,17 +43,17 @@ constexpr int64_t kInputShape[] = {28, 28, 1};
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
 constexpr OutputSpec kOutputs[] = {
-  {"logits", 10, 1.0f, false, true, 0, 144960, 144976, 290288},
+  {"logits", 10, 1.0f, false, true, 0, 104160, 104176, 208720},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
 constexpr LayerSpec kLayers[] = {
-  {"stem/conv", "conv2d", 225792, true},
+  {"stem/conv", "conv2d", 112896, true},
   {"stem/bn", "batchnorm", 0, true},
   {"stem/relu", "relu", 0, true},
   {"pool1", "maxpool", 0, true},
-  {"widen/conv", "conv2d", 3612672, true},
+  {"widen/conv", "conv2d", 1806336, true},
   {"widen/bn", "batchnorm", 0, true},
   {"widen/relu", "relu", 0, true},
   {"pool2", "maxpool", 0, true},
@@ -73,33 +73,33 @@ constexpr LayerSpec kLayers[] = {
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes).
-[[maybe_unused]] constexpr int64_t d_image = 144992;  // image [28, 28, 1]
-[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 145776;  // stem/conv [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_stem_bn = 25088, t_stem_bn = 25088, d_stem_bn = 170864, a_stem_bn = 50176;  // stem/bn [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_stem_relu = 0, t_stem_relu = 50240, d_stem_relu = 195952;  // stem/relu [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_pool1 = 25088, t_pool1 = 75328, d_pool1 = 221040;  // pool1 [14, 14, 32]
-[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 81600, d_widen_conv = 227312;  // widen/conv [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_widen_bn = 12544, t_widen_bn = 94144, d_widen_bn = 239856, a_widen_bn = 106688;  // widen/bn [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 106816, d_widen_relu = 252400;  // widen/relu [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 119360, d_pool2 = 264944;  // pool2 [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 122496, d_res_a_conv = 268080;  // res/a/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_bn = 3136, t_res_a_bn = 125632, d_res_a_bn = 271216, a_res_a_bn = 128768;  // res/a/bn [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 128896, d_res_a_relu = 274352;  // res/a/relu [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 132032, d_res_conv = 277488;  // res/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_bn = 0, t_res_bn = 135168, d_res_bn = 280624, a_res_bn = 138304;  // res/bn [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 138432, d_res_add = 283760;  // res/add [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_out = 0, t_res_out = 141568, d_res_out = 286896;  // res/out [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_flat = 0, t_flat = 141568, d_flat = 286896;  // flat [3136]
-[[maybe_unused]] constexpr int64_t i_fc = 3136, t_fc = 144704, d_fc = 290032;  // fc [128]
-[[maybe_unused]] constexpr int64_t i_drop = 3136, t_drop = 144832, d_drop = 290160, m_drop = 0;  // drop [128]
-[[maybe_unused]] constexpr int64_t i_logits = 0, t_logits = 144960, d_logits = 290288;  // logits [10]
+[[maybe_unused]] constexpr int64_t d_image = 104192;  // image [28, 28, 1]
+[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976;  // stem/conv [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_bn = 12544, t_stem_bn = 12544, d_stem_bn = 117520, a_stem_bn = 25088;  // stem/bn [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_relu = 0, t_stem_relu = 25120, d_stem_relu = 130064;  // stem/relu [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_pool1 = 12544, t_pool1 = 37664, d_pool1 = 142608;  // pool1 [14, 14, 16]
+[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 40800, d_widen_conv = 145744;  // widen/conv [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_bn = 12544, t_widen_bn = 53344, d_widen_bn = 158288, a_widen_bn = 65888;  // widen/bn [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 66016, d_widen_relu = 170832;  // widen/relu [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 78560, d_pool2 = 183376;  // pool2 [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512;  // res/a/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_bn = 3136, t_res_a_bn = 84832, d_res_a_bn = 189648, a_res_a_bn = 87968;  // res/a/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 88096, d_res_a_relu = 192784;  // res/a/relu [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920;  // res/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_bn = 0, t_res_bn = 94368, d_res_bn = 199056, a_res_bn = 97504;  // res/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 97632, d_res_add = 202192;  // res/add [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_out = 0, t_res_out = 100768, d_res_out = 205328;  // res/out [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_flat = 0, t_flat = 100768, d_flat = 205328;  // flat [3136]
+[[maybe_unused]] constexpr int64_t i_fc = 3136, t_fc = 103904, d_fc = 208464;  // fc [128]
+[[maybe_unused]] constexpr int64_t i_drop = 3136, t_drop = 104032, d_drop = 208592, m_drop = 0;  // drop [128]
+[[maybe_unused]] constexpr int64_t i_logits = 0, t_logits = 104160, d_logits = 208720;  // logits [10]
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr Conv2dGeom g_stem_conv{{1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 28, 28}, 32};
-constexpr BatchnormGeom g_stem_bn{784, 32, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr Window2d g_pool1{1, 28, 28, 32, 2, 2, 2, 2, 0, 0, 14, 14};
-constexpr Conv2dGeom g_widen_conv{{1, 14, 14, 32, 3, 3, 1, 1, 1, 1, 14, 14}, 64};
+constexpr Conv2dGeom g_stem_conv{{1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 28, 28}, 16};
+constexpr BatchnormGeom g_stem_bn{784, 16, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
+constexpr Window2d g_pool1{1, 28, 28, 16, 2, 2, 2, 2, 0, 0, 14, 14};
+constexpr Conv2dGeom g_widen_conv{{1, 14, 14, 16, 3, 3, 1, 1, 1, 1, 14, 14}, 64};
 constexpr BatchnormGeom g_widen_bn{196, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
 constexpr Window2d g_pool2{1, 14, 14, 64, 2, 2, 2, 2, 0, 0, 7, 7};
 constexpr Conv2dGeom g_res_a_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
@@ -111,8 +111,8 @@ constexpr DenseGeom g_logits{1, 128, 10};  // rows per image, in, units
 
 constexpr ModelSpec kSpec = {
   "FashionCNN", kParams, kInputShape, kOutputs,
-  50176, 290304,  // arenas: inference, training
-  144992, 290304, 144992,  // gradients: region begin, end; input gradient
+  25088, 208736,  // arenas: inference, training
+  104192, 208736, 104192,  // gradients: region begin, end; input gradient
   128,  // dropout mask bytes
   kLayers,
 };
@@ -140,171 +140,171 @@ FashionCNN::FashionCNN(int max_batch, const ModelOptions& options)
 
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // stem/conv: conv2d [28, 28, 32] (fashion_cnn.yaml:15)
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
   conv2d_forward(inf(i_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
-  // stem/bn: batchnorm [28, 28, 32] (fashion_cnn.yaml:16)
+  // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
   batchnorm_forward_inference(inf(i_stem_bn), inf(i_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
-  // stem/relu: relu [28, 28, 32] (fashion_cnn.yaml:17)
+  // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
-  relu_forward(inf(i_stem_relu), inf(i_stem_bn), n * 25088);
-  // pool1: maxpool [14, 14, 32] (fashion_cnn.yaml:29)
+  relu_forward(inf(i_stem_relu), inf(i_stem_bn), n * 12544);
+  // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   maxpool_forward(inf(i_pool1), inf(i_stem_relu), at(g_pool1, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:15)
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   layer(4);
   conv2d_forward(inf(i_widen_conv), inf(i_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
-  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:16)
+  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
   batchnorm_forward_inference(inf(i_widen_bn), inf(i_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
-  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:17)
+  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
   relu_forward(inf(i_widen_relu), inf(i_widen_bn), n * 12544);
-  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:31)
+  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   maxpool_forward(inf(i_pool2), inf(i_widen_relu), at(g_pool2, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:15)
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   layer(8);
   conv2d_forward(inf(i_res_a_conv), inf(i_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
-  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:16)
+  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
   batchnorm_forward_inference(inf(i_res_a_bn), inf(i_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
-  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:17)
+  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
   relu_forward(inf(i_res_a_relu), inf(i_res_a_bn), n * 3136);
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:22)
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   layer(11);
   conv2d_forward(inf(i_res_conv), inf(i_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
-  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:23)
+  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
   batchnorm_forward_inference(inf(i_res_bn), inf(i_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
-  // res/add: add [7, 7, 64] (fashion_cnn.yaml:24)
+  // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
   { const float* in[] = {inf(i_pool2), inf(i_res_bn)}; add_forward(inf(i_res_add), in, n * 3136); }
-  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:25)
+  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
   relu_forward(inf(i_res_out), inf(i_res_add), n * 3136);
-  // fc: dense [128] (fashion_cnn.yaml:34)
+  // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
   dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), at(g_fc, n), Activation::relu);
-  // logits: dense [10] (fashion_cnn.yaml:36)
+  // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
   dense_forward(inf(i_logits), inf(i_drop), w(22), w(23), at(g_logits, n), Activation::softmax);
 }
 
 void FashionCNN::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // stem/conv: conv2d [28, 28, 32] (fashion_cnn.yaml:15)
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
   conv2d_forward(trn(t_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
-  // stem/bn: batchnorm [28, 28, 32] (fashion_cnn.yaml:16)
+  // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 32, trn(t_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
-  // stem/relu: relu [28, 28, 32] (fashion_cnn.yaml:17)
+  batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16, trn(t_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
+  // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
-  relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 25088);
-  // pool1: maxpool [14, 14, 32] (fashion_cnn.yaml:29)
+  relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 12544);
+  // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   maxpool_forward(trn(t_pool1), trn(t_stem_relu), at(g_pool1, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:15)
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   layer(4);
   conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
-  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:16)
+  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
   batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64, trn(t_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
-  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:17)
+  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
   relu_forward(trn(t_widen_relu), trn(t_widen_bn), n * 12544);
-  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:31)
+  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   maxpool_forward(trn(t_pool2), trn(t_widen_relu), at(g_pool2, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:15)
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   layer(8);
   conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
-  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:16)
+  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
   batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64, trn(t_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
-  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:17)
+  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
   relu_forward(trn(t_res_a_relu), trn(t_res_a_bn), n * 3136);
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:22)
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   layer(11);
   conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
-  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:23)
+  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
   batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64, trn(t_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
-  // res/add: add [7, 7, 64] (fashion_cnn.yaml:24)
+  // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
   { const float* in[] = {trn(t_pool2), trn(t_res_bn)}; add_forward(trn(t_res_add), in, n * 3136); }
-  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:25)
+  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
   relu_forward(trn(t_res_out), trn(t_res_add), n * 3136);
-  // fc: dense [128] (fashion_cnn.yaml:34)
+  // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
   dense_forward(trn(t_fc), trn(t_flat), w(20), w(21), at(g_fc, n), Activation::relu);
-  // drop: dropout [128] (fashion_cnn.yaml:35)
+  // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.5f : 0.0f, dropout_seed(18));
-  // logits: dense [10] (fashion_cnn.yaml:36)
+  dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
+  // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
   dense_forward(trn(t_logits), trn(t_drop), w(22), w(23), at(g_logits, n), Activation::linear);
 }
 
 void FashionCNN::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // logits: dense [10] (fashion_cnn.yaml:36)
+  // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
   dense_backward(trn(d_drop), dw(22), dw(23), trn(d_logits), trn(t_drop), w(22), trn(t_logits), at(g_logits, n), Activation::linear, scratch());
-  // drop: dropout [128] (fashion_cnn.yaml:35)
+  // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.5f : 0.0f);
-  // fc: dense [128] (fashion_cnn.yaml:34)
+  dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.3f : 0.0f);
+  // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
   dense_backward(trn(d_flat), dw(20), dw(21), trn(d_fc), trn(t_flat), w(20), trn(t_fc), at(g_fc, n), Activation::relu, scratch());
-  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:25)
+  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
   relu_backward(trn(d_res_add), trn(d_res_out), trn(t_res_out), n * 3136);
-  // res/add: add [7, 7, 64] (fashion_cnn.yaml:24)
+  // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
   { float* d[] = {trn(d_pool2), trn(d_res_bn)}; add_backward(d, trn(d_res_add), n * 3136); }
-  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:23)
+  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
   batchnorm_backward(trn(d_res_conv), dw(16), dw(17), trn(d_res_bn), trn(t_res_conv), w(16), trn(a_res_bn), trn(a_res_bn) + 64, at(g_res_bn, n));
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:22)
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   layer(11);
   conv2d_backward(trn(d_res_a_relu), dw(15), nullptr, trn(d_res_conv), trn(t_res_a_relu), w(15), trn(t_res_conv), at(g_res_conv, n), Activation::linear, scratch());
-  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:17)
+  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
   relu_backward(trn(d_res_a_bn), trn(d_res_a_relu), trn(t_res_a_relu), n * 3136);
-  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:16)
+  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
   batchnorm_backward(trn(d_res_a_conv), dw(11), dw(12), trn(d_res_a_bn), trn(t_res_a_conv), w(11), trn(a_res_a_bn), trn(a_res_a_bn) + 64, at(g_res_a_bn, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:15)
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   layer(8);
   conv2d_backward(trn(d_pool2), dw(10), nullptr, trn(d_res_a_conv), trn(t_pool2), w(10), trn(t_res_a_conv), at(g_res_a_conv, n), Activation::linear, scratch());
-  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:31)
+  // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2), at(g_pool2, n));
-  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:17)
+  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
   relu_backward(trn(d_widen_bn), trn(d_widen_relu), trn(t_widen_relu), n * 12544);
-  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:16)
+  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
   batchnorm_backward(trn(d_widen_conv), dw(6), dw(7), trn(d_widen_bn), trn(t_widen_conv), w(6), trn(a_widen_bn), trn(a_widen_bn) + 64, at(g_widen_bn, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:15)
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   layer(4);
   conv2d_backward(trn(d_pool1), dw(5), nullptr, trn(d_widen_conv), trn(t_pool1), w(5), trn(t_widen_conv), at(g_widen_conv, n), Activation::linear, scratch());
-  // pool1: maxpool [14, 14, 32] (fashion_cnn.yaml:29)
+  // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1), at(g_pool1, n));
-  // stem/relu: relu [28, 28, 32] (fashion_cnn.yaml:17)
+  // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
-  relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 25088);
-  // stem/bn: batchnorm [28, 28, 32] (fashion_cnn.yaml:16)
+  relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 12544);
+  // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 32, at(g_stem_bn, n));
-  // stem/conv: conv2d [28, 28, 32] (fashion_cnn.yaml:15)
+  batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 16, at(g_stem_bn, n));
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), at(g_stem_conv, n), Activation::linear, scratch());
 }

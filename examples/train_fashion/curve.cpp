@@ -37,15 +37,18 @@ struct Series {
 };
 
 // One plot panel at (x0, y0) of size w x h: axes, ticks, grid, lines, legend.
+// `mark` (when inside the range) is drawn as a dashed line labelled mark_label.
 std::string panel(double x0, double y0, double w, double h, const std::string& ylabel,
                   int epochs, double ylo, double yhi, double ystep, const char* ytick_format,
-                  const std::vector<Series>& series) {
+                  const std::vector<Series>& series, double mark = NAN,
+                  const std::string& mark_label = "") {
   std::string s;
   auto px = [&](double e) { return x0 + (epochs > 1 ? (e - 1) / (epochs - 1) : 0.5) * w; };
   auto py = [&](double v) { return y0 + h - (v - ylo) / (yhi - ylo) * h; };
   s += "<rect x='" + fmt("%.1f", x0) + "' y='" + fmt("%.1f", y0) + "' width='" + fmt("%.1f", w) +
        "' height='" + fmt("%.1f", h) + "' fill='none' stroke='#444'/>\n";
-  for (double v = std::ceil(ylo / ystep - 1e-9) * ystep; v <= yhi + 1e-9; v += ystep) {
+  for (double k = std::ceil(ylo / ystep - 1e-9); k * ystep <= yhi + 1e-9; k += 1) {
+    const double v = k * ystep + 0.0;  // + 0.0: no "-0.00" from k = -0.0
     const std::string y = fmt("%.1f", py(v));
     s += "<line x1='" + fmt("%.1f", x0) + "' y1='" + y + "' x2='" + fmt("%.1f", x0 + w) + "' y2='" +
          y + "' stroke='#ddd'/>\n";
@@ -64,6 +67,13 @@ std::string panel(double x0, double y0, double w, double h, const std::string& y
        "' text-anchor='middle'>epoch</text>\n";
   s += "<text transform='translate(" + fmt("%.1f", x0 - 48) + "," + fmt("%.1f", y0 + h / 2) +
        ") rotate(-90)' text-anchor='middle'>" + ylabel + "</text>\n";
+  if (mark > ylo && mark < yhi) {
+    const std::string y = fmt("%.1f", py(mark));
+    s += "<line x1='" + fmt("%.1f", x0) + "' y1='" + y + "' x2='" + fmt("%.1f", x0 + w) + "' y2='" +
+         y + "' stroke='#888' stroke-dasharray='6,4'/>\n";
+    s += "<text x='" + fmt("%.1f", x0 + 6) + "' y='" + y + "' dy='-5' fill='#666'>" + mark_label +
+         "</text>\n";
+  }
   for (size_t k = 0; k < series.size(); ++k) {
     const Series& sr = series[k];
     std::string points;
@@ -117,7 +127,7 @@ void write_svg(const std::string& path, const std::vector<EpochRow>& rows,
   loss_hi = std::ceil(loss_hi / loss_step) * loss_step;
   acc_lo = std::min(acc_lo, 90.0);
   const double acc_step = nice_step(100 - acc_lo, 5);
-  acc_lo = std::floor(acc_lo / acc_step) * acc_step;
+  acc_lo = std::floor((acc_lo - 0.5) / acc_step) * acc_step;  // no point on the axis
 
   std::string s =
       "<svg xmlns='http://www.w3.org/2000/svg' width='960' height='420' "
@@ -126,7 +136,7 @@ void write_svg(const std::string& path, const std::vector<EpochRow>& rows,
   s += "<text x='480' y='24' text-anchor='middle' font-size='15'>" + title + "</text>\n";
   s += panel(80, 50, 340, 300, "loss", epochs, 0, loss_hi, loss_step, "%.2f", {loss});
   s += panel(580, 50, 340, 300, "accuracy (%)", epochs, acc_lo, 100, acc_step, "%.0f",
-             {train_acc, test_acc});
+             {train_acc, test_acc}, 92.0, "92%");
   s += "</svg>\n";
   write_file(path, s);
 }

@@ -4,12 +4,15 @@
 //   train_fashion classify [--weights FILE] [--count N] [--data DIR]
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "curve.hpp"
@@ -27,13 +30,13 @@ constexpr const char* kUsage = R"(usage:
   train_fashion classify [options]   classify test images with saved weights
 
 training options:
-  --epochs N        epochs (12)
-  --batch N         mini-batch size (128)
+  --epochs N        epochs (6)
+  --batch N         mini-batch size (64)
   --lr X            peak learning rate (0.002 for Adam, 0.05 for SGD)
   --optimizer NAME  adam (default) or sgd (momentum 0.9)
   --warmup X        epochs of linear warm-up before the cosine decay (0.5)
   --weight-decay X  AdamW decay, or L2 for SGD (0)
-  --no-flip         no random horizontal flips
+  --flip            random horizontal flips of the training images (off)
   --seed N          shuffles, flips, initial weights and dropout (1)
   --train-limit N   train on the first N training images only
   --test-limit N    evaluate on the first N test images only
@@ -93,8 +96,8 @@ Args parse(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       std::exit(0);
     }
-    if (flag == "--no-flip") {
-      a.train.flip = false;
+    if (flag == "--flip") {
+      a.train.flip = true;
       continue;
     }
     if (i + 1 >= argc) usage_error(flag + ": unknown option or missing value");

@@ -17,14 +17,14 @@
 namespace fashion {
 
 struct TrainOptions {
-  int epochs = 12;
-  int batch = 128;
+  int epochs = 6;
+  int batch = 64;
   float lr = 2e-3f;             // peak learning rate
   float warmup_epochs = 0.5f;   // linear warm-up from 0, then cosine decay to 0
   bool sgd = false;             // false: Adam
   float momentum = 0.9f;        // SGD only
   float weight_decay = 0.0f;    // SGD: L2 in the update; Adam: decoupled (AdamW)
-  bool flip = true;             // random horizontal flips of training images
+  bool flip = false;            // random horizontal flips of training images
   uint64_t seed = 1;            // shuffles, flips, initial weights, dropout
 };
 
