@@ -117,7 +117,7 @@ constexpr ModelSpec kSpec = {
   kLayers,
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (im2col and pre-activation gradients) for b images.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, conv2d_forward_scratch(at(g_stem_conv, b)));
@@ -136,7 +136,7 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 FashionCNN::FashionCNN(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
