@@ -4,6 +4,7 @@
 
 #include "fused_act.hpp"
 #include "gemm.hpp"
+#include "igemm.hpp"
 #include "im2col.hpp"
 
 namespace modelc {
@@ -22,9 +23,46 @@ size_t col_floats(const Window2d& g) {
   return is_pointwise(g) ? 0 : static_cast<size_t>(out_rows(g) * col_width(g));
 }
 
+// Forward on the indirect GEMM: reads x in place, except for few input
+// channels (a first layer's RGB), where taps are too short and im2col pays.
+bool igemm_reads_input(const Window2d& g) {
+  const int64_t taps = g.kh * g.kw;
+  return taps == 1 || (g.c >= 8 && g.c <= detail::kIgemmMaxChannels && taps <= 64);
+}
+
 }  // namespace
 
-size_t conv2d_forward_scratch(const Conv2dGeom& g) { return col_floats(g.win); }
+size_t conv2d_forward_scratch(const Conv2dGeom& g) {
+  const Window2d& win = g.win;
+  if (!detail::kHaveIgemm) return col_floats(win);
+  return detail::igemm_packed_floats(col_width(win), g.oc) +
+         (igemm_reads_input(win) ? 0 : col_floats(win));
+}
+
+namespace {
+
+// y = act(conv(x, w) + b) on the indirect GEMM; w packed into scratch first.
+void conv2d_forward_igemm(float* y, const float* x, const float* w, const float* b,
+                          const Conv2dGeom& g, Activation act, float* scratch) {
+  const Window2d& win = g.win;
+  float* packed = scratch;
+  detail::igemm_pack(packed, w, col_width(win), g.oc);
+  detail::OutputPass out;
+  out.shift = b;
+  out.relu = act == Activation::relu;
+  if (igemm_reads_input(win)) {
+    detail::igemm_conv(y, g.oc, x, win, packed, g.oc, out);
+  } else {
+    float* col = scratch + detail::igemm_packed_floats(col_width(win), g.oc);
+    detail::im2col(col, x, win);
+    detail::igemm_conv(y, g.oc, col, detail::matrix_window(out_rows(win), col_width(win)), packed,
+                       g.oc, out);
+  }
+  if (act != Activation::linear && act != Activation::relu)
+    detail::bias_act_forward(y, nullptr, out_rows(win), g.oc, act);
+}
+
+}  // namespace
 
 size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
   const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
@@ -33,6 +71,7 @@ size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
                     Activation act, float* scratch) {
+  if (detail::kHaveIgemm) return conv2d_forward_igemm(y, x, w, b, g, act, scratch);
   const Window2d& win = g.win;
   const float* col = x;
   if (!is_pointwise(win)) {
