@@ -2,6 +2,9 @@
 // with W in Keras layout [kh, kw, c, oc] read as a row-major [kh*kw*c, oc] matrix.
 #include "modelc/conv2d.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "fused_act.hpp"
 #include "gemm.hpp"
 #include "igemm.hpp"
@@ -80,6 +83,77 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* b, co
   }
   detail::gemm_nn(y, col, w, out_rows(win), col_width(win), g.oc);
   detail::bias_act_forward(y, b, out_rows(win), g.oc, act);
+}
+
+int64_t conv2d_prepared_floats(const Conv2dGeom& g) {
+  const int64_t n16 = (g.oc + 15) / 16 * 16;
+  return 2 * n16 + col_width(g.win) * n16;  // scale, shift, kernel
+}
+
+namespace {
+
+void prepare(float* prepared, const float* w, const float* b, const BatchnormFold* bn,
+             const Conv2dGeom& g) {
+  const int64_t n16 = (g.oc + 15) / 16 * 16;
+  float* scale = prepared;
+  float* shift = prepared + n16;
+  for (int64_t o = 0; o < g.oc; ++o) {
+    const float bias = b != nullptr ? b[o] : 0.0f;
+    if (bn == nullptr) {
+      scale[o] = 1.0f;
+      shift[o] = bias;
+    } else {
+      const double s = bn->gamma[o] / std::sqrt(static_cast<double>(bn->moving_var[o]) + bn->epsilon);
+      scale[o] = static_cast<float>(s);
+      shift[o] = static_cast<float>((bias - static_cast<double>(bn->moving_mean[o])) * s + bn->beta[o]);
+    }
+  }
+  float* kernel = prepared + 2 * n16;
+  if (detail::kHaveIgemm) {
+    detail::igemm_pack(kernel, w, col_width(g.win), g.oc);
+  } else {
+    std::copy(w, w + col_width(g.win) * g.oc, kernel);
+  }
+}
+
+}  // namespace
+
+void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2dGeom& g) {
+  prepare(prepared, w, b, nullptr, g);
+}
+
+void conv2d_prepare(float* prepared, const float* w, const float* b, const BatchnormFold& bn,
+                    const Conv2dGeom& g) {
+  prepare(prepared, w, b, &bn, g);
+}
+
+void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
+                             const float* residual, const Conv2dGeom& g, Activation act,
+                             float* scratch) {
+  const Window2d& win = g.win;
+  const int64_t n16 = (g.oc + 15) / 16 * 16, rows = out_rows(win);
+  const float* kernel = prepared + 2 * n16;
+  detail::OutputPass out{prepared, prepared + n16, residual, g.oc, act == Activation::relu};
+  if (detail::kHaveIgemm) {
+    if (igemm_reads_input(win)) {
+      detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
+    } else {
+      float* col = scratch + detail::igemm_packed_floats(col_width(win), g.oc);
+      detail::im2col(col, x, win);
+      detail::igemm_conv(y, g.oc, col, detail::matrix_window(rows, col_width(win)), kernel, g.oc,
+                         out);
+    }
+    if (act != Activation::linear && act != Activation::relu)
+      detail::bias_act_forward(y, nullptr, rows, g.oc, act);
+    return;
+  }
+  const float* col = x;
+  if (!is_pointwise(win)) {
+    detail::im2col(scratch, x, win);
+    col = scratch;
+  }
+  detail::gemm_nn(y, col, kernel, rows, col_width(win), g.oc);
+  detail::output_pass(y, out.scale, out.shift, residual, rows, g.oc, act);
 }
 
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
