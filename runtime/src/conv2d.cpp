@@ -67,10 +67,39 @@ void conv2d_forward_igemm(float* y, const float* x, const float* w, const float*
 
 }  // namespace
 
-size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
-  const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
-  return col_floats(g.win) + dz;
+namespace {
+
+// The input gradient of a stride-1 conv as a conv of dz with flipped weights
+// (on the indirect GEMM), when the window fits its limits.
+bool dx_by_igemm(const Window2d& g, int64_t oc) {
+  return detail::kHaveIgemm && g.sh == 1 && g.sw == 1 && g.kh * g.kw <= 64 &&
+         (g.kh * g.kw == 1 || oc <= detail::kIgemmMaxChannels);
 }
+
+// dz's window for that conv: dz [n, oh, ow, oc] -> dx [n, h, w, c].
+Window2d dx_window(const Window2d& g, int64_t oc) {
+  return Window2d{g.n, g.oh, g.ow, oc, g.kh, g.kw, 1, 1,
+                  g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left, g.h, g.w};
+}
+
+// Backward scratch: im2col(x), later the flipped packed weights; then dz.
+size_t backward_region(const Conv2dGeom& g) {
+  const size_t flipped = dx_by_igemm(g.win, g.oc)
+                             ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c)
+                             : 0;
+  return std::max(col_floats(g.win), flipped);
+}
+
+// dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
+void dx_igemm(float* dx, const float* dz, const float* w, const Conv2dGeom& g, float* packed) {
+  const Window2d& win = g.win;
+  detail::igemm_pack_flipped(packed, w, win.kh, win.kw, win.c, g.oc);
+  detail::OutputPass acc;
+  acc.accumulate = true;
+  detail::igemm_conv(dx, win.c, dz, dx_window(win, g.oc), packed, win.c, acc);
+}
+
+}  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
                     Activation act, float* scratch) {
@@ -156,6 +185,11 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
   detail::output_pass(y, out.scale, out.shift, residual, rows, g.oc, act);
 }
 
+size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
+  const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
+  return backward_region(g) + dz;
+}
+
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                      const float* w, const float* y, const Conv2dGeom& g, Activation act,
                      float* scratch) {
@@ -165,19 +199,24 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
   float* col = scratch;  // im2col(x), then reused for dcol
   const float* dz = dy;
   if (act != Activation::linear) {
-    float* buf = scratch + col_floats(win);
+    float* buf = scratch + backward_region(g);
     detail::act_dz(buf, dy, y, rows, g.oc, act);
     dz = buf;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);
   if (pointwise) {
     detail::gemm_tn_add(dw, x, dz, kdim, rows, g.oc);
-    if (dx != nullptr) detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
+    if (dx != nullptr && dx_by_igemm(win, g.oc)) {
+      dx_igemm(dx, dz, w, g, col);
+    } else if (dx != nullptr) {
+      detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
+    }
     return;
   }
   detail::im2col(col, x, win);
   detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
   if (dx == nullptr) return;
+  if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);  // col is free again
   detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
   detail::col2im_add(dx, col, win);
 }

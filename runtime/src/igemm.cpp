@@ -50,6 +50,24 @@ void igemm_pack(float* packed, const float* w, int64_t k, int64_t n) {
   }
 }
 
+void igemm_pack_flipped(float* packed, const float* w, int64_t kh, int64_t kw, int64_t c,
+                        int64_t oc) {
+  const int64_t k = kh * kw * oc, panels = (c + kPanel - 1) / kPanel;
+#pragma omp parallel for schedule(static) if (k * c >= kParallelMinFloats)
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const int64_t tap = kk / oc, o = kk % oc;
+    const int64_t ky = kh - 1 - tap / kw, kx = kw - 1 - tap % kw;
+    const float* src = w + (ky * kw + kx) * c * oc + o;  // w[ky, kx, :, o], stride oc
+    for (int64_t p = 0; p < panels; ++p) {
+      const int64_t n0 = p * kPanel, width = round16(std::min(kPanel, c - n0));
+      float* dst = packed + n0 * k + kk * width;
+      const int64_t valid = std::min(width, c - n0);
+      for (int64_t j = 0; j < valid; ++j) dst[j] = src[(n0 + j) * oc];
+      std::fill(dst + valid, dst + width, 0.0f);
+    }
+  }
+}
+
 #if defined(__AVX512F__)
 namespace {
 
@@ -197,8 +215,8 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
       for (int64_t r0 = ra; r0 < rb; r0 += mr) {
         row_pointers(ptrs, x, g, rb, r0, mr, blk.t0, blk.t1);
         const Tile t{y + r0 * ldy + n0, ldy, std::min<int64_t>(mr, rb - r0), r0, last};
-        kernel(t, ptrs, static_cast<int>(blk.t1 - blk.t0), blk.c0, blk.c1, b, kb > 0,
-               kb + 1 == kblocks.size(), out, n0);
+        kernel(t, ptrs, static_cast<int>(blk.t1 - blk.t0), blk.c0, blk.c1, b,
+               kb > 0 || out.accumulate, kb + 1 == kblocks.size() && !out.accumulate, out, n0);
       }
     }
   }

@@ -28,6 +28,7 @@ struct OutputPass {
   const float* residual = nullptr;  // [rows, ld_residual]; null: none
   int64_t ld_residual = 0;
   bool relu = false;
+  bool accumulate = false;  // y += result (no scale, shift, residual or relu then)
 };
 
 // The largest input channel count a padded (kh*kw > 1) conv may have.
@@ -37,6 +38,12 @@ inline constexpr int64_t kIgemmMaxChannels = 4096;
 size_t igemm_packed_floats(int64_t k, int64_t n);
 // Packs w [k, n] (row-major) into panels of 64 columns, each [k][panel width].
 void igemm_pack(float* packed, const float* w, int64_t k, int64_t n);
+
+// The kernel of the input gradient of a stride-1 conv, which is itself a conv
+// of dz with the taps flipped and in/out channels swapped:
+// packed'[(kh-1-ky, kw-1-kx, o), c] = w[ky, kx, c, o]; k = kh*kw*oc, n = c.
+void igemm_pack_flipped(float* packed, const float* w, int64_t kh, int64_t kw, int64_t c,
+                        int64_t oc);
 
 // y[r, o] (row stride ldy) for the conv window g (g.c input channels, n outputs),
 // r over (image, oy, ox). `packed` from igemm_pack with k = kh*kw*c.
