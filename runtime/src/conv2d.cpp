@@ -82,12 +82,14 @@ Window2d dx_window(const Window2d& g, int64_t oc) {
                   g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left, g.h, g.w};
 }
 
-// Backward scratch: im2col(x), later the flipped packed weights; then dz.
+// Backward scratch: im2col(x) (where the weight gradient needs it) or dcol (an
+// input gradient through col2im), later the flipped packed weights; then dz.
 size_t backward_region(const Conv2dGeom& g) {
-  const size_t flipped = dx_by_igemm(g.win, g.oc)
-                             ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c)
-                             : 0;
-  return std::max(col_floats(g.win), flipped);
+  const bool dx_fast = dx_by_igemm(g.win, g.oc);
+  const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
+  const size_t flipped =
+      dx_fast ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c) : 0;
+  return std::max(col ? col_floats(g.win) : 0, flipped);
 }
 
 // dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
@@ -195,8 +197,7 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
                      float* scratch) {
   const Window2d& win = g.win;
   const int64_t rows = out_rows(win), kdim = col_width(win);
-  const bool pointwise = is_pointwise(win);
-  float* col = scratch;  // im2col(x), then reused for dcol
+  float* col = scratch;  // im2col(x) or dcol, or the flipped packed weights
   const float* dz = dy;
   if (act != Activation::linear) {
     float* buf = scratch + backward_region(g);
@@ -204,19 +205,22 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
     dz = buf;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);
-  if (pointwise) {
-    detail::gemm_tn_add(dw, x, dz, kdim, rows, g.oc);
-    if (dx != nullptr && dx_by_igemm(win, g.oc)) {
-      dx_igemm(dx, dz, w, g, col);
-    } else if (dx != nullptr) {
-      detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
+  if (detail::kHaveIgemm) {
+    if (igemm_reads_input(win)) {
+      detail::igemm_weight_grad(dw, x, win, dz, g.oc);
+    } else {
+      detail::im2col(col, x, win);
+      detail::igemm_weight_grad(dw, col, detail::matrix_window(rows, kdim), dz, g.oc);
     }
-    return;
+  } else if (is_pointwise(win)) {
+    detail::gemm_tn_add(dw, x, dz, kdim, rows, g.oc);
+  } else {
+    detail::im2col(col, x, win);
+    detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
   }
-  detail::im2col(col, x, win);
-  detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
   if (dx == nullptr) return;
-  if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);  // col is free again
+  if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);
+  if (is_pointwise(win)) return detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
   detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
   detail::col2im_add(dx, col, win);
 }

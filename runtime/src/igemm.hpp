@@ -50,6 +50,11 @@ void igemm_pack_flipped(float* packed, const float* w, int64_t kh, int64_t kw, i
 void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const float* packed,
                 int64_t n, const OutputPass& out);
 
+// dw[(tap, ci), o] += sum over output rows r of x_tap[r, ci] * dz[r, o]: the
+// weight gradient of the conv window g (dw in Keras layout [kh, kw, c, oc]).
+// Summation order is fixed, whatever the thread count (igemm_wgrad.cpp).
+void igemm_weight_grad(float* dw, const float* x, const Window2d& g, const float* dz, int64_t oc);
+
 // The geometry that makes igemm_conv a plain product of a row-major [rows, k] matrix.
 constexpr Window2d matrix_window(int64_t rows, int64_t k) {
   return Window2d{1, rows, 1, k, 1, 1, 1, 1, 0, 0, rows, 1};

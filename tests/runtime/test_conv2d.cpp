@@ -133,6 +133,61 @@ TEST_CASE("conv2d on the GEMM's block shapes matches a naive loop") {
   MESSAGE("conv2d GEMM shapes: max relative error vs naive " << worst);
 }
 
+TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint") {
+  // dw[ky,kx,ci,o] = sum x[n, oy*sh+ky-pt, ox*sw+kx-pl, ci] dy[n,oy,ox,o] and dx its
+  // transpose, in double: the weight-gradient kernel and the stride-1 input
+  // gradient (a conv with flipped weights) against plain loops.
+  struct Case {
+    WindowSpec s;
+    int64_t h, w, c, oc;
+  };
+  const Case cases[] = {
+      {{3, 3, 1, 1, Padding::same}, 9, 11, 24, 100},
+      {{5, 5, 2, 2, Padding::same}, 13, 9, 40, 37},
+      {{1, 1, 2, 2, Padding::valid}, 9, 9, 600, 130},
+      {{3, 3, 1, 1, Padding::valid}, 6, 7, 20, 70},
+      {{7, 7, 2, 2, Padding::valid}, 19, 17, 3, 70},
+      {{1, 1, 1, 1, Padding::valid}, 7, 7, 33, 200},
+  };
+  double worst_dw = 0, worst_dx = 0;
+  for (const Case& t : cases) {
+    CAPTURE(describe(t.s));
+    CAPTURE(t.c);
+    CAPTURE(t.oc);
+    const Conv k(t.s, 700, 2, t.h, t.w, t.c, t.oc);
+    const Window2d& g = k.g.win;
+    const std::vector<float> dy = random_vector(k.out_size(), 701);
+    std::vector<double> dw(k.w.size()), dx(k.x.size());
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t oy = 0; oy < g.oh; ++oy)
+        for (int64_t ox = 0; ox < g.ow; ++ox)
+          for (int64_t ky = 0; ky < g.kh; ++ky)
+            for (int64_t kx = 0; kx < g.kw; ++kx) {
+              const int64_t iy = oy * g.sh + ky - g.pad_top, ix = ox * g.sw + kx - g.pad_left;
+              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+              const float* d = dy.data() + ((n * g.oh + oy) * g.ow + ox) * t.oc;
+              for (int64_t ci = 0; ci < t.c; ++ci) {
+                const size_t xi = static_cast<size_t>(((n * g.h + iy) * g.w + ix) * t.c + ci);
+                const size_t wi = static_cast<size_t>(((ky * g.kw + kx) * t.c + ci) * t.oc);
+                for (int64_t o = 0; o < t.oc; ++o) {
+                  dw[wi + static_cast<size_t>(o)] += static_cast<double>(k.x[xi]) * d[o];
+                  dx[xi] += static_cast<double>(k.w[wi + static_cast<size_t>(o)]) * d[o];
+                }
+              }
+            }
+    Grads gr = zero_grads(k);
+    std::vector<float> scratch(conv2d_backward_scratch(k.g, Activation::linear));
+    conv2d_backward(gr.dx.data(), gr.dw.data(), nullptr, dy.data(), k.x.data(), k.w.data(),
+                    nullptr, k.g, Activation::linear, scratch.data());
+    const double ew = max_rel_error(gr.dw, dw), ex = max_rel_error(gr.dx, dx);
+    CHECK(ew < 1e-5);
+    CHECK(ex < 1e-5);
+    worst_dw = std::max(worst_dw, ew);
+    worst_dx = std::max(worst_dx, ex);
+  }
+  MESSAGE("conv2d backward GEMM shapes: max relative error dw " << worst_dw << ", dx " << worst_dx);
+}
+
 TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches the separate ops") {
   // y = relu(batchnorm(conv(x) + b) + residual), computed naively in double.
   const Conv k({3, 3, 1, 1, Padding::same}, 600, 2, 7, 9, 20, 50);
