@@ -1,7 +1,9 @@
-// skinny_gemm (skinny_gemm.hpp): rows in groups of up to 8, columns in blocks
-// of 16 * NV, each block's weights read once per row group, straight from the
-// row-major matrix (no packing), with a prefetch a few rows ahead.
+// skinny_gemm (skinny_gemm.hpp): rows in groups of up to 8; threads take
+// chunks of columns; within a chunk w is read 8 rows at a time, each row's
+// segment sequentially (page- and prefetcher-friendly), y accumulating in cache.
 #include "skinny_gemm.hpp"
+
+#include <omp.h>
 
 #include <algorithm>
 
@@ -20,78 +22,63 @@ namespace modelc::detail {
 #if defined(__AVX512F__)
 namespace {
 
-constexpr int64_t kAhead = 8;  // rows of w prefetched ahead
+constexpr int64_t kRowsAtOnce = 16;   // rows of w per pass over a column chunk
+constexpr int64_t kMinChunk = 512;    // columns per work item, at least
 
-// y[MR rows][cols j0 .. j0 + 16 NV) for rows r0 .. r0 + MR; mask on the last vector.
-template <int MR, int NV>
-void block(float* y, const float* x, const float* w, int64_t k, int64_t n, int64_t j0,
-           __mmask16 last) {
-  __m512 acc[MR][NV];
-  for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
-  const float* wp = w + j0;
-  for (int64_t kk = 0; kk < k; ++kk, wp += n) {
-    if (kk + kAhead < k) {
-      for (int v = 0; v < NV; ++v)
-        _mm_prefetch(reinterpret_cast<const char*>(wp + kAhead * n + 16 * v), _MM_HINT_T0);
-    }
-    __m512 b[NV];
-    for (int v = 0; v < NV; ++v)
-      b[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? last : __mmask16(0xFFFF), wp + 16 * v);
-    for (int i = 0; i < MR; ++i) {
-      const __m512 a = _mm512_set1_ps(x[i * k + kk]);
-      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, b[v], acc[i][v]);
+// y[0..MR)[j0, j1) = x[0..MR) * w[:, j0:j1): w streams row after row (8 rows,
+// each read sequentially), y stays in L1/L2 between the passes.
+template <int MR>
+void chunk(float* y, const float* x, const float* w, int64_t k, int64_t n, int64_t j0,
+           int64_t j1) {
+  for (int64_t k0 = 0; k0 < k; k0 += kRowsAtOnce) {
+    const int64_t kr = std::min(kRowsAtOnce, k - k0);
+    for (int64_t j = j0; j < j1; j += 16) {
+      const int64_t left = j1 - j;
+      const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+      __m512 acc[MR];
+      for (int i = 0; i < MR; ++i)
+        acc[i] = k0 == 0 ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, y + i * n + j);
+      const float* wp = w + k0 * n + j;
+      for (int64_t r = 0; r < kr; ++r, wp += n) {
+        const __m512 b = _mm512_maskz_loadu_ps(m, wp);
+        for (int i = 0; i < MR; ++i)
+          acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(x[i * k + k0 + r]), b, acc[i]);
+      }
+      for (int i = 0; i < MR; ++i) _mm512_mask_storeu_ps(y + i * n + j, m, acc[i]);
     }
   }
-  for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < NV; ++v)
-      _mm512_mask_storeu_ps(y + i * n + j0 + 16 * v, v == NV - 1 ? last : __mmask16(0xFFFF),
-                            acc[i][v]);
 }
 
-using BlockFn = void (*)(float*, const float*, const float*, int64_t, int64_t, int64_t,
-                         __mmask16);
+using ChunkFn = void (*)(float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t);
 
-// NV = 4 vectors per row for up to 4 rows, 2 for up to 8 (<= 16 accumulators).
-template <int NV>
-BlockFn block_for(int64_t rows) {
+ChunkFn chunk_for(int64_t rows) {
   switch (rows) {
-    case 1: return block<1, NV>;
-    case 2: return block<2, NV>;
-    case 3: return block<3, NV>;
-    case 4: return block<4, NV>;
-    case 5: return block<5, NV>;
-    case 6: return block<6, NV>;
-    case 7: return block<7, NV>;
-    default: return block<8, NV>;
+    case 1: return chunk<1>;
+    case 2: return chunk<2>;
+    case 3: return chunk<3>;
+    case 4: return chunk<4>;
+    case 5: return chunk<5>;
+    case 6: return chunk<6>;
+    case 7: return chunk<7>;
+    default: return chunk<8>;
   }
 }
 
 }  // namespace
 
 void skinny_gemm(float* y, const float* x, const float* w, int64_t m, int64_t k, int64_t n) {
+  // One chunk per thread: long sequential runs of each row of w (the hardware
+  // prefetcher ramps up within a page; short runs per page stream at half speed).
+  const int64_t threads = omp_get_max_threads();
+  const int64_t kChunk = std::max(kMinChunk, ((n + threads - 1) / threads + 15) / 16 * 16);
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  const bool parallel = k * n >= 4 * kParallelMinFloats && chunks > 1;
   for (int64_t r0 = 0; r0 < m; r0 += 8) {
     const int64_t rows = std::min<int64_t>(8, m - r0);
-    const int64_t width = rows <= 4 ? 64 : 32;
-    const BlockFn fn = rows <= 4 ? block_for<4>(rows) : block_for<2>(rows);
-    const int64_t blocks = (n + width - 1) / width;
-    const bool parallel = k * n >= 4 * kParallelMinFloats && blocks > 1;
+    const ChunkFn fn = chunk_for(rows);
 #pragma omp parallel for schedule(dynamic) if (parallel)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t j0 = b * width, cols = std::min(width, n - j0);
-      // The last block may be narrower: pad with masked (zero) lanes.
-      const int64_t rem = cols % 16;
-      const __mmask16 last = rem == 0 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1);
-      if (cols == width) {
-        fn(y + r0 * n, x + r0 * k, w, k, n, j0, __mmask16(0xFFFF));
-      } else {
-        // Fewer vectors: run full-width blocks of 16 one at a time.
-        for (int64_t j = j0; j < j0 + cols; j += 16) {
-          const __mmask16 m16 = j + 16 <= j0 + cols ? __mmask16(0xFFFF) : last;
-          block_for<1>(rows)(y + r0 * n, x + r0 * k, w, k, n, j, m16);
-        }
-      }
-    }
+    for (int64_t c = 0; c < chunks; ++c)
+      fn(y + r0 * n, x + r0 * k, w, k, n, c * kChunk, std::min(n, (c + 1) * kChunk));
   }
 }
 
