@@ -105,19 +105,20 @@ constexpr ModelSpec kSpec = {
   3748576,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1, b)), conv2d_backward_scratch(at(g_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2, b)), conv2d_backward_scratch(at(g_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3, b)), conv2d_backward_scratch(at(g_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4, b)), conv2d_backward_scratch(at(g_conv4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5, b)), conv2d_backward_scratch(at(g_conv5, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc6, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc7, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc8, b), Activation::softmax));

@@ -141,35 +141,36 @@ constexpr ModelSpec kSpec = {
   14718912,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_block1_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block1_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block1_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block1_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block2_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block2_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block2_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block2_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv3, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv1, b)), conv2d_backward_scratch(at(g_block1_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv2, b)), conv2d_backward_scratch(at(g_block1_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv1, b)), conv2d_backward_scratch(at(g_block2_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv2, b)), conv2d_backward_scratch(at(g_block2_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv1, b)), conv2d_backward_scratch(at(g_block3_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv2, b)), conv2d_backward_scratch(at(g_block3_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv3, b)), conv2d_backward_scratch(at(g_block3_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv1, b)), conv2d_backward_scratch(at(g_block4_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv2, b)), conv2d_backward_scratch(at(g_block4_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv3, b)), conv2d_backward_scratch(at(g_block4_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv1, b)), conv2d_backward_scratch(at(g_block5_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv2, b)), conv2d_backward_scratch(at(g_block5_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv3, b)), conv2d_backward_scratch(at(g_block5_conv3, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc1, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc2, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_predictions, b), Activation::softmax));

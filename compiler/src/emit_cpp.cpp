@@ -240,7 +240,8 @@ struct Emitter {
   }
 
   void scratch(CodeWriter& w) const {
-    w.line("// Kernel scratch (im2col and pre-activation gradients) for max_batch images.");
+    w.line("// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)");
+    w.line("// for max_batch images; inference-only models need only the prepared convs' share.");
     w.open("size_t scratch_floats(int64_t b, bool training)");
     w.line("size_t s = 0;");
     for (size_t i = 1; i < g.nodes.size(); ++i) {
@@ -248,8 +249,9 @@ struct Emitter {
       const std::string& id = ids[i];
       const std::string act = fmt::format("Activation::{}", activation_name(n.attrs.activation));
       if (n.op == OpKind::conv2d) {
-        w.line("s = std::max(s, conv2d_forward_scratch(at(g_{}, b)));", id);
-        w.line("if (training) s = std::max(s, conv2d_backward_scratch(at(g_{}, b), {}));", id, act);
+        w.line("s = std::max(s, conv2d_inference_scratch(at(g_{}, b)));", id);
+        w.line("if (training) s = std::max({{s, conv2d_forward_scratch(at(g_{0}, b)), "
+               "conv2d_backward_scratch(at(g_{0}, b), {1})}});", id, act);
       } else if (n.op == OpKind::dense) {
         w.line("if (training) s = std::max(s, dense_backward_scratch(at(g_{}, b), {}));", id, act);
       }

@@ -35,6 +35,11 @@ bool igemm_reads_input(const Window2d& g) {
 
 }  // namespace
 
+size_t conv2d_inference_scratch(const Conv2dGeom& g) {
+  if (!detail::kHaveIgemm) return col_floats(g.win);
+  return igemm_reads_input(g.win) ? 0 : col_floats(g.win);
+}
+
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
   const Window2d& win = g.win;
   if (!detail::kHaveIgemm) return col_floats(win);
@@ -169,10 +174,9 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
     if (igemm_reads_input(win)) {
       detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
     } else {
-      float* col = scratch + detail::igemm_packed_floats(col_width(win), g.oc);
-      detail::im2col(col, x, win);
-      detail::igemm_conv(y, g.oc, col, detail::matrix_window(rows, col_width(win)), kernel, g.oc,
-                         out);
+      detail::im2col(scratch, x, win);
+      detail::igemm_conv(y, g.oc, scratch, detail::matrix_window(rows, col_width(win)), kernel,
+                         g.oc, out);
     }
     if (act != Activation::linear && act != Activation::relu)
       detail::bias_act_forward(y, nullptr, rows, g.oc, act);

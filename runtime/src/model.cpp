@@ -79,6 +79,13 @@ Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
   init_weights(0);
 }
 
+Model::MemoryUse Model::memory_use() const {
+  constexpr size_t f = sizeof(float);
+  return {(trainable_.size() + state_.size()) * f, grads_.size() * f, prepared_.size() * f,
+          inference_arena_.size() * f, training_arena_.size() * f + masks_.size(),
+          scratch_.size() * f};
+}
+
 void Model::reset_profile() {
   for (std::vector<double>& p : profile_) std::fill(p.begin(), p.end(), 0.0);
 }

@@ -201,7 +201,7 @@ TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches th
   const BatchnormFold bn{gamma.data(), beta.data(), mean.data(), var.data(), 1e-3f};
   std::vector<float> prepared(static_cast<size_t>(conv2d_prepared_floats(k.g)));
   conv2d_prepare(prepared.data(), k.w.data(), k.b.data(), bn, k.g);
-  std::vector<float> y(k.out_size()), scratch(conv2d_forward_scratch(k.g));
+  std::vector<float> y(k.out_size()), scratch(conv2d_inference_scratch(k.g));
   conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), res.data(), k.g,
                           Activation::relu, scratch.data());
   std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, oc);

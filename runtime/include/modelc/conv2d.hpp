@@ -16,8 +16,11 @@ struct Conv2dGeom {
   int64_t oc = 0;
 };
 
-// Floats of scratch conv2d_forward needs (0 when no im2col is needed).
+// Floats of scratch conv2d_forward needs (the kernel packed per call, im2col
+// where the input is not read in place).
 size_t conv2d_forward_scratch(const Conv2dGeom& g);
+// Floats of scratch conv2d_forward_prepared needs (im2col only, where needed).
+size_t conv2d_inference_scratch(const Conv2dGeom& g);
 // Floats of scratch conv2d_backward needs (im2col/col2im matrix + dz when act != linear).
 size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act);
 
@@ -47,7 +50,7 @@ void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2
 void conv2d_prepare(float* prepared, const float* w, const float* b, const BatchnormFold& bn,
                     const Conv2dGeom& g);
 // residual ([n, oh, ow, oc], may be null) is added before the activation; it
-// must not alias y. scratch holds conv2d_forward_scratch(g) floats.
+// must not alias y. scratch holds conv2d_inference_scratch(g) floats.
 void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
                              const float* residual, const Conv2dGeom& g, Activation act,
                              float* scratch);

@@ -199,6 +199,12 @@ class Model {
     return profile_[static_cast<size_t>(phase)];
   }
 
+  // Bytes held by the model object, by purpose (optimiser state not included).
+  struct MemoryUse {
+    size_t weights, gradients, prepared, inference_arena, training_arena, scratch;
+  };
+  MemoryUse memory_use() const;
+
   std::string_view name() const { return spec_.name; }
   int max_batch() const { return max_batch_; }
   int64_t input_size() const { return input_size_; }
