@@ -108,12 +108,20 @@ void Model::allocate(size_t scratch_floats) {
   const auto batch = static_cast<size_t>(max_batch_);
   inference_arena_.resize(static_cast<size_t>(spec_.inference_arena) * batch);
   scratch_.resize(scratch_floats);
+  prepared_.resize(static_cast<size_t>(spec_.prepared_floats));
   if (options_.training) {
     training_arena_.resize(static_cast<size_t>(spec_.training_arena) * batch);
     masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);
     input_copy_.resize(static_cast<size_t>(input_size_) * batch);
   }
   for (std::vector<double>& p : profile_) p.assign(spec_.layers.size(), 0.0);
+}
+
+Model::MemoryUse Model::memory_use() const {
+  constexpr size_t f = sizeof(float);
+  return {(trainable_.size() + state_.size()) * f, grads_.size() * f, prepared_.size() * f,
+          inference_arena_.size() * f, training_arena_.size() * f + masks_.size(),
+          scratch_.size() * f};
 }
 
 void Model::reset_profile() {
@@ -139,6 +147,7 @@ void Model::init_weights(uint64_t seed) {
       case Init::ones: fill(values_[i], n, 1.0f); break;
     }
   }
+  prepared_ok_ = false;
   reset_optimizers();
 }
 
@@ -188,6 +197,7 @@ void Model::load_weights(const SafetensorsFile& file, const std::string& what) {
     const TensorInfo* t = file.find(std::string(spec_.params[i].name));
     std::copy(t->data.begin(), t->data.end(), values_[i]);
   }
+  prepared_ok_ = false;
   reset_optimizers();
 }
 
@@ -222,6 +232,7 @@ void Model::check_training(const char* what) const {
 
 std::span<const float> Model::forward(std::span<const float> input, int batch) {
   check_batch(batch, input.size(), "forward");
+  if (!prepared_ok_) prepare();
   profiled(Phase::inference, [&] { run_inference(input.data(), batch); });
   last_inference_batch_ = batch;
   return output(0);
@@ -252,6 +263,7 @@ void Model::start_training(std::span<const float> input, int batch, const char* 
   std::copy(input.begin(), input.end(), input_copy_.begin());
   ++step_;
   last_batch_ = batch;
+  prepared_ok_ = false;  // the training forward updates batchnorm's moving statistics
   profiled(Phase::training, [&] { run_training(input_copy_.data(), batch); });
   const auto begin = training_arena_.begin() + spec_.grad_region_begin * max_batch_;
   const auto end = training_arena_.begin() + spec_.grad_region_end * max_batch_;
@@ -341,8 +353,14 @@ float Model::l2_terms() {
   return loss;
 }
 
+void Model::prepare() {
+  prepare_weights();
+  prepared_ok_ = true;
+}
+
 void Model::sgd_step(const SgdOptions& o) {
   check_training("sgd_step");
+  prepared_ok_ = false;
   if (velocity_.size() != trainable_.size()) velocity_.assign(trainable_.size(), 0.0f);
   modelc::sgd_step(trainable_.data(), velocity_.data(), grads_.data(),
                    static_cast<int64_t>(trainable_.size()), o);
@@ -350,6 +368,7 @@ void Model::sgd_step(const SgdOptions& o) {
 
 void Model::adam_step(const AdamOptions& o) {
   check_training("adam_step");
+  prepared_ok_ = false;
   if (adam_m_.size() != trainable_.size()) {
     adam_m_.assign(trainable_.size(), 0.0f);
     adam_v_.assign(trainable_.size(), 0.0f);

@@ -92,7 +92,8 @@ struct ModelSpec {
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
   int64_t input_grad_offset;  // in the training arena
   int64_t masks_per_image;    // bytes per image of dropout masks
-  std::span<const LayerSpec> layers;  // every node but the input, in graph order
+  std::span<const LayerSpec> layers;
+  int64_t prepared_floats;    // weights prepared for inference (not per image)  // every node but the input, in graph order
 };
 
 // Limits checked when a model object is built, each a modelc::Error with the
@@ -182,7 +183,23 @@ class Model {
 
   // Every tensor in spec order: trainable ones with their gradient, then the
   // batchnorm moving statistics interleaved where they belong (grad empty).
+  // The non-const form may be used to write values, so it marks the weights
+  // changed (see prepare()); after writing through the const form, call
+  // weights_changed().
+  std::span<const Param> params() {
+    prepared_ok_ = false;
+    return params_;
+  }
   std::span<const Param> params() const { return params_; }
+
+  // Inference runs on weights prepared from the parameters: conv kernels
+  // packed into the GEMM's layout, with the bias and a following batchnorm's
+  // moving statistics folded into a per-channel scale and shift. forward()
+  // prepares when the weights changed since the last time: after
+  // init_weights, load_weights, a training forward (moving statistics), an
+  // optimiser step, non-const params() or weights_changed().
+  void prepare();
+  void weights_changed() { prepared_ok_ = false; }
   // All gradients, one contiguous buffer (trainable tensors in spec order).
   std::span<float> gradients() { return grads_; }
 
@@ -196,6 +213,12 @@ class Model {
   std::span<const double> layer_seconds(Phase phase) const {
     return profile_[static_cast<size_t>(phase)];
   }
+
+  // Bytes held by the model object, by purpose (optimiser state not included).
+  struct MemoryUse {
+    size_t weights, gradients, prepared, inference_arena, training_arena, scratch;
+  };
+  MemoryUse memory_use() const;
 
   std::string_view name() const { return spec_.name; }
   int max_batch() const { return max_batch_; }
@@ -214,6 +237,8 @@ class Model {
   virtual void run_inference(const float* x, int batch) = 0;
   virtual void run_training(const float* x, int batch) = 0;
   virtual void run_backward(const float* x, int batch) = 0;
+  // Generated: fills the prepared-weights buffer (prep()) from the parameters.
+  virtual void prepare_weights() = 0;
 
   // For the generated code: tensors by index in the ParamSpec table.
   float* w(int i) { return values_[static_cast<size_t>(i)]; }
@@ -223,6 +248,7 @@ class Model {
   float* trn(int64_t offset) { return training_arena_.data() + offset * max_batch_; }
   uint8_t* mask(int64_t offset) { return masks_.data() + offset * max_batch_; }
   float* scratch() { return scratch_.data(); }
+  float* prep(int64_t offset) { return prepared_.data() + offset; }
   // Marks the start of layer i (profiling only).
   void layer(int i) {
     if (profiling_) [[unlikely]] mark_layer(i);
@@ -274,6 +300,8 @@ class Model {
   std::vector<Param> params_;
   AlignedVector<float> inference_arena_, training_arena_, scratch_;
   AlignedVector<float> input_copy_;  // the training input, kept for backward
+  AlignedVector<float> prepared_;    // weights prepared for inference (prepare())
+  bool prepared_ok_ = false;
   std::vector<uint8_t> masks_;
 
   bool profiling_ = false;
