@@ -29,6 +29,7 @@ struct Options {
   bool train = true;
   bool quick = false;
   bool profile = false;
+  bool memory = false;
   int profile_top = 15;
   double seconds = 2.0;  // time budget per measurement (at least min_reps runs)
   std::string json;
@@ -119,6 +120,20 @@ struct Bench {
     std::printf("\n");
   }
 
+  // What an inference-only model at batch 1 and 8 holds (MB).
+  template <class Net>
+  static void print_memory(const std::string& name) {
+    for (int b : {1, 8}) {
+      const Net net(b, {.training = false});
+      const modelc::Model::MemoryUse m = net.memory_use();
+      const auto mb = [](size_t bytes) { return static_cast<double>(bytes) / 1e6; };
+      std::printf("%-10s memory at inference, batch %d: weights %.1f MB + prepared %.1f MB + "
+                  "arena %.1f MB + scratch %.1f MB\n",
+                  name.c_str(), b, mb(m.weights), mb(m.prepared), mb(m.inference_arena),
+                  mb(m.scratch));
+    }
+  }
+
   template <class Net>
   void run(const std::string& name) {
     const int max_batch = *std::max_element(opt.batches.begin(), opt.batches.end());
@@ -148,6 +163,7 @@ struct Bench {
       rows.push_back({name, "train", 8, s, 3.0 * 2.0 * all_macs * 8 / 1e9});
       print_row(rows.back());
     }
+    if (opt.memory) print_memory<Net>(name);
     if (opt.profile) {
       const int runs = opt.quick ? 2 : 5;
       net.set_profiling(true);
@@ -188,6 +204,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: modelc_bench [--models alexnet,vgg16,googlenet,resnet50] [--batches 1,8]\n"
                "                    [--no-train] [--quick] [--seconds S] [--profile [--top N]]\n"
+               "                    [--memory]\n"
                "                    [--threads N] [--json FILE]\n");
   return 2;
 }
@@ -211,6 +228,8 @@ int main(int argc, char** argv) {
       o.quick = true;
     } else if (a == "--profile") {
       o.profile = true;
+    } else if (a == "--memory") {
+      o.memory = true;
     } else if (a == "--top" && has_value) {
       o.profile_top = std::stoi(argv[++i]);
     } else if (a == "--seconds" && has_value) {

@@ -1,4 +1,4 @@
-# modelc_add_model(<target> SPEC <file.yaml> [NAMESPACE <ns>] [MAX_ERRORS <n>])
+# modelc_add_model(<target> SPEC <file.yaml> [NAMESPACE <ns>] [OPTIONS <modelc generate flags>...])
 #
 # Runs `modelc generate` on SPEC at build time (again whenever the spec or the
 # modelc tool changes) and defines a static library <target> holding the
@@ -6,7 +6,7 @@
 # after the spec file: SPEC alexnet.yaml -> #include "alexnet.hpp", and the
 # class after the spec's `name:` in namespace NAMESPACE (default modelc::gen).
 function(modelc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;NAMESPACE" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;NAMESPACE" "OPTIONS")
   if(NOT ARG_SPEC)
     message(FATAL_ERROR "modelc_add_model(${target}): SPEC <file.yaml> is required")
   endif()
@@ -23,7 +23,7 @@ function(modelc_add_model target)
 
   add_custom_command(
     OUTPUT "${out}/${stem}.hpp" "${out}/${stem}.cpp"
-    COMMAND modelc::modelc generate "${spec}" -o "${out}" --namespace "${ARG_NAMESPACE}"
+    COMMAND modelc::modelc generate "${spec}" -o "${out}" --namespace "${ARG_NAMESPACE}" ${ARG_OPTIONS}
     DEPENDS "${spec}" modelc::modelc
     COMMENT "modelc: generating ${stem}.hpp/.cpp from ${ARG_SPEC}"
     VERBATIM)

@@ -61,17 +61,17 @@ constexpr LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 1744992;  // image [227, 227, 3]
-[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 1899584;  // conv1 [55, 55, 96]
+[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 1899584, p_conv1 = 0;  // conv1 [55, 55, 96]
 [[maybe_unused]] constexpr int64_t i_norm1 = 290400, t_norm1 = 290400, d_norm1 = 2189984, a_norm1 = 580800;  // norm1 [55, 55, 96]
 [[maybe_unused]] constexpr int64_t i_pool1 = 0, t_pool1 = 871200, d_pool1 = 2480384;  // pool1 [27, 27, 96]
-[[maybe_unused]] constexpr int64_t i_conv2 = 69984, t_conv2 = 941184, d_conv2 = 2550368;  // conv2 [27, 27, 256]
+[[maybe_unused]] constexpr int64_t i_conv2 = 69984, t_conv2 = 941184, d_conv2 = 2550368, p_conv2 = 35040;  // conv2 [27, 27, 256]
 [[maybe_unused]] constexpr int64_t i_norm2 = 256608, t_norm2 = 1127808, d_norm2 = 2736992, a_norm2 = 1314432;  // norm2 [27, 27, 256]
 [[maybe_unused]] constexpr int64_t i_pool2 = 0, t_pool2 = 1501056, d_pool2 = 2923616;  // pool2 [13, 13, 256]
-[[maybe_unused]] constexpr int64_t i_conv3 = 43264, t_conv3 = 1544320, d_conv3 = 2966880;  // conv3 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776;  // conv4 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672;  // conv5 [13, 13, 256]
+[[maybe_unused]] constexpr int64_t i_conv3 = 43264, t_conv3 = 1544320, d_conv3 = 2966880, p_conv3 = 649952;  // conv3 [13, 13, 384]
+[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776, p_conv4 = 1535456;  // conv4 [13, 13, 384]
+[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672, p_conv5 = 2863328;  // conv5 [13, 13, 256]
 [[maybe_unused]] constexpr int64_t i_pool5 = 43264, t_pool5 = 1717376, d_pool5 = 3139936;  // pool5 [6, 6, 256]
 [[maybe_unused]] constexpr int64_t i_flatten = 43264, t_flatten = 1717376, d_flatten = 3139936;  // flatten [9216]
 [[maybe_unused]] constexpr int64_t i_fc6 = 0, t_fc6 = 1726592, d_fc6 = 3149152;  // fc6 [4096]
@@ -102,21 +102,23 @@ constexpr ModelSpec kSpec = {
   1744992, 3166544, 1744992,  // gradients: region begin, end; input gradient
   8192,  // dropout mask bytes
   kLayers,
+  3748576,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1, b)), conv2d_backward_scratch(at(g_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2, b)), conv2d_backward_scratch(at(g_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3, b)), conv2d_backward_scratch(at(g_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4, b)), conv2d_backward_scratch(at(g_conv4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5, b)), conv2d_backward_scratch(at(g_conv5, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc6, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc7, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc8, b), Activation::softmax));
@@ -126,13 +128,13 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 AlexNet::AlexNet(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
   layer(0);
-  conv2d_forward(inf(i_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, at(g_conv1, n), Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
   lrn_forward(inf(i_norm1), nullptr, inf(i_conv1), at(g_norm1, n));
@@ -141,7 +143,7 @@ void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   maxpool_forward(inf(i_pool1), inf(i_norm1), at(g_pool1, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
   layer(3);
-  conv2d_forward(inf(i_conv2), inf(i_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, at(g_conv2, n), Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
   lrn_forward(inf(i_norm2), nullptr, inf(i_conv2), at(g_norm2, n));
@@ -150,13 +152,13 @@ void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   maxpool_forward(inf(i_pool2), inf(i_norm2), at(g_pool2, n));
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
   layer(6);
-  conv2d_forward(inf(i_conv3), inf(i_pool2), w(4), w(5), at(g_conv3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv3), inf(i_pool2), prep(p_conv3), nullptr, at(g_conv3, n), Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
   layer(7);
-  conv2d_forward(inf(i_conv4), inf(i_conv3), w(6), w(7), at(g_conv4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv4), inf(i_conv3), prep(p_conv4), nullptr, at(g_conv4, n), Activation::relu, scratch());
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
   layer(8);
-  conv2d_forward(inf(i_conv5), inf(i_conv4), w(8), w(9), at(g_conv5, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv5), inf(i_conv4), prep(p_conv5), nullptr, at(g_conv5, n), Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
   maxpool_forward(inf(i_pool5), inf(i_conv5), at(g_pool5, n));
@@ -267,6 +269,14 @@ void AlexNet::run_backward([[maybe_unused]] const float* x, int batch) {
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
   layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), at(g_conv1, n), Activation::relu, scratch());
+}
+
+void AlexNet::prepare_weights() {
+  conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
+  conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
+  conv2d_prepare(prep(p_conv3), w(4), w(5), g_conv3);  // conv3
+  conv2d_prepare(prep(p_conv4), w(6), w(7), g_conv4);  // conv4
+  conv2d_prepare(prep(p_conv5), w(8), w(9), g_conv5);  // conv5
 }
 
 }  // namespace modelc::gen

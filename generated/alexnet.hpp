@@ -17,6 +17,7 @@ class AlexNet final : public modelc::Model {
   void run_inference(const float* x, int batch) override;
   void run_training(const float* x, int batch) override;
   void run_backward(const float* x, int batch) override;
+  void prepare_weights() override;
 };
 
 }  // namespace modelc::gen

@@ -43,7 +43,7 @@ constexpr int64_t kInputShape[] = {28, 28, 1};
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
 constexpr OutputSpec kOutputs[] = {
-  {"logits", 10, 1.0f, false, true, 0, 104160, 104176, 208720},
+  {"logits", 10, 1.0f, false, true, 128, 104160, 104176, 208720},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -72,27 +72,27 @@ constexpr LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 104192;  // image [28, 28, 1]
-[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976;  // stem/conv [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_stem_bn = 12544, t_stem_bn = 12544, d_stem_bn = 117520, a_stem_bn = 25088;  // stem/bn [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976, p_stem_conv = 0;  // stem/conv [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_bn = 0, t_stem_bn = 12544, d_stem_bn = 117520, a_stem_bn = 25088;  // stem/bn [28, 28, 16]
 [[maybe_unused]] constexpr int64_t i_stem_relu = 0, t_stem_relu = 25120, d_stem_relu = 130064;  // stem/relu [28, 28, 16]
 [[maybe_unused]] constexpr int64_t i_pool1 = 12544, t_pool1 = 37664, d_pool1 = 142608;  // pool1 [14, 14, 16]
-[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 40800, d_widen_conv = 145744;  // widen/conv [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_widen_bn = 12544, t_widen_bn = 53344, d_widen_bn = 158288, a_widen_bn = 65888;  // widen/bn [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 40800, d_widen_conv = 145744, p_widen_conv = 176;  // widen/conv [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_bn = 0, t_widen_bn = 53344, d_widen_bn = 158288, a_widen_bn = 65888;  // widen/bn [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 66016, d_widen_relu = 170832;  // widen/relu [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 78560, d_pool2 = 183376;  // pool2 [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512;  // res/a/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_bn = 3136, t_res_a_bn = 84832, d_res_a_bn = 189648, a_res_a_bn = 87968;  // res/a/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512, p_res_a_conv = 9520;  // res/a/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_bn = 0, t_res_a_bn = 84832, d_res_a_bn = 189648, a_res_a_bn = 87968;  // res/a/bn [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 88096, d_res_a_relu = 192784;  // res/a/relu [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920;  // res/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_bn = 0, t_res_bn = 94368, d_res_bn = 199056, a_res_bn = 97504;  // res/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920, p_res_conv = 46512;  // res/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_bn = 3136, t_res_bn = 94368, d_res_bn = 199056, a_res_bn = 97504;  // res/bn [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 97632, d_res_add = 202192;  // res/add [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_out = 0, t_res_out = 100768, d_res_out = 205328;  // res/out [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_flat = 0, t_flat = 100768, d_flat = 205328;  // flat [3136]
-[[maybe_unused]] constexpr int64_t i_fc = 3136, t_fc = 103904, d_fc = 208464;  // fc [128]
-[[maybe_unused]] constexpr int64_t i_drop = 3136, t_drop = 104032, d_drop = 208592, m_drop = 0;  // drop [128]
-[[maybe_unused]] constexpr int64_t i_logits = 0, t_logits = 104160, d_logits = 208720;  // logits [10]
+[[maybe_unused]] constexpr int64_t i_res_out = 3136, t_res_out = 100768, d_res_out = 205328;  // res/out [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_flat = 3136, t_flat = 100768, d_flat = 205328;  // flat [3136]
+[[maybe_unused]] constexpr int64_t i_fc = 0, t_fc = 103904, d_fc = 208464;  // fc [128]
+[[maybe_unused]] constexpr int64_t i_drop = 0, t_drop = 104032, d_drop = 208592, m_drop = 0;  // drop [128]
+[[maybe_unused]] constexpr int64_t i_logits = 128, t_logits = 104160, d_logits = 208720;  // logits [10]
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
@@ -111,23 +111,25 @@ constexpr DenseGeom g_logits{1, 128, 10};  // rows per image, in, units
 
 constexpr ModelSpec kSpec = {
   "FashionCNN", kParams, kInputShape, kOutputs,
-  25088, 208736,  // arenas: inference, training
+  15680, 208736,  // arenas: inference, training
   104192, 208736, 104192,  // gradients: region begin, end; input gradient
   128,  // dropout mask bytes
   kLayers,
+  83504,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_stem_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_stem_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_widen_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_widen_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_res_a_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_res_a_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_res_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_res_conv, b), Activation::linear));
+  s = std::max(s, conv2d_inference_scratch(at(g_stem_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_stem_conv, b)), conv2d_backward_scratch(at(g_stem_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_widen_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_widen_conv, b)), conv2d_backward_scratch(at(g_widen_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_res_a_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_res_a_conv, b)), conv2d_backward_scratch(at(g_res_a_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_res_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_res_conv, b)), conv2d_backward_scratch(at(g_res_conv, b), Activation::linear)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_logits, b), Activation::softmax));
   return s;
@@ -136,55 +138,32 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 FashionCNN::FashionCNN(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  //   with stem/bn, stem/relu fused into its output pass
   layer(0);
-  conv2d_forward(inf(i_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
-  // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
-  layer(1);
-  batchnorm_forward_inference(inf(i_stem_bn), inf(i_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
-  // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
-  layer(2);
-  relu_forward(inf(i_stem_relu), inf(i_stem_bn), n * 12544);
+  conv2d_forward_prepared(inf(i_stem_conv), x, prep(p_stem_conv), nullptr, at(g_stem_conv, n), Activation::relu, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   maxpool_forward(inf(i_pool1), inf(i_stem_relu), at(g_pool1, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  //   with widen/bn, widen/relu fused into its output pass
   layer(4);
-  conv2d_forward(inf(i_widen_conv), inf(i_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
-  // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
-  layer(5);
-  batchnorm_forward_inference(inf(i_widen_bn), inf(i_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
-  // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
-  layer(6);
-  relu_forward(inf(i_widen_relu), inf(i_widen_bn), n * 12544);
+  conv2d_forward_prepared(inf(i_widen_conv), inf(i_pool1), prep(p_widen_conv), nullptr, at(g_widen_conv, n), Activation::relu, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   maxpool_forward(inf(i_pool2), inf(i_widen_relu), at(g_pool2, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  //   with res/a/bn, res/a/relu fused into its output pass
   layer(8);
-  conv2d_forward(inf(i_res_a_conv), inf(i_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
-  // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
-  layer(9);
-  batchnorm_forward_inference(inf(i_res_a_bn), inf(i_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
-  // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
-  layer(10);
-  relu_forward(inf(i_res_a_relu), inf(i_res_a_bn), n * 3136);
+  conv2d_forward_prepared(inf(i_res_a_conv), inf(i_pool2), prep(p_res_a_conv), nullptr, at(g_res_a_conv, n), Activation::relu, scratch());
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  //   with res/bn, res/add, res/out fused into its output pass
   layer(11);
-  conv2d_forward(inf(i_res_conv), inf(i_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
-  // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
-  layer(12);
-  batchnorm_forward_inference(inf(i_res_bn), inf(i_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
-  // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
-  layer(13);
-  { const float* in[] = {inf(i_pool2), inf(i_res_bn)}; add_forward(inf(i_res_add), in, n * 3136); }
-  // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
-  layer(14);
-  relu_forward(inf(i_res_out), inf(i_res_add), n * 3136);
+  conv2d_forward_prepared(inf(i_res_conv), inf(i_res_a_relu), prep(p_res_conv), inf(i_pool2), at(g_res_conv, n), Activation::relu, scratch());
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
   dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), at(g_fc, n), Activation::relu);
@@ -307,6 +286,13 @@ void FashionCNN::run_backward([[maybe_unused]] const float* x, int batch) {
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), at(g_stem_conv, n), Activation::linear, scratch());
+}
+
+void FashionCNN::prepare_weights() {
+  conv2d_prepare(prep(p_stem_conv), w(0), nullptr, BatchnormFold{w(1), w(2), w(3), w(4), 0.001f}, g_stem_conv);  // stem/conv + stem/bn
+  conv2d_prepare(prep(p_widen_conv), w(5), nullptr, BatchnormFold{w(6), w(7), w(8), w(9), 0.001f}, g_widen_conv);  // widen/conv + widen/bn
+  conv2d_prepare(prep(p_res_a_conv), w(10), nullptr, BatchnormFold{w(11), w(12), w(13), w(14), 0.001f}, g_res_a_conv);  // res/a/conv + res/a/bn
+  conv2d_prepare(prep(p_res_conv), w(15), nullptr, BatchnormFold{w(16), w(17), w(18), w(19), 0.001f}, g_res_conv);  // res/conv + res/bn
 }
 
 }  // namespace modelc::gen

@@ -251,85 +251,85 @@ constexpr LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 5711440;  // image [224, 224, 3]
-[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 5861968;  // conv1 [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 5861968, p_conv1 = 0;  // conv1 [112, 112, 64]
 [[maybe_unused]] constexpr int64_t i_pool1 = 802816, t_pool1 = 802816, d_pool1 = 6664784;  // pool1 [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2 = 0, t_conv2 = 1003520, d_conv2 = 6865488;  // conv2 [56, 56, 192]
+[[maybe_unused]] constexpr int64_t i_conv2 = 0, t_conv2 = 1003520, d_conv2 = 6865488, p_conv2 = 9536;  // conv2 [56, 56, 192]
 [[maybe_unused]] constexpr int64_t i_pool2 = 602112, t_pool2 = 1605632, d_pool2 = 7467600;  // pool2 [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3a_b1 = 0, t_3a_b1 = 1756160, d_3a_b1 = 7618128;  // 3a/b1 [28, 28, 64]
-[[maybe_unused]] constexpr int64_t i_3a_b2r = 50176, t_3a_b2r = 1806336, d_3a_b2r = 7668304;  // 3a/b2r [28, 28, 96]
-[[maybe_unused]] constexpr int64_t i_3a_b2 = 125440, t_3a_b2 = 1881600, d_3a_b2 = 7743568;  // 3a/b2 [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3a_b3r = 50176, t_3a_b3r = 1981952, d_3a_b3r = 7843920;  // 3a/b3r [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_3a_b3 = 62720, t_3a_b3 = 1994496, d_3a_b3 = 7856464;  // 3a/b3 [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3a_b1 = 0, t_3a_b1 = 1756160, d_3a_b1 = 7618128, p_3a_b1 = 120512;  // 3a/b1 [28, 28, 64]
+[[maybe_unused]] constexpr int64_t i_3a_b2r = 50176, t_3a_b2r = 1806336, d_3a_b2r = 7668304, p_3a_b2r = 132928;  // 3a/b2r [28, 28, 96]
+[[maybe_unused]] constexpr int64_t i_3a_b2 = 125440, t_3a_b2 = 1881600, d_3a_b2 = 7743568, p_3a_b2 = 151552;  // 3a/b2 [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3a_b3r = 50176, t_3a_b3r = 1981952, d_3a_b3r = 7843920, p_3a_b3r = 262400;  // 3a/b3r [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_3a_b3 = 62720, t_3a_b3 = 1994496, d_3a_b3 = 7856464, p_3a_b3 = 265504;  // 3a/b3 [28, 28, 32]
 [[maybe_unused]] constexpr int64_t i_3a_b4p = 225792, t_3a_b4p = 2019584, d_3a_b4p = 7881552;  // 3a/b4p [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3a_b4 = 87808, t_3a_b4 = 2170112, d_3a_b4 = 8032080;  // 3a/b4 [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3a_b4 = 87808, t_3a_b4 = 2170112, d_3a_b4 = 8032080, p_3a_b4 = 278368;  // 3a/b4 [28, 28, 32]
 [[maybe_unused]] constexpr int64_t i_3a_out = 225792, t_3a_out = 2195200, d_3a_out = 8057168;  // 3a/out [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_3b_b1 = 0, t_3b_b1 = 2395904, d_3b_b1 = 8257872;  // 3b/b1 [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3b_b2r = 100352, t_3b_b2r = 2496256, d_3b_b2r = 8358224;  // 3b/b2r [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3b_b2 = 426496, t_3b_b2 = 2596608, d_3b_b2 = 8458576;  // 3b/b2 [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3b_b3r = 100352, t_3b_b3r = 2747136, d_3b_b3r = 8609104;  // 3b/b3r [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_3b_b3 = 125440, t_3b_b3 = 2772224, d_3b_b3 = 8634192;  // 3b/b3 [28, 28, 96]
+[[maybe_unused]] constexpr int64_t i_3b_b1 = 0, t_3b_b1 = 2395904, d_3b_b1 = 8257872, p_3b_b1 = 284576;  // 3b/b1 [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3b_b2r = 100352, t_3b_b2r = 2496256, d_3b_b2r = 8358224, p_3b_b2r = 317600;  // 3b/b2r [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3b_b2 = 426496, t_3b_b2 = 2596608, d_3b_b2 = 8458576, p_3b_b2 = 350624;  // 3b/b2 [28, 28, 192]
+[[maybe_unused]] constexpr int64_t i_3b_b3r = 100352, t_3b_b3r = 2747136, d_3b_b3r = 8609104, p_3b_b3r = 572192;  // 3b/b3r [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3b_b3 = 125440, t_3b_b3 = 2772224, d_3b_b3 = 8634192, p_3b_b3 = 580448;  // 3b/b3 [28, 28, 96]
 [[maybe_unused]] constexpr int64_t i_3b_b4p = 577024, t_3b_b4p = 2847488, d_3b_b4p = 8709456;  // 3b/b4p [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_3b_b4 = 200704, t_3b_b4 = 3048192, d_3b_b4 = 8910160;  // 3b/b4 [28, 28, 64]
+[[maybe_unused]] constexpr int64_t i_3b_b4 = 200704, t_3b_b4 = 3048192, d_3b_b4 = 8910160, p_3b_b4 = 657440;  // 3b/b4 [28, 28, 64]
 [[maybe_unused]] constexpr int64_t i_3b_out = 577024, t_3b_out = 3098368, d_3b_out = 8960336;  // 3b/out [28, 28, 480]
 [[maybe_unused]] constexpr int64_t i_pool3 = 0, t_pool3 = 3474688, d_pool3 = 9336656;  // pool3 [14, 14, 480]
-[[maybe_unused]] constexpr int64_t i_4a_b1 = 94080, t_4a_b1 = 3568768, d_4a_b1 = 9430736;  // 4a/b1 [14, 14, 192]
-[[maybe_unused]] constexpr int64_t i_4a_b2r = 131712, t_4a_b2r = 3606400, d_4a_b2r = 9468368;  // 4a/b2r [14, 14, 96]
-[[maybe_unused]] constexpr int64_t i_4a_b2 = 150528, t_4a_b2 = 3625216, d_4a_b2 = 9487184;  // 4a/b2 [14, 14, 208]
-[[maybe_unused]] constexpr int64_t i_4a_b3r = 131712, t_4a_b3r = 3665984, d_4a_b3r = 9527952;  // 4a/b3r [14, 14, 16]
-[[maybe_unused]] constexpr int64_t i_4a_b3 = 134848, t_4a_b3 = 3669120, d_4a_b3 = 9531088;  // 4a/b3 [14, 14, 48]
+[[maybe_unused]] constexpr int64_t i_4a_b1 = 94080, t_4a_b1 = 3568768, d_4a_b1 = 9430736, p_4a_b1 = 673952;  // 4a/b1 [14, 14, 192]
+[[maybe_unused]] constexpr int64_t i_4a_b2r = 131712, t_4a_b2r = 3606400, d_4a_b2r = 9468368, p_4a_b2r = 766496;  // 4a/b2r [14, 14, 96]
+[[maybe_unused]] constexpr int64_t i_4a_b2 = 150528, t_4a_b2 = 3625216, d_4a_b2 = 9487184, p_4a_b2 = 812768;  // 4a/b2 [14, 14, 208]
+[[maybe_unused]] constexpr int64_t i_4a_b3r = 131712, t_4a_b3r = 3665984, d_4a_b3r = 9527952, p_4a_b3r = 992896;  // 4a/b3r [14, 14, 16]
+[[maybe_unused]] constexpr int64_t i_4a_b3 = 134848, t_4a_b3 = 3669120, d_4a_b3 = 9531088, p_4a_b3 = 1000608;  // 4a/b3 [14, 14, 48]
 [[maybe_unused]] constexpr int64_t i_4a_b4p = 191296, t_4a_b4p = 3678528, d_4a_b4p = 9540496;  // 4a/b4p [14, 14, 480]
-[[maybe_unused]] constexpr int64_t i_4a_b4 = 0, t_4a_b4 = 3772608, d_4a_b4 = 9634576;  // 4a/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4a_b4 = 0, t_4a_b4 = 3772608, d_4a_b4 = 9634576, p_4a_b4 = 1019904;  // 4a/b4 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4a_out = 191296, t_4a_out = 3785152, d_4a_out = 9647120;  // 4a/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4b_b1 = 0, t_4b_b1 = 3885504, d_4b_b1 = 9747472;  // 4b/b1 [14, 14, 160]
-[[maybe_unused]] constexpr int64_t i_4b_b2r = 31360, t_4b_b2r = 3916864, d_4b_b2r = 9778832;  // 4b/b2r [14, 14, 112]
-[[maybe_unused]] constexpr int64_t i_4b_b2 = 53312, t_4b_b2 = 3938816, d_4b_b2 = 9800784;  // 4b/b2 [14, 14, 224]
-[[maybe_unused]] constexpr int64_t i_4b_b3r = 31360, t_4b_b3r = 3982720, d_4b_b3r = 9844688;  // 4b/b3r [14, 14, 24]
-[[maybe_unused]] constexpr int64_t i_4b_b3 = 36064, t_4b_b3 = 3987424, d_4b_b3 = 9849392;  // 4b/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4b_b1 = 0, t_4b_b1 = 3885504, d_4b_b1 = 9747472, p_4b_b1 = 1050752;  // 4b/b1 [14, 14, 160]
+[[maybe_unused]] constexpr int64_t i_4b_b2r = 31360, t_4b_b2r = 3916864, d_4b_b2r = 9778832, p_4b_b2r = 1132992;  // 4b/b2r [14, 14, 112]
+[[maybe_unused]] constexpr int64_t i_4b_b2 = 53312, t_4b_b2 = 3938816, d_4b_b2 = 9800784, p_4b_b2 = 1190560;  // 4b/b2 [14, 14, 224]
+[[maybe_unused]] constexpr int64_t i_4b_b3r = 31360, t_4b_b3r = 3982720, d_4b_b3r = 9844688, p_4b_b3r = 1416800;  // 4b/b3r [14, 14, 24]
+[[maybe_unused]] constexpr int64_t i_4b_b3 = 36064, t_4b_b3 = 3987424, d_4b_b3 = 9849392, p_4b_b3 = 1433248;  // 4b/b3 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4b_b4p = 291648, t_4b_b4p = 3999968, d_4b_b4p = 9861936;  // 4b/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4b_b4 = 97216, t_4b_b4 = 4100320, d_4b_b4 = 9962288;  // 4b/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4b_b4 = 97216, t_4b_b4 = 4100320, d_4b_b4 = 9962288, p_4b_b4 = 1471776;  // 4b/b4 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4b_out = 109760, t_4b_out = 4112864, d_4b_out = 9974832;  // 4b/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4c_b1 = 0, t_4c_b1 = 4213216, d_4c_b1 = 10075184;  // 4c/b1 [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4c_b2r = 25088, t_4c_b2r = 4238304, d_4c_b2r = 10100272;  // 4c/b2r [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4c_b2 = 50176, t_4c_b2 = 4263392, d_4c_b2 = 10125360;  // 4c/b2 [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_4c_b3r = 25088, t_4c_b3r = 4313568, d_4c_b3r = 10175536;  // 4c/b3r [14, 14, 24]
-[[maybe_unused]] constexpr int64_t i_4c_b3 = 29792, t_4c_b3 = 4318272, d_4c_b3 = 10180240;  // 4c/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4c_b1 = 0, t_4c_b1 = 4213216, d_4c_b1 = 10075184, p_4c_b1 = 1504672;  // 4c/b1 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4c_b2r = 25088, t_4c_b2r = 4238304, d_4c_b2r = 10100272, p_4c_b2r = 1570464;  // 4c/b2r [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4c_b2 = 50176, t_4c_b2 = 4263392, d_4c_b2 = 10125360, p_4c_b2 = 1636256;  // 4c/b2 [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_4c_b3r = 25088, t_4c_b3r = 4313568, d_4c_b3r = 10175536, p_4c_b3r = 1931680;  // 4c/b3r [14, 14, 24]
+[[maybe_unused]] constexpr int64_t i_4c_b3 = 29792, t_4c_b3 = 4318272, d_4c_b3 = 10180240, p_4c_b3 = 1948128;  // 4c/b3 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4c_b4p = 210112, t_4c_b4p = 4330816, d_4c_b4p = 10192784;  // 4c/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4c_b4 = 100352, t_4c_b4 = 4431168, d_4c_b4 = 10293136;  // 4c/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4c_b4 = 100352, t_4c_b4 = 4431168, d_4c_b4 = 10293136, p_4c_b4 = 1986656;  // 4c/b4 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4c_out = 112896, t_4c_out = 4443712, d_4c_out = 10305680;  // 4c/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4d_b1 = 0, t_4d_b1 = 4544064, d_4d_b1 = 10406032;  // 4d/b1 [14, 14, 112]
-[[maybe_unused]] constexpr int64_t i_4d_b2r = 21952, t_4d_b2r = 4566016, d_4d_b2r = 10427984;  // 4d/b2r [14, 14, 144]
-[[maybe_unused]] constexpr int64_t i_4d_b2 = 50176, t_4d_b2 = 4594240, d_4d_b2 = 10456208;  // 4d/b2 [14, 14, 288]
-[[maybe_unused]] constexpr int64_t i_4d_b3r = 21952, t_4d_b3r = 4650688, d_4d_b3r = 10512656;  // 4d/b3r [14, 14, 32]
-[[maybe_unused]] constexpr int64_t i_4d_b3 = 28224, t_4d_b3 = 4656960, d_4d_b3 = 10518928;  // 4d/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4d_b1 = 0, t_4d_b1 = 4544064, d_4d_b1 = 10406032, p_4d_b1 = 2019552;  // 4d/b1 [14, 14, 112]
+[[maybe_unused]] constexpr int64_t i_4d_b2r = 21952, t_4d_b2r = 4566016, d_4d_b2r = 10427984, p_4d_b2r = 2077120;  // 4d/b2r [14, 14, 144]
+[[maybe_unused]] constexpr int64_t i_4d_b2 = 50176, t_4d_b2 = 4594240, d_4d_b2 = 10456208, p_4d_b2 = 2151136;  // 4d/b2 [14, 14, 288]
+[[maybe_unused]] constexpr int64_t i_4d_b3r = 21952, t_4d_b3r = 4650688, d_4d_b3r = 10512656, p_4d_b3r = 2524960;  // 4d/b3r [14, 14, 32]
+[[maybe_unused]] constexpr int64_t i_4d_b3 = 28224, t_4d_b3 = 4656960, d_4d_b3 = 10518928, p_4d_b3 = 2541408;  // 4d/b3 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4d_b4p = 213248, t_4d_b4p = 4669504, d_4d_b4p = 10531472;  // 4d/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4d_b4 = 106624, t_4d_b4 = 4769856, d_4d_b4 = 10631824;  // 4d/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4d_b4 = 106624, t_4d_b4 = 4769856, d_4d_b4 = 10631824, p_4d_b4 = 2592736;  // 4d/b4 [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_4d_out = 119168, t_4d_out = 4782400, d_4d_out = 10644368;  // 4d/out [14, 14, 528]
-[[maybe_unused]] constexpr int64_t i_4e_b1 = 0, t_4e_b1 = 4885888, d_4e_b1 = 10747856;  // 4e/b1 [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_4e_b2r = 50176, t_4e_b2r = 4936064, d_4e_b2r = 10798032;  // 4e/b2r [14, 14, 160]
-[[maybe_unused]] constexpr int64_t i_4e_b2 = 222656, t_4e_b2 = 4967424, d_4e_b2 = 10829392;  // 4e/b2 [14, 14, 320]
-[[maybe_unused]] constexpr int64_t i_4e_b3r = 50176, t_4e_b3r = 5030144, d_4e_b3r = 10892112;  // 4e/b3r [14, 14, 32]
-[[maybe_unused]] constexpr int64_t i_4e_b3 = 56448, t_4e_b3 = 5036416, d_4e_b3 = 10898384;  // 4e/b3 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4e_b1 = 0, t_4e_b1 = 4885888, d_4e_b1 = 10747856, p_4e_b1 = 2625632;  // 4e/b1 [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_4e_b2r = 50176, t_4e_b2r = 4936064, d_4e_b2r = 10798032, p_4e_b2r = 2761312;  // 4e/b2r [14, 14, 160]
+[[maybe_unused]] constexpr int64_t i_4e_b2 = 222656, t_4e_b2 = 4967424, d_4e_b2 = 10829392, p_4e_b2 = 2846112;  // 4e/b2 [14, 14, 320]
+[[maybe_unused]] constexpr int64_t i_4e_b3r = 50176, t_4e_b3r = 5030144, d_4e_b3r = 10892112, p_4e_b3r = 3307552;  // 4e/b3r [14, 14, 32]
+[[maybe_unused]] constexpr int64_t i_4e_b3 = 56448, t_4e_b3 = 5036416, d_4e_b3 = 10898384, p_4e_b3 = 3324512;  // 4e/b3 [14, 14, 128]
 [[maybe_unused]] constexpr int64_t i_4e_b4p = 285376, t_4e_b4p = 5061504, d_4e_b4p = 10923472;  // 4e/b4p [14, 14, 528]
-[[maybe_unused]] constexpr int64_t i_4e_b4 = 81536, t_4e_b4 = 5164992, d_4e_b4 = 11026960;  // 4e/b4 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4e_b4 = 81536, t_4e_b4 = 5164992, d_4e_b4 = 11026960, p_4e_b4 = 3427168;  // 4e/b4 [14, 14, 128]
 [[maybe_unused]] constexpr int64_t i_4e_out = 285376, t_4e_out = 5190080, d_4e_out = 11052048;  // 4e/out [14, 14, 832]
 [[maybe_unused]] constexpr int64_t i_pool4 = 0, t_pool4 = 5353152, d_pool4 = 11215120;  // pool4 [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5a_b1 = 40768, t_5a_b1 = 5393920, d_5a_b1 = 11255888;  // 5a/b1 [7, 7, 256]
-[[maybe_unused]] constexpr int64_t i_5a_b2r = 53312, t_5a_b2r = 5406464, d_5a_b2r = 11268432;  // 5a/b2r [7, 7, 160]
-[[maybe_unused]] constexpr int64_t i_5a_b2 = 61152, t_5a_b2 = 5414304, d_5a_b2 = 11276272;  // 5a/b2 [7, 7, 320]
-[[maybe_unused]] constexpr int64_t i_5a_b3r = 53312, t_5a_b3r = 5429984, d_5a_b3r = 11291952;  // 5a/b3r [7, 7, 32]
-[[maybe_unused]] constexpr int64_t i_5a_b3 = 54880, t_5a_b3 = 5431552, d_5a_b3 = 11293520;  // 5a/b3 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5a_b1 = 40768, t_5a_b1 = 5393920, d_5a_b1 = 11255888, p_5a_b1 = 3495008;  // 5a/b1 [7, 7, 256]
+[[maybe_unused]] constexpr int64_t i_5a_b2r = 53312, t_5a_b2r = 5406464, d_5a_b2r = 11268432, p_5a_b2r = 3708512;  // 5a/b2r [7, 7, 160]
+[[maybe_unused]] constexpr int64_t i_5a_b2 = 61152, t_5a_b2 = 5414304, d_5a_b2 = 11276272, p_5a_b2 = 3841952;  // 5a/b2 [7, 7, 320]
+[[maybe_unused]] constexpr int64_t i_5a_b3r = 53312, t_5a_b3r = 5429984, d_5a_b3r = 11291952, p_5a_b3r = 4303392;  // 5a/b3r [7, 7, 32]
+[[maybe_unused]] constexpr int64_t i_5a_b3 = 54880, t_5a_b3 = 5431552, d_5a_b3 = 11293520, p_5a_b3 = 4330080;  // 5a/b3 [7, 7, 128]
 [[maybe_unused]] constexpr int64_t i_5a_b4p = 76832, t_5a_b4p = 5437824, d_5a_b4p = 11299792;  // 5a/b4p [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5a_b4 = 0, t_5a_b4 = 5478592, d_5a_b4 = 11340560;  // 5a/b4 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5a_b4 = 0, t_5a_b4 = 5478592, d_5a_b4 = 11340560, p_5a_b4 = 4432736;  // 5a/b4 [7, 7, 128]
 [[maybe_unused]] constexpr int64_t i_5a_out = 76832, t_5a_out = 5484864, d_5a_out = 11346832;  // 5a/out [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5b_b1 = 0, t_5b_b1 = 5525632, d_5b_b1 = 11387600;  // 5b/b1 [7, 7, 384]
-[[maybe_unused]] constexpr int64_t i_5b_b2r = 18816, t_5b_b2r = 5544448, d_5b_b2r = 11406416;  // 5b/b2r [7, 7, 192]
-[[maybe_unused]] constexpr int64_t i_5b_b2 = 28224, t_5b_b2 = 5553856, d_5b_b2 = 11415824;  // 5b/b2 [7, 7, 384]
-[[maybe_unused]] constexpr int64_t i_5b_b3r = 18816, t_5b_b3r = 5572672, d_5b_b3r = 11434640;  // 5b/b3r [7, 7, 48]
-[[maybe_unused]] constexpr int64_t i_5b_b3 = 21168, t_5b_b3 = 5575024, d_5b_b3 = 11436992;  // 5b/b3 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5b_b1 = 0, t_5b_b1 = 5525632, d_5b_b1 = 11387600, p_5b_b1 = 4539488;  // 5b/b1 [7, 7, 384]
+[[maybe_unused]] constexpr int64_t i_5b_b2r = 18816, t_5b_b2r = 5544448, d_5b_b2r = 11406416, p_5b_b2r = 4859744;  // 5b/b2r [7, 7, 192]
+[[maybe_unused]] constexpr int64_t i_5b_b2 = 28224, t_5b_b2 = 5553856, d_5b_b2 = 11415824, p_5b_b2 = 5019872;  // 5b/b2 [7, 7, 384]
+[[maybe_unused]] constexpr int64_t i_5b_b3r = 18816, t_5b_b3r = 5572672, d_5b_b3r = 11434640, p_5b_b3r = 5684192;  // 5b/b3r [7, 7, 48]
+[[maybe_unused]] constexpr int64_t i_5b_b3 = 21168, t_5b_b3 = 5575024, d_5b_b3 = 11436992, p_5b_b3 = 5724224;  // 5b/b3 [7, 7, 128]
 [[maybe_unused]] constexpr int64_t i_5b_b4p = 117600, t_5b_b4p = 5581296, d_5b_b4p = 11443264;  // 5b/b4p [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5b_b4 = 47040, t_5b_b4 = 5622064, d_5b_b4 = 11484032;  // 5b/b4 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5b_b4 = 47040, t_5b_b4 = 5622064, d_5b_b4 = 11484032, p_5b_b4 = 5878080;  // 5b/b4 [7, 7, 128]
 [[maybe_unused]] constexpr int64_t i_5b_out = 53312, t_5b_out = 5628336, d_5b_out = 11490304;  // 5b/out [7, 7, 1024]
 [[maybe_unused]] constexpr int64_t i_pool5 = 0, t_pool5 = 5678512, d_pool5 = 11540480;  // pool5 [1, 1, 1024]
 [[maybe_unused]] constexpr int64_t i_flatten = 0, t_flatten = 5678512, d_flatten = 11540480;  // flatten [1024]
@@ -445,130 +445,132 @@ constexpr ModelSpec kSpec = {
   5711440, 11570384, 5711440,  // gradients: region begin, end; input gradient
   3072,  // dropout mask bytes
   kLayers,
+  5984832,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3a_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3a_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_3b_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_3b_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4a_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4a_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4b_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4b_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4c_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4c_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4d_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4d_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_4e_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_4e_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5a_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5a_b4, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b2r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b2r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b3r, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b3r, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_5b_b4, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_5b_b4, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1, b)), conv2d_backward_scratch(at(g_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2, b)), conv2d_backward_scratch(at(g_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b1, b)), conv2d_backward_scratch(at(g_3a_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b2r, b)), conv2d_backward_scratch(at(g_3a_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b2, b)), conv2d_backward_scratch(at(g_3a_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b3r, b)), conv2d_backward_scratch(at(g_3a_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b3, b)), conv2d_backward_scratch(at(g_3a_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3a_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b4, b)), conv2d_backward_scratch(at(g_3a_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b1, b)), conv2d_backward_scratch(at(g_3b_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b2r, b)), conv2d_backward_scratch(at(g_3b_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b2, b)), conv2d_backward_scratch(at(g_3b_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b3r, b)), conv2d_backward_scratch(at(g_3b_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b3, b)), conv2d_backward_scratch(at(g_3b_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_3b_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b4, b)), conv2d_backward_scratch(at(g_3b_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b1, b)), conv2d_backward_scratch(at(g_4a_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b2r, b)), conv2d_backward_scratch(at(g_4a_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b2, b)), conv2d_backward_scratch(at(g_4a_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b3r, b)), conv2d_backward_scratch(at(g_4a_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b3, b)), conv2d_backward_scratch(at(g_4a_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4a_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b4, b)), conv2d_backward_scratch(at(g_4a_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b1, b)), conv2d_backward_scratch(at(g_4b_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b2r, b)), conv2d_backward_scratch(at(g_4b_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b2, b)), conv2d_backward_scratch(at(g_4b_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b3r, b)), conv2d_backward_scratch(at(g_4b_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b3, b)), conv2d_backward_scratch(at(g_4b_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4b_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b4, b)), conv2d_backward_scratch(at(g_4b_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b1, b)), conv2d_backward_scratch(at(g_4c_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b2r, b)), conv2d_backward_scratch(at(g_4c_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b2, b)), conv2d_backward_scratch(at(g_4c_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b3r, b)), conv2d_backward_scratch(at(g_4c_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b3, b)), conv2d_backward_scratch(at(g_4c_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4c_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b4, b)), conv2d_backward_scratch(at(g_4c_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b1, b)), conv2d_backward_scratch(at(g_4d_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b2r, b)), conv2d_backward_scratch(at(g_4d_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b2, b)), conv2d_backward_scratch(at(g_4d_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b3r, b)), conv2d_backward_scratch(at(g_4d_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b3, b)), conv2d_backward_scratch(at(g_4d_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4d_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b4, b)), conv2d_backward_scratch(at(g_4d_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b1, b)), conv2d_backward_scratch(at(g_4e_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b2r, b)), conv2d_backward_scratch(at(g_4e_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b2, b)), conv2d_backward_scratch(at(g_4e_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b3r, b)), conv2d_backward_scratch(at(g_4e_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b3, b)), conv2d_backward_scratch(at(g_4e_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_4e_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b4, b)), conv2d_backward_scratch(at(g_4e_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b1, b)), conv2d_backward_scratch(at(g_5a_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b2r, b)), conv2d_backward_scratch(at(g_5a_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b2, b)), conv2d_backward_scratch(at(g_5a_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b3r, b)), conv2d_backward_scratch(at(g_5a_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b3, b)), conv2d_backward_scratch(at(g_5a_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5a_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b4, b)), conv2d_backward_scratch(at(g_5a_b4, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b1, b)), conv2d_backward_scratch(at(g_5b_b1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b2r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b2r, b)), conv2d_backward_scratch(at(g_5b_b2r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b2, b)), conv2d_backward_scratch(at(g_5b_b2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b3r, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b3r, b)), conv2d_backward_scratch(at(g_5b_b3r, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b3, b)), conv2d_backward_scratch(at(g_5b_b3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_5b_b4, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b4, b)), conv2d_backward_scratch(at(g_5b_b4, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_loss3, b), Activation::softmax));
-  s = std::max(s, conv2d_forward_scratch(at(g_aux1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_aux1_conv, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_aux1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_aux1_conv, b)), conv2d_backward_scratch(at(g_aux1_conv, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_aux1_fc1, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_aux1_fc2, b), Activation::softmax));
-  s = std::max(s, conv2d_forward_scratch(at(g_aux2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_aux2_conv, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_aux2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_aux2_conv, b)), conv2d_backward_scratch(at(g_aux2_conv, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_aux2_fc1, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_aux2_fc2, b), Activation::softmax));
   return s;
@@ -577,67 +579,67 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 GoogLeNet::GoogLeNet(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void GoogLeNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
   layer(0);
-  conv2d_forward(inf(i_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, at(g_conv1, n), Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
   maxpool_forward(inf(i_pool1), inf(i_conv1), at(g_pool1, n));
   // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
   layer(2);
-  conv2d_forward(inf(i_conv2), inf(i_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, at(g_conv2, n), Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
   maxpool_forward(inf(i_pool2), inf(i_conv2), at(g_pool2, n));
   // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
   layer(4);
-  conv2d_forward(inf(i_3a_b1), inf(i_pool2), w(4), w(5), at(g_3a_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b1), inf(i_pool2), prep(p_3a_b1), nullptr, at(g_3a_b1, n), Activation::relu, scratch());
   // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
   layer(5);
-  conv2d_forward(inf(i_3a_b2r), inf(i_pool2), w(6), w(7), at(g_3a_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b2r), inf(i_pool2), prep(p_3a_b2r), nullptr, at(g_3a_b2r, n), Activation::relu, scratch());
   // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
   layer(6);
-  conv2d_forward(inf(i_3a_b2), inf(i_3a_b2r), w(8), w(9), at(g_3a_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b2), inf(i_3a_b2r), prep(p_3a_b2), nullptr, at(g_3a_b2, n), Activation::relu, scratch());
   // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
   layer(7);
-  conv2d_forward(inf(i_3a_b3r), inf(i_pool2), w(10), w(11), at(g_3a_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b3r), inf(i_pool2), prep(p_3a_b3r), nullptr, at(g_3a_b3r, n), Activation::relu, scratch());
   // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
   layer(8);
-  conv2d_forward(inf(i_3a_b3), inf(i_3a_b3r), w(12), w(13), at(g_3a_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b3), inf(i_3a_b3r), prep(p_3a_b3), nullptr, at(g_3a_b3, n), Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
   maxpool_forward(inf(i_3a_b4p), inf(i_pool2), at(g_3a_b4p, n));
   // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
   layer(10);
-  conv2d_forward(inf(i_3a_b4), inf(i_3a_b4p), w(14), w(15), at(g_3a_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3a_b4), inf(i_3a_b4p), prep(p_3a_b4), nullptr, at(g_3a_b4, n), Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
   { const float* in[] = {inf(i_3a_b1), inf(i_3a_b2), inf(i_3a_b3), inf(i_3a_b4)}; concat_forward(inf(i_3a_out), in, g_3a_out, n * 784); }
   // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
   layer(12);
-  conv2d_forward(inf(i_3b_b1), inf(i_3a_out), w(16), w(17), at(g_3b_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b1), inf(i_3a_out), prep(p_3b_b1), nullptr, at(g_3b_b1, n), Activation::relu, scratch());
   // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
   layer(13);
-  conv2d_forward(inf(i_3b_b2r), inf(i_3a_out), w(18), w(19), at(g_3b_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b2r), inf(i_3a_out), prep(p_3b_b2r), nullptr, at(g_3b_b2r, n), Activation::relu, scratch());
   // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
   layer(14);
-  conv2d_forward(inf(i_3b_b2), inf(i_3b_b2r), w(20), w(21), at(g_3b_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b2), inf(i_3b_b2r), prep(p_3b_b2), nullptr, at(g_3b_b2, n), Activation::relu, scratch());
   // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
   layer(15);
-  conv2d_forward(inf(i_3b_b3r), inf(i_3a_out), w(22), w(23), at(g_3b_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b3r), inf(i_3a_out), prep(p_3b_b3r), nullptr, at(g_3b_b3r, n), Activation::relu, scratch());
   // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
   layer(16);
-  conv2d_forward(inf(i_3b_b3), inf(i_3b_b3r), w(24), w(25), at(g_3b_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b3), inf(i_3b_b3r), prep(p_3b_b3), nullptr, at(g_3b_b3, n), Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
   maxpool_forward(inf(i_3b_b4p), inf(i_3a_out), at(g_3b_b4p, n));
   // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
   layer(18);
-  conv2d_forward(inf(i_3b_b4), inf(i_3b_b4p), w(26), w(27), at(g_3b_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_3b_b4), inf(i_3b_b4p), prep(p_3b_b4), nullptr, at(g_3b_b4, n), Activation::relu, scratch());
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
   { const float* in[] = {inf(i_3b_b1), inf(i_3b_b2), inf(i_3b_b3), inf(i_3b_b4)}; concat_forward(inf(i_3b_out), in, g_3b_out, n * 784); }
@@ -646,121 +648,121 @@ void GoogLeNet::run_inference([[maybe_unused]] const float* x, int batch) {
   maxpool_forward(inf(i_pool3), inf(i_3b_out), at(g_pool3, n));
   // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
   layer(21);
-  conv2d_forward(inf(i_4a_b1), inf(i_pool3), w(28), w(29), at(g_4a_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b1), inf(i_pool3), prep(p_4a_b1), nullptr, at(g_4a_b1, n), Activation::relu, scratch());
   // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
   layer(22);
-  conv2d_forward(inf(i_4a_b2r), inf(i_pool3), w(30), w(31), at(g_4a_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b2r), inf(i_pool3), prep(p_4a_b2r), nullptr, at(g_4a_b2r, n), Activation::relu, scratch());
   // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
   layer(23);
-  conv2d_forward(inf(i_4a_b2), inf(i_4a_b2r), w(32), w(33), at(g_4a_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b2), inf(i_4a_b2r), prep(p_4a_b2), nullptr, at(g_4a_b2, n), Activation::relu, scratch());
   // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
   layer(24);
-  conv2d_forward(inf(i_4a_b3r), inf(i_pool3), w(34), w(35), at(g_4a_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b3r), inf(i_pool3), prep(p_4a_b3r), nullptr, at(g_4a_b3r, n), Activation::relu, scratch());
   // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
   layer(25);
-  conv2d_forward(inf(i_4a_b3), inf(i_4a_b3r), w(36), w(37), at(g_4a_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b3), inf(i_4a_b3r), prep(p_4a_b3), nullptr, at(g_4a_b3, n), Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
   maxpool_forward(inf(i_4a_b4p), inf(i_pool3), at(g_4a_b4p, n));
   // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(27);
-  conv2d_forward(inf(i_4a_b4), inf(i_4a_b4p), w(38), w(39), at(g_4a_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4a_b4), inf(i_4a_b4p), prep(p_4a_b4), nullptr, at(g_4a_b4, n), Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
   { const float* in[] = {inf(i_4a_b1), inf(i_4a_b2), inf(i_4a_b3), inf(i_4a_b4)}; concat_forward(inf(i_4a_out), in, g_4a_out, n * 196); }
   // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
   layer(29);
-  conv2d_forward(inf(i_4b_b1), inf(i_4a_out), w(40), w(41), at(g_4b_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b1), inf(i_4a_out), prep(p_4b_b1), nullptr, at(g_4b_b1, n), Activation::relu, scratch());
   // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
   layer(30);
-  conv2d_forward(inf(i_4b_b2r), inf(i_4a_out), w(42), w(43), at(g_4b_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b2r), inf(i_4a_out), prep(p_4b_b2r), nullptr, at(g_4b_b2r, n), Activation::relu, scratch());
   // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
   layer(31);
-  conv2d_forward(inf(i_4b_b2), inf(i_4b_b2r), w(44), w(45), at(g_4b_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b2), inf(i_4b_b2r), prep(p_4b_b2), nullptr, at(g_4b_b2, n), Activation::relu, scratch());
   // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(32);
-  conv2d_forward(inf(i_4b_b3r), inf(i_4a_out), w(46), w(47), at(g_4b_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b3r), inf(i_4a_out), prep(p_4b_b3r), nullptr, at(g_4b_b3r, n), Activation::relu, scratch());
   // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(33);
-  conv2d_forward(inf(i_4b_b3), inf(i_4b_b3r), w(48), w(49), at(g_4b_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b3), inf(i_4b_b3r), prep(p_4b_b3), nullptr, at(g_4b_b3, n), Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
   maxpool_forward(inf(i_4b_b4p), inf(i_4a_out), at(g_4b_b4p, n));
   // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(35);
-  conv2d_forward(inf(i_4b_b4), inf(i_4b_b4p), w(50), w(51), at(g_4b_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4b_b4), inf(i_4b_b4p), prep(p_4b_b4), nullptr, at(g_4b_b4, n), Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
   { const float* in[] = {inf(i_4b_b1), inf(i_4b_b2), inf(i_4b_b3), inf(i_4b_b4)}; concat_forward(inf(i_4b_out), in, g_4b_out, n * 196); }
   // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
   layer(37);
-  conv2d_forward(inf(i_4c_b1), inf(i_4b_out), w(52), w(53), at(g_4c_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b1), inf(i_4b_out), prep(p_4c_b1), nullptr, at(g_4c_b1, n), Activation::relu, scratch());
   // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
   layer(38);
-  conv2d_forward(inf(i_4c_b2r), inf(i_4b_out), w(54), w(55), at(g_4c_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b2r), inf(i_4b_out), prep(p_4c_b2r), nullptr, at(g_4c_b2r, n), Activation::relu, scratch());
   // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
   layer(39);
-  conv2d_forward(inf(i_4c_b2), inf(i_4c_b2r), w(56), w(57), at(g_4c_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b2), inf(i_4c_b2r), prep(p_4c_b2), nullptr, at(g_4c_b2, n), Activation::relu, scratch());
   // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(40);
-  conv2d_forward(inf(i_4c_b3r), inf(i_4b_out), w(58), w(59), at(g_4c_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b3r), inf(i_4b_out), prep(p_4c_b3r), nullptr, at(g_4c_b3r, n), Activation::relu, scratch());
   // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(41);
-  conv2d_forward(inf(i_4c_b3), inf(i_4c_b3r), w(60), w(61), at(g_4c_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b3), inf(i_4c_b3r), prep(p_4c_b3), nullptr, at(g_4c_b3, n), Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
   maxpool_forward(inf(i_4c_b4p), inf(i_4b_out), at(g_4c_b4p, n));
   // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(43);
-  conv2d_forward(inf(i_4c_b4), inf(i_4c_b4p), w(62), w(63), at(g_4c_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4c_b4), inf(i_4c_b4p), prep(p_4c_b4), nullptr, at(g_4c_b4, n), Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
   { const float* in[] = {inf(i_4c_b1), inf(i_4c_b2), inf(i_4c_b3), inf(i_4c_b4)}; concat_forward(inf(i_4c_out), in, g_4c_out, n * 196); }
   // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
   layer(45);
-  conv2d_forward(inf(i_4d_b1), inf(i_4c_out), w(64), w(65), at(g_4d_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b1), inf(i_4c_out), prep(p_4d_b1), nullptr, at(g_4d_b1, n), Activation::relu, scratch());
   // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
   layer(46);
-  conv2d_forward(inf(i_4d_b2r), inf(i_4c_out), w(66), w(67), at(g_4d_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b2r), inf(i_4c_out), prep(p_4d_b2r), nullptr, at(g_4d_b2r, n), Activation::relu, scratch());
   // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
   layer(47);
-  conv2d_forward(inf(i_4d_b2), inf(i_4d_b2r), w(68), w(69), at(g_4d_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b2), inf(i_4d_b2r), prep(p_4d_b2), nullptr, at(g_4d_b2, n), Activation::relu, scratch());
   // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(48);
-  conv2d_forward(inf(i_4d_b3r), inf(i_4c_out), w(70), w(71), at(g_4d_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b3r), inf(i_4c_out), prep(p_4d_b3r), nullptr, at(g_4d_b3r, n), Activation::relu, scratch());
   // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(49);
-  conv2d_forward(inf(i_4d_b3), inf(i_4d_b3r), w(72), w(73), at(g_4d_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b3), inf(i_4d_b3r), prep(p_4d_b3), nullptr, at(g_4d_b3, n), Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
   maxpool_forward(inf(i_4d_b4p), inf(i_4c_out), at(g_4d_b4p, n));
   // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(51);
-  conv2d_forward(inf(i_4d_b4), inf(i_4d_b4p), w(74), w(75), at(g_4d_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4d_b4), inf(i_4d_b4p), prep(p_4d_b4), nullptr, at(g_4d_b4, n), Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
   { const float* in[] = {inf(i_4d_b1), inf(i_4d_b2), inf(i_4d_b3), inf(i_4d_b4)}; concat_forward(inf(i_4d_out), in, g_4d_out, n * 196); }
   // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
   layer(53);
-  conv2d_forward(inf(i_4e_b1), inf(i_4d_out), w(76), w(77), at(g_4e_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b1), inf(i_4d_out), prep(p_4e_b1), nullptr, at(g_4e_b1, n), Activation::relu, scratch());
   // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
   layer(54);
-  conv2d_forward(inf(i_4e_b2r), inf(i_4d_out), w(78), w(79), at(g_4e_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b2r), inf(i_4d_out), prep(p_4e_b2r), nullptr, at(g_4e_b2r, n), Activation::relu, scratch());
   // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
   layer(55);
-  conv2d_forward(inf(i_4e_b2), inf(i_4e_b2r), w(80), w(81), at(g_4e_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b2), inf(i_4e_b2r), prep(p_4e_b2), nullptr, at(g_4e_b2, n), Activation::relu, scratch());
   // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(56);
-  conv2d_forward(inf(i_4e_b3r), inf(i_4d_out), w(82), w(83), at(g_4e_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b3r), inf(i_4d_out), prep(p_4e_b3r), nullptr, at(g_4e_b3r, n), Activation::relu, scratch());
   // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
   layer(57);
-  conv2d_forward(inf(i_4e_b3), inf(i_4e_b3r), w(84), w(85), at(g_4e_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b3), inf(i_4e_b3r), prep(p_4e_b3), nullptr, at(g_4e_b3, n), Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
   maxpool_forward(inf(i_4e_b4p), inf(i_4d_out), at(g_4e_b4p, n));
   // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
   layer(59);
-  conv2d_forward(inf(i_4e_b4), inf(i_4e_b4p), w(86), w(87), at(g_4e_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_4e_b4), inf(i_4e_b4p), prep(p_4e_b4), nullptr, at(g_4e_b4, n), Activation::relu, scratch());
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
   { const float* in[] = {inf(i_4e_b1), inf(i_4e_b2), inf(i_4e_b3), inf(i_4e_b4)}; concat_forward(inf(i_4e_out), in, g_4e_out, n * 196); }
@@ -769,49 +771,49 @@ void GoogLeNet::run_inference([[maybe_unused]] const float* x, int batch) {
   maxpool_forward(inf(i_pool4), inf(i_4e_out), at(g_pool4, n));
   // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
   layer(62);
-  conv2d_forward(inf(i_5a_b1), inf(i_pool4), w(88), w(89), at(g_5a_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b1), inf(i_pool4), prep(p_5a_b1), nullptr, at(g_5a_b1, n), Activation::relu, scratch());
   // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
   layer(63);
-  conv2d_forward(inf(i_5a_b2r), inf(i_pool4), w(90), w(91), at(g_5a_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b2r), inf(i_pool4), prep(p_5a_b2r), nullptr, at(g_5a_b2r, n), Activation::relu, scratch());
   // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
   layer(64);
-  conv2d_forward(inf(i_5a_b2), inf(i_5a_b2r), w(92), w(93), at(g_5a_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b2), inf(i_5a_b2r), prep(p_5a_b2), nullptr, at(g_5a_b2, n), Activation::relu, scratch());
   // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
   layer(65);
-  conv2d_forward(inf(i_5a_b3r), inf(i_pool4), w(94), w(95), at(g_5a_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b3r), inf(i_pool4), prep(p_5a_b3r), nullptr, at(g_5a_b3r, n), Activation::relu, scratch());
   // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(66);
-  conv2d_forward(inf(i_5a_b3), inf(i_5a_b3r), w(96), w(97), at(g_5a_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b3), inf(i_5a_b3r), prep(p_5a_b3), nullptr, at(g_5a_b3, n), Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
   maxpool_forward(inf(i_5a_b4p), inf(i_pool4), at(g_5a_b4p, n));
   // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(68);
-  conv2d_forward(inf(i_5a_b4), inf(i_5a_b4p), w(98), w(99), at(g_5a_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5a_b4), inf(i_5a_b4p), prep(p_5a_b4), nullptr, at(g_5a_b4, n), Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
   { const float* in[] = {inf(i_5a_b1), inf(i_5a_b2), inf(i_5a_b3), inf(i_5a_b4)}; concat_forward(inf(i_5a_out), in, g_5a_out, n * 49); }
   // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
   layer(70);
-  conv2d_forward(inf(i_5b_b1), inf(i_5a_out), w(100), w(101), at(g_5b_b1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b1), inf(i_5a_out), prep(p_5b_b1), nullptr, at(g_5b_b1, n), Activation::relu, scratch());
   // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
   layer(71);
-  conv2d_forward(inf(i_5b_b2r), inf(i_5a_out), w(102), w(103), at(g_5b_b2r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b2r), inf(i_5a_out), prep(p_5b_b2r), nullptr, at(g_5b_b2r, n), Activation::relu, scratch());
   // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
   layer(72);
-  conv2d_forward(inf(i_5b_b2), inf(i_5b_b2r), w(104), w(105), at(g_5b_b2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b2), inf(i_5b_b2r), prep(p_5b_b2), nullptr, at(g_5b_b2, n), Activation::relu, scratch());
   // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
   layer(73);
-  conv2d_forward(inf(i_5b_b3r), inf(i_5a_out), w(106), w(107), at(g_5b_b3r, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b3r), inf(i_5a_out), prep(p_5b_b3r), nullptr, at(g_5b_b3r, n), Activation::relu, scratch());
   // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(74);
-  conv2d_forward(inf(i_5b_b3), inf(i_5b_b3r), w(108), w(109), at(g_5b_b3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b3), inf(i_5b_b3r), prep(p_5b_b3), nullptr, at(g_5b_b3, n), Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
   maxpool_forward(inf(i_5b_b4p), inf(i_5a_out), at(g_5b_b4p, n));
   // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(76);
-  conv2d_forward(inf(i_5b_b4), inf(i_5b_b4p), w(110), w(111), at(g_5b_b4, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_5b_b4), inf(i_5b_b4p), prep(p_5b_b4), nullptr, at(g_5b_b4, n), Activation::relu, scratch());
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
   { const float* in[] = {inf(i_5b_b1), inf(i_5b_b2), inf(i_5b_b3), inf(i_5b_b4)}; concat_forward(inf(i_5b_out), in, g_5b_out, n * 49); }
@@ -1375,6 +1377,65 @@ void GoogLeNet::run_backward([[maybe_unused]] const float* x, int batch) {
   // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
   layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), at(g_conv1, n), Activation::relu, scratch());
+}
+
+void GoogLeNet::prepare_weights() {
+  conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
+  conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
+  conv2d_prepare(prep(p_3a_b1), w(4), w(5), g_3a_b1);  // 3a/b1
+  conv2d_prepare(prep(p_3a_b2r), w(6), w(7), g_3a_b2r);  // 3a/b2r
+  conv2d_prepare(prep(p_3a_b2), w(8), w(9), g_3a_b2);  // 3a/b2
+  conv2d_prepare(prep(p_3a_b3r), w(10), w(11), g_3a_b3r);  // 3a/b3r
+  conv2d_prepare(prep(p_3a_b3), w(12), w(13), g_3a_b3);  // 3a/b3
+  conv2d_prepare(prep(p_3a_b4), w(14), w(15), g_3a_b4);  // 3a/b4
+  conv2d_prepare(prep(p_3b_b1), w(16), w(17), g_3b_b1);  // 3b/b1
+  conv2d_prepare(prep(p_3b_b2r), w(18), w(19), g_3b_b2r);  // 3b/b2r
+  conv2d_prepare(prep(p_3b_b2), w(20), w(21), g_3b_b2);  // 3b/b2
+  conv2d_prepare(prep(p_3b_b3r), w(22), w(23), g_3b_b3r);  // 3b/b3r
+  conv2d_prepare(prep(p_3b_b3), w(24), w(25), g_3b_b3);  // 3b/b3
+  conv2d_prepare(prep(p_3b_b4), w(26), w(27), g_3b_b4);  // 3b/b4
+  conv2d_prepare(prep(p_4a_b1), w(28), w(29), g_4a_b1);  // 4a/b1
+  conv2d_prepare(prep(p_4a_b2r), w(30), w(31), g_4a_b2r);  // 4a/b2r
+  conv2d_prepare(prep(p_4a_b2), w(32), w(33), g_4a_b2);  // 4a/b2
+  conv2d_prepare(prep(p_4a_b3r), w(34), w(35), g_4a_b3r);  // 4a/b3r
+  conv2d_prepare(prep(p_4a_b3), w(36), w(37), g_4a_b3);  // 4a/b3
+  conv2d_prepare(prep(p_4a_b4), w(38), w(39), g_4a_b4);  // 4a/b4
+  conv2d_prepare(prep(p_4b_b1), w(40), w(41), g_4b_b1);  // 4b/b1
+  conv2d_prepare(prep(p_4b_b2r), w(42), w(43), g_4b_b2r);  // 4b/b2r
+  conv2d_prepare(prep(p_4b_b2), w(44), w(45), g_4b_b2);  // 4b/b2
+  conv2d_prepare(prep(p_4b_b3r), w(46), w(47), g_4b_b3r);  // 4b/b3r
+  conv2d_prepare(prep(p_4b_b3), w(48), w(49), g_4b_b3);  // 4b/b3
+  conv2d_prepare(prep(p_4b_b4), w(50), w(51), g_4b_b4);  // 4b/b4
+  conv2d_prepare(prep(p_4c_b1), w(52), w(53), g_4c_b1);  // 4c/b1
+  conv2d_prepare(prep(p_4c_b2r), w(54), w(55), g_4c_b2r);  // 4c/b2r
+  conv2d_prepare(prep(p_4c_b2), w(56), w(57), g_4c_b2);  // 4c/b2
+  conv2d_prepare(prep(p_4c_b3r), w(58), w(59), g_4c_b3r);  // 4c/b3r
+  conv2d_prepare(prep(p_4c_b3), w(60), w(61), g_4c_b3);  // 4c/b3
+  conv2d_prepare(prep(p_4c_b4), w(62), w(63), g_4c_b4);  // 4c/b4
+  conv2d_prepare(prep(p_4d_b1), w(64), w(65), g_4d_b1);  // 4d/b1
+  conv2d_prepare(prep(p_4d_b2r), w(66), w(67), g_4d_b2r);  // 4d/b2r
+  conv2d_prepare(prep(p_4d_b2), w(68), w(69), g_4d_b2);  // 4d/b2
+  conv2d_prepare(prep(p_4d_b3r), w(70), w(71), g_4d_b3r);  // 4d/b3r
+  conv2d_prepare(prep(p_4d_b3), w(72), w(73), g_4d_b3);  // 4d/b3
+  conv2d_prepare(prep(p_4d_b4), w(74), w(75), g_4d_b4);  // 4d/b4
+  conv2d_prepare(prep(p_4e_b1), w(76), w(77), g_4e_b1);  // 4e/b1
+  conv2d_prepare(prep(p_4e_b2r), w(78), w(79), g_4e_b2r);  // 4e/b2r
+  conv2d_prepare(prep(p_4e_b2), w(80), w(81), g_4e_b2);  // 4e/b2
+  conv2d_prepare(prep(p_4e_b3r), w(82), w(83), g_4e_b3r);  // 4e/b3r
+  conv2d_prepare(prep(p_4e_b3), w(84), w(85), g_4e_b3);  // 4e/b3
+  conv2d_prepare(prep(p_4e_b4), w(86), w(87), g_4e_b4);  // 4e/b4
+  conv2d_prepare(prep(p_5a_b1), w(88), w(89), g_5a_b1);  // 5a/b1
+  conv2d_prepare(prep(p_5a_b2r), w(90), w(91), g_5a_b2r);  // 5a/b2r
+  conv2d_prepare(prep(p_5a_b2), w(92), w(93), g_5a_b2);  // 5a/b2
+  conv2d_prepare(prep(p_5a_b3r), w(94), w(95), g_5a_b3r);  // 5a/b3r
+  conv2d_prepare(prep(p_5a_b3), w(96), w(97), g_5a_b3);  // 5a/b3
+  conv2d_prepare(prep(p_5a_b4), w(98), w(99), g_5a_b4);  // 5a/b4
+  conv2d_prepare(prep(p_5b_b1), w(100), w(101), g_5b_b1);  // 5b/b1
+  conv2d_prepare(prep(p_5b_b2r), w(102), w(103), g_5b_b2r);  // 5b/b2r
+  conv2d_prepare(prep(p_5b_b2), w(104), w(105), g_5b_b2);  // 5b/b2
+  conv2d_prepare(prep(p_5b_b3r), w(106), w(107), g_5b_b3r);  // 5b/b3r
+  conv2d_prepare(prep(p_5b_b3), w(108), w(109), g_5b_b3);  // 5b/b3
+  conv2d_prepare(prep(p_5b_b4), w(110), w(111), g_5b_b4);  // 5b/b4
 }
 
 }  // namespace modelc::gen

@@ -339,7 +339,7 @@ constexpr int64_t kInputShape[] = {224, 224, 3};
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
 constexpr OutputSpec kOutputs[] = {
-  {"predictions", 1000, 1.0f, false, true, 0, 37021808, 37022816, 74143040},
+  {"predictions", 1000, 1.0f, false, true, 1908736, 37021808, 37022816, 74143040},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -525,184 +525,184 @@ constexpr LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 37023824;  // image [224, 224, 3]
 [[maybe_unused]] constexpr int64_t i_conv1_pad = 0, t_conv1_pad = 0, d_conv1_pad = 37174352;  // conv1_pad [230, 230, 3]
-[[maybe_unused]] constexpr int64_t i_conv1_conv = 158704, t_conv1_conv = 158704, d_conv1_conv = 37333056;  // conv1_conv [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_conv1_bn = 961520, t_conv1_bn = 961520, d_conv1_bn = 38135872, a_conv1_bn = 1764336;  // conv1_bn [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_conv1_relu = 0, t_conv1_relu = 1764464, d_conv1_relu = 38938688;  // conv1_relu [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_pool1_pad = 802816, t_pool1_pad = 2567280, d_pool1_pad = 39741504;  // pool1_pad [114, 114, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_conv = 158704, t_conv1_conv = 158704, d_conv1_conv = 37333056, p_conv1_conv = 0;  // conv1_conv [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_bn = 158704, t_conv1_bn = 961520, d_conv1_bn = 38135872, a_conv1_bn = 1764336;  // conv1_bn [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_relu = 158704, t_conv1_relu = 1764464, d_conv1_relu = 38938688;  // conv1_relu [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_pool1_pad = 961520, t_pool1_pad = 2567280, d_pool1_pad = 39741504;  // pool1_pad [114, 114, 64]
 [[maybe_unused]] constexpr int64_t i_pool1_pool = 0, t_pool1_pool = 3399024, d_pool1_pool = 40573248;  // pool1_pool [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_0_conv = 200704, t_conv2_block1_0_conv = 3599728, d_conv2_block1_0_conv = 40773952;  // conv2_block1/0_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_0_bn = 1003520, t_conv2_block1_0_bn = 4402544, d_conv2_block1_0_bn = 41576768, a_conv2_block1_0_bn = 5205360;  // conv2_block1/0_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_conv = 200704, t_conv2_block1_1_conv = 5205872, d_conv2_block1_1_conv = 42379584;  // conv2_block1/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_bn = 0, t_conv2_block1_1_bn = 5406576, d_conv2_block1_1_bn = 42580288, a_conv2_block1_1_bn = 5607280;  // conv2_block1/1_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_relu = 200704, t_conv2_block1_1_relu = 5607408, d_conv2_block1_1_relu = 42780992;  // conv2_block1/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_2_conv = 0, t_conv2_block1_2_conv = 5808112, d_conv2_block1_2_conv = 42981696;  // conv2_block1/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_2_bn = 200704, t_conv2_block1_2_bn = 6008816, d_conv2_block1_2_bn = 43182400, a_conv2_block1_2_bn = 6209520;  // conv2_block1/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_0_conv = 200704, t_conv2_block1_0_conv = 3599728, d_conv2_block1_0_conv = 40773952, p_conv2_block1_0_conv = 9536;  // conv2_block1/0_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_0_bn = 200704, t_conv2_block1_0_bn = 4402544, d_conv2_block1_0_bn = 41576768, a_conv2_block1_0_bn = 5205360;  // conv2_block1/0_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_conv = 1003520, t_conv2_block1_1_conv = 5205872, d_conv2_block1_1_conv = 42379584, p_conv2_block1_1_conv = 26432;  // conv2_block1/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_bn = 1003520, t_conv2_block1_1_bn = 5406576, d_conv2_block1_1_bn = 42580288, a_conv2_block1_1_bn = 5607280;  // conv2_block1/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_relu = 1003520, t_conv2_block1_1_relu = 5607408, d_conv2_block1_1_relu = 42780992;  // conv2_block1/1_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_2_conv = 0, t_conv2_block1_2_conv = 5808112, d_conv2_block1_2_conv = 42981696, p_conv2_block1_2_conv = 30656;  // conv2_block1/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_2_bn = 0, t_conv2_block1_2_bn = 6008816, d_conv2_block1_2_bn = 43182400, a_conv2_block1_2_bn = 6209520;  // conv2_block1/2_bn [56, 56, 64]
 [[maybe_unused]] constexpr int64_t i_conv2_block1_2_relu = 0, t_conv2_block1_2_relu = 6209648, d_conv2_block1_2_relu = 43383104;  // conv2_block1/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_3_conv = 200704, t_conv2_block1_3_conv = 6410352, d_conv2_block1_3_conv = 43583808;  // conv2_block1/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_3_bn = 1806336, t_conv2_block1_3_bn = 7213168, d_conv2_block1_3_bn = 44386624, a_conv2_block1_3_bn = 8015984;  // conv2_block1/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_add = 0, t_conv2_block1_add = 8016496, d_conv2_block1_add = 45189440;  // conv2_block1/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_out = 802816, t_conv2_block1_out = 8819312, d_conv2_block1_out = 45992256;  // conv2_block1/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_1_conv = 0, t_conv2_block2_1_conv = 9622128, d_conv2_block2_1_conv = 46795072;  // conv2_block2/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_1_bn = 200704, t_conv2_block2_1_bn = 9822832, d_conv2_block2_1_bn = 46995776, a_conv2_block2_1_bn = 10023536;  // conv2_block2/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_3_conv = 1003520, t_conv2_block1_3_conv = 6410352, d_conv2_block1_3_conv = 43583808, p_conv2_block1_3_conv = 67648;  // conv2_block1/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_3_bn = 1003520, t_conv2_block1_3_bn = 7213168, d_conv2_block1_3_bn = 44386624, a_conv2_block1_3_bn = 8015984;  // conv2_block1/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_add = 1003520, t_conv2_block1_add = 8016496, d_conv2_block1_add = 45189440;  // conv2_block1/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_out = 1003520, t_conv2_block1_out = 8819312, d_conv2_block1_out = 45992256;  // conv2_block1/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_1_conv = 0, t_conv2_block2_1_conv = 9622128, d_conv2_block2_1_conv = 46795072, p_conv2_block2_1_conv = 84544;  // conv2_block2/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_1_bn = 0, t_conv2_block2_1_bn = 9822832, d_conv2_block2_1_bn = 46995776, a_conv2_block2_1_bn = 10023536;  // conv2_block2/1_bn [56, 56, 64]
 [[maybe_unused]] constexpr int64_t i_conv2_block2_1_relu = 0, t_conv2_block2_1_relu = 10023664, d_conv2_block2_1_relu = 47196480;  // conv2_block2/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_conv = 200704, t_conv2_block2_2_conv = 10224368, d_conv2_block2_2_conv = 47397184;  // conv2_block2/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_bn = 0, t_conv2_block2_2_bn = 10425072, d_conv2_block2_2_bn = 47597888, a_conv2_block2_2_bn = 10625776;  // conv2_block2/2_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_relu = 200704, t_conv2_block2_2_relu = 10625904, d_conv2_block2_2_relu = 47798592;  // conv2_block2/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_3_conv = 1605632, t_conv2_block2_3_conv = 10826608, d_conv2_block2_3_conv = 47999296;  // conv2_block2/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_3_bn = 0, t_conv2_block2_3_bn = 11629424, d_conv2_block2_3_bn = 48802112, a_conv2_block2_3_bn = 12432240;  // conv2_block2/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_add = 1605632, t_conv2_block2_add = 12432752, d_conv2_block2_add = 49604928;  // conv2_block2/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_out = 0, t_conv2_block2_out = 13235568, d_conv2_block2_out = 50407744;  // conv2_block2/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_conv = 802816, t_conv2_block3_1_conv = 14038384, d_conv2_block3_1_conv = 51210560;  // conv2_block3/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_bn = 1003520, t_conv2_block3_1_bn = 14239088, d_conv2_block3_1_bn = 51411264, a_conv2_block3_1_bn = 14439792;  // conv2_block3/1_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_relu = 802816, t_conv2_block3_1_relu = 14439920, d_conv2_block3_1_relu = 51611968;  // conv2_block3/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_conv = 1003520, t_conv2_block3_2_conv = 14640624, d_conv2_block3_2_conv = 51812672;  // conv2_block3/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_bn = 802816, t_conv2_block3_2_bn = 14841328, d_conv2_block3_2_bn = 52013376, a_conv2_block3_2_bn = 15042032;  // conv2_block3/2_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_relu = 1003520, t_conv2_block3_2_relu = 15042160, d_conv2_block3_2_relu = 52214080;  // conv2_block3/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_3_conv = 1204224, t_conv2_block3_3_conv = 15242864, d_conv2_block3_3_conv = 52414784;  // conv2_block3/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_3_bn = 2007040, t_conv2_block3_3_bn = 16045680, d_conv2_block3_3_bn = 53217600, a_conv2_block3_3_bn = 16848496;  // conv2_block3/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_add = 802816, t_conv2_block3_add = 16849008, d_conv2_block3_add = 54020416;  // conv2_block3/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_out = 0, t_conv2_block3_out = 17651824, d_conv2_block3_out = 54823232;  // conv2_block3/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_0_conv = 802816, t_conv3_block1_0_conv = 18454640, d_conv3_block1_0_conv = 55626048;  // conv3_block1/0_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_0_bn = 1204224, t_conv3_block1_0_bn = 18856048, d_conv3_block1_0_bn = 56027456, a_conv3_block1_0_bn = 19257456;  // conv3_block1/0_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_1_conv = 802816, t_conv3_block1_1_conv = 19258480, d_conv3_block1_1_conv = 56428864;  // conv3_block1/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_conv = 1806336, t_conv2_block2_2_conv = 10224368, d_conv2_block2_2_conv = 47397184, p_conv2_block2_2_conv = 101056;  // conv2_block2/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_bn = 1806336, t_conv2_block2_2_bn = 10425072, d_conv2_block2_2_bn = 47597888, a_conv2_block2_2_bn = 10625776;  // conv2_block2/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_relu = 1806336, t_conv2_block2_2_relu = 10625904, d_conv2_block2_2_relu = 47798592;  // conv2_block2/2_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_3_conv = 2007040, t_conv2_block2_3_conv = 10826608, d_conv2_block2_3_conv = 47999296, p_conv2_block2_3_conv = 138048;  // conv2_block2/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_3_bn = 2007040, t_conv2_block2_3_bn = 11629424, d_conv2_block2_3_bn = 48802112, a_conv2_block2_3_bn = 12432240;  // conv2_block2/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_add = 2007040, t_conv2_block2_add = 12432752, d_conv2_block2_add = 49604928;  // conv2_block2/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_out = 2007040, t_conv2_block2_out = 13235568, d_conv2_block2_out = 50407744;  // conv2_block2/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_conv = 0, t_conv2_block3_1_conv = 14038384, d_conv2_block3_1_conv = 51210560, p_conv2_block3_1_conv = 154944;  // conv2_block3/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_bn = 0, t_conv2_block3_1_bn = 14239088, d_conv2_block3_1_bn = 51411264, a_conv2_block3_1_bn = 14439792;  // conv2_block3/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_relu = 0, t_conv2_block3_1_relu = 14439920, d_conv2_block3_1_relu = 51611968;  // conv2_block3/1_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_conv = 1806336, t_conv2_block3_2_conv = 14640624, d_conv2_block3_2_conv = 51812672, p_conv2_block3_2_conv = 171456;  // conv2_block3/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_bn = 1806336, t_conv2_block3_2_bn = 14841328, d_conv2_block3_2_bn = 52013376, a_conv2_block3_2_bn = 15042032;  // conv2_block3/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_relu = 1806336, t_conv2_block3_2_relu = 15042160, d_conv2_block3_2_relu = 52214080;  // conv2_block3/2_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_3_conv = 2809856, t_conv2_block3_3_conv = 15242864, d_conv2_block3_3_conv = 52414784, p_conv2_block3_3_conv = 208448;  // conv2_block3/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_3_bn = 2809856, t_conv2_block3_3_bn = 16045680, d_conv2_block3_3_bn = 53217600, a_conv2_block3_3_bn = 16848496;  // conv2_block3/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_add = 2809856, t_conv2_block3_add = 16849008, d_conv2_block3_add = 54020416;  // conv2_block3/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_out = 2809856, t_conv2_block3_out = 17651824, d_conv2_block3_out = 54823232;  // conv2_block3/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_0_conv = 3612672, t_conv3_block1_0_conv = 18454640, d_conv3_block1_0_conv = 55626048, p_conv3_block1_0_conv = 225344;  // conv3_block1/0_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_0_bn = 3612672, t_conv3_block1_0_bn = 18856048, d_conv3_block1_0_bn = 56027456, a_conv3_block1_0_bn = 19257456;  // conv3_block1/0_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_1_conv = 0, t_conv3_block1_1_conv = 19258480, d_conv3_block1_1_conv = 56428864, p_conv3_block1_1_conv = 357440;  // conv3_block1/1_conv [28, 28, 128]
 [[maybe_unused]] constexpr int64_t i_conv3_block1_1_bn = 0, t_conv3_block1_1_bn = 19358832, d_conv3_block1_1_bn = 56529216, a_conv3_block1_1_bn = 19459184;  // conv3_block1/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_1_relu = 100352, t_conv3_block1_1_relu = 19459440, d_conv3_block1_1_relu = 56629568;  // conv3_block1/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_2_conv = 0, t_conv3_block1_2_conv = 19559792, d_conv3_block1_2_conv = 56729920;  // conv3_block1/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_1_relu = 0, t_conv3_block1_1_relu = 19459440, d_conv3_block1_1_relu = 56629568;  // conv3_block1/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_2_conv = 100352, t_conv3_block1_2_conv = 19559792, d_conv3_block1_2_conv = 56729920, p_conv3_block1_2_conv = 390464;  // conv3_block1/2_conv [28, 28, 128]
 [[maybe_unused]] constexpr int64_t i_conv3_block1_2_bn = 100352, t_conv3_block1_2_bn = 19660144, d_conv3_block1_2_bn = 56830272, a_conv3_block1_2_bn = 19760496;  // conv3_block1/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_2_relu = 0, t_conv3_block1_2_relu = 19760752, d_conv3_block1_2_relu = 56930624;  // conv3_block1/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_3_conv = 100352, t_conv3_block1_3_conv = 19861104, d_conv3_block1_3_conv = 57030976;  // conv3_block1/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_3_bn = 501760, t_conv3_block1_3_bn = 20262512, d_conv3_block1_3_bn = 57432384, a_conv3_block1_3_bn = 20663920;  // conv3_block1/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_add = 0, t_conv3_block1_add = 20664944, d_conv3_block1_add = 57833792;  // conv3_block1/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_out = 401408, t_conv3_block1_out = 21066352, d_conv3_block1_out = 58235200;  // conv3_block1/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_1_conv = 0, t_conv3_block2_1_conv = 21467760, d_conv3_block2_1_conv = 58636608;  // conv3_block2/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_1_bn = 100352, t_conv3_block2_1_bn = 21568112, d_conv3_block2_1_bn = 58736960, a_conv3_block2_1_bn = 21668464;  // conv3_block2/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_2_relu = 100352, t_conv3_block1_2_relu = 19760752, d_conv3_block1_2_relu = 56930624;  // conv3_block1/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_3_conv = 2809856, t_conv3_block1_3_conv = 19861104, d_conv3_block1_3_conv = 57030976, p_conv3_block1_3_conv = 538176;  // conv3_block1/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_3_bn = 2809856, t_conv3_block1_3_bn = 20262512, d_conv3_block1_3_bn = 57432384, a_conv3_block1_3_bn = 20663920;  // conv3_block1/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_add = 2809856, t_conv3_block1_add = 20664944, d_conv3_block1_add = 57833792;  // conv3_block1/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_out = 2809856, t_conv3_block1_out = 21066352, d_conv3_block1_out = 58235200;  // conv3_block1/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_1_conv = 0, t_conv3_block2_1_conv = 21467760, d_conv3_block2_1_conv = 58636608, p_conv3_block2_1_conv = 604736;  // conv3_block2/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_1_bn = 0, t_conv3_block2_1_bn = 21568112, d_conv3_block2_1_bn = 58736960, a_conv3_block2_1_bn = 21668464;  // conv3_block2/1_bn [28, 28, 128]
 [[maybe_unused]] constexpr int64_t i_conv3_block2_1_relu = 0, t_conv3_block2_1_relu = 21668720, d_conv3_block2_1_relu = 58837312;  // conv3_block2/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_2_conv = 100352, t_conv3_block2_2_conv = 21769072, d_conv3_block2_2_conv = 58937664;  // conv3_block2/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_2_bn = 0, t_conv3_block2_2_bn = 21869424, d_conv3_block2_2_bn = 59038016, a_conv3_block2_2_bn = 21969776;  // conv3_block2/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_2_conv = 100352, t_conv3_block2_2_conv = 21769072, d_conv3_block2_2_conv = 58937664, p_conv3_block2_2_conv = 670528;  // conv3_block2/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_2_bn = 100352, t_conv3_block2_2_bn = 21869424, d_conv3_block2_2_bn = 59038016, a_conv3_block2_2_bn = 21969776;  // conv3_block2/2_bn [28, 28, 128]
 [[maybe_unused]] constexpr int64_t i_conv3_block2_2_relu = 100352, t_conv3_block2_2_relu = 21970032, d_conv3_block2_2_relu = 59138368;  // conv3_block2/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_3_conv = 802816, t_conv3_block2_3_conv = 22070384, d_conv3_block2_3_conv = 59238720;  // conv3_block2/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_3_bn = 0, t_conv3_block2_3_bn = 22471792, d_conv3_block2_3_bn = 59640128, a_conv3_block2_3_bn = 22873200;  // conv3_block2/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_add = 802816, t_conv3_block2_add = 22874224, d_conv3_block2_add = 60041536;  // conv3_block2/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_out = 0, t_conv3_block2_out = 23275632, d_conv3_block2_out = 60442944;  // conv3_block2/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_conv = 401408, t_conv3_block3_1_conv = 23677040, d_conv3_block3_1_conv = 60844352;  // conv3_block3/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_bn = 501760, t_conv3_block3_1_bn = 23777392, d_conv3_block3_1_bn = 60944704, a_conv3_block3_1_bn = 23877744;  // conv3_block3/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_relu = 401408, t_conv3_block3_1_relu = 23878000, d_conv3_block3_1_relu = 61045056;  // conv3_block3/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_conv = 501760, t_conv3_block3_2_conv = 23978352, d_conv3_block3_2_conv = 61145408;  // conv3_block3/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_bn = 401408, t_conv3_block3_2_bn = 24078704, d_conv3_block3_2_bn = 61245760, a_conv3_block3_2_bn = 24179056;  // conv3_block3/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_relu = 501760, t_conv3_block3_2_relu = 24179312, d_conv3_block3_2_relu = 61346112;  // conv3_block3/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_3_conv = 602112, t_conv3_block3_3_conv = 24279664, d_conv3_block3_3_conv = 61446464;  // conv3_block3/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_3_bn = 1003520, t_conv3_block3_3_bn = 24681072, d_conv3_block3_3_bn = 61847872, a_conv3_block3_3_bn = 25082480;  // conv3_block3/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_add = 401408, t_conv3_block3_add = 25083504, d_conv3_block3_add = 62249280;  // conv3_block3/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_out = 0, t_conv3_block3_out = 25484912, d_conv3_block3_out = 62650688;  // conv3_block3/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_conv = 401408, t_conv3_block4_1_conv = 25886320, d_conv3_block4_1_conv = 63052096;  // conv3_block4/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_bn = 501760, t_conv3_block4_1_bn = 25986672, d_conv3_block4_1_bn = 63152448, a_conv3_block4_1_bn = 26087024;  // conv3_block4/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_relu = 401408, t_conv3_block4_1_relu = 26087280, d_conv3_block4_1_relu = 63252800;  // conv3_block4/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_conv = 501760, t_conv3_block4_2_conv = 26187632, d_conv3_block4_2_conv = 63353152;  // conv3_block4/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_bn = 401408, t_conv3_block4_2_bn = 26287984, d_conv3_block4_2_bn = 63453504, a_conv3_block4_2_bn = 26388336;  // conv3_block4/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_relu = 501760, t_conv3_block4_2_relu = 26388592, d_conv3_block4_2_relu = 63553856;  // conv3_block4/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_3_conv = 602112, t_conv3_block4_3_conv = 26488944, d_conv3_block4_3_conv = 63654208;  // conv3_block4/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_3_bn = 1003520, t_conv3_block4_3_bn = 26890352, d_conv3_block4_3_bn = 64055616, a_conv3_block4_3_bn = 27291760;  // conv3_block4/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_add = 401408, t_conv3_block4_add = 27292784, d_conv3_block4_add = 64457024;  // conv3_block4/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_out = 0, t_conv3_block4_out = 27694192, d_conv3_block4_out = 64858432;  // conv3_block4/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_0_conv = 401408, t_conv4_block1_0_conv = 28095600, d_conv4_block1_0_conv = 65259840;  // conv4_block1/0_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_0_bn = 602112, t_conv4_block1_0_bn = 28296304, d_conv4_block1_0_bn = 65460544, a_conv4_block1_0_bn = 28497008;  // conv4_block1/0_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_conv = 401408, t_conv4_block1_1_conv = 28499056, d_conv4_block1_1_conv = 65661248;  // conv4_block1/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_bn = 0, t_conv4_block1_1_bn = 28549232, d_conv4_block1_1_bn = 65711424, a_conv4_block1_1_bn = 28599408;  // conv4_block1/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_relu = 50176, t_conv4_block1_1_relu = 28599920, d_conv4_block1_1_relu = 65761600;  // conv4_block1/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_conv = 0, t_conv4_block1_2_conv = 28650096, d_conv4_block1_2_conv = 65811776;  // conv4_block1/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_bn = 50176, t_conv4_block1_2_bn = 28700272, d_conv4_block1_2_bn = 65861952, a_conv4_block1_2_bn = 28750448;  // conv4_block1/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_relu = 0, t_conv4_block1_2_relu = 28750960, d_conv4_block1_2_relu = 65912128;  // conv4_block1/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_3_conv = 50176, t_conv4_block1_3_conv = 28801136, d_conv4_block1_3_conv = 65962304;  // conv4_block1/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_3_bn = 250880, t_conv4_block1_3_bn = 29001840, d_conv4_block1_3_bn = 66163008, a_conv4_block1_3_bn = 29202544;  // conv4_block1/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_add = 0, t_conv4_block1_add = 29204592, d_conv4_block1_add = 66363712;  // conv4_block1/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_out = 200704, t_conv4_block1_out = 29405296, d_conv4_block1_out = 66564416;  // conv4_block1/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_conv = 0, t_conv4_block2_1_conv = 29606000, d_conv4_block2_1_conv = 66765120;  // conv4_block2/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_bn = 50176, t_conv4_block2_1_bn = 29656176, d_conv4_block2_1_bn = 66815296, a_conv4_block2_1_bn = 29706352;  // conv4_block2/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_relu = 0, t_conv4_block2_1_relu = 29706864, d_conv4_block2_1_relu = 66865472;  // conv4_block2/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_conv = 50176, t_conv4_block2_2_conv = 29757040, d_conv4_block2_2_conv = 66915648;  // conv4_block2/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_bn = 0, t_conv4_block2_2_bn = 29807216, d_conv4_block2_2_bn = 66965824, a_conv4_block2_2_bn = 29857392;  // conv4_block2/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_relu = 50176, t_conv4_block2_2_relu = 29857904, d_conv4_block2_2_relu = 67016000;  // conv4_block2/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_3_conv = 401408, t_conv4_block2_3_conv = 29908080, d_conv4_block2_3_conv = 67066176;  // conv4_block2/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_3_bn = 0, t_conv4_block2_3_bn = 30108784, d_conv4_block2_3_bn = 67266880, a_conv4_block2_3_bn = 30309488;  // conv4_block2/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_add = 401408, t_conv4_block2_add = 30311536, d_conv4_block2_add = 67467584;  // conv4_block2/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_out = 0, t_conv4_block2_out = 30512240, d_conv4_block2_out = 67668288;  // conv4_block2/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_conv = 200704, t_conv4_block3_1_conv = 30712944, d_conv4_block3_1_conv = 67868992;  // conv4_block3/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_bn = 250880, t_conv4_block3_1_bn = 30763120, d_conv4_block3_1_bn = 67919168, a_conv4_block3_1_bn = 30813296;  // conv4_block3/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_relu = 200704, t_conv4_block3_1_relu = 30813808, d_conv4_block3_1_relu = 67969344;  // conv4_block3/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_conv = 250880, t_conv4_block3_2_conv = 30863984, d_conv4_block3_2_conv = 68019520;  // conv4_block3/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_bn = 200704, t_conv4_block3_2_bn = 30914160, d_conv4_block3_2_bn = 68069696, a_conv4_block3_2_bn = 30964336;  // conv4_block3/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_relu = 250880, t_conv4_block3_2_relu = 30964848, d_conv4_block3_2_relu = 68119872;  // conv4_block3/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_3_conv = 301056, t_conv4_block3_3_conv = 31015024, d_conv4_block3_3_conv = 68170048;  // conv4_block3/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_3_bn = 501760, t_conv4_block3_3_bn = 31215728, d_conv4_block3_3_bn = 68370752, a_conv4_block3_3_bn = 31416432;  // conv4_block3/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_add = 200704, t_conv4_block3_add = 31418480, d_conv4_block3_add = 68571456;  // conv4_block3/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_out = 0, t_conv4_block3_out = 31619184, d_conv4_block3_out = 68772160;  // conv4_block3/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_conv = 200704, t_conv4_block4_1_conv = 31819888, d_conv4_block4_1_conv = 68972864;  // conv4_block4/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_bn = 250880, t_conv4_block4_1_bn = 31870064, d_conv4_block4_1_bn = 69023040, a_conv4_block4_1_bn = 31920240;  // conv4_block4/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_relu = 200704, t_conv4_block4_1_relu = 31920752, d_conv4_block4_1_relu = 69073216;  // conv4_block4/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_conv = 250880, t_conv4_block4_2_conv = 31970928, d_conv4_block4_2_conv = 69123392;  // conv4_block4/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_bn = 200704, t_conv4_block4_2_bn = 32021104, d_conv4_block4_2_bn = 69173568, a_conv4_block4_2_bn = 32071280;  // conv4_block4/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_relu = 250880, t_conv4_block4_2_relu = 32071792, d_conv4_block4_2_relu = 69223744;  // conv4_block4/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_3_conv = 301056, t_conv4_block4_3_conv = 32121968, d_conv4_block4_3_conv = 69273920;  // conv4_block4/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_3_bn = 501760, t_conv4_block4_3_bn = 32322672, d_conv4_block4_3_bn = 69474624, a_conv4_block4_3_bn = 32523376;  // conv4_block4/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_add = 200704, t_conv4_block4_add = 32525424, d_conv4_block4_add = 69675328;  // conv4_block4/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_out = 0, t_conv4_block4_out = 32726128, d_conv4_block4_out = 69876032;  // conv4_block4/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_conv = 200704, t_conv4_block5_1_conv = 32926832, d_conv4_block5_1_conv = 70076736;  // conv4_block5/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_bn = 250880, t_conv4_block5_1_bn = 32977008, d_conv4_block5_1_bn = 70126912, a_conv4_block5_1_bn = 33027184;  // conv4_block5/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_relu = 200704, t_conv4_block5_1_relu = 33027696, d_conv4_block5_1_relu = 70177088;  // conv4_block5/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_conv = 250880, t_conv4_block5_2_conv = 33077872, d_conv4_block5_2_conv = 70227264;  // conv4_block5/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_bn = 200704, t_conv4_block5_2_bn = 33128048, d_conv4_block5_2_bn = 70277440, a_conv4_block5_2_bn = 33178224;  // conv4_block5/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_relu = 250880, t_conv4_block5_2_relu = 33178736, d_conv4_block5_2_relu = 70327616;  // conv4_block5/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_3_conv = 301056, t_conv4_block5_3_conv = 33228912, d_conv4_block5_3_conv = 70377792;  // conv4_block5/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_3_bn = 501760, t_conv4_block5_3_bn = 33429616, d_conv4_block5_3_bn = 70578496, a_conv4_block5_3_bn = 33630320;  // conv4_block5/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_add = 200704, t_conv4_block5_add = 33632368, d_conv4_block5_add = 70779200;  // conv4_block5/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_out = 0, t_conv4_block5_out = 33833072, d_conv4_block5_out = 70979904;  // conv4_block5/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_conv = 200704, t_conv4_block6_1_conv = 34033776, d_conv4_block6_1_conv = 71180608;  // conv4_block6/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_bn = 250880, t_conv4_block6_1_bn = 34083952, d_conv4_block6_1_bn = 71230784, a_conv4_block6_1_bn = 34134128;  // conv4_block6/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_relu = 200704, t_conv4_block6_1_relu = 34134640, d_conv4_block6_1_relu = 71280960;  // conv4_block6/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_conv = 250880, t_conv4_block6_2_conv = 34184816, d_conv4_block6_2_conv = 71331136;  // conv4_block6/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_bn = 200704, t_conv4_block6_2_bn = 34234992, d_conv4_block6_2_bn = 71381312, a_conv4_block6_2_bn = 34285168;  // conv4_block6/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_relu = 250880, t_conv4_block6_2_relu = 34285680, d_conv4_block6_2_relu = 71431488;  // conv4_block6/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_3_conv = 301056, t_conv4_block6_3_conv = 34335856, d_conv4_block6_3_conv = 71481664;  // conv4_block6/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_3_bn = 501760, t_conv4_block6_3_bn = 34536560, d_conv4_block6_3_bn = 71682368, a_conv4_block6_3_bn = 34737264;  // conv4_block6/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_add = 200704, t_conv4_block6_add = 34739312, d_conv4_block6_add = 71883072;  // conv4_block6/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_out = 0, t_conv4_block6_out = 34940016, d_conv4_block6_out = 72083776;  // conv4_block6/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_0_conv = 200704, t_conv5_block1_0_conv = 35140720, d_conv5_block1_0_conv = 72284480;  // conv5_block1/0_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_0_bn = 301056, t_conv5_block1_0_bn = 35241072, d_conv5_block1_0_bn = 72384832, a_conv5_block1_0_bn = 35341424;  // conv5_block1/0_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_conv = 200704, t_conv5_block1_1_conv = 35345520, d_conv5_block1_1_conv = 72485184;  // conv5_block1/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_bn = 0, t_conv5_block1_1_bn = 35370608, d_conv5_block1_1_bn = 72510272, a_conv5_block1_1_bn = 35395696;  // conv5_block1/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_relu = 25088, t_conv5_block1_1_relu = 35396720, d_conv5_block1_1_relu = 72535360;  // conv5_block1/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_conv = 0, t_conv5_block1_2_conv = 35421808, d_conv5_block1_2_conv = 72560448;  // conv5_block1/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_bn = 25088, t_conv5_block1_2_bn = 35446896, d_conv5_block1_2_bn = 72585536, a_conv5_block1_2_bn = 35471984;  // conv5_block1/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_relu = 0, t_conv5_block1_2_relu = 35473008, d_conv5_block1_2_relu = 72610624;  // conv5_block1/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_3_conv = 25088, t_conv5_block1_3_conv = 35498096, d_conv5_block1_3_conv = 72635712;  // conv5_block1/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_3_bn = 125440, t_conv5_block1_3_bn = 35598448, d_conv5_block1_3_bn = 72736064, a_conv5_block1_3_bn = 35698800;  // conv5_block1/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_add = 0, t_conv5_block1_add = 35702896, d_conv5_block1_add = 72836416;  // conv5_block1/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_out = 100352, t_conv5_block1_out = 35803248, d_conv5_block1_out = 72936768;  // conv5_block1/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_conv = 0, t_conv5_block2_1_conv = 35903600, d_conv5_block2_1_conv = 73037120;  // conv5_block2/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_bn = 25088, t_conv5_block2_1_bn = 35928688, d_conv5_block2_1_bn = 73062208, a_conv5_block2_1_bn = 35953776;  // conv5_block2/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_relu = 0, t_conv5_block2_1_relu = 35954800, d_conv5_block2_1_relu = 73087296;  // conv5_block2/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_conv = 25088, t_conv5_block2_2_conv = 35979888, d_conv5_block2_2_conv = 73112384;  // conv5_block2/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_bn = 0, t_conv5_block2_2_bn = 36004976, d_conv5_block2_2_bn = 73137472, a_conv5_block2_2_bn = 36030064;  // conv5_block2/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_relu = 25088, t_conv5_block2_2_relu = 36031088, d_conv5_block2_2_relu = 73162560;  // conv5_block2/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_3_conv = 200704, t_conv5_block2_3_conv = 36056176, d_conv5_block2_3_conv = 73187648;  // conv5_block2/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_3_bn = 0, t_conv5_block2_3_bn = 36156528, d_conv5_block2_3_bn = 73288000, a_conv5_block2_3_bn = 36256880;  // conv5_block2/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_add = 200704, t_conv5_block2_add = 36260976, d_conv5_block2_add = 73388352;  // conv5_block2/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_out = 0, t_conv5_block2_out = 36361328, d_conv5_block2_out = 73488704;  // conv5_block2/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_conv = 100352, t_conv5_block3_1_conv = 36461680, d_conv5_block3_1_conv = 73589056;  // conv5_block3/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_bn = 125440, t_conv5_block3_1_bn = 36486768, d_conv5_block3_1_bn = 73614144, a_conv5_block3_1_bn = 36511856;  // conv5_block3/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_relu = 100352, t_conv5_block3_1_relu = 36512880, d_conv5_block3_1_relu = 73639232;  // conv5_block3/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_conv = 125440, t_conv5_block3_2_conv = 36537968, d_conv5_block3_2_conv = 73664320;  // conv5_block3/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_bn = 100352, t_conv5_block3_2_bn = 36563056, d_conv5_block3_2_bn = 73689408, a_conv5_block3_2_bn = 36588144;  // conv5_block3/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_relu = 125440, t_conv5_block3_2_relu = 36589168, d_conv5_block3_2_relu = 73714496;  // conv5_block3/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_3_conv = 150528, t_conv5_block3_3_conv = 36614256, d_conv5_block3_3_conv = 73739584;  // conv5_block3/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_3_bn = 250880, t_conv5_block3_3_bn = 36714608, d_conv5_block3_3_bn = 73839936, a_conv5_block3_3_bn = 36814960;  // conv5_block3/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_add = 100352, t_conv5_block3_add = 36819056, d_conv5_block3_add = 73940288;  // conv5_block3/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_out = 0, t_conv5_block3_out = 36919408, d_conv5_block3_out = 74040640;  // conv5_block3/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_avg_pool = 100352, t_avg_pool = 37019760, d_avg_pool = 74140992;  // avg_pool [2048]
-[[maybe_unused]] constexpr int64_t i_predictions = 0, t_predictions = 37021808, d_predictions = 74143040;  // predictions [1000]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_3_conv = 3211264, t_conv3_block2_3_conv = 22070384, d_conv3_block2_3_conv = 59238720, p_conv3_block2_3_conv = 818240;  // conv3_block2/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_3_bn = 3211264, t_conv3_block2_3_bn = 22471792, d_conv3_block2_3_bn = 59640128, a_conv3_block2_3_bn = 22873200;  // conv3_block2/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_add = 3211264, t_conv3_block2_add = 22874224, d_conv3_block2_add = 60041536;  // conv3_block2/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_out = 3211264, t_conv3_block2_out = 23275632, d_conv3_block2_out = 60442944;  // conv3_block2/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_conv = 0, t_conv3_block3_1_conv = 23677040, d_conv3_block3_1_conv = 60844352, p_conv3_block3_1_conv = 884800;  // conv3_block3/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_bn = 0, t_conv3_block3_1_bn = 23777392, d_conv3_block3_1_bn = 60944704, a_conv3_block3_1_bn = 23877744;  // conv3_block3/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_relu = 0, t_conv3_block3_1_relu = 23878000, d_conv3_block3_1_relu = 61045056;  // conv3_block3/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_conv = 100352, t_conv3_block3_2_conv = 23978352, d_conv3_block3_2_conv = 61145408, p_conv3_block3_2_conv = 950592;  // conv3_block3/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_bn = 100352, t_conv3_block3_2_bn = 24078704, d_conv3_block3_2_bn = 61245760, a_conv3_block3_2_bn = 24179056;  // conv3_block3/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_relu = 100352, t_conv3_block3_2_relu = 24179312, d_conv3_block3_2_relu = 61346112;  // conv3_block3/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_3_conv = 4014080, t_conv3_block3_3_conv = 24279664, d_conv3_block3_3_conv = 61446464, p_conv3_block3_3_conv = 1098304;  // conv3_block3/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_3_bn = 4014080, t_conv3_block3_3_bn = 24681072, d_conv3_block3_3_bn = 61847872, a_conv3_block3_3_bn = 25082480;  // conv3_block3/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_add = 4014080, t_conv3_block3_add = 25083504, d_conv3_block3_add = 62249280;  // conv3_block3/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_out = 4014080, t_conv3_block3_out = 25484912, d_conv3_block3_out = 62650688;  // conv3_block3/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_conv = 0, t_conv3_block4_1_conv = 25886320, d_conv3_block4_1_conv = 63052096, p_conv3_block4_1_conv = 1164864;  // conv3_block4/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_bn = 0, t_conv3_block4_1_bn = 25986672, d_conv3_block4_1_bn = 63152448, a_conv3_block4_1_bn = 26087024;  // conv3_block4/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_relu = 0, t_conv3_block4_1_relu = 26087280, d_conv3_block4_1_relu = 63252800;  // conv3_block4/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_conv = 100352, t_conv3_block4_2_conv = 26187632, d_conv3_block4_2_conv = 63353152, p_conv3_block4_2_conv = 1230656;  // conv3_block4/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_bn = 100352, t_conv3_block4_2_bn = 26287984, d_conv3_block4_2_bn = 63453504, a_conv3_block4_2_bn = 26388336;  // conv3_block4/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_relu = 100352, t_conv3_block4_2_relu = 26388592, d_conv3_block4_2_relu = 63553856;  // conv3_block4/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_3_conv = 4415488, t_conv3_block4_3_conv = 26488944, d_conv3_block4_3_conv = 63654208, p_conv3_block4_3_conv = 1378368;  // conv3_block4/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_3_bn = 4415488, t_conv3_block4_3_bn = 26890352, d_conv3_block4_3_bn = 64055616, a_conv3_block4_3_bn = 27291760;  // conv3_block4/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_add = 4415488, t_conv3_block4_add = 27292784, d_conv3_block4_add = 64457024;  // conv3_block4/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_out = 4415488, t_conv3_block4_out = 27694192, d_conv3_block4_out = 64858432;  // conv3_block4/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_0_conv = 0, t_conv4_block1_0_conv = 28095600, d_conv4_block1_0_conv = 65259840, p_conv4_block1_0_conv = 1444928;  // conv4_block1/0_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_0_bn = 0, t_conv4_block1_0_bn = 28296304, d_conv4_block1_0_bn = 65460544, a_conv4_block1_0_bn = 28497008;  // conv4_block1/0_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_conv = 1806336, t_conv4_block1_1_conv = 28499056, d_conv4_block1_1_conv = 65661248, p_conv4_block1_1_conv = 1971264;  // conv4_block1/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_bn = 1806336, t_conv4_block1_1_bn = 28549232, d_conv4_block1_1_bn = 65711424, a_conv4_block1_1_bn = 28599408;  // conv4_block1/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_relu = 1806336, t_conv4_block1_1_relu = 28599920, d_conv4_block1_1_relu = 65761600;  // conv4_block1/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_conv = 1856512, t_conv4_block1_2_conv = 28650096, d_conv4_block1_2_conv = 65811776, p_conv4_block1_2_conv = 2102848;  // conv4_block1/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_bn = 1856512, t_conv4_block1_2_bn = 28700272, d_conv4_block1_2_bn = 65861952, a_conv4_block1_2_bn = 28750448;  // conv4_block1/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_relu = 1856512, t_conv4_block1_2_relu = 28750960, d_conv4_block1_2_relu = 65912128;  // conv4_block1/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_3_conv = 4415488, t_conv4_block1_3_conv = 28801136, d_conv4_block1_3_conv = 65962304, p_conv4_block1_3_conv = 2693184;  // conv4_block1/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_3_bn = 4415488, t_conv4_block1_3_bn = 29001840, d_conv4_block1_3_bn = 66163008, a_conv4_block1_3_bn = 29202544;  // conv4_block1/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_add = 4415488, t_conv4_block1_add = 29204592, d_conv4_block1_add = 66363712;  // conv4_block1/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_out = 4415488, t_conv4_block1_out = 29405296, d_conv4_block1_out = 66564416;  // conv4_block1/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_conv = 1806336, t_conv4_block2_1_conv = 29606000, d_conv4_block2_1_conv = 66765120, p_conv4_block2_1_conv = 2957376;  // conv4_block2/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_bn = 1806336, t_conv4_block2_1_bn = 29656176, d_conv4_block2_1_bn = 66815296, a_conv4_block2_1_bn = 29706352;  // conv4_block2/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_relu = 1806336, t_conv4_block2_1_relu = 29706864, d_conv4_block2_1_relu = 66865472;  // conv4_block2/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_conv = 1856512, t_conv4_block2_2_conv = 29757040, d_conv4_block2_2_conv = 66915648, p_conv4_block2_2_conv = 3220032;  // conv4_block2/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_bn = 1856512, t_conv4_block2_2_bn = 29807216, d_conv4_block2_2_bn = 66965824, a_conv4_block2_2_bn = 29857392;  // conv4_block2/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_relu = 1856512, t_conv4_block2_2_relu = 29857904, d_conv4_block2_2_relu = 67016000;  // conv4_block2/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_3_conv = 4616192, t_conv4_block2_3_conv = 29908080, d_conv4_block2_3_conv = 67066176, p_conv4_block2_3_conv = 3810368;  // conv4_block2/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_3_bn = 4616192, t_conv4_block2_3_bn = 30108784, d_conv4_block2_3_bn = 67266880, a_conv4_block2_3_bn = 30309488;  // conv4_block2/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_add = 4616192, t_conv4_block2_add = 30311536, d_conv4_block2_add = 67467584;  // conv4_block2/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_out = 4616192, t_conv4_block2_out = 30512240, d_conv4_block2_out = 67668288;  // conv4_block2/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_conv = 1806336, t_conv4_block3_1_conv = 30712944, d_conv4_block3_1_conv = 67868992, p_conv4_block3_1_conv = 4074560;  // conv4_block3/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_bn = 1806336, t_conv4_block3_1_bn = 30763120, d_conv4_block3_1_bn = 67919168, a_conv4_block3_1_bn = 30813296;  // conv4_block3/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_relu = 1806336, t_conv4_block3_1_relu = 30813808, d_conv4_block3_1_relu = 67969344;  // conv4_block3/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_conv = 1856512, t_conv4_block3_2_conv = 30863984, d_conv4_block3_2_conv = 68019520, p_conv4_block3_2_conv = 4337216;  // conv4_block3/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_bn = 1856512, t_conv4_block3_2_bn = 30914160, d_conv4_block3_2_bn = 68069696, a_conv4_block3_2_bn = 30964336;  // conv4_block3/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_relu = 1856512, t_conv4_block3_2_relu = 30964848, d_conv4_block3_2_relu = 68119872;  // conv4_block3/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_3_conv = 4816896, t_conv4_block3_3_conv = 31015024, d_conv4_block3_3_conv = 68170048, p_conv4_block3_3_conv = 4927552;  // conv4_block3/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_3_bn = 4816896, t_conv4_block3_3_bn = 31215728, d_conv4_block3_3_bn = 68370752, a_conv4_block3_3_bn = 31416432;  // conv4_block3/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_add = 4816896, t_conv4_block3_add = 31418480, d_conv4_block3_add = 68571456;  // conv4_block3/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_out = 4816896, t_conv4_block3_out = 31619184, d_conv4_block3_out = 68772160;  // conv4_block3/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_conv = 1806336, t_conv4_block4_1_conv = 31819888, d_conv4_block4_1_conv = 68972864, p_conv4_block4_1_conv = 5191744;  // conv4_block4/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_bn = 1806336, t_conv4_block4_1_bn = 31870064, d_conv4_block4_1_bn = 69023040, a_conv4_block4_1_bn = 31920240;  // conv4_block4/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_relu = 1806336, t_conv4_block4_1_relu = 31920752, d_conv4_block4_1_relu = 69073216;  // conv4_block4/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_conv = 1856512, t_conv4_block4_2_conv = 31970928, d_conv4_block4_2_conv = 69123392, p_conv4_block4_2_conv = 5454400;  // conv4_block4/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_bn = 1856512, t_conv4_block4_2_bn = 32021104, d_conv4_block4_2_bn = 69173568, a_conv4_block4_2_bn = 32071280;  // conv4_block4/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_relu = 1856512, t_conv4_block4_2_relu = 32071792, d_conv4_block4_2_relu = 69223744;  // conv4_block4/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_3_conv = 5017600, t_conv4_block4_3_conv = 32121968, d_conv4_block4_3_conv = 69273920, p_conv4_block4_3_conv = 6044736;  // conv4_block4/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_3_bn = 5017600, t_conv4_block4_3_bn = 32322672, d_conv4_block4_3_bn = 69474624, a_conv4_block4_3_bn = 32523376;  // conv4_block4/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_add = 5017600, t_conv4_block4_add = 32525424, d_conv4_block4_add = 69675328;  // conv4_block4/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_out = 5017600, t_conv4_block4_out = 32726128, d_conv4_block4_out = 69876032;  // conv4_block4/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_conv = 1806336, t_conv4_block5_1_conv = 32926832, d_conv4_block5_1_conv = 70076736, p_conv4_block5_1_conv = 6308928;  // conv4_block5/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_bn = 1806336, t_conv4_block5_1_bn = 32977008, d_conv4_block5_1_bn = 70126912, a_conv4_block5_1_bn = 33027184;  // conv4_block5/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_relu = 1806336, t_conv4_block5_1_relu = 33027696, d_conv4_block5_1_relu = 70177088;  // conv4_block5/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_conv = 1856512, t_conv4_block5_2_conv = 33077872, d_conv4_block5_2_conv = 70227264, p_conv4_block5_2_conv = 6571584;  // conv4_block5/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_bn = 1856512, t_conv4_block5_2_bn = 33128048, d_conv4_block5_2_bn = 70277440, a_conv4_block5_2_bn = 33178224;  // conv4_block5/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_relu = 1856512, t_conv4_block5_2_relu = 33178736, d_conv4_block5_2_relu = 70327616;  // conv4_block5/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_3_conv = 5218304, t_conv4_block5_3_conv = 33228912, d_conv4_block5_3_conv = 70377792, p_conv4_block5_3_conv = 7161920;  // conv4_block5/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_3_bn = 5218304, t_conv4_block5_3_bn = 33429616, d_conv4_block5_3_bn = 70578496, a_conv4_block5_3_bn = 33630320;  // conv4_block5/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_add = 5218304, t_conv4_block5_add = 33632368, d_conv4_block5_add = 70779200;  // conv4_block5/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_out = 5218304, t_conv4_block5_out = 33833072, d_conv4_block5_out = 70979904;  // conv4_block5/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_conv = 1806336, t_conv4_block6_1_conv = 34033776, d_conv4_block6_1_conv = 71180608, p_conv4_block6_1_conv = 7426112;  // conv4_block6/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_bn = 1806336, t_conv4_block6_1_bn = 34083952, d_conv4_block6_1_bn = 71230784, a_conv4_block6_1_bn = 34134128;  // conv4_block6/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_relu = 1806336, t_conv4_block6_1_relu = 34134640, d_conv4_block6_1_relu = 71280960;  // conv4_block6/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_conv = 1856512, t_conv4_block6_2_conv = 34184816, d_conv4_block6_2_conv = 71331136, p_conv4_block6_2_conv = 7688768;  // conv4_block6/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_bn = 1856512, t_conv4_block6_2_bn = 34234992, d_conv4_block6_2_bn = 71381312, a_conv4_block6_2_bn = 34285168;  // conv4_block6/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_relu = 1856512, t_conv4_block6_2_relu = 34285680, d_conv4_block6_2_relu = 71431488;  // conv4_block6/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_3_conv = 5419008, t_conv4_block6_3_conv = 34335856, d_conv4_block6_3_conv = 71481664, p_conv4_block6_3_conv = 8279104;  // conv4_block6/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_3_bn = 5419008, t_conv4_block6_3_bn = 34536560, d_conv4_block6_3_bn = 71682368, a_conv4_block6_3_bn = 34737264;  // conv4_block6/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_add = 5419008, t_conv4_block6_add = 34739312, d_conv4_block6_add = 71883072;  // conv4_block6/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_out = 5419008, t_conv4_block6_out = 34940016, d_conv4_block6_out = 72083776;  // conv4_block6/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_0_conv = 1806336, t_conv5_block1_0_conv = 35140720, d_conv5_block1_0_conv = 72284480, p_conv5_block1_0_conv = 8543296;  // conv5_block1/0_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_0_bn = 1806336, t_conv5_block1_0_bn = 35241072, d_conv5_block1_0_bn = 72384832, a_conv5_block1_0_bn = 35341424;  // conv5_block1/0_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_conv = 1906688, t_conv5_block1_1_conv = 35345520, d_conv5_block1_1_conv = 72485184, p_conv5_block1_1_conv = 10644544;  // conv5_block1/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_bn = 1906688, t_conv5_block1_1_bn = 35370608, d_conv5_block1_1_bn = 72510272, a_conv5_block1_1_bn = 35395696;  // conv5_block1/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_relu = 1906688, t_conv5_block1_1_relu = 35396720, d_conv5_block1_1_relu = 72535360;  // conv5_block1/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_conv = 1931776, t_conv5_block1_2_conv = 35421808, d_conv5_block1_2_conv = 72560448, p_conv5_block1_2_conv = 11169856;  // conv5_block1/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_bn = 1931776, t_conv5_block1_2_bn = 35446896, d_conv5_block1_2_bn = 72585536, a_conv5_block1_2_bn = 35471984;  // conv5_block1/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_relu = 1931776, t_conv5_block1_2_relu = 35473008, d_conv5_block1_2_relu = 72610624;  // conv5_block1/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_3_conv = 5419008, t_conv5_block1_3_conv = 35498096, d_conv5_block1_3_conv = 72635712, p_conv5_block1_3_conv = 13530176;  // conv5_block1/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_3_bn = 5419008, t_conv5_block1_3_bn = 35598448, d_conv5_block1_3_bn = 72736064, a_conv5_block1_3_bn = 35698800;  // conv5_block1/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_add = 5419008, t_conv5_block1_add = 35702896, d_conv5_block1_add = 72836416;  // conv5_block1/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_out = 5419008, t_conv5_block1_out = 35803248, d_conv5_block1_out = 72936768;  // conv5_block1/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_conv = 1906688, t_conv5_block2_1_conv = 35903600, d_conv5_block2_1_conv = 73037120, p_conv5_block2_1_conv = 14582848;  // conv5_block2/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_bn = 1906688, t_conv5_block2_1_bn = 35928688, d_conv5_block2_1_bn = 73062208, a_conv5_block2_1_bn = 35953776;  // conv5_block2/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_relu = 1906688, t_conv5_block2_1_relu = 35954800, d_conv5_block2_1_relu = 73087296;  // conv5_block2/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_conv = 1931776, t_conv5_block2_2_conv = 35979888, d_conv5_block2_2_conv = 73112384, p_conv5_block2_2_conv = 15632448;  // conv5_block2/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_bn = 1931776, t_conv5_block2_2_bn = 36004976, d_conv5_block2_2_bn = 73137472, a_conv5_block2_2_bn = 36030064;  // conv5_block2/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_relu = 1931776, t_conv5_block2_2_relu = 36031088, d_conv5_block2_2_relu = 73162560;  // conv5_block2/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_3_conv = 5519360, t_conv5_block2_3_conv = 36056176, d_conv5_block2_3_conv = 73187648, p_conv5_block2_3_conv = 17992768;  // conv5_block2/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_3_bn = 5519360, t_conv5_block2_3_bn = 36156528, d_conv5_block2_3_bn = 73288000, a_conv5_block2_3_bn = 36256880;  // conv5_block2/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_add = 5519360, t_conv5_block2_add = 36260976, d_conv5_block2_add = 73388352;  // conv5_block2/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_out = 5519360, t_conv5_block2_out = 36361328, d_conv5_block2_out = 73488704;  // conv5_block2/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_conv = 1906688, t_conv5_block3_1_conv = 36461680, d_conv5_block3_1_conv = 73589056, p_conv5_block3_1_conv = 19045440;  // conv5_block3/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_bn = 1906688, t_conv5_block3_1_bn = 36486768, d_conv5_block3_1_bn = 73614144, a_conv5_block3_1_bn = 36511856;  // conv5_block3/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_relu = 1906688, t_conv5_block3_1_relu = 36512880, d_conv5_block3_1_relu = 73639232;  // conv5_block3/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_conv = 1931776, t_conv5_block3_2_conv = 36537968, d_conv5_block3_2_conv = 73664320, p_conv5_block3_2_conv = 20095040;  // conv5_block3/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_bn = 1931776, t_conv5_block3_2_bn = 36563056, d_conv5_block3_2_bn = 73689408, a_conv5_block3_2_bn = 36588144;  // conv5_block3/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_relu = 1931776, t_conv5_block3_2_relu = 36589168, d_conv5_block3_2_relu = 73714496;  // conv5_block3/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_3_conv = 5619712, t_conv5_block3_3_conv = 36614256, d_conv5_block3_3_conv = 73739584, p_conv5_block3_3_conv = 22455360;  // conv5_block3/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_3_bn = 5619712, t_conv5_block3_3_bn = 36714608, d_conv5_block3_3_bn = 73839936, a_conv5_block3_3_bn = 36814960;  // conv5_block3/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_add = 5619712, t_conv5_block3_add = 36819056, d_conv5_block3_add = 73940288;  // conv5_block3/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_out = 5619712, t_conv5_block3_out = 36919408, d_conv5_block3_out = 74040640;  // conv5_block3/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_avg_pool = 1906688, t_avg_pool = 37019760, d_avg_pool = 74140992;  // avg_pool [2048]
+[[maybe_unused]] constexpr int64_t i_predictions = 1908736, t_predictions = 37021808, d_predictions = 74143040;  // predictions [1000]
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
@@ -819,121 +819,123 @@ constexpr DenseGeom g_predictions{1, 2048, 1000};  // rows per image, in, units
 
 constexpr ModelSpec kSpec = {
   "ResNet50", kParams, kInputShape, kOutputs,
-  2809856, 74144048,  // arenas: inference, training
+  5720064, 74144048,  // arenas: inference, training
   37023824, 74144048, 37023824,  // gradients: region begin, end; input gradient
   0,  // dropout mask bytes
   kLayers,
+  23508032,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_conv1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block1_0_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block1_0_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block1_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block1_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block1_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block1_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block1_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block1_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block2_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block2_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block2_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block2_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block2_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block2_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block3_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block3_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block3_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block3_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv2_block3_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv2_block3_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block1_0_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block1_0_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block1_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block1_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block1_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block1_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block1_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block1_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block2_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block2_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block2_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block2_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block2_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block2_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block3_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block3_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block3_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block3_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block3_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block3_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block4_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block4_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block4_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block4_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv3_block4_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv3_block4_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block1_0_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block1_0_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block1_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block1_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block1_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block1_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block1_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block1_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block2_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block2_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block2_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block2_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block2_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block2_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block3_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block3_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block3_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block3_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block3_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block3_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block4_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block4_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block4_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block4_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block4_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block4_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block5_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block5_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block5_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block5_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block5_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block5_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block6_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block6_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block6_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block6_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv4_block6_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv4_block6_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block1_0_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block1_0_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block1_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block1_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block1_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block1_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block1_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block1_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block2_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block2_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block2_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block2_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block2_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block2_3_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block3_1_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block3_1_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block3_2_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block3_2_conv, b), Activation::linear));
-  s = std::max(s, conv2d_forward_scratch(at(g_conv5_block3_3_conv, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_conv5_block3_3_conv, b), Activation::linear));
+  s = std::max(s, conv2d_inference_scratch(at(g_conv1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1_conv, b)), conv2d_backward_scratch(at(g_conv1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_0_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_0_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_0_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_0_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_0_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_0_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_0_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_0_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_3_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_1_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_1_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_2_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_2_conv, b), Activation::linear)});
+  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_3_conv, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_3_conv, b), Activation::linear)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_predictions, b), Activation::softmax));
   return s;
 }
@@ -941,7 +943,7 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 ResNet50::ResNet50(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void ResNet50::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
@@ -949,14 +951,9 @@ void ResNet50::run_inference([[maybe_unused]] const float* x, int batch) {
   layer(0);
   zeropad_forward(inf(i_conv1_pad), x, at(g_conv1_pad, n));
   // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
+  //   with conv1_bn, conv1_relu fused into its output pass
   layer(1);
-  conv2d_forward(inf(i_conv1_conv), inf(i_conv1_pad), w(0), w(1), at(g_conv1_conv, n), Activation::linear, scratch());
-  // conv1_bn: batchnorm [112, 112, 64] (resnet50.yaml:47)
-  layer(2);
-  batchnorm_forward_inference(inf(i_conv1_bn), inf(i_conv1_conv), w(2), w(3), w(4), w(5), at(g_conv1_bn, n));
-  // conv1_relu: relu [112, 112, 64] (resnet50.yaml:48)
-  layer(3);
-  relu_forward(inf(i_conv1_relu), inf(i_conv1_bn), n * 802816);
+  conv2d_forward_prepared(inf(i_conv1_conv), inf(i_conv1_pad), prep(p_conv1_conv), nullptr, at(g_conv1_conv, n), Activation::relu, scratch());
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
   zeropad_forward(inf(i_pool1_pad), inf(i_conv1_relu), at(g_pool1_pad, n));
@@ -964,509 +961,213 @@ void ResNet50::run_inference([[maybe_unused]] const float* x, int batch) {
   layer(5);
   maxpool_forward(inf(i_pool1_pool), inf(i_pool1_pad), at(g_pool1_pool, n));
   // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
+  //   with conv2_block1/0_bn fused into its output pass
   layer(6);
-  conv2d_forward(inf(i_conv2_block1_0_conv), inf(i_pool1_pool), w(6), w(7), at(g_conv2_block1_0_conv, n), Activation::linear, scratch());
-  // conv2_block1/0_bn: batchnorm [56, 56, 256] (resnet50.yaml:19)
-  layer(7);
-  batchnorm_forward_inference(inf(i_conv2_block1_0_bn), inf(i_conv2_block1_0_conv), w(8), w(9), w(10), w(11), at(g_conv2_block1_0_bn, n));
+  conv2d_forward_prepared(inf(i_conv2_block1_0_conv), inf(i_pool1_pool), prep(p_conv2_block1_0_conv), nullptr, at(g_conv2_block1_0_conv, n), Activation::linear, scratch());
   // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
+  //   with conv2_block1/1_bn, conv2_block1/1_relu fused into its output pass
   layer(8);
-  conv2d_forward(inf(i_conv2_block1_1_conv), inf(i_pool1_pool), w(12), w(13), at(g_conv2_block1_1_conv, n), Activation::linear, scratch());
-  // conv2_block1/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:21)
-  layer(9);
-  batchnorm_forward_inference(inf(i_conv2_block1_1_bn), inf(i_conv2_block1_1_conv), w(14), w(15), w(16), w(17), at(g_conv2_block1_1_bn, n));
-  // conv2_block1/1_relu: relu [56, 56, 64] (resnet50.yaml:22)
-  layer(10);
-  relu_forward(inf(i_conv2_block1_1_relu), inf(i_conv2_block1_1_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block1_1_conv), inf(i_pool1_pool), prep(p_conv2_block1_1_conv), nullptr, at(g_conv2_block1_1_conv, n), Activation::relu, scratch());
   // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
+  //   with conv2_block1/2_bn, conv2_block1/2_relu fused into its output pass
   layer(11);
-  conv2d_forward(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu), w(18), w(19), at(g_conv2_block1_2_conv, n), Activation::linear, scratch());
-  // conv2_block1/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:24)
-  layer(12);
-  batchnorm_forward_inference(inf(i_conv2_block1_2_bn), inf(i_conv2_block1_2_conv), w(20), w(21), w(22), w(23), at(g_conv2_block1_2_bn, n));
-  // conv2_block1/2_relu: relu [56, 56, 64] (resnet50.yaml:25)
-  layer(13);
-  relu_forward(inf(i_conv2_block1_2_relu), inf(i_conv2_block1_2_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu), prep(p_conv2_block1_2_conv), nullptr, at(g_conv2_block1_2_conv, n), Activation::relu, scratch());
   // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
+  //   with conv2_block1/3_bn, conv2_block1/add, conv2_block1/out fused into its output pass
   layer(14);
-  conv2d_forward(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu), w(24), w(25), at(g_conv2_block1_3_conv, n), Activation::linear, scratch());
-  // conv2_block1/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:27)
-  layer(15);
-  batchnorm_forward_inference(inf(i_conv2_block1_3_bn), inf(i_conv2_block1_3_conv), w(26), w(27), w(28), w(29), at(g_conv2_block1_3_bn, n));
-  // conv2_block1/add: add [56, 56, 256] (resnet50.yaml:28)
-  layer(16);
-  { const float* in[] = {inf(i_conv2_block1_0_bn), inf(i_conv2_block1_3_bn)}; add_forward(inf(i_conv2_block1_add), in, n * 802816); }
-  // conv2_block1/out: relu [56, 56, 256] (resnet50.yaml:29)
-  layer(17);
-  relu_forward(inf(i_conv2_block1_out), inf(i_conv2_block1_add), n * 802816);
+  conv2d_forward_prepared(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu), prep(p_conv2_block1_3_conv), inf(i_conv2_block1_0_bn), at(g_conv2_block1_3_conv, n), Activation::relu, scratch());
   // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  //   with conv2_block2/1_bn, conv2_block2/1_relu fused into its output pass
   layer(18);
-  conv2d_forward(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out), w(30), w(31), at(g_conv2_block2_1_conv, n), Activation::linear, scratch());
-  // conv2_block2/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
-  layer(19);
-  batchnorm_forward_inference(inf(i_conv2_block2_1_bn), inf(i_conv2_block2_1_conv), w(32), w(33), w(34), w(35), at(g_conv2_block2_1_bn, n));
-  // conv2_block2/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
-  layer(20);
-  relu_forward(inf(i_conv2_block2_1_relu), inf(i_conv2_block2_1_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out), prep(p_conv2_block2_1_conv), nullptr, at(g_conv2_block2_1_conv, n), Activation::relu, scratch());
   // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  //   with conv2_block2/2_bn, conv2_block2/2_relu fused into its output pass
   layer(21);
-  conv2d_forward(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu), w(36), w(37), at(g_conv2_block2_2_conv, n), Activation::linear, scratch());
-  // conv2_block2/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
-  layer(22);
-  batchnorm_forward_inference(inf(i_conv2_block2_2_bn), inf(i_conv2_block2_2_conv), w(38), w(39), w(40), w(41), at(g_conv2_block2_2_bn, n));
-  // conv2_block2/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
-  layer(23);
-  relu_forward(inf(i_conv2_block2_2_relu), inf(i_conv2_block2_2_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu), prep(p_conv2_block2_2_conv), nullptr, at(g_conv2_block2_2_conv, n), Activation::relu, scratch());
   // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  //   with conv2_block2/3_bn, conv2_block2/add, conv2_block2/out fused into its output pass
   layer(24);
-  conv2d_forward(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu), w(42), w(43), at(g_conv2_block2_3_conv, n), Activation::linear, scratch());
-  // conv2_block2/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
-  layer(25);
-  batchnorm_forward_inference(inf(i_conv2_block2_3_bn), inf(i_conv2_block2_3_conv), w(44), w(45), w(46), w(47), at(g_conv2_block2_3_bn, n));
-  // conv2_block2/add: add [56, 56, 256] (resnet50.yaml:41)
-  layer(26);
-  { const float* in[] = {inf(i_conv2_block1_out), inf(i_conv2_block2_3_bn)}; add_forward(inf(i_conv2_block2_add), in, n * 802816); }
-  // conv2_block2/out: relu [56, 56, 256] (resnet50.yaml:42)
-  layer(27);
-  relu_forward(inf(i_conv2_block2_out), inf(i_conv2_block2_add), n * 802816);
+  conv2d_forward_prepared(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu), prep(p_conv2_block2_3_conv), inf(i_conv2_block1_out), at(g_conv2_block2_3_conv, n), Activation::relu, scratch());
   // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  //   with conv2_block3/1_bn, conv2_block3/1_relu fused into its output pass
   layer(28);
-  conv2d_forward(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out), w(48), w(49), at(g_conv2_block3_1_conv, n), Activation::linear, scratch());
-  // conv2_block3/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
-  layer(29);
-  batchnorm_forward_inference(inf(i_conv2_block3_1_bn), inf(i_conv2_block3_1_conv), w(50), w(51), w(52), w(53), at(g_conv2_block3_1_bn, n));
-  // conv2_block3/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
-  layer(30);
-  relu_forward(inf(i_conv2_block3_1_relu), inf(i_conv2_block3_1_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out), prep(p_conv2_block3_1_conv), nullptr, at(g_conv2_block3_1_conv, n), Activation::relu, scratch());
   // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  //   with conv2_block3/2_bn, conv2_block3/2_relu fused into its output pass
   layer(31);
-  conv2d_forward(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu), w(54), w(55), at(g_conv2_block3_2_conv, n), Activation::linear, scratch());
-  // conv2_block3/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
-  layer(32);
-  batchnorm_forward_inference(inf(i_conv2_block3_2_bn), inf(i_conv2_block3_2_conv), w(56), w(57), w(58), w(59), at(g_conv2_block3_2_bn, n));
-  // conv2_block3/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
-  layer(33);
-  relu_forward(inf(i_conv2_block3_2_relu), inf(i_conv2_block3_2_bn), n * 200704);
+  conv2d_forward_prepared(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu), prep(p_conv2_block3_2_conv), nullptr, at(g_conv2_block3_2_conv, n), Activation::relu, scratch());
   // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  //   with conv2_block3/3_bn, conv2_block3/add, conv2_block3/out fused into its output pass
   layer(34);
-  conv2d_forward(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu), w(60), w(61), at(g_conv2_block3_3_conv, n), Activation::linear, scratch());
-  // conv2_block3/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
-  layer(35);
-  batchnorm_forward_inference(inf(i_conv2_block3_3_bn), inf(i_conv2_block3_3_conv), w(62), w(63), w(64), w(65), at(g_conv2_block3_3_bn, n));
-  // conv2_block3/add: add [56, 56, 256] (resnet50.yaml:41)
-  layer(36);
-  { const float* in[] = {inf(i_conv2_block2_out), inf(i_conv2_block3_3_bn)}; add_forward(inf(i_conv2_block3_add), in, n * 802816); }
-  // conv2_block3/out: relu [56, 56, 256] (resnet50.yaml:42)
-  layer(37);
-  relu_forward(inf(i_conv2_block3_out), inf(i_conv2_block3_add), n * 802816);
+  conv2d_forward_prepared(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu), prep(p_conv2_block3_3_conv), inf(i_conv2_block2_out), at(g_conv2_block3_3_conv, n), Activation::relu, scratch());
   // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
+  //   with conv3_block1/0_bn fused into its output pass
   layer(38);
-  conv2d_forward(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out), w(66), w(67), at(g_conv3_block1_0_conv, n), Activation::linear, scratch());
-  // conv3_block1/0_bn: batchnorm [28, 28, 512] (resnet50.yaml:19)
-  layer(39);
-  batchnorm_forward_inference(inf(i_conv3_block1_0_bn), inf(i_conv3_block1_0_conv), w(68), w(69), w(70), w(71), at(g_conv3_block1_0_bn, n));
+  conv2d_forward_prepared(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_0_conv), nullptr, at(g_conv3_block1_0_conv, n), Activation::linear, scratch());
   // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
+  //   with conv3_block1/1_bn, conv3_block1/1_relu fused into its output pass
   layer(40);
-  conv2d_forward(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out), w(72), w(73), at(g_conv3_block1_1_conv, n), Activation::linear, scratch());
-  // conv3_block1/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:21)
-  layer(41);
-  batchnorm_forward_inference(inf(i_conv3_block1_1_bn), inf(i_conv3_block1_1_conv), w(74), w(75), w(76), w(77), at(g_conv3_block1_1_bn, n));
-  // conv3_block1/1_relu: relu [28, 28, 128] (resnet50.yaml:22)
-  layer(42);
-  relu_forward(inf(i_conv3_block1_1_relu), inf(i_conv3_block1_1_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_1_conv), nullptr, at(g_conv3_block1_1_conv, n), Activation::relu, scratch());
   // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
+  //   with conv3_block1/2_bn, conv3_block1/2_relu fused into its output pass
   layer(43);
-  conv2d_forward(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu), w(78), w(79), at(g_conv3_block1_2_conv, n), Activation::linear, scratch());
-  // conv3_block1/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:24)
-  layer(44);
-  batchnorm_forward_inference(inf(i_conv3_block1_2_bn), inf(i_conv3_block1_2_conv), w(80), w(81), w(82), w(83), at(g_conv3_block1_2_bn, n));
-  // conv3_block1/2_relu: relu [28, 28, 128] (resnet50.yaml:25)
-  layer(45);
-  relu_forward(inf(i_conv3_block1_2_relu), inf(i_conv3_block1_2_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu), prep(p_conv3_block1_2_conv), nullptr, at(g_conv3_block1_2_conv, n), Activation::relu, scratch());
   // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
+  //   with conv3_block1/3_bn, conv3_block1/add, conv3_block1/out fused into its output pass
   layer(46);
-  conv2d_forward(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu), w(84), w(85), at(g_conv3_block1_3_conv, n), Activation::linear, scratch());
-  // conv3_block1/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:27)
-  layer(47);
-  batchnorm_forward_inference(inf(i_conv3_block1_3_bn), inf(i_conv3_block1_3_conv), w(86), w(87), w(88), w(89), at(g_conv3_block1_3_bn, n));
-  // conv3_block1/add: add [28, 28, 512] (resnet50.yaml:28)
-  layer(48);
-  { const float* in[] = {inf(i_conv3_block1_0_bn), inf(i_conv3_block1_3_bn)}; add_forward(inf(i_conv3_block1_add), in, n * 401408); }
-  // conv3_block1/out: relu [28, 28, 512] (resnet50.yaml:29)
-  layer(49);
-  relu_forward(inf(i_conv3_block1_out), inf(i_conv3_block1_add), n * 401408);
+  conv2d_forward_prepared(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu), prep(p_conv3_block1_3_conv), inf(i_conv3_block1_0_bn), at(g_conv3_block1_3_conv, n), Activation::relu, scratch());
   // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  //   with conv3_block2/1_bn, conv3_block2/1_relu fused into its output pass
   layer(50);
-  conv2d_forward(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out), w(90), w(91), at(g_conv3_block2_1_conv, n), Activation::linear, scratch());
-  // conv3_block2/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
-  layer(51);
-  batchnorm_forward_inference(inf(i_conv3_block2_1_bn), inf(i_conv3_block2_1_conv), w(92), w(93), w(94), w(95), at(g_conv3_block2_1_bn, n));
-  // conv3_block2/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
-  layer(52);
-  relu_forward(inf(i_conv3_block2_1_relu), inf(i_conv3_block2_1_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out), prep(p_conv3_block2_1_conv), nullptr, at(g_conv3_block2_1_conv, n), Activation::relu, scratch());
   // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  //   with conv3_block2/2_bn, conv3_block2/2_relu fused into its output pass
   layer(53);
-  conv2d_forward(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu), w(96), w(97), at(g_conv3_block2_2_conv, n), Activation::linear, scratch());
-  // conv3_block2/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
-  layer(54);
-  batchnorm_forward_inference(inf(i_conv3_block2_2_bn), inf(i_conv3_block2_2_conv), w(98), w(99), w(100), w(101), at(g_conv3_block2_2_bn, n));
-  // conv3_block2/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
-  layer(55);
-  relu_forward(inf(i_conv3_block2_2_relu), inf(i_conv3_block2_2_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu), prep(p_conv3_block2_2_conv), nullptr, at(g_conv3_block2_2_conv, n), Activation::relu, scratch());
   // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  //   with conv3_block2/3_bn, conv3_block2/add, conv3_block2/out fused into its output pass
   layer(56);
-  conv2d_forward(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu), w(102), w(103), at(g_conv3_block2_3_conv, n), Activation::linear, scratch());
-  // conv3_block2/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
-  layer(57);
-  batchnorm_forward_inference(inf(i_conv3_block2_3_bn), inf(i_conv3_block2_3_conv), w(104), w(105), w(106), w(107), at(g_conv3_block2_3_bn, n));
-  // conv3_block2/add: add [28, 28, 512] (resnet50.yaml:41)
-  layer(58);
-  { const float* in[] = {inf(i_conv3_block1_out), inf(i_conv3_block2_3_bn)}; add_forward(inf(i_conv3_block2_add), in, n * 401408); }
-  // conv3_block2/out: relu [28, 28, 512] (resnet50.yaml:42)
-  layer(59);
-  relu_forward(inf(i_conv3_block2_out), inf(i_conv3_block2_add), n * 401408);
+  conv2d_forward_prepared(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu), prep(p_conv3_block2_3_conv), inf(i_conv3_block1_out), at(g_conv3_block2_3_conv, n), Activation::relu, scratch());
   // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  //   with conv3_block3/1_bn, conv3_block3/1_relu fused into its output pass
   layer(60);
-  conv2d_forward(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out), w(108), w(109), at(g_conv3_block3_1_conv, n), Activation::linear, scratch());
-  // conv3_block3/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
-  layer(61);
-  batchnorm_forward_inference(inf(i_conv3_block3_1_bn), inf(i_conv3_block3_1_conv), w(110), w(111), w(112), w(113), at(g_conv3_block3_1_bn, n));
-  // conv3_block3/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
-  layer(62);
-  relu_forward(inf(i_conv3_block3_1_relu), inf(i_conv3_block3_1_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out), prep(p_conv3_block3_1_conv), nullptr, at(g_conv3_block3_1_conv, n), Activation::relu, scratch());
   // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  //   with conv3_block3/2_bn, conv3_block3/2_relu fused into its output pass
   layer(63);
-  conv2d_forward(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu), w(114), w(115), at(g_conv3_block3_2_conv, n), Activation::linear, scratch());
-  // conv3_block3/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
-  layer(64);
-  batchnorm_forward_inference(inf(i_conv3_block3_2_bn), inf(i_conv3_block3_2_conv), w(116), w(117), w(118), w(119), at(g_conv3_block3_2_bn, n));
-  // conv3_block3/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
-  layer(65);
-  relu_forward(inf(i_conv3_block3_2_relu), inf(i_conv3_block3_2_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu), prep(p_conv3_block3_2_conv), nullptr, at(g_conv3_block3_2_conv, n), Activation::relu, scratch());
   // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  //   with conv3_block3/3_bn, conv3_block3/add, conv3_block3/out fused into its output pass
   layer(66);
-  conv2d_forward(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu), w(120), w(121), at(g_conv3_block3_3_conv, n), Activation::linear, scratch());
-  // conv3_block3/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
-  layer(67);
-  batchnorm_forward_inference(inf(i_conv3_block3_3_bn), inf(i_conv3_block3_3_conv), w(122), w(123), w(124), w(125), at(g_conv3_block3_3_bn, n));
-  // conv3_block3/add: add [28, 28, 512] (resnet50.yaml:41)
-  layer(68);
-  { const float* in[] = {inf(i_conv3_block2_out), inf(i_conv3_block3_3_bn)}; add_forward(inf(i_conv3_block3_add), in, n * 401408); }
-  // conv3_block3/out: relu [28, 28, 512] (resnet50.yaml:42)
-  layer(69);
-  relu_forward(inf(i_conv3_block3_out), inf(i_conv3_block3_add), n * 401408);
+  conv2d_forward_prepared(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu), prep(p_conv3_block3_3_conv), inf(i_conv3_block2_out), at(g_conv3_block3_3_conv, n), Activation::relu, scratch());
   // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  //   with conv3_block4/1_bn, conv3_block4/1_relu fused into its output pass
   layer(70);
-  conv2d_forward(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out), w(126), w(127), at(g_conv3_block4_1_conv, n), Activation::linear, scratch());
-  // conv3_block4/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
-  layer(71);
-  batchnorm_forward_inference(inf(i_conv3_block4_1_bn), inf(i_conv3_block4_1_conv), w(128), w(129), w(130), w(131), at(g_conv3_block4_1_bn, n));
-  // conv3_block4/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
-  layer(72);
-  relu_forward(inf(i_conv3_block4_1_relu), inf(i_conv3_block4_1_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out), prep(p_conv3_block4_1_conv), nullptr, at(g_conv3_block4_1_conv, n), Activation::relu, scratch());
   // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  //   with conv3_block4/2_bn, conv3_block4/2_relu fused into its output pass
   layer(73);
-  conv2d_forward(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu), w(132), w(133), at(g_conv3_block4_2_conv, n), Activation::linear, scratch());
-  // conv3_block4/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
-  layer(74);
-  batchnorm_forward_inference(inf(i_conv3_block4_2_bn), inf(i_conv3_block4_2_conv), w(134), w(135), w(136), w(137), at(g_conv3_block4_2_bn, n));
-  // conv3_block4/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
-  layer(75);
-  relu_forward(inf(i_conv3_block4_2_relu), inf(i_conv3_block4_2_bn), n * 100352);
+  conv2d_forward_prepared(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu), prep(p_conv3_block4_2_conv), nullptr, at(g_conv3_block4_2_conv, n), Activation::relu, scratch());
   // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  //   with conv3_block4/3_bn, conv3_block4/add, conv3_block4/out fused into its output pass
   layer(76);
-  conv2d_forward(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu), w(138), w(139), at(g_conv3_block4_3_conv, n), Activation::linear, scratch());
-  // conv3_block4/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
-  layer(77);
-  batchnorm_forward_inference(inf(i_conv3_block4_3_bn), inf(i_conv3_block4_3_conv), w(140), w(141), w(142), w(143), at(g_conv3_block4_3_bn, n));
-  // conv3_block4/add: add [28, 28, 512] (resnet50.yaml:41)
-  layer(78);
-  { const float* in[] = {inf(i_conv3_block3_out), inf(i_conv3_block4_3_bn)}; add_forward(inf(i_conv3_block4_add), in, n * 401408); }
-  // conv3_block4/out: relu [28, 28, 512] (resnet50.yaml:42)
-  layer(79);
-  relu_forward(inf(i_conv3_block4_out), inf(i_conv3_block4_add), n * 401408);
+  conv2d_forward_prepared(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu), prep(p_conv3_block4_3_conv), inf(i_conv3_block3_out), at(g_conv3_block4_3_conv, n), Activation::relu, scratch());
   // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
+  //   with conv4_block1/0_bn fused into its output pass
   layer(80);
-  conv2d_forward(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out), w(144), w(145), at(g_conv4_block1_0_conv, n), Activation::linear, scratch());
-  // conv4_block1/0_bn: batchnorm [14, 14, 1024] (resnet50.yaml:19)
-  layer(81);
-  batchnorm_forward_inference(inf(i_conv4_block1_0_bn), inf(i_conv4_block1_0_conv), w(146), w(147), w(148), w(149), at(g_conv4_block1_0_bn, n));
+  conv2d_forward_prepared(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_0_conv), nullptr, at(g_conv4_block1_0_conv, n), Activation::linear, scratch());
   // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
+  //   with conv4_block1/1_bn, conv4_block1/1_relu fused into its output pass
   layer(82);
-  conv2d_forward(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out), w(150), w(151), at(g_conv4_block1_1_conv, n), Activation::linear, scratch());
-  // conv4_block1/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:21)
-  layer(83);
-  batchnorm_forward_inference(inf(i_conv4_block1_1_bn), inf(i_conv4_block1_1_conv), w(152), w(153), w(154), w(155), at(g_conv4_block1_1_bn, n));
-  // conv4_block1/1_relu: relu [14, 14, 256] (resnet50.yaml:22)
-  layer(84);
-  relu_forward(inf(i_conv4_block1_1_relu), inf(i_conv4_block1_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_1_conv), nullptr, at(g_conv4_block1_1_conv, n), Activation::relu, scratch());
   // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
+  //   with conv4_block1/2_bn, conv4_block1/2_relu fused into its output pass
   layer(85);
-  conv2d_forward(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu), w(156), w(157), at(g_conv4_block1_2_conv, n), Activation::linear, scratch());
-  // conv4_block1/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:24)
-  layer(86);
-  batchnorm_forward_inference(inf(i_conv4_block1_2_bn), inf(i_conv4_block1_2_conv), w(158), w(159), w(160), w(161), at(g_conv4_block1_2_bn, n));
-  // conv4_block1/2_relu: relu [14, 14, 256] (resnet50.yaml:25)
-  layer(87);
-  relu_forward(inf(i_conv4_block1_2_relu), inf(i_conv4_block1_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu), prep(p_conv4_block1_2_conv), nullptr, at(g_conv4_block1_2_conv, n), Activation::relu, scratch());
   // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
+  //   with conv4_block1/3_bn, conv4_block1/add, conv4_block1/out fused into its output pass
   layer(88);
-  conv2d_forward(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu), w(162), w(163), at(g_conv4_block1_3_conv, n), Activation::linear, scratch());
-  // conv4_block1/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:27)
-  layer(89);
-  batchnorm_forward_inference(inf(i_conv4_block1_3_bn), inf(i_conv4_block1_3_conv), w(164), w(165), w(166), w(167), at(g_conv4_block1_3_bn, n));
-  // conv4_block1/add: add [14, 14, 1024] (resnet50.yaml:28)
-  layer(90);
-  { const float* in[] = {inf(i_conv4_block1_0_bn), inf(i_conv4_block1_3_bn)}; add_forward(inf(i_conv4_block1_add), in, n * 200704); }
-  // conv4_block1/out: relu [14, 14, 1024] (resnet50.yaml:29)
-  layer(91);
-  relu_forward(inf(i_conv4_block1_out), inf(i_conv4_block1_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu), prep(p_conv4_block1_3_conv), inf(i_conv4_block1_0_bn), at(g_conv4_block1_3_conv, n), Activation::relu, scratch());
   // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  //   with conv4_block2/1_bn, conv4_block2/1_relu fused into its output pass
   layer(92);
-  conv2d_forward(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out), w(168), w(169), at(g_conv4_block2_1_conv, n), Activation::linear, scratch());
-  // conv4_block2/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
-  layer(93);
-  batchnorm_forward_inference(inf(i_conv4_block2_1_bn), inf(i_conv4_block2_1_conv), w(170), w(171), w(172), w(173), at(g_conv4_block2_1_bn, n));
-  // conv4_block2/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
-  layer(94);
-  relu_forward(inf(i_conv4_block2_1_relu), inf(i_conv4_block2_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out), prep(p_conv4_block2_1_conv), nullptr, at(g_conv4_block2_1_conv, n), Activation::relu, scratch());
   // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  //   with conv4_block2/2_bn, conv4_block2/2_relu fused into its output pass
   layer(95);
-  conv2d_forward(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu), w(174), w(175), at(g_conv4_block2_2_conv, n), Activation::linear, scratch());
-  // conv4_block2/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
-  layer(96);
-  batchnorm_forward_inference(inf(i_conv4_block2_2_bn), inf(i_conv4_block2_2_conv), w(176), w(177), w(178), w(179), at(g_conv4_block2_2_bn, n));
-  // conv4_block2/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
-  layer(97);
-  relu_forward(inf(i_conv4_block2_2_relu), inf(i_conv4_block2_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu), prep(p_conv4_block2_2_conv), nullptr, at(g_conv4_block2_2_conv, n), Activation::relu, scratch());
   // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  //   with conv4_block2/3_bn, conv4_block2/add, conv4_block2/out fused into its output pass
   layer(98);
-  conv2d_forward(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu), w(180), w(181), at(g_conv4_block2_3_conv, n), Activation::linear, scratch());
-  // conv4_block2/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
-  layer(99);
-  batchnorm_forward_inference(inf(i_conv4_block2_3_bn), inf(i_conv4_block2_3_conv), w(182), w(183), w(184), w(185), at(g_conv4_block2_3_bn, n));
-  // conv4_block2/add: add [14, 14, 1024] (resnet50.yaml:41)
-  layer(100);
-  { const float* in[] = {inf(i_conv4_block1_out), inf(i_conv4_block2_3_bn)}; add_forward(inf(i_conv4_block2_add), in, n * 200704); }
-  // conv4_block2/out: relu [14, 14, 1024] (resnet50.yaml:42)
-  layer(101);
-  relu_forward(inf(i_conv4_block2_out), inf(i_conv4_block2_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu), prep(p_conv4_block2_3_conv), inf(i_conv4_block1_out), at(g_conv4_block2_3_conv, n), Activation::relu, scratch());
   // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  //   with conv4_block3/1_bn, conv4_block3/1_relu fused into its output pass
   layer(102);
-  conv2d_forward(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out), w(186), w(187), at(g_conv4_block3_1_conv, n), Activation::linear, scratch());
-  // conv4_block3/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
-  layer(103);
-  batchnorm_forward_inference(inf(i_conv4_block3_1_bn), inf(i_conv4_block3_1_conv), w(188), w(189), w(190), w(191), at(g_conv4_block3_1_bn, n));
-  // conv4_block3/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
-  layer(104);
-  relu_forward(inf(i_conv4_block3_1_relu), inf(i_conv4_block3_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out), prep(p_conv4_block3_1_conv), nullptr, at(g_conv4_block3_1_conv, n), Activation::relu, scratch());
   // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  //   with conv4_block3/2_bn, conv4_block3/2_relu fused into its output pass
   layer(105);
-  conv2d_forward(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu), w(192), w(193), at(g_conv4_block3_2_conv, n), Activation::linear, scratch());
-  // conv4_block3/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
-  layer(106);
-  batchnorm_forward_inference(inf(i_conv4_block3_2_bn), inf(i_conv4_block3_2_conv), w(194), w(195), w(196), w(197), at(g_conv4_block3_2_bn, n));
-  // conv4_block3/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
-  layer(107);
-  relu_forward(inf(i_conv4_block3_2_relu), inf(i_conv4_block3_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu), prep(p_conv4_block3_2_conv), nullptr, at(g_conv4_block3_2_conv, n), Activation::relu, scratch());
   // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  //   with conv4_block3/3_bn, conv4_block3/add, conv4_block3/out fused into its output pass
   layer(108);
-  conv2d_forward(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu), w(198), w(199), at(g_conv4_block3_3_conv, n), Activation::linear, scratch());
-  // conv4_block3/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
-  layer(109);
-  batchnorm_forward_inference(inf(i_conv4_block3_3_bn), inf(i_conv4_block3_3_conv), w(200), w(201), w(202), w(203), at(g_conv4_block3_3_bn, n));
-  // conv4_block3/add: add [14, 14, 1024] (resnet50.yaml:41)
-  layer(110);
-  { const float* in[] = {inf(i_conv4_block2_out), inf(i_conv4_block3_3_bn)}; add_forward(inf(i_conv4_block3_add), in, n * 200704); }
-  // conv4_block3/out: relu [14, 14, 1024] (resnet50.yaml:42)
-  layer(111);
-  relu_forward(inf(i_conv4_block3_out), inf(i_conv4_block3_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu), prep(p_conv4_block3_3_conv), inf(i_conv4_block2_out), at(g_conv4_block3_3_conv, n), Activation::relu, scratch());
   // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  //   with conv4_block4/1_bn, conv4_block4/1_relu fused into its output pass
   layer(112);
-  conv2d_forward(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out), w(204), w(205), at(g_conv4_block4_1_conv, n), Activation::linear, scratch());
-  // conv4_block4/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
-  layer(113);
-  batchnorm_forward_inference(inf(i_conv4_block4_1_bn), inf(i_conv4_block4_1_conv), w(206), w(207), w(208), w(209), at(g_conv4_block4_1_bn, n));
-  // conv4_block4/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
-  layer(114);
-  relu_forward(inf(i_conv4_block4_1_relu), inf(i_conv4_block4_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out), prep(p_conv4_block4_1_conv), nullptr, at(g_conv4_block4_1_conv, n), Activation::relu, scratch());
   // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  //   with conv4_block4/2_bn, conv4_block4/2_relu fused into its output pass
   layer(115);
-  conv2d_forward(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu), w(210), w(211), at(g_conv4_block4_2_conv, n), Activation::linear, scratch());
-  // conv4_block4/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
-  layer(116);
-  batchnorm_forward_inference(inf(i_conv4_block4_2_bn), inf(i_conv4_block4_2_conv), w(212), w(213), w(214), w(215), at(g_conv4_block4_2_bn, n));
-  // conv4_block4/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
-  layer(117);
-  relu_forward(inf(i_conv4_block4_2_relu), inf(i_conv4_block4_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu), prep(p_conv4_block4_2_conv), nullptr, at(g_conv4_block4_2_conv, n), Activation::relu, scratch());
   // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  //   with conv4_block4/3_bn, conv4_block4/add, conv4_block4/out fused into its output pass
   layer(118);
-  conv2d_forward(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu), w(216), w(217), at(g_conv4_block4_3_conv, n), Activation::linear, scratch());
-  // conv4_block4/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
-  layer(119);
-  batchnorm_forward_inference(inf(i_conv4_block4_3_bn), inf(i_conv4_block4_3_conv), w(218), w(219), w(220), w(221), at(g_conv4_block4_3_bn, n));
-  // conv4_block4/add: add [14, 14, 1024] (resnet50.yaml:41)
-  layer(120);
-  { const float* in[] = {inf(i_conv4_block3_out), inf(i_conv4_block4_3_bn)}; add_forward(inf(i_conv4_block4_add), in, n * 200704); }
-  // conv4_block4/out: relu [14, 14, 1024] (resnet50.yaml:42)
-  layer(121);
-  relu_forward(inf(i_conv4_block4_out), inf(i_conv4_block4_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu), prep(p_conv4_block4_3_conv), inf(i_conv4_block3_out), at(g_conv4_block4_3_conv, n), Activation::relu, scratch());
   // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  //   with conv4_block5/1_bn, conv4_block5/1_relu fused into its output pass
   layer(122);
-  conv2d_forward(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out), w(222), w(223), at(g_conv4_block5_1_conv, n), Activation::linear, scratch());
-  // conv4_block5/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
-  layer(123);
-  batchnorm_forward_inference(inf(i_conv4_block5_1_bn), inf(i_conv4_block5_1_conv), w(224), w(225), w(226), w(227), at(g_conv4_block5_1_bn, n));
-  // conv4_block5/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
-  layer(124);
-  relu_forward(inf(i_conv4_block5_1_relu), inf(i_conv4_block5_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out), prep(p_conv4_block5_1_conv), nullptr, at(g_conv4_block5_1_conv, n), Activation::relu, scratch());
   // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  //   with conv4_block5/2_bn, conv4_block5/2_relu fused into its output pass
   layer(125);
-  conv2d_forward(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu), w(228), w(229), at(g_conv4_block5_2_conv, n), Activation::linear, scratch());
-  // conv4_block5/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
-  layer(126);
-  batchnorm_forward_inference(inf(i_conv4_block5_2_bn), inf(i_conv4_block5_2_conv), w(230), w(231), w(232), w(233), at(g_conv4_block5_2_bn, n));
-  // conv4_block5/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
-  layer(127);
-  relu_forward(inf(i_conv4_block5_2_relu), inf(i_conv4_block5_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu), prep(p_conv4_block5_2_conv), nullptr, at(g_conv4_block5_2_conv, n), Activation::relu, scratch());
   // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  //   with conv4_block5/3_bn, conv4_block5/add, conv4_block5/out fused into its output pass
   layer(128);
-  conv2d_forward(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu), w(234), w(235), at(g_conv4_block5_3_conv, n), Activation::linear, scratch());
-  // conv4_block5/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
-  layer(129);
-  batchnorm_forward_inference(inf(i_conv4_block5_3_bn), inf(i_conv4_block5_3_conv), w(236), w(237), w(238), w(239), at(g_conv4_block5_3_bn, n));
-  // conv4_block5/add: add [14, 14, 1024] (resnet50.yaml:41)
-  layer(130);
-  { const float* in[] = {inf(i_conv4_block4_out), inf(i_conv4_block5_3_bn)}; add_forward(inf(i_conv4_block5_add), in, n * 200704); }
-  // conv4_block5/out: relu [14, 14, 1024] (resnet50.yaml:42)
-  layer(131);
-  relu_forward(inf(i_conv4_block5_out), inf(i_conv4_block5_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu), prep(p_conv4_block5_3_conv), inf(i_conv4_block4_out), at(g_conv4_block5_3_conv, n), Activation::relu, scratch());
   // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  //   with conv4_block6/1_bn, conv4_block6/1_relu fused into its output pass
   layer(132);
-  conv2d_forward(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out), w(240), w(241), at(g_conv4_block6_1_conv, n), Activation::linear, scratch());
-  // conv4_block6/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
-  layer(133);
-  batchnorm_forward_inference(inf(i_conv4_block6_1_bn), inf(i_conv4_block6_1_conv), w(242), w(243), w(244), w(245), at(g_conv4_block6_1_bn, n));
-  // conv4_block6/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
-  layer(134);
-  relu_forward(inf(i_conv4_block6_1_relu), inf(i_conv4_block6_1_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out), prep(p_conv4_block6_1_conv), nullptr, at(g_conv4_block6_1_conv, n), Activation::relu, scratch());
   // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  //   with conv4_block6/2_bn, conv4_block6/2_relu fused into its output pass
   layer(135);
-  conv2d_forward(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu), w(246), w(247), at(g_conv4_block6_2_conv, n), Activation::linear, scratch());
-  // conv4_block6/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
-  layer(136);
-  batchnorm_forward_inference(inf(i_conv4_block6_2_bn), inf(i_conv4_block6_2_conv), w(248), w(249), w(250), w(251), at(g_conv4_block6_2_bn, n));
-  // conv4_block6/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
-  layer(137);
-  relu_forward(inf(i_conv4_block6_2_relu), inf(i_conv4_block6_2_bn), n * 50176);
+  conv2d_forward_prepared(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu), prep(p_conv4_block6_2_conv), nullptr, at(g_conv4_block6_2_conv, n), Activation::relu, scratch());
   // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  //   with conv4_block6/3_bn, conv4_block6/add, conv4_block6/out fused into its output pass
   layer(138);
-  conv2d_forward(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu), w(252), w(253), at(g_conv4_block6_3_conv, n), Activation::linear, scratch());
-  // conv4_block6/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
-  layer(139);
-  batchnorm_forward_inference(inf(i_conv4_block6_3_bn), inf(i_conv4_block6_3_conv), w(254), w(255), w(256), w(257), at(g_conv4_block6_3_bn, n));
-  // conv4_block6/add: add [14, 14, 1024] (resnet50.yaml:41)
-  layer(140);
-  { const float* in[] = {inf(i_conv4_block5_out), inf(i_conv4_block6_3_bn)}; add_forward(inf(i_conv4_block6_add), in, n * 200704); }
-  // conv4_block6/out: relu [14, 14, 1024] (resnet50.yaml:42)
-  layer(141);
-  relu_forward(inf(i_conv4_block6_out), inf(i_conv4_block6_add), n * 200704);
+  conv2d_forward_prepared(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu), prep(p_conv4_block6_3_conv), inf(i_conv4_block5_out), at(g_conv4_block6_3_conv, n), Activation::relu, scratch());
   // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
+  //   with conv5_block1/0_bn fused into its output pass
   layer(142);
-  conv2d_forward(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out), w(258), w(259), at(g_conv5_block1_0_conv, n), Activation::linear, scratch());
-  // conv5_block1/0_bn: batchnorm [7, 7, 2048] (resnet50.yaml:19)
-  layer(143);
-  batchnorm_forward_inference(inf(i_conv5_block1_0_bn), inf(i_conv5_block1_0_conv), w(260), w(261), w(262), w(263), at(g_conv5_block1_0_bn, n));
+  conv2d_forward_prepared(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_0_conv), nullptr, at(g_conv5_block1_0_conv, n), Activation::linear, scratch());
   // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
+  //   with conv5_block1/1_bn, conv5_block1/1_relu fused into its output pass
   layer(144);
-  conv2d_forward(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out), w(264), w(265), at(g_conv5_block1_1_conv, n), Activation::linear, scratch());
-  // conv5_block1/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:21)
-  layer(145);
-  batchnorm_forward_inference(inf(i_conv5_block1_1_bn), inf(i_conv5_block1_1_conv), w(266), w(267), w(268), w(269), at(g_conv5_block1_1_bn, n));
-  // conv5_block1/1_relu: relu [7, 7, 512] (resnet50.yaml:22)
-  layer(146);
-  relu_forward(inf(i_conv5_block1_1_relu), inf(i_conv5_block1_1_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_1_conv), nullptr, at(g_conv5_block1_1_conv, n), Activation::relu, scratch());
   // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
+  //   with conv5_block1/2_bn, conv5_block1/2_relu fused into its output pass
   layer(147);
-  conv2d_forward(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu), w(270), w(271), at(g_conv5_block1_2_conv, n), Activation::linear, scratch());
-  // conv5_block1/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:24)
-  layer(148);
-  batchnorm_forward_inference(inf(i_conv5_block1_2_bn), inf(i_conv5_block1_2_conv), w(272), w(273), w(274), w(275), at(g_conv5_block1_2_bn, n));
-  // conv5_block1/2_relu: relu [7, 7, 512] (resnet50.yaml:25)
-  layer(149);
-  relu_forward(inf(i_conv5_block1_2_relu), inf(i_conv5_block1_2_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu), prep(p_conv5_block1_2_conv), nullptr, at(g_conv5_block1_2_conv, n), Activation::relu, scratch());
   // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
+  //   with conv5_block1/3_bn, conv5_block1/add, conv5_block1/out fused into its output pass
   layer(150);
-  conv2d_forward(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu), w(276), w(277), at(g_conv5_block1_3_conv, n), Activation::linear, scratch());
-  // conv5_block1/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:27)
-  layer(151);
-  batchnorm_forward_inference(inf(i_conv5_block1_3_bn), inf(i_conv5_block1_3_conv), w(278), w(279), w(280), w(281), at(g_conv5_block1_3_bn, n));
-  // conv5_block1/add: add [7, 7, 2048] (resnet50.yaml:28)
-  layer(152);
-  { const float* in[] = {inf(i_conv5_block1_0_bn), inf(i_conv5_block1_3_bn)}; add_forward(inf(i_conv5_block1_add), in, n * 100352); }
-  // conv5_block1/out: relu [7, 7, 2048] (resnet50.yaml:29)
-  layer(153);
-  relu_forward(inf(i_conv5_block1_out), inf(i_conv5_block1_add), n * 100352);
+  conv2d_forward_prepared(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu), prep(p_conv5_block1_3_conv), inf(i_conv5_block1_0_bn), at(g_conv5_block1_3_conv, n), Activation::relu, scratch());
   // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  //   with conv5_block2/1_bn, conv5_block2/1_relu fused into its output pass
   layer(154);
-  conv2d_forward(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out), w(282), w(283), at(g_conv5_block2_1_conv, n), Activation::linear, scratch());
-  // conv5_block2/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
-  layer(155);
-  batchnorm_forward_inference(inf(i_conv5_block2_1_bn), inf(i_conv5_block2_1_conv), w(284), w(285), w(286), w(287), at(g_conv5_block2_1_bn, n));
-  // conv5_block2/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
-  layer(156);
-  relu_forward(inf(i_conv5_block2_1_relu), inf(i_conv5_block2_1_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out), prep(p_conv5_block2_1_conv), nullptr, at(g_conv5_block2_1_conv, n), Activation::relu, scratch());
   // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  //   with conv5_block2/2_bn, conv5_block2/2_relu fused into its output pass
   layer(157);
-  conv2d_forward(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu), w(288), w(289), at(g_conv5_block2_2_conv, n), Activation::linear, scratch());
-  // conv5_block2/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
-  layer(158);
-  batchnorm_forward_inference(inf(i_conv5_block2_2_bn), inf(i_conv5_block2_2_conv), w(290), w(291), w(292), w(293), at(g_conv5_block2_2_bn, n));
-  // conv5_block2/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
-  layer(159);
-  relu_forward(inf(i_conv5_block2_2_relu), inf(i_conv5_block2_2_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu), prep(p_conv5_block2_2_conv), nullptr, at(g_conv5_block2_2_conv, n), Activation::relu, scratch());
   // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  //   with conv5_block2/3_bn, conv5_block2/add, conv5_block2/out fused into its output pass
   layer(160);
-  conv2d_forward(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu), w(294), w(295), at(g_conv5_block2_3_conv, n), Activation::linear, scratch());
-  // conv5_block2/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
-  layer(161);
-  batchnorm_forward_inference(inf(i_conv5_block2_3_bn), inf(i_conv5_block2_3_conv), w(296), w(297), w(298), w(299), at(g_conv5_block2_3_bn, n));
-  // conv5_block2/add: add [7, 7, 2048] (resnet50.yaml:41)
-  layer(162);
-  { const float* in[] = {inf(i_conv5_block1_out), inf(i_conv5_block2_3_bn)}; add_forward(inf(i_conv5_block2_add), in, n * 100352); }
-  // conv5_block2/out: relu [7, 7, 2048] (resnet50.yaml:42)
-  layer(163);
-  relu_forward(inf(i_conv5_block2_out), inf(i_conv5_block2_add), n * 100352);
+  conv2d_forward_prepared(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu), prep(p_conv5_block2_3_conv), inf(i_conv5_block1_out), at(g_conv5_block2_3_conv, n), Activation::relu, scratch());
   // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  //   with conv5_block3/1_bn, conv5_block3/1_relu fused into its output pass
   layer(164);
-  conv2d_forward(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out), w(300), w(301), at(g_conv5_block3_1_conv, n), Activation::linear, scratch());
-  // conv5_block3/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
-  layer(165);
-  batchnorm_forward_inference(inf(i_conv5_block3_1_bn), inf(i_conv5_block3_1_conv), w(302), w(303), w(304), w(305), at(g_conv5_block3_1_bn, n));
-  // conv5_block3/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
-  layer(166);
-  relu_forward(inf(i_conv5_block3_1_relu), inf(i_conv5_block3_1_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out), prep(p_conv5_block3_1_conv), nullptr, at(g_conv5_block3_1_conv, n), Activation::relu, scratch());
   // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  //   with conv5_block3/2_bn, conv5_block3/2_relu fused into its output pass
   layer(167);
-  conv2d_forward(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu), w(306), w(307), at(g_conv5_block3_2_conv, n), Activation::linear, scratch());
-  // conv5_block3/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
-  layer(168);
-  batchnorm_forward_inference(inf(i_conv5_block3_2_bn), inf(i_conv5_block3_2_conv), w(308), w(309), w(310), w(311), at(g_conv5_block3_2_bn, n));
-  // conv5_block3/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
-  layer(169);
-  relu_forward(inf(i_conv5_block3_2_relu), inf(i_conv5_block3_2_bn), n * 25088);
+  conv2d_forward_prepared(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu), prep(p_conv5_block3_2_conv), nullptr, at(g_conv5_block3_2_conv, n), Activation::relu, scratch());
   // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  //   with conv5_block3/3_bn, conv5_block3/add, conv5_block3/out fused into its output pass
   layer(170);
-  conv2d_forward(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu), w(312), w(313), at(g_conv5_block3_3_conv, n), Activation::linear, scratch());
-  // conv5_block3/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
-  layer(171);
-  batchnorm_forward_inference(inf(i_conv5_block3_3_bn), inf(i_conv5_block3_3_conv), w(314), w(315), w(316), w(317), at(g_conv5_block3_3_bn, n));
-  // conv5_block3/add: add [7, 7, 2048] (resnet50.yaml:41)
-  layer(172);
-  { const float* in[] = {inf(i_conv5_block2_out), inf(i_conv5_block3_3_bn)}; add_forward(inf(i_conv5_block3_add), in, n * 100352); }
-  // conv5_block3/out: relu [7, 7, 2048] (resnet50.yaml:42)
-  layer(173);
-  relu_forward(inf(i_conv5_block3_out), inf(i_conv5_block3_add), n * 100352);
+  conv2d_forward_prepared(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu), prep(p_conv5_block3_3_conv), inf(i_conv5_block2_out), at(g_conv5_block3_3_conv, n), Activation::relu, scratch());
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
   global_avgpool_forward(inf(i_avg_pool), inf(i_conv5_block3_out), n, 49, 2048);
@@ -2537,6 +2238,62 @@ void ResNet50::run_backward([[maybe_unused]] const float* x, int batch) {
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
   zeropad_backward(trn(d_image), trn(d_conv1_pad), at(g_conv1_pad, n));
+}
+
+void ResNet50::prepare_weights() {
+  conv2d_prepare(prep(p_conv1_conv), w(0), w(1), BatchnormFold{w(2), w(3), w(4), w(5), 1.001e-05f}, g_conv1_conv);  // conv1_conv + conv1_bn
+  conv2d_prepare(prep(p_conv2_block1_0_conv), w(6), w(7), BatchnormFold{w(8), w(9), w(10), w(11), 1.001e-05f}, g_conv2_block1_0_conv);  // conv2_block1/0_conv + conv2_block1/0_bn
+  conv2d_prepare(prep(p_conv2_block1_1_conv), w(12), w(13), BatchnormFold{w(14), w(15), w(16), w(17), 1.001e-05f}, g_conv2_block1_1_conv);  // conv2_block1/1_conv + conv2_block1/1_bn
+  conv2d_prepare(prep(p_conv2_block1_2_conv), w(18), w(19), BatchnormFold{w(20), w(21), w(22), w(23), 1.001e-05f}, g_conv2_block1_2_conv);  // conv2_block1/2_conv + conv2_block1/2_bn
+  conv2d_prepare(prep(p_conv2_block1_3_conv), w(24), w(25), BatchnormFold{w(26), w(27), w(28), w(29), 1.001e-05f}, g_conv2_block1_3_conv);  // conv2_block1/3_conv + conv2_block1/3_bn
+  conv2d_prepare(prep(p_conv2_block2_1_conv), w(30), w(31), BatchnormFold{w(32), w(33), w(34), w(35), 1.001e-05f}, g_conv2_block2_1_conv);  // conv2_block2/1_conv + conv2_block2/1_bn
+  conv2d_prepare(prep(p_conv2_block2_2_conv), w(36), w(37), BatchnormFold{w(38), w(39), w(40), w(41), 1.001e-05f}, g_conv2_block2_2_conv);  // conv2_block2/2_conv + conv2_block2/2_bn
+  conv2d_prepare(prep(p_conv2_block2_3_conv), w(42), w(43), BatchnormFold{w(44), w(45), w(46), w(47), 1.001e-05f}, g_conv2_block2_3_conv);  // conv2_block2/3_conv + conv2_block2/3_bn
+  conv2d_prepare(prep(p_conv2_block3_1_conv), w(48), w(49), BatchnormFold{w(50), w(51), w(52), w(53), 1.001e-05f}, g_conv2_block3_1_conv);  // conv2_block3/1_conv + conv2_block3/1_bn
+  conv2d_prepare(prep(p_conv2_block3_2_conv), w(54), w(55), BatchnormFold{w(56), w(57), w(58), w(59), 1.001e-05f}, g_conv2_block3_2_conv);  // conv2_block3/2_conv + conv2_block3/2_bn
+  conv2d_prepare(prep(p_conv2_block3_3_conv), w(60), w(61), BatchnormFold{w(62), w(63), w(64), w(65), 1.001e-05f}, g_conv2_block3_3_conv);  // conv2_block3/3_conv + conv2_block3/3_bn
+  conv2d_prepare(prep(p_conv3_block1_0_conv), w(66), w(67), BatchnormFold{w(68), w(69), w(70), w(71), 1.001e-05f}, g_conv3_block1_0_conv);  // conv3_block1/0_conv + conv3_block1/0_bn
+  conv2d_prepare(prep(p_conv3_block1_1_conv), w(72), w(73), BatchnormFold{w(74), w(75), w(76), w(77), 1.001e-05f}, g_conv3_block1_1_conv);  // conv3_block1/1_conv + conv3_block1/1_bn
+  conv2d_prepare(prep(p_conv3_block1_2_conv), w(78), w(79), BatchnormFold{w(80), w(81), w(82), w(83), 1.001e-05f}, g_conv3_block1_2_conv);  // conv3_block1/2_conv + conv3_block1/2_bn
+  conv2d_prepare(prep(p_conv3_block1_3_conv), w(84), w(85), BatchnormFold{w(86), w(87), w(88), w(89), 1.001e-05f}, g_conv3_block1_3_conv);  // conv3_block1/3_conv + conv3_block1/3_bn
+  conv2d_prepare(prep(p_conv3_block2_1_conv), w(90), w(91), BatchnormFold{w(92), w(93), w(94), w(95), 1.001e-05f}, g_conv3_block2_1_conv);  // conv3_block2/1_conv + conv3_block2/1_bn
+  conv2d_prepare(prep(p_conv3_block2_2_conv), w(96), w(97), BatchnormFold{w(98), w(99), w(100), w(101), 1.001e-05f}, g_conv3_block2_2_conv);  // conv3_block2/2_conv + conv3_block2/2_bn
+  conv2d_prepare(prep(p_conv3_block2_3_conv), w(102), w(103), BatchnormFold{w(104), w(105), w(106), w(107), 1.001e-05f}, g_conv3_block2_3_conv);  // conv3_block2/3_conv + conv3_block2/3_bn
+  conv2d_prepare(prep(p_conv3_block3_1_conv), w(108), w(109), BatchnormFold{w(110), w(111), w(112), w(113), 1.001e-05f}, g_conv3_block3_1_conv);  // conv3_block3/1_conv + conv3_block3/1_bn
+  conv2d_prepare(prep(p_conv3_block3_2_conv), w(114), w(115), BatchnormFold{w(116), w(117), w(118), w(119), 1.001e-05f}, g_conv3_block3_2_conv);  // conv3_block3/2_conv + conv3_block3/2_bn
+  conv2d_prepare(prep(p_conv3_block3_3_conv), w(120), w(121), BatchnormFold{w(122), w(123), w(124), w(125), 1.001e-05f}, g_conv3_block3_3_conv);  // conv3_block3/3_conv + conv3_block3/3_bn
+  conv2d_prepare(prep(p_conv3_block4_1_conv), w(126), w(127), BatchnormFold{w(128), w(129), w(130), w(131), 1.001e-05f}, g_conv3_block4_1_conv);  // conv3_block4/1_conv + conv3_block4/1_bn
+  conv2d_prepare(prep(p_conv3_block4_2_conv), w(132), w(133), BatchnormFold{w(134), w(135), w(136), w(137), 1.001e-05f}, g_conv3_block4_2_conv);  // conv3_block4/2_conv + conv3_block4/2_bn
+  conv2d_prepare(prep(p_conv3_block4_3_conv), w(138), w(139), BatchnormFold{w(140), w(141), w(142), w(143), 1.001e-05f}, g_conv3_block4_3_conv);  // conv3_block4/3_conv + conv3_block4/3_bn
+  conv2d_prepare(prep(p_conv4_block1_0_conv), w(144), w(145), BatchnormFold{w(146), w(147), w(148), w(149), 1.001e-05f}, g_conv4_block1_0_conv);  // conv4_block1/0_conv + conv4_block1/0_bn
+  conv2d_prepare(prep(p_conv4_block1_1_conv), w(150), w(151), BatchnormFold{w(152), w(153), w(154), w(155), 1.001e-05f}, g_conv4_block1_1_conv);  // conv4_block1/1_conv + conv4_block1/1_bn
+  conv2d_prepare(prep(p_conv4_block1_2_conv), w(156), w(157), BatchnormFold{w(158), w(159), w(160), w(161), 1.001e-05f}, g_conv4_block1_2_conv);  // conv4_block1/2_conv + conv4_block1/2_bn
+  conv2d_prepare(prep(p_conv4_block1_3_conv), w(162), w(163), BatchnormFold{w(164), w(165), w(166), w(167), 1.001e-05f}, g_conv4_block1_3_conv);  // conv4_block1/3_conv + conv4_block1/3_bn
+  conv2d_prepare(prep(p_conv4_block2_1_conv), w(168), w(169), BatchnormFold{w(170), w(171), w(172), w(173), 1.001e-05f}, g_conv4_block2_1_conv);  // conv4_block2/1_conv + conv4_block2/1_bn
+  conv2d_prepare(prep(p_conv4_block2_2_conv), w(174), w(175), BatchnormFold{w(176), w(177), w(178), w(179), 1.001e-05f}, g_conv4_block2_2_conv);  // conv4_block2/2_conv + conv4_block2/2_bn
+  conv2d_prepare(prep(p_conv4_block2_3_conv), w(180), w(181), BatchnormFold{w(182), w(183), w(184), w(185), 1.001e-05f}, g_conv4_block2_3_conv);  // conv4_block2/3_conv + conv4_block2/3_bn
+  conv2d_prepare(prep(p_conv4_block3_1_conv), w(186), w(187), BatchnormFold{w(188), w(189), w(190), w(191), 1.001e-05f}, g_conv4_block3_1_conv);  // conv4_block3/1_conv + conv4_block3/1_bn
+  conv2d_prepare(prep(p_conv4_block3_2_conv), w(192), w(193), BatchnormFold{w(194), w(195), w(196), w(197), 1.001e-05f}, g_conv4_block3_2_conv);  // conv4_block3/2_conv + conv4_block3/2_bn
+  conv2d_prepare(prep(p_conv4_block3_3_conv), w(198), w(199), BatchnormFold{w(200), w(201), w(202), w(203), 1.001e-05f}, g_conv4_block3_3_conv);  // conv4_block3/3_conv + conv4_block3/3_bn
+  conv2d_prepare(prep(p_conv4_block4_1_conv), w(204), w(205), BatchnormFold{w(206), w(207), w(208), w(209), 1.001e-05f}, g_conv4_block4_1_conv);  // conv4_block4/1_conv + conv4_block4/1_bn
+  conv2d_prepare(prep(p_conv4_block4_2_conv), w(210), w(211), BatchnormFold{w(212), w(213), w(214), w(215), 1.001e-05f}, g_conv4_block4_2_conv);  // conv4_block4/2_conv + conv4_block4/2_bn
+  conv2d_prepare(prep(p_conv4_block4_3_conv), w(216), w(217), BatchnormFold{w(218), w(219), w(220), w(221), 1.001e-05f}, g_conv4_block4_3_conv);  // conv4_block4/3_conv + conv4_block4/3_bn
+  conv2d_prepare(prep(p_conv4_block5_1_conv), w(222), w(223), BatchnormFold{w(224), w(225), w(226), w(227), 1.001e-05f}, g_conv4_block5_1_conv);  // conv4_block5/1_conv + conv4_block5/1_bn
+  conv2d_prepare(prep(p_conv4_block5_2_conv), w(228), w(229), BatchnormFold{w(230), w(231), w(232), w(233), 1.001e-05f}, g_conv4_block5_2_conv);  // conv4_block5/2_conv + conv4_block5/2_bn
+  conv2d_prepare(prep(p_conv4_block5_3_conv), w(234), w(235), BatchnormFold{w(236), w(237), w(238), w(239), 1.001e-05f}, g_conv4_block5_3_conv);  // conv4_block5/3_conv + conv4_block5/3_bn
+  conv2d_prepare(prep(p_conv4_block6_1_conv), w(240), w(241), BatchnormFold{w(242), w(243), w(244), w(245), 1.001e-05f}, g_conv4_block6_1_conv);  // conv4_block6/1_conv + conv4_block6/1_bn
+  conv2d_prepare(prep(p_conv4_block6_2_conv), w(246), w(247), BatchnormFold{w(248), w(249), w(250), w(251), 1.001e-05f}, g_conv4_block6_2_conv);  // conv4_block6/2_conv + conv4_block6/2_bn
+  conv2d_prepare(prep(p_conv4_block6_3_conv), w(252), w(253), BatchnormFold{w(254), w(255), w(256), w(257), 1.001e-05f}, g_conv4_block6_3_conv);  // conv4_block6/3_conv + conv4_block6/3_bn
+  conv2d_prepare(prep(p_conv5_block1_0_conv), w(258), w(259), BatchnormFold{w(260), w(261), w(262), w(263), 1.001e-05f}, g_conv5_block1_0_conv);  // conv5_block1/0_conv + conv5_block1/0_bn
+  conv2d_prepare(prep(p_conv5_block1_1_conv), w(264), w(265), BatchnormFold{w(266), w(267), w(268), w(269), 1.001e-05f}, g_conv5_block1_1_conv);  // conv5_block1/1_conv + conv5_block1/1_bn
+  conv2d_prepare(prep(p_conv5_block1_2_conv), w(270), w(271), BatchnormFold{w(272), w(273), w(274), w(275), 1.001e-05f}, g_conv5_block1_2_conv);  // conv5_block1/2_conv + conv5_block1/2_bn
+  conv2d_prepare(prep(p_conv5_block1_3_conv), w(276), w(277), BatchnormFold{w(278), w(279), w(280), w(281), 1.001e-05f}, g_conv5_block1_3_conv);  // conv5_block1/3_conv + conv5_block1/3_bn
+  conv2d_prepare(prep(p_conv5_block2_1_conv), w(282), w(283), BatchnormFold{w(284), w(285), w(286), w(287), 1.001e-05f}, g_conv5_block2_1_conv);  // conv5_block2/1_conv + conv5_block2/1_bn
+  conv2d_prepare(prep(p_conv5_block2_2_conv), w(288), w(289), BatchnormFold{w(290), w(291), w(292), w(293), 1.001e-05f}, g_conv5_block2_2_conv);  // conv5_block2/2_conv + conv5_block2/2_bn
+  conv2d_prepare(prep(p_conv5_block2_3_conv), w(294), w(295), BatchnormFold{w(296), w(297), w(298), w(299), 1.001e-05f}, g_conv5_block2_3_conv);  // conv5_block2/3_conv + conv5_block2/3_bn
+  conv2d_prepare(prep(p_conv5_block3_1_conv), w(300), w(301), BatchnormFold{w(302), w(303), w(304), w(305), 1.001e-05f}, g_conv5_block3_1_conv);  // conv5_block3/1_conv + conv5_block3/1_bn
+  conv2d_prepare(prep(p_conv5_block3_2_conv), w(306), w(307), BatchnormFold{w(308), w(309), w(310), w(311), 1.001e-05f}, g_conv5_block3_2_conv);  // conv5_block3/2_conv + conv5_block3/2_bn
+  conv2d_prepare(prep(p_conv5_block3_3_conv), w(312), w(313), BatchnormFold{w(314), w(315), w(316), w(317), 1.001e-05f}, g_conv5_block3_3_conv);  // conv5_block3/3_conv + conv5_block3/3_bn
 }
 
 }  // namespace modelc::gen

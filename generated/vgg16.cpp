@@ -83,25 +83,25 @@ constexpr LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 15088096;  // image [224, 224, 3]
-[[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0, d_block1_conv1 = 15238624;  // block1/conv1 [224, 224, 64]
-[[maybe_unused]] constexpr int64_t i_block1_conv2 = 3211264, t_block1_conv2 = 3211264, d_block1_conv2 = 18449888;  // block1/conv2 [224, 224, 64]
+[[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0, d_block1_conv1 = 15238624, p_block1_conv1 = 0;  // block1/conv1 [224, 224, 64]
+[[maybe_unused]] constexpr int64_t i_block1_conv2 = 3211264, t_block1_conv2 = 3211264, d_block1_conv2 = 18449888, p_block1_conv2 = 1856;  // block1/conv2 [224, 224, 64]
 [[maybe_unused]] constexpr int64_t i_block1_pool = 0, t_block1_pool = 6422528, d_block1_pool = 21661152;  // block1/pool [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344, d_block2_conv1 = 22463968;  // block2/conv1 [112, 112, 128]
-[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976, d_block2_conv2 = 24069600;  // block2/conv2 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344, d_block2_conv1 = 22463968, p_block2_conv1 = 38848;  // block2/conv1 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976, d_block2_conv2 = 24069600, p_block2_conv2 = 112832;  // block2/conv2 [112, 112, 128]
 [[maybe_unused]] constexpr int64_t i_block2_pool = 0, t_block2_pool = 10436608, d_block2_pool = 25675232;  // block2/pool [56, 56, 128]
-[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016, d_block3_conv1 = 26076640;  // block3/conv1 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832, d_block3_conv2 = 26879456;  // block3/conv2 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648, d_block3_conv3 = 27682272;  // block3/conv3 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016, d_block3_conv1 = 26076640, p_block3_conv1 = 260544;  // block3/conv1 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832, d_block3_conv2 = 26879456, p_block3_conv2 = 555968;  // block3/conv2 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648, d_block3_conv3 = 27682272, p_block3_conv3 = 1146304;  // block3/conv3 [56, 56, 256]
 [[maybe_unused]] constexpr int64_t i_block3_pool = 802816, t_block3_pool = 13246464, d_block3_pool = 28485088;  // block3/pool [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168, d_block4_conv1 = 28685792;  // block4/conv1 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576, d_block4_conv2 = 29087200;  // block4/conv2 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984, d_block4_conv3 = 29488608;  // block4/conv3 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168, d_block4_conv1 = 28685792, p_block4_conv1 = 1736640;  // block4/conv1 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576, d_block4_conv2 = 29087200, p_block4_conv2 = 2917312;  // block4/conv2 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984, d_block4_conv3 = 29488608, p_block4_conv3 = 5277632;  // block4/conv3 [28, 28, 512]
 [[maybe_unused]] constexpr int64_t i_block4_pool = 401408, t_block4_pool = 14651392, d_block4_pool = 29890016;  // block4/pool [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744, d_block5_conv1 = 29990368;  // block5/conv1 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096, d_block5_conv2 = 30090720;  // block5/conv2 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448, d_block5_conv3 = 30191072;  // block5/conv3 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744, d_block5_conv1 = 29990368, p_block5_conv1 = 7637952;  // block5/conv1 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096, d_block5_conv2 = 30090720, p_block5_conv2 = 9998272;  // block5/conv2 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448, d_block5_conv3 = 30191072, p_block5_conv3 = 12358592;  // block5/conv3 [14, 14, 512]
 [[maybe_unused]] constexpr int64_t i_block5_pool = 100352, t_block5_pool = 15052800, d_block5_pool = 30291424;  // block5/pool [7, 7, 512]
 [[maybe_unused]] constexpr int64_t i_flatten = 100352, t_flatten = 15052800, d_flatten = 30291424;  // flatten [25088]
 [[maybe_unused]] constexpr int64_t i_fc1 = 0, t_fc1 = 15077888, d_fc1 = 30316512;  // fc1 [4096]
@@ -138,37 +138,39 @@ constexpr ModelSpec kSpec = {
   15088096, 30325712, 15088096,  // gradients: region begin, end; input gradient
   0,  // dropout mask bytes
   kLayers,
+  14718912,  // prepared weights (floats)
 };
 
-// Kernel scratch (im2col and pre-activation gradients) for max_batch images.
+// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)
+// for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_forward_scratch(at(g_block1_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block1_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block1_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block1_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block2_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block2_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block2_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block2_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block3_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block3_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block4_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block4_conv3, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv1, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv1, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv2, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv2, b), Activation::relu));
-  s = std::max(s, conv2d_forward_scratch(at(g_block5_conv3, b)));
-  if (training) s = std::max(s, conv2d_backward_scratch(at(g_block5_conv3, b), Activation::relu));
+  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv1, b)), conv2d_backward_scratch(at(g_block1_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv2, b)), conv2d_backward_scratch(at(g_block1_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv1, b)), conv2d_backward_scratch(at(g_block2_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv2, b)), conv2d_backward_scratch(at(g_block2_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv1, b)), conv2d_backward_scratch(at(g_block3_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv2, b)), conv2d_backward_scratch(at(g_block3_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv3, b)), conv2d_backward_scratch(at(g_block3_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv1, b)), conv2d_backward_scratch(at(g_block4_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv2, b)), conv2d_backward_scratch(at(g_block4_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv3, b)), conv2d_backward_scratch(at(g_block4_conv3, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv1, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv1, b)), conv2d_backward_scratch(at(g_block5_conv1, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv2, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv2, b)), conv2d_backward_scratch(at(g_block5_conv2, b), Activation::relu)});
+  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv3, b)));
+  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv3, b)), conv2d_backward_scratch(at(g_block5_conv3, b), Activation::relu)});
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc1, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_fc2, b), Activation::relu));
   if (training) s = std::max(s, dense_backward_scratch(at(g_predictions, b), Activation::softmax));
@@ -178,61 +180,61 @@ size_t scratch_floats(int64_t b, bool training) {
 }  // namespace
 
 VGG16::VGG16(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {}
+    : Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void VGG16::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
   layer(0);
-  conv2d_forward(inf(i_block1_conv1), x, w(0), w(1), at(g_block1_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block1_conv1), x, prep(p_block1_conv1), nullptr, at(g_block1_conv1, n), Activation::relu, scratch());
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
   layer(1);
-  conv2d_forward(inf(i_block1_conv2), inf(i_block1_conv1), w(2), w(3), at(g_block1_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block1_conv2), inf(i_block1_conv1), prep(p_block1_conv2), nullptr, at(g_block1_conv2, n), Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
   maxpool_forward(inf(i_block1_pool), inf(i_block1_conv2), at(g_block1_pool, n));
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
   layer(3);
-  conv2d_forward(inf(i_block2_conv1), inf(i_block1_pool), w(4), w(5), at(g_block2_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block2_conv1), inf(i_block1_pool), prep(p_block2_conv1), nullptr, at(g_block2_conv1, n), Activation::relu, scratch());
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
   layer(4);
-  conv2d_forward(inf(i_block2_conv2), inf(i_block2_conv1), w(6), w(7), at(g_block2_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block2_conv2), inf(i_block2_conv1), prep(p_block2_conv2), nullptr, at(g_block2_conv2, n), Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
   maxpool_forward(inf(i_block2_pool), inf(i_block2_conv2), at(g_block2_pool, n));
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
   layer(6);
-  conv2d_forward(inf(i_block3_conv1), inf(i_block2_pool), w(8), w(9), at(g_block3_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block3_conv1), inf(i_block2_pool), prep(p_block3_conv1), nullptr, at(g_block3_conv1, n), Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
   layer(7);
-  conv2d_forward(inf(i_block3_conv2), inf(i_block3_conv1), w(10), w(11), at(g_block3_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block3_conv2), inf(i_block3_conv1), prep(p_block3_conv2), nullptr, at(g_block3_conv2, n), Activation::relu, scratch());
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
   layer(8);
-  conv2d_forward(inf(i_block3_conv3), inf(i_block3_conv2), w(12), w(13), at(g_block3_conv3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block3_conv3), inf(i_block3_conv2), prep(p_block3_conv3), nullptr, at(g_block3_conv3, n), Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
   maxpool_forward(inf(i_block3_pool), inf(i_block3_conv3), at(g_block3_pool, n));
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
   layer(10);
-  conv2d_forward(inf(i_block4_conv1), inf(i_block3_pool), w(14), w(15), at(g_block4_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block4_conv1), inf(i_block3_pool), prep(p_block4_conv1), nullptr, at(g_block4_conv1, n), Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
   layer(11);
-  conv2d_forward(inf(i_block4_conv2), inf(i_block4_conv1), w(16), w(17), at(g_block4_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block4_conv2), inf(i_block4_conv1), prep(p_block4_conv2), nullptr, at(g_block4_conv2, n), Activation::relu, scratch());
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
   layer(12);
-  conv2d_forward(inf(i_block4_conv3), inf(i_block4_conv2), w(18), w(19), at(g_block4_conv3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block4_conv3), inf(i_block4_conv2), prep(p_block4_conv3), nullptr, at(g_block4_conv3, n), Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
   maxpool_forward(inf(i_block4_pool), inf(i_block4_conv3), at(g_block4_pool, n));
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
   layer(14);
-  conv2d_forward(inf(i_block5_conv1), inf(i_block4_pool), w(20), w(21), at(g_block5_conv1, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block5_conv1), inf(i_block4_pool), prep(p_block5_conv1), nullptr, at(g_block5_conv1, n), Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
   layer(15);
-  conv2d_forward(inf(i_block5_conv2), inf(i_block5_conv1), w(22), w(23), at(g_block5_conv2, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block5_conv2), inf(i_block5_conv1), prep(p_block5_conv2), nullptr, at(g_block5_conv2, n), Activation::relu, scratch());
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
   layer(16);
-  conv2d_forward(inf(i_block5_conv3), inf(i_block5_conv2), w(24), w(25), at(g_block5_conv3, n), Activation::relu, scratch());
+  conv2d_forward_prepared(inf(i_block5_conv3), inf(i_block5_conv2), prep(p_block5_conv3), nullptr, at(g_block5_conv3, n), Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
   maxpool_forward(inf(i_block5_pool), inf(i_block5_conv3), at(g_block5_pool, n));
@@ -379,6 +381,22 @@ void VGG16::run_backward([[maybe_unused]] const float* x, int batch) {
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
   layer(0);
   conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_block1_conv1), x, w(0), trn(t_block1_conv1), at(g_block1_conv1, n), Activation::relu, scratch());
+}
+
+void VGG16::prepare_weights() {
+  conv2d_prepare(prep(p_block1_conv1), w(0), w(1), g_block1_conv1);  // block1/conv1
+  conv2d_prepare(prep(p_block1_conv2), w(2), w(3), g_block1_conv2);  // block1/conv2
+  conv2d_prepare(prep(p_block2_conv1), w(4), w(5), g_block2_conv1);  // block2/conv1
+  conv2d_prepare(prep(p_block2_conv2), w(6), w(7), g_block2_conv2);  // block2/conv2
+  conv2d_prepare(prep(p_block3_conv1), w(8), w(9), g_block3_conv1);  // block3/conv1
+  conv2d_prepare(prep(p_block3_conv2), w(10), w(11), g_block3_conv2);  // block3/conv2
+  conv2d_prepare(prep(p_block3_conv3), w(12), w(13), g_block3_conv3);  // block3/conv3
+  conv2d_prepare(prep(p_block4_conv1), w(14), w(15), g_block4_conv1);  // block4/conv1
+  conv2d_prepare(prep(p_block4_conv2), w(16), w(17), g_block4_conv2);  // block4/conv2
+  conv2d_prepare(prep(p_block4_conv3), w(18), w(19), g_block4_conv3);  // block4/conv3
+  conv2d_prepare(prep(p_block5_conv1), w(20), w(21), g_block5_conv1);  // block5/conv1
+  conv2d_prepare(prep(p_block5_conv2), w(22), w(23), g_block5_conv2);  // block5/conv2
+  conv2d_prepare(prep(p_block5_conv3), w(24), w(25), g_block5_conv3);  // block5/conv3
 }
 
 }  // namespace modelc::gen

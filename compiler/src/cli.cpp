@@ -65,7 +65,7 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS]
+constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS] [--no-fuse]
 
 Checks SPEC and writes the generated model: DIR/<stem>.hpp and DIR/<stem>.cpp,
 where <stem> is the spec's file name without its extension; the class is the
@@ -76,6 +76,8 @@ rewritten, so builds do not recompile it.
 options:
   -o DIR            output directory (created if missing)
   --namespace NS    C++ namespace of the generated class (default modelc::gen)
+  --no-fuse         inference runs every batchnorm, add and relu as its own
+                    kernel (the reference the fused code is tested against)
   -h, --help        this help
 )";
 
@@ -181,10 +183,13 @@ bool write_if_changed(const std::filesystem::path& path, const std::string& text
 int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> specs;
   std::string dir, ns = "modelc::gen";
+  bool fuse = true;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (is_help(a)) return out << kGenerateHelp, 0;
-    if (a == "-o" || a == "--namespace") {
+    if (a == "--no-fuse") {
+      fuse = false;
+    } else if (a == "-o" || a == "--namespace") {
       if (i + 1 == args.size()) return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
       (a == "-o" ? dir : ns) = args[++i];
     } else if (a.size() > 1 && a[0] == '-') {
@@ -202,7 +207,7 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!g) return 1;
   Diagnostics diags;
   MemoryPlan plan;
-  if (!plan_memory(*g, plan, diags)) {
+  if (!plan_memory(*g, plan, diags, fuse)) {
     err << diags.format();
     return 1;
   }

@@ -30,6 +30,13 @@ struct EmitCtx {
   // Buffer expressions for the current mode: output, input i.
   std::string y() const;
   std::string x(size_t i = 0) const;
+  std::string buffer_of(int node) const;  // any node's output in the current mode
+  // The same context for another node (e.g. a batchnorm fused into this conv).
+  EmitCtx of(int node) const {
+    EmitCtx c = *this;
+    c.index = node;
+    return c;
+  }
   // Training gradients: of the output, and of input i ("nullptr" for the model
   // input when `optional` and the input gradient was not requested).
   std::string dy() const;

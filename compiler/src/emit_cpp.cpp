@@ -26,6 +26,7 @@ std::string buffer(const EmitCtx& c, int node) {
 }  // namespace
 
 std::string EmitCtx::y() const { return buffer(*this, index); }
+std::string EmitCtx::buffer_of(int node) const { return buffer(*this, node); }
 std::string EmitCtx::x(size_t i) const { return buffer(*this, node().inputs[i]); }
 std::string EmitCtx::dy() const { return "trn(d_" + id() + ")"; }
 
@@ -86,16 +87,19 @@ std::string float_literal(double v) {
 namespace {
 
 
-// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node index.
+// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node
+// index (and, should that clash too, the index plus multiples of the node count).
 std::vector<std::string> node_ids(const Graph& g) {
   std::vector<std::string> ids;
   std::set<std::string> used;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    std::string id = g.nodes[i].name;
-    std::replace(id.begin(), id.end(), '/', '_');
-    if (!used.insert(id).second) {
-      id.append("_").append(std::to_string(i));  // not id += "_" + ...: GCC 12 -Wrestrict false positive
-      used.insert(id);
+    std::string base = g.nodes[i].name;
+    std::replace(base.begin(), base.end(), '/', '_');
+    std::string id = base;
+    for (size_t k = i; !used.insert(id).second; k += g.nodes.size()) {
+      id = base;
+      id += '_';
+      id += std::to_string(k);
     }
     ids.push_back(id);
   }
@@ -162,7 +166,7 @@ struct Emitter {
   void offsets(CodeWriter& w) const {
     w.line("// Arena offsets in floats per image (the arenas hold max_batch images).");
     w.line("// i_: inference; t_: training output; d_: its gradient; a_: saved statistics;");
-    w.line("// m_: dropout mask (bytes).");
+    w.line("// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).");
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const Node& n = g.nodes[i];
       const NodePlan& p = plan.nodes[i];
@@ -172,6 +176,7 @@ struct Emitter {
       if (p.grad >= 0) parts.push_back(fmt::format("d_{} = {}", ids[i], p.grad));
       if (p.aux >= 0) parts.push_back(fmt::format("a_{} = {}", ids[i], p.aux));
       if (p.mask >= 0) parts.push_back(fmt::format("m_{} = {}", ids[i], p.mask));
+      if (p.prep >= 0) parts.push_back(fmt::format("p_{} = {}", ids[i], p.prep));
       if (parts.empty()) continue;
       std::string joined;
       for (const std::string& s : parts) joined += (joined.empty() ? "" : ", ") + s;
@@ -201,6 +206,11 @@ struct Emitter {
                                                 : (p.train_view_of >= 0 || p.skip_training);
       if (skip) continue;
       layer_comment(w, n);
+      if (mode == Mode::inference && !p.fused.empty()) {
+        std::string names;
+        for (int f : p.fused) names += (names.empty() ? "" : ", ") + g.nodes[static_cast<size_t>(f)].name;
+        w.line("//   with {} fused into its output pass", names);
+      }
       w.line("layer({});", i - 1);
       op_info(n.op).emit_forward(ctx(static_cast<int>(i), mode), w);
     }
@@ -221,8 +231,19 @@ struct Emitter {
     w.close();
   }
 
+  void prepare(CodeWriter& w, std::string_view cls) const {
+    w.open("void {}::prepare_weights()", cls);
+    for (size_t i = 1; i < g.nodes.size(); ++i) {
+      const OpInfo& op = op_info(g.nodes[i].op);
+      if (op.emit_prepare && plan.nodes[i].prep >= 0)
+        op.emit_prepare(ctx(static_cast<int>(i), Mode::inference), w);
+    }
+    w.close();
+  }
+
   void scratch(CodeWriter& w) const {
-    w.line("// Kernel scratch (im2col and pre-activation gradients) for max_batch images.");
+    w.line("// Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)");
+    w.line("// for max_batch images; inference-only models need only the prepared convs' share.");
     w.open("size_t scratch_floats(int64_t b, bool training)");
     w.line("size_t s = 0;");
     for (size_t i = 1; i < g.nodes.size(); ++i) {
@@ -230,8 +251,9 @@ struct Emitter {
       const std::string& id = ids[i];
       const std::string act = fmt::format("Activation::{}", activation_name(n.attrs.activation));
       if (n.op == OpKind::conv2d) {
-        w.line("s = std::max(s, conv2d_forward_scratch(at(g_{}, b)));", id);
-        w.line("if (training) s = std::max(s, conv2d_backward_scratch(at(g_{}, b), {}));", id, act);
+        w.line("s = std::max(s, conv2d_inference_scratch(at(g_{}, b)));", id);
+        w.line("if (training) s = std::max({{s, conv2d_forward_scratch(at(g_{0}, b)), "
+               "conv2d_backward_scratch(at(g_{0}, b), {1})}});", id, act);
       } else if (n.op == OpKind::dense) {
         w.line("if (training) s = std::max(s, dense_backward_scratch(at(g_{}, b), {}));", id, act);
       }
@@ -284,6 +306,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   h.line("void run_inference(const float* x, int batch) override;");
   h.line("void run_training(const float* x, int batch) override;");
   h.line("void run_backward(const float* x, int batch) override;");
+  h.line("void prepare_weights() override;");
   h.close(";");
   h.blank();
   h.line("}}  // namespace {}", ns);
@@ -325,6 +348,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
          plan.grad_end, plan.nodes[0].grad);
   s.line("{},  // dropout mask bytes", plan.masks);
   s.line("kLayers,");
+  s.line("{},  // prepared weights (floats)", plan.prepared_floats);
   s.close(";");
   s.blank();
   e.scratch(s);
@@ -332,13 +356,15 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.line("}}  // namespace");
   s.blank();
   s.line("{0}::{0}(int max_batch, const ModelOptions& options)", cls);
-  s.line("    : Model(kSpec, max_batch, options, scratch_floats(max_batch, options.training)) {{}}");
+  s.line("    : Model(kSpec, max_batch, options, &scratch_floats) {{}}");
   s.blank();
   e.run(s, cls, Mode::inference);
   s.blank();
   e.run(s, cls, Mode::training);
   s.blank();
   e.backward(s, cls);
+  s.blank();
+  e.prepare(s, cls);
   s.blank();
   s.line("}}  // namespace {}", ns);
   out.source = s.str();

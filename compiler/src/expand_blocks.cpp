@@ -148,6 +148,7 @@ class Expander {
   bool check_size() {
     state_.assign(defs_.size(), 0);
     count_.assign(defs_.size(), 0);
+    depth_.assign(defs_.size(), 0);
     std::vector<int> chain;
     for (size_t b = 0; b < defs_.size(); ++b)
       if (state_[b] == 0 && !visit(static_cast<int>(b), chain)) return false;
@@ -177,6 +178,7 @@ class Expander {
     state_[static_cast<size_t>(b)] = 1;
     chain.push_back(b);
     int64_t n = 0;
+    int depth = 1;  // levels of blocks, this one included
     for (const LayerAst& l : *defs_[static_cast<size_t>(b)].layers) {
       if (!l.is_block) {
         n = add_sat(n, 1);
@@ -198,9 +200,20 @@ class Expander {
         return false;
       }
       if (state_[static_cast<size_t>(c)] == 0 && !visit(c, chain)) return false;
+      // The chain above bounds this recursion, but only along unvisited blocks:
+      // the nesting depth itself is counted here, whatever the visiting order.
+      depth = std::max(depth, depth_[static_cast<size_t>(c)] + 1);
+      if (depth > limits::kMaxBlockDepth) {
+        diags_.error(l.op_loc, fmt::format("blocks nest more than {} deep", limits::kMaxBlockDepth))
+            .note(fmt::format("block '{}' instantiates '{}', which nests {} blocks deep",
+                              spec_.blocks[static_cast<size_t>(b)].name,
+                              spec_.blocks[static_cast<size_t>(c)].name, depth_[static_cast<size_t>(c)]));
+        return false;
+      }
       n = add_sat(n, mul_sat(l.repeat, count_[static_cast<size_t>(c)]));
     }
     count_[static_cast<size_t>(b)] = n;  // saturates at INT64_MAX
+    depth_[static_cast<size_t>(b)] = depth;
     state_[static_cast<size_t>(b)] = 2;
     chain.pop_back();
     return true;
@@ -356,6 +369,7 @@ class Expander {
   std::vector<std::map<std::string, Entry>> scopes_;
   std::vector<int> state_;
   std::vector<int64_t> count_;
+  std::vector<int> depth_;  // levels of blocks inside each block, itself included
   std::set<std::tuple<int, int, std::string>> reported_;
 };
 

@@ -1,5 +1,5 @@
 // The compiler's hard limits. Every one is checked with a clear error before
-// it could cost memory, time or an overflow; docs/spec-format.md lists them.
+// it could cost memory, time or an overflow; docs/limits.md lists them.
 #pragma once
 
 #include <cstdint>

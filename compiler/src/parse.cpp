@@ -4,6 +4,7 @@
 // for them) and are type-checked by build_graph against the op's schema.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -40,6 +41,10 @@ class Parser {
         diags_.error(name->loc, fmt::format("model name '{}' is not a C++ identifier "
                                             "(letters, digits, '_', not starting with a digit)",
                                             name->string));
+      else if (is_reserved(name->string))
+        diags_.error(name->loc, fmt::format("model name '{}' is a C++ keyword or reserved "
+                                            "identifier; it names the generated class",
+                                            name->string));
     }
     if (input) parse_input(*input);
     if (const Value* d = get(doc, "defaults")) parse_defaults(*d);
@@ -54,6 +59,24 @@ class Parser {
 
  private:
   static bool is_identifier(const std::string& s) { return is_name(s) && !(s[0] >= '0' && s[0] <= '9'); }
+  // C++20 keywords and alternative tokens, and identifiers reserved to the
+  // implementation (_Upper..., anything with "__"): no class may be named so.
+  static bool is_reserved(const std::string& s) {
+    static const std::set<std::string> keywords = {
+        "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+        "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
+        "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
+        "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+        "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+        "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+        "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+        "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+        "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+        "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+        "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+    return keywords.count(s) > 0 || s.find("__") != std::string::npos ||
+           (s.size() > 1 && s[0] == '_' && s[1] >= 'A' && s[1] <= 'Z');
+  }
 
   const Value* get(const Value& map, std::string_view key) {
     for (const Value::Entry& e : map.entries)

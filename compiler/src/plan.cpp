@@ -40,6 +40,61 @@ int64_t first_fit(std::vector<Block>& live, int64_t size, int owner) {
   return at;
 }
 
+// Inference fusion: each conv2d with a linear or relu activation takes in the
+// batchnorm, the two-input add and the relu that follow it, as long as each is
+// the only reader of the tensor before it (and no output needs that tensor).
+// The add's other input must be computed before the conv.
+void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
+  const size_t count = g.nodes.size();
+  std::vector<int> readers(count, 0), reader(count, -1);
+  for (size_t i = 1; i < count; ++i) {
+    if (!g.nodes[i].inference) continue;
+    for (int in : g.nodes[i].inputs) {
+      ++readers[static_cast<size_t>(in)];
+      reader[static_cast<size_t>(in)] = static_cast<int>(i);
+    }
+  }
+  for (const Output& o : g.outputs) readers[static_cast<size_t>(o.node)] += 2;
+  const auto next = [&](int t, OpKind op) {
+    const int r = readers[static_cast<size_t>(t)] == 1 ? reader[static_cast<size_t>(t)] : -1;
+    return r >= 0 && g.nodes[static_cast<size_t>(r)].op == op ? r : -1;
+  };
+  int64_t prepared = 0;
+  for (size_t i = 1; i < count; ++i) {
+    const Node& n = g.nodes[i];
+    if (n.op != OpKind::conv2d || !n.inference) continue;
+    NodePlan& p = plan.nodes[i];
+    const int64_t n16 = (n.attrs.filters + 15) / 16 * 16;
+    const int64_t k = n.attrs.kh * n.attrs.kw * g.nodes[static_cast<size_t>(n.inputs[0])].shape.back();
+    p.prep = prepared;
+    prepared += 2 * n16 + k * n16;
+    if (!fuse || n.attrs.activation != Activation::linear) continue;
+    int tail = static_cast<int>(i);
+    const auto take = [&](int node) {
+      p.fused.push_back(node);
+      plan.nodes[static_cast<size_t>(node)].view_of = static_cast<int>(i);
+      tail = node;
+    };
+    if (const int bn = next(tail, OpKind::batchnorm); bn >= 0) {
+      p.fuse_bn = bn;
+      take(bn);
+    }
+    if (const int add = next(tail, OpKind::add); add >= 0) {
+      const std::vector<int>& ins = g.nodes[static_cast<size_t>(add)].inputs;
+      const int other = ins.size() == 2 ? (ins[0] == tail ? ins[1] : ins[0]) : tail;
+      if (other != tail && root(plan.nodes, other) < static_cast<int>(i)) {
+        p.fuse_residual = other;
+        take(add);
+      }
+    }
+    if (const int relu = next(tail, OpKind::relu); relu >= 0) {
+      p.fuse_relu = true;
+      take(relu);
+    }
+  }
+  plan.prepared_floats = prepared;
+}
+
 void plan_inference(const Graph& g, MemoryPlan& plan) {
   const int count = static_cast<int>(g.nodes.size());
   std::vector<int> last_use(g.nodes.size(), -1);
@@ -125,7 +180,7 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
 
 }  // namespace
 
-bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags) {
+bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse) {
   plan = MemoryPlan{};
   plan.nodes.resize(g.nodes.size());
   std::vector<int> consumers(g.nodes.size(), 0);
@@ -174,6 +229,7 @@ bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags) {
     plan.outputs.push_back(op);
   }
 
+  fuse_into_convs(g, plan, fuse);
   plan_inference(g, plan);
   plan_training(g, plan);
   for (OutputPlan& o : plan.outputs)
@@ -191,11 +247,12 @@ std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t bat
   auto row = [&](std::string_view what, double per_image_mb, double total_mb) {
     s += fmt::format("  {:<34}{:>10.2f} MiB{:>12.2f} MiB\n", what, per_image_mb, total_mb);
   };
+  // In double: a per-image arena times the batch may not fit in int64.
+  const auto n = static_cast<double>(batch);
   s += fmt::format("  {:<34}{:>14}{:>12.2f} MiB\n", "weights (not per image)", "-", mb(weights));
-  row("inference activation arena", mb(plan.inference_arena),
-      mb(plan.inference_arena * batch));
-  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena * batch));
-  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats * batch));
+  row("inference activation arena", mb(plan.inference_arena), mb(plan.inference_arena) * n);
+  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena) * n);
+  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats) * n);
   s += fmt::format("  training also keeps one gradient per trainable weight and, once used, the\n"
                    "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
   return s;

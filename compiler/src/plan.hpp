@@ -26,6 +26,14 @@ struct NodePlan {
   int64_t mask = -1;         // dropout mask, bytes
   bool logits_head = false;  // conv2d/dense softmax loss head: training writes logits
   bool skip_training = false;  // softmax op loss head: the loss takes its input as logits
+  // Inference fusion into a conv2d (its output pass): the batchnorm after it
+  // (folded into prepared weights), the add it feeds (the other input is the
+  // residual) and a relu; the fused nodes become views of the conv (view_of).
+  int fuse_bn = -1;
+  int fuse_residual = -1;      // node whose output is added before the activation
+  bool fuse_relu = false;
+  std::vector<int> fused;      // the fused nodes, in order
+  int64_t prep = -1;           // conv2d: offset of its prepared weights (floats, not per image)
 };
 
 struct OutputPlan {
@@ -45,11 +53,13 @@ struct MemoryPlan {
   int64_t grad_begin = 0, grad_end = 0;
   int64_t masks = 0;             // bytes per image
   int64_t im2col_floats = 0;     // largest im2col matrix per image (summary only)
+  int64_t prepared_floats = 0;   // conv weights prepared for inference (packed, folded)
 };
 
 // Fails (false, with diagnostics) only for graphs the generator cannot train,
 // e.g. a softmax loss head whose output also feeds other layers.
-bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags);
+// fuse: batchnorm/add/relu into the conv2d before them at inference (plan.cpp).
+bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse = true);
 
 // The plan as text, for `modelc summary` (`batch` images).
 std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t batch);

@@ -11,6 +11,23 @@
 namespace modelc {
 namespace {
 
+// Grow-only buffers (slot 0: block partial sums; 1, 2: per-channel vectors),
+// so that no call allocates once the largest layer has run. One set per
+// calling thread; the kernels fill them from the calling thread only.
+std::vector<double>& scratch_doubles(int slot, size_t n) {
+  thread_local std::vector<double> bufs[3];
+  std::vector<double>& b = bufs[slot];
+  if (b.size() < n) b.resize(n);
+  return b;
+}
+
+std::vector<float>& scratch_floats(int slot, size_t n) {
+  thread_local std::vector<float> bufs[3];
+  std::vector<float>& b = bufs[slot];
+  if (b.size() < n) b.resize(n);
+  return b;
+}
+
 // Per-channel sums over rows of K terms, in double. Rows are cut into fixed
 // blocks (independent of the thread count) whose partial sums are added in
 // block order, so the result is identical for any number of threads.
@@ -19,7 +36,8 @@ template <int K, class Term>
 void channel_sums(double* const (&out)[K], int64_t rows, int64_t c, Term term) {
   constexpr int64_t block_rows = 1024;
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
-  std::vector<double> part(static_cast<size_t>(blocks * K * c), 0.0);
+  std::vector<double>& part = scratch_doubles(0, static_cast<size_t>(blocks * K * c));
+  std::fill(part.begin(), part.end(), 0.0);
 #pragma omp parallel for if (rows * c > (int64_t{1} << 15)) schedule(static)
   for (int64_t b = 0; b < blocks; ++b) {
     double* p = part.data() + b * K * c;
@@ -51,7 +69,7 @@ void normalize(float* y, const float* x, const float* mean, const float* a, cons
 void batchnorm_forward_inference(float* y, const float* x, const float* gamma, const float* beta,
                                  const float* moving_mean, const float* moving_var,
                                  const BatchnormGeom& g) {
-  std::vector<float> a(static_cast<size_t>(g.c));
+  std::vector<float>& a = scratch_floats(0, static_cast<size_t>(g.c));
   for (int64_t j = 0; j < g.c; ++j) {
     a[j] = static_cast<float>(gamma[j] / std::sqrt(static_cast<double>(moving_var[j]) + g.epsilon));
   }
@@ -63,14 +81,15 @@ void batchnorm_forward_training(float* y, float* batch_mean, float* batch_invstd
                                 float* moving_var, const BatchnormGeom& g) {
   const int64_t c = g.c;
   if (g.rows <= 0 || c <= 0) return;
-  std::vector<double> sum(static_cast<size_t>(c)), sq(static_cast<size_t>(c));
+  std::vector<double>& sum = scratch_doubles(1, static_cast<size_t>(c));
+  std::vector<double>& sq = scratch_doubles(2, static_cast<size_t>(c));
   double* const sum_out[1] = {sum.data()};
   channel_sums<1>(sum_out, g.rows, c, [&](int64_t r, double* p) {
     const float* xr = x + r * c;
     for (int64_t j = 0; j < c; ++j) p[j] += xr[j];
   });
   const double n = static_cast<double>(g.rows);
-  for (double& s : sum) s /= n;  // now the mean
+  for (int64_t j = 0; j < c; ++j) sum[static_cast<size_t>(j)] /= n;  // now the mean
   const double* mean = sum.data();
   double* const sq_out[1] = {sq.data()};
   channel_sums<1>(sq_out, g.rows, c, [&](int64_t r, double* p) {
@@ -80,7 +99,7 @@ void batchnorm_forward_training(float* y, float* batch_mean, float* batch_invstd
       p[j] += d * d;
     }
   });
-  std::vector<float> a(static_cast<size_t>(c));
+  std::vector<float>& a = scratch_floats(0, static_cast<size_t>(c));
   const double m = g.momentum;
   for (int64_t j = 0; j < c; ++j) {
     const double var = sq[j] / n;  // biased
@@ -99,7 +118,8 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
                         const BatchnormGeom& g) {
   const int64_t c = g.c;
   if (g.rows <= 0 || c <= 0) return;
-  std::vector<double> sdy(static_cast<size_t>(c)), sdyx(static_cast<size_t>(c));
+  std::vector<double>& sdy = scratch_doubles(1, static_cast<size_t>(c));
+  std::vector<double>& sdyx = scratch_doubles(2, static_cast<size_t>(c));
   double* const out[2] = {sdy.data(), sdyx.data()};
   channel_sums<2>(out, g.rows, c, [&](int64_t r, double* p) {
     const float* xr = x + r * c;
@@ -116,8 +136,9 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
   }
   if (!dx) return;
   const double n = static_cast<double>(g.rows);
-  std::vector<float> k(static_cast<size_t>(c)), mdy(static_cast<size_t>(c)),
-      mdyx(static_cast<size_t>(c));
+  float* k = scratch_floats(0, static_cast<size_t>(c)).data();
+  float* mdy = scratch_floats(1, static_cast<size_t>(c)).data();
+  float* mdyx = scratch_floats(2, static_cast<size_t>(c)).data();
   for (int64_t j = 0; j < c; ++j) {
     k[j] = gamma[j] * batch_invstd[j];
     mdy[j] = static_cast<float>(sdy[j] / n);

@@ -2,8 +2,12 @@
 // with W in Keras layout [kh, kw, c, oc] read as a row-major [kh*kw*c, oc] matrix.
 #include "modelc/conv2d.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "fused_act.hpp"
 #include "gemm.hpp"
+#include "igemm.hpp"
 #include "im2col.hpp"
 
 namespace modelc {
@@ -22,17 +26,91 @@ size_t col_floats(const Window2d& g) {
   return is_pointwise(g) ? 0 : static_cast<size_t>(out_rows(g) * col_width(g));
 }
 
+// Forward on the indirect GEMM: reads x in place, except for few input
+// channels (a first layer's RGB), where taps are too short and im2col pays.
+bool igemm_reads_input(const Window2d& g) {
+  const int64_t taps = g.kh * g.kw;
+  return taps == 1 || (g.c >= 8 && g.c <= detail::kIgemmMaxChannels && taps <= 64);
+}
+
 }  // namespace
 
-size_t conv2d_forward_scratch(const Conv2dGeom& g) { return col_floats(g.win); }
-
-size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
-  const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
-  return col_floats(g.win) + dz;
+size_t conv2d_inference_scratch(const Conv2dGeom& g) {
+  if (!detail::kHaveIgemm) return col_floats(g.win);
+  return igemm_reads_input(g.win) ? 0 : col_floats(g.win);
 }
+
+size_t conv2d_forward_scratch(const Conv2dGeom& g) {
+  const Window2d& win = g.win;
+  if (!detail::kHaveIgemm) return col_floats(win);
+  return detail::igemm_packed_floats(col_width(win), g.oc) +
+         (igemm_reads_input(win) ? 0 : col_floats(win));
+}
+
+namespace {
+
+// y = act(conv(x, w) + b) on the indirect GEMM; w packed into scratch first.
+void conv2d_forward_igemm(float* y, const float* x, const float* w, const float* b,
+                          const Conv2dGeom& g, Activation act, float* scratch) {
+  const Window2d& win = g.win;
+  float* packed = scratch;
+  detail::igemm_pack(packed, w, col_width(win), g.oc);
+  detail::OutputPass out;
+  out.shift = b;
+  out.relu = act == Activation::relu;
+  if (igemm_reads_input(win)) {
+    detail::igemm_conv(y, g.oc, x, win, packed, g.oc, out);
+  } else {
+    float* col = scratch + detail::igemm_packed_floats(col_width(win), g.oc);
+    detail::im2col(col, x, win);
+    detail::igemm_conv(y, g.oc, col, detail::matrix_window(out_rows(win), col_width(win)), packed,
+                       g.oc, out);
+  }
+  if (act != Activation::linear && act != Activation::relu)
+    detail::bias_act_forward(y, nullptr, out_rows(win), g.oc, act);
+}
+
+}  // namespace
+
+namespace {
+
+// The input gradient of a stride-1 conv as a conv of dz with flipped weights
+// (on the indirect GEMM), when the window fits its limits.
+bool dx_by_igemm(const Window2d& g, int64_t oc) {
+  return detail::kHaveIgemm && g.sh == 1 && g.sw == 1 && g.kh * g.kw <= 64 &&
+         (g.kh * g.kw == 1 || oc <= detail::kIgemmMaxChannels);
+}
+
+// dz's window for that conv: dz [n, oh, ow, oc] -> dx [n, h, w, c].
+Window2d dx_window(const Window2d& g, int64_t oc) {
+  return Window2d{g.n, g.oh, g.ow, oc, g.kh, g.kw, 1, 1,
+                  g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left, g.h, g.w};
+}
+
+// Backward scratch: im2col(x) (where the weight gradient needs it) or dcol (an
+// input gradient through col2im), later the flipped packed weights; then dz.
+size_t backward_region(const Conv2dGeom& g) {
+  const bool dx_fast = dx_by_igemm(g.win, g.oc);
+  const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
+  const size_t flipped =
+      dx_fast ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c) : 0;
+  return std::max(col ? col_floats(g.win) : 0, flipped);
+}
+
+// dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
+void dx_igemm(float* dx, const float* dz, const float* w, const Conv2dGeom& g, float* packed) {
+  const Window2d& win = g.win;
+  detail::igemm_pack_flipped(packed, w, win.kh, win.kw, win.c, g.oc);
+  detail::OutputPass acc;
+  acc.accumulate = true;
+  detail::igemm_conv(dx, win.c, dz, dx_window(win, g.oc), packed, win.c, acc);
+}
+
+}  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
                     Activation act, float* scratch) {
+  if (detail::kHaveIgemm) return conv2d_forward_igemm(y, x, w, b, g, act, scratch);
   const Window2d& win = g.win;
   const float* col = x;
   if (!is_pointwise(win)) {
@@ -43,28 +121,110 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* b, co
   detail::bias_act_forward(y, b, out_rows(win), g.oc, act);
 }
 
+int64_t conv2d_prepared_floats(const Conv2dGeom& g) {
+  const int64_t n16 = (g.oc + 15) / 16 * 16;
+  return 2 * n16 + col_width(g.win) * n16;  // scale, shift, kernel
+}
+
+namespace {
+
+void prepare(float* prepared, const float* w, const float* b, const BatchnormFold* bn,
+             const Conv2dGeom& g) {
+  const int64_t n16 = (g.oc + 15) / 16 * 16;
+  float* scale = prepared;
+  float* shift = prepared + n16;
+  for (int64_t o = 0; o < g.oc; ++o) {
+    const float bias = b != nullptr ? b[o] : 0.0f;
+    if (bn == nullptr) {
+      scale[o] = 1.0f;
+      shift[o] = bias;
+    } else {
+      const double s = bn->gamma[o] / std::sqrt(static_cast<double>(bn->moving_var[o]) + bn->epsilon);
+      scale[o] = static_cast<float>(s);
+      shift[o] = static_cast<float>((bias - static_cast<double>(bn->moving_mean[o])) * s + bn->beta[o]);
+    }
+  }
+  float* kernel = prepared + 2 * n16;
+  if (detail::kHaveIgemm) {
+    detail::igemm_pack(kernel, w, col_width(g.win), g.oc);
+  } else {
+    std::copy(w, w + col_width(g.win) * g.oc, kernel);
+  }
+}
+
+}  // namespace
+
+void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2dGeom& g) {
+  prepare(prepared, w, b, nullptr, g);
+}
+
+void conv2d_prepare(float* prepared, const float* w, const float* b, const BatchnormFold& bn,
+                    const Conv2dGeom& g) {
+  prepare(prepared, w, b, &bn, g);
+}
+
+void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
+                             const float* residual, const Conv2dGeom& g, Activation act,
+                             float* scratch) {
+  const Window2d& win = g.win;
+  const int64_t n16 = (g.oc + 15) / 16 * 16, rows = out_rows(win);
+  const float* kernel = prepared + 2 * n16;
+  detail::OutputPass out{prepared, prepared + n16, residual, g.oc, act == Activation::relu};
+  if (detail::kHaveIgemm) {
+    if (igemm_reads_input(win)) {
+      detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
+    } else {
+      detail::im2col(scratch, x, win);
+      detail::igemm_conv(y, g.oc, scratch, detail::matrix_window(rows, col_width(win)), kernel,
+                         g.oc, out);
+    }
+    if (act != Activation::linear && act != Activation::relu)
+      detail::bias_act_forward(y, nullptr, rows, g.oc, act);
+    return;
+  }
+  const float* col = x;
+  if (!is_pointwise(win)) {
+    detail::im2col(scratch, x, win);
+    col = scratch;
+  }
+  detail::gemm_nn(y, col, kernel, rows, col_width(win), g.oc);
+  detail::output_pass(y, out.scale, out.shift, residual, rows, g.oc, act);
+}
+
+size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
+  const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
+  return backward_region(g) + dz;
+}
+
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                      const float* w, const float* y, const Conv2dGeom& g, Activation act,
                      float* scratch) {
   const Window2d& win = g.win;
   const int64_t rows = out_rows(win), kdim = col_width(win);
-  const bool pointwise = is_pointwise(win);
-  float* col = scratch;  // im2col(x), then reused for dcol
+  float* col = scratch;  // im2col(x) or dcol, or the flipped packed weights
   const float* dz = dy;
   if (act != Activation::linear) {
-    float* buf = scratch + col_floats(win);
+    float* buf = scratch + backward_region(g);
     detail::act_dz(buf, dy, y, rows, g.oc, act);
     dz = buf;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);
-  if (pointwise) {
+  if (detail::kHaveIgemm) {
+    if (igemm_reads_input(win)) {
+      detail::igemm_weight_grad(dw, x, win, dz, g.oc);
+    } else {
+      detail::im2col(col, x, win);
+      detail::igemm_weight_grad(dw, col, detail::matrix_window(rows, kdim), dz, g.oc);
+    }
+  } else if (is_pointwise(win)) {
     detail::gemm_tn_add(dw, x, dz, kdim, rows, g.oc);
-    if (dx != nullptr) detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
-    return;
+  } else {
+    detail::im2col(col, x, win);
+    detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
   }
-  detail::im2col(col, x, win);
-  detail::gemm_tn_add(dw, col, dz, kdim, rows, g.oc);
   if (dx == nullptr) return;
+  if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);
+  if (is_pointwise(win)) return detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
   detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
   detail::col2im_add(dx, col, win);
 }

@@ -4,6 +4,7 @@
 
 #include "fused_act.hpp"
 #include "gemm.hpp"
+#include "skinny_gemm.hpp"
 
 namespace modelc {
 
@@ -13,7 +14,11 @@ size_t dense_backward_scratch(const DenseGeom& g, Activation act) {
 
 void dense_forward(float* y, const float* x, const float* w, const float* b, const DenseGeom& g,
                    Activation act) {
-  detail::gemm_nn(y, x, w, g.rows, g.in, g.out);
+  if (detail::kHaveSkinnyGemm && g.rows <= detail::kSkinnyRows) {
+    detail::skinny_gemm(y, x, w, g.rows, g.in, g.out);
+  } else {
+    detail::gemm_nn(y, x, w, g.rows, g.in, g.out);
+  }
   detail::bias_act_forward(y, b, g.rows, g.out, act);
 }
 

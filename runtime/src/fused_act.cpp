@@ -55,6 +55,17 @@ void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Acti
   });
 }
 
+void output_pass(float* y, const float* scale, const float* shift, const float* residual,
+                 int64_t rows, int64_t cols, Activation act) {
+  for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
+    ArrayMap z(y + r0 * cols, nr, cols);
+    if (scale != nullptr) z.rowwise() *= ConstRowVector(scale, cols);
+    if (shift != nullptr) z.rowwise() += ConstRowVector(shift, cols);
+    if (residual != nullptr) z += ConstArrayMap(residual + r0 * cols, nr, cols);
+  });
+  bias_act_forward(y, nullptr, rows, cols, act);
+}
+
 void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols,
             Activation act) {
   for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {

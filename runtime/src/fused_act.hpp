@@ -12,6 +12,10 @@ namespace modelc::detail {
 // b may be null (no bias).
 void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Activation act);
 
+// y = act(y * scale + shift + residual) per column; scale, shift, residual may be null.
+void output_pass(float* y, const float* scale, const float* shift, const float* residual,
+                 int64_t rows, int64_t cols, Activation act);
+
 // Overwrites dz (not +=); act must not be linear (then dz is dy itself).
 void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols, Activation act);
 

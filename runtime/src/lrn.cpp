@@ -17,21 +17,33 @@ float pow_neg(float s, float beta) {
 
 }  // namespace
 
+// Per row: squares into a zero-padded buffer, then the window sums as `size`
+// shifted vector adds (vectorises over channels, unlike a loop per window).
 void lrn_forward(float* y, float* scale, const float* x, const LrnGeom& g) {
   const int64_t c = g.c, lo = g.size / 2, hi = (g.size - 1) / 2;
   const float coef = g.alpha / static_cast<float>(g.size);
-#pragma omp parallel for if (g.rows * c > (int64_t{1} << 14)) schedule(static)
-  for (int64_t r = 0; r < g.rows; ++r) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-    for (int64_t j = 0; j < c; ++j) {
-      float sum = 0.0f;
-      for (int64_t k = std::max<int64_t>(0, j - lo), e = std::min(c - 1, j + hi); k <= e; ++k) {
-        sum += xr[k] * xr[k];
+#pragma omp parallel if (g.rows * c > (int64_t{1} << 14))
+  {
+    // Grow-only per thread: no allocation once the largest layer has run.
+    thread_local std::vector<float> buf;
+    if (buf.size() < static_cast<size_t>(2 * c + g.size)) buf.resize(static_cast<size_t>(2 * c + g.size));
+    float* pad = buf.data();
+    float* acc = buf.data() + c + g.size;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < g.rows; ++r) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      std::fill(pad, pad + lo, 0.0f);
+      for (int64_t k = 0; k < c; ++k) pad[lo + k] = xr[k] * xr[k];
+      std::fill(pad + lo + c, pad + lo + c + hi, 0.0f);
+      std::fill(acc, acc + c, 0.0f);
+      for (int64_t d = 0; d < g.size; ++d)
+        for (int64_t j = 0; j < c; ++j) acc[j] += pad[j + d];
+      for (int64_t j = 0; j < c; ++j) {
+        const float sj = g.bias + coef * acc[j];
+        if (scale) scale[r * c + j] = sj;
+        yr[j] = xr[j] * pow_neg(sj, g.beta);
       }
-      const float s = g.bias + coef * sum;
-      if (scale) scale[r * c + j] = s;
-      yr[j] = xr[j] * pow_neg(s, g.beta);
     }
   }
 }
@@ -42,7 +54,8 @@ void lrn_backward(float* dx, const float* dy, const float* x, const float* y, co
   const float coef = 2.0f * g.alpha * g.beta / static_cast<float>(g.size);
 #pragma omp parallel if (g.rows * c > (int64_t{1} << 14))
   {
-    std::vector<float> t(static_cast<size_t>(c));
+    thread_local std::vector<float> t;
+    if (t.size() < static_cast<size_t>(c)) t.resize(static_cast<size_t>(c));
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < g.rows; ++r) {
       const float* xr = x + r * c;

@@ -34,18 +34,57 @@ std::span<const int64_t> shape_of(const ParamSpec& p) {
 }  // namespace
 
 Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
-             size_t scratch_floats)
+             ScratchFloats scratch_floats)
     : spec_(spec), options_(options), max_batch_(max_batch) {
   const std::string who(spec_.name);
   if (max_batch < 1)
     throw Error(who + ": max_batch must be at least 1, got " + std::to_string(max_batch));
-  if (options.threads < 0)
-    throw Error(who + ": threads must be 0 (every core) or positive, got " +
-                std::to_string(options.threads));
-  if (options.threads > 0) set_num_threads(options.threads);
+  if (options.threads < 0 || options.threads > kMaxThreads)
+    throw Error(who + ": threads must be 0 (every core) or 1.." + std::to_string(kMaxThreads) +
+                ", got " + std::to_string(options.threads));
   input_size_ = std::accumulate(spec_.input_shape.begin(), spec_.input_shape.end(), int64_t{1},
                                 std::multiplies<>());
+  check_arena_bytes(scratch_floats);
+  if (options.threads > 0) set_num_threads(options.threads);
+  try {
+    allocate(scratch_floats(max_batch, options.training));
+  } catch (const std::bad_alloc&) {
+    throw Error(who + ": out of memory allocating the model for max_batch " +
+                std::to_string(max_batch) + " (" + std::to_string(arena_bytes_) +
+                " bytes of arenas and scratch, plus weights)");
+  }
+  init_weights(0);
+}
 
+// Bytes of arenas, scratch and the kept input at max_batch, saturating; an
+// absurd max_batch is an Error here, before any size is multiplied in int64.
+void Model::check_arena_bytes(ScratchFloats scratch_floats) {
+  const auto sat_mul = [](uint64_t a, uint64_t b) {
+    uint64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+  };
+  const auto sat_add = [](uint64_t a, uint64_t b) {
+    uint64_t r = 0;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+  };
+  const auto u = [](int64_t v) { return static_cast<uint64_t>(std::max<int64_t>(v, 0)); };
+  const bool training = options_.training;
+  uint64_t floats = sat_add(u(spec_.inference_arena), scratch_floats(1, training));
+  if (training) floats = sat_add(floats, sat_add(u(spec_.training_arena), u(input_size_)));
+  uint64_t per_image = sat_mul(floats, sizeof(float));
+  if (training) per_image = sat_add(per_image, u(spec_.masks_per_image));
+  arena_bytes_ = sat_mul(per_image, static_cast<uint64_t>(max_batch_));
+  if (arena_bytes_ > kMaxArenaBytes) {
+    const auto gib = [](uint64_t b) { return std::to_string(b >> 30) + " GiB"; };
+    throw Error(std::string(spec_.name) + ": max_batch " + std::to_string(max_batch_) +
+                " needs " + (arena_bytes_ == UINT64_MAX ? "more than 2^64 bytes" : gib(arena_bytes_)) +
+                " of activations and scratch (" + std::to_string(per_image) +
+                " bytes per image); the limit is " + gib(kMaxArenaBytes) +
+                " (modelc::kMaxArenaBytes)");
+  }
+}
+
+void Model::allocate(size_t scratch_floats) {
   int64_t trainable = 0, state = 0;
   for (const ParamSpec& p : spec_.params) (p.trainable ? trainable : state) += elements(p);
   trainable_.resize(static_cast<size_t>(trainable));
@@ -66,16 +105,23 @@ Model::Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
                             p.trainable});
   }
 
-  const auto batch = static_cast<size_t>(max_batch);
+  const auto batch = static_cast<size_t>(max_batch_);
   inference_arena_.resize(static_cast<size_t>(spec_.inference_arena) * batch);
   scratch_.resize(scratch_floats);
-  if (options.training) {
+  prepared_.resize(static_cast<size_t>(spec_.prepared_floats));
+  if (options_.training) {
     training_arena_.resize(static_cast<size_t>(spec_.training_arena) * batch);
     masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);
     input_copy_.resize(static_cast<size_t>(input_size_) * batch);
   }
   for (std::vector<double>& p : profile_) p.assign(spec_.layers.size(), 0.0);
-  init_weights(0);
+}
+
+Model::MemoryUse Model::memory_use() const {
+  constexpr size_t f = sizeof(float);
+  return {(trainable_.size() + state_.size()) * f, grads_.size() * f, prepared_.size() * f,
+          inference_arena_.size() * f, training_arena_.size() * f + masks_.size(),
+          scratch_.size() * f};
 }
 
 void Model::reset_profile() {
@@ -101,6 +147,7 @@ void Model::init_weights(uint64_t seed) {
       case Init::ones: fill(values_[i], n, 1.0f); break;
     }
   }
+  prepared_ok_ = false;
   reset_optimizers();
 }
 
@@ -112,7 +159,10 @@ void Model::reset_optimizers() {
 }
 
 void Model::load_weights(const std::string& path) {
-  const SafetensorsFile file = SafetensorsFile::read(path);
+  load_weights(SafetensorsFile::read(path), path);
+}
+
+void Model::load_weights(const SafetensorsFile& file, const std::string& what) {
   std::vector<std::string> problems;
   std::vector<bool> used(file.tensors().size(), false);
   for (const ParamSpec& p : spec_.params) {
@@ -133,16 +183,21 @@ void Model::load_weights(const std::string& path) {
                          shape_text(file.tensors()[i].shape) + " is not a parameter of " +
                          std::string(spec_.name));
   if (!problems.empty()) {
-    std::string msg = path + ": weights do not match " + std::string(spec_.name) + " (" +
+    std::string msg = what + ": weights do not match " + std::string(spec_.name) + " (" +
                       std::to_string(problems.size()) + " problem" +
                       (problems.size() > 1 ? "s" : "") + "):";
-    for (const std::string& p : problems) msg += "\n  " + p;
+    // A crafted file may hold millions of extra tensors: list the first 100.
+    constexpr size_t kListed = 100;
+    for (size_t i = 0; i < std::min(problems.size(), kListed); ++i) msg += "\n  " + problems[i];
+    if (problems.size() > kListed)
+      msg += "\n  ... and " + std::to_string(problems.size() - kListed) + " more";
     throw Error(msg);
   }
   for (size_t i = 0; i < spec_.params.size(); ++i) {
     const TensorInfo* t = file.find(std::string(spec_.params[i].name));
     std::copy(t->data.begin(), t->data.end(), values_[i]);
   }
+  prepared_ok_ = false;
   reset_optimizers();
 }
 
@@ -177,8 +232,9 @@ void Model::check_training(const char* what) const {
 
 std::span<const float> Model::forward(std::span<const float> input, int batch) {
   check_batch(batch, input.size(), "forward");
+  if (!prepared_ok_) prepare();
   profiled(Phase::inference, [&] { run_inference(input.data(), batch); });
-  last_batch_ = batch;
+  last_inference_batch_ = batch;
   return output(0);
 }
 
@@ -195,10 +251,10 @@ std::span<const float> Model::output(int i) const {
   if (o.training_only)
     throw Error(std::string(spec_.name) + ": output " + std::to_string(i) + " ('" +
                 std::string(o.layer) + "') is training-only; forward() does not compute it");
-  if (last_batch_ == 0)
+  if (last_inference_batch_ == 0)
     throw Error(std::string(spec_.name) + ": output() before any forward()");
   return {inference_arena_.data() + o.inference_offset * max_batch_,
-          static_cast<size_t>(o.size * last_batch_)};
+          static_cast<size_t>(o.size * last_inference_batch_)};
 }
 
 void Model::start_training(std::span<const float> input, int batch, const char* what) {
@@ -207,7 +263,7 @@ void Model::start_training(std::span<const float> input, int batch, const char* 
   std::copy(input.begin(), input.end(), input_copy_.begin());
   ++step_;
   last_batch_ = batch;
-  train_batch_ = batch;
+  prepared_ok_ = false;  // the training forward updates batchnorm's moving statistics
   profiled(Phase::training, [&] { run_training(input_copy_.data(), batch); });
   const auto begin = training_arena_.begin() + spec_.grad_region_begin * max_batch_;
   const auto end = training_arena_.begin() + spec_.grad_region_end * max_batch_;
@@ -239,6 +295,7 @@ float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t
   }
   loss += l2_terms();
   profiled(Phase::backward, [&] { run_backward(input_copy_.data(), batch); });
+  have_training_forward_ = false;  // its backward has run: backward() needs a new forward_train
   return loss;
 }
 
@@ -272,11 +329,11 @@ void Model::backward(std::span<const float> grad_output) {
 std::span<const float> Model::train_output(int i) const {
   check_training("train_output");
   output_size(i);  // checks i
-  if (train_batch_ == 0)
+  if (last_batch_ == 0)
     throw Error(std::string(spec_.name) + ": train_output() before any training forward");
   const OutputSpec& o = spec_.outputs[static_cast<size_t>(i)];
   return {training_arena_.data() + o.probs_offset * max_batch_,
-          static_cast<size_t>(o.size * train_batch_)};
+          static_cast<size_t>(o.size * last_batch_)};
 }
 
 std::span<const float> Model::input_grad() const {
@@ -296,8 +353,14 @@ float Model::l2_terms() {
   return loss;
 }
 
+void Model::prepare() {
+  prepare_weights();
+  prepared_ok_ = true;
+}
+
 void Model::sgd_step(const SgdOptions& o) {
   check_training("sgd_step");
+  prepared_ok_ = false;
   if (velocity_.size() != trainable_.size()) velocity_.assign(trainable_.size(), 0.0f);
   modelc::sgd_step(trainable_.data(), velocity_.data(), grads_.data(),
                    static_cast<int64_t>(trainable_.size()), o);
@@ -305,6 +368,7 @@ void Model::sgd_step(const SgdOptions& o) {
 
 void Model::adam_step(const AdamOptions& o) {
   check_training("adam_step");
+  prepared_ok_ = false;
   if (adam_m_.size() != trainable_.size()) {
     adam_m_.assign(trainable_.size(), 0.0f);
     adam_v_.assign(trainable_.size(), 0.0f);

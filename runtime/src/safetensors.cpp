@@ -27,7 +27,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr uint64_t max_header_bytes = 100u << 20;  // 100 MB, as the reference implementation
 constexpr uint64_t max_elements = uint64_t{1} << 60;
 
 const char* const other_dtypes[] = {"BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
@@ -128,14 +127,18 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
 
 SafetensorsFile SafetensorsFile::parse(std::vector<unsigned char> bytes, const std::string& what) {
   const uint64_t size = bytes.size();
+  if (size > kMaxWeightsFileBytes) {
+    fail(what, "file is " + std::to_string(size) + " bytes; the limit is " +
+                   std::to_string(kMaxWeightsFileBytes) + " (16 GiB)");
+  }
   if (size < 8) {
     fail(what, "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
   }
   uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
-  if (n > max_header_bytes) {
+  if (n > kMaxWeightsHeaderBytes) {
     fail(what, "header length " + std::to_string(n) + " is absurd (limit " +
-                   std::to_string(max_header_bytes) + " bytes); not a safetensors file?");
+                   std::to_string(kMaxWeightsHeaderBytes) + " bytes); not a safetensors file?");
   }
   if (n > size - 8) {
     fail(what, "header length " + std::to_string(n) + " runs past the end of the file (" +
@@ -221,6 +224,10 @@ SafetensorsFile SafetensorsFile::read(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec)) fail(path, "not a regular file");
   const std::streamoff end = in.tellg();
   if (end < 0) fail(path, "cannot determine the file size");
+  if (static_cast<uint64_t>(end) > kMaxWeightsFileBytes) {
+    fail(path, "file is " + std::to_string(end) + " bytes; the limit is " +
+                   std::to_string(kMaxWeightsFileBytes) + " (16 GiB)");
+  }
   std::vector<unsigned char> bytes(static_cast<size_t>(end));
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()))) {

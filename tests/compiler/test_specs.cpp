@@ -2,7 +2,9 @@
 // Keras/PyTorch models) and the small example specs (every op reached).
 #include <set>
 
+#include "emit.hpp"
 #include "ops/op.hpp"
+#include "plan.hpp"
 #include "report.hpp"
 #include "test_util.hpp"
 
@@ -119,6 +121,32 @@ TEST_CASE("the example specs together reach every op and every padding mode") {
     CAPTURE(f);
     CHECK(features.count(f) == 1);
   }
+}
+
+TEST_CASE("generated identifiers stay unique when a suffixed id clashes too") {
+  // Node 2 'u/r' takes the id u_r; node 3 'u_r' then clashes, and so does its
+  // first fallback u_r_3 (node 1). Before the fix both were named u_r_3.
+  const Graph g = must_compile(R"(name: Clash
+input: {shape: [4]}
+blocks:
+  u:
+    layers:
+      - {op: relu, name: r}
+layers:
+  - {op: relu, name: u_r_3}
+  - {block: u, name: u}
+  - {op: relu, name: u_r}
+)");
+  MemoryPlan plan;
+  Diagnostics diags;
+  REQUIRE(plan_memory(g, plan, diags));
+  const GeneratedFiles f = emit_cpp(g, plan, "clash.yaml", "clash", "modelc::gen");
+  CHECK(contains(f.source, "i_u_r_3 ="));
+  CHECK(contains(f.source, "i_u_r ="));
+  CHECK(contains(f.source, "i_u_r_7 ="));  // node 3: 3 + 4 nodes
+  size_t count = 0;
+  for (size_t at = f.source.find("i_u_r_3 ="); at != std::string::npos; at = f.source.find("i_u_r_3 =", at + 1)) ++count;
+  CHECK(count == 1);
 }
 
 }  // TEST_SUITE

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <cstdio>
 
 #include <modelc/error.hpp>
@@ -219,6 +220,52 @@ TEST_CASE("the API rejects bad arguments with a clear exception") {
                        doctest::Contains("weights.safetensors"), Error);
 }
 
+TEST_CASE("the API rejects calls out of order and absurd construction arguments") {
+  using doctest::Contains;
+  gen::MiniAlexNet net(2, {.threads = 1, .dropout = false});
+  const std::vector<float> x = random_input(2 * gen::MiniAlexNet::kInputSize, 3);
+  const std::vector<int32_t> labels = {1, 2};
+  const std::vector<float> grad(2 * 10, 0.1f);
+  // output() and backward() need their forward first.
+  CHECK_THROWS_WITH_AS(net.output(0), Contains("output() before any forward()"), Error);
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  net.forward_train(x, 2);
+  CHECK_THROWS_WITH_AS(net.output(0), Contains("output() before any forward()"), Error);
+  CHECK_THROWS_WITH_AS(net.backward(std::span(grad).first(10)),
+                       Contains("gradient has 10 floats, expected 20 (batch 2 x 10)"), Error);
+  net.backward(grad);
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  net.loss_and_grad(x, labels, 2);  // runs its own backward
+  CHECK_THROWS_WITH_AS(net.backward(grad), Contains("call forward_train() first"), Error);
+  CHECK_THROWS_WITH_AS(net.output(-1), Contains("output -1 does not exist (1 outputs)"), Error);
+  CHECK_THROWS_WITH_AS(net.output_size(1), Contains("output 1 does not exist"), Error);
+  CHECK_THROWS_WITH_AS(net.input_grad(), Contains("ModelOptions::input_grad = true"), Error);
+  const std::vector<int32_t> negative = {0, -1};
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, negative, 2),
+                       Contains("label -1 of sample 1 is outside 0..9"), Error);
+  CHECK_THROWS_WITH_AS(net.forward_train(std::span(x).first(5), 1),
+                       Contains("forward_train: input has 5 floats"), Error);
+  CHECK_THROWS_WITH_AS(net.forward(x, -7), Contains("batch -7 is outside 1..2"), Error);
+  // A forward on batch 1 after one on batch 2: output() has batch 1's size.
+  net.forward(std::span(x).first(gen::MiniAlexNet::kInputSize), 1);
+  CHECK(net.output(0).size() == 10);
+
+  gen::MiniInception inception(1, {.threads = 1});
+  inception.forward(random_input(gen::MiniInception::kInputSize, 4), 1);
+  CHECK_THROWS_WITH_AS(inception.output(1), Contains("is training-only"), Error);
+
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(-3), Contains("max_batch must be at least 1, got -3"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = -1}), Contains("threads must be 0"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = kMaxThreads + 1}),
+                       Contains("threads must be 0 (every core) or 1..1024, got 1025"), Error);
+  // An absurd max_batch is a clear Error before anything is allocated (not
+  // bad_alloc, not an overflow), with and without training.
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647),
+                       Contains("max_batch 2147483647 needs"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647, {.training = false}),
+                       Contains("(modelc::kMaxArenaBytes)"), Error);
+}
+
 TEST_CASE("load_weights lists every missing, extra and mis-shaped tensor") {
   gen::MiniAlexNet net(1);
   std::vector<TensorRef> refs;
@@ -245,6 +292,25 @@ TEST_CASE("load_weights lists every missing, extra and mis-shaped tensor") {
     CHECK(msg.find("tensor 'fc3.bias' has shape [5], expected [10]") != std::string::npos);
     CHECK(msg.find("extra tensor 'bogus.kernel' [3]") != std::string::npos);
   }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("load_weights: a file with many extra tensors lists the first 100") {
+  gen::MiniAlexNet net(1);
+  std::vector<TensorRef> refs;
+  for (const Param& p : net.params())
+    refs.push_back({std::string(p.name), {p.shape.begin(), p.shape.end()}, {p.value.data(), p.value.size()}});
+  const std::vector<float> one(1, 0.0f);
+  for (int i = 0; i < 150; ++i) refs.push_back({"extra" + std::to_string(i), {1}, one});
+  const std::string path = temp_path("mini_alexnet_extra.safetensors");
+  write_safetensors(path, refs);
+  CHECK_THROWS_WITH_AS(net.load_weights(path), doctest::Contains("(150 problems)"), Error);
+  CHECK_THROWS_WITH_AS(net.load_weights(path), doctest::Contains("\n  ... and 50 more"), Error);
+  // The same through the in-memory overload.
+  std::ifstream in(path, std::ios::binary);
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THROWS_WITH_AS(net.load_weights(SafetensorsFile::parse(bytes, "in memory"), "in memory"),
+                       doctest::Contains("in memory: weights do not match MiniAlexNet (150 problems)"), Error);
   std::filesystem::remove(path);
 }
 

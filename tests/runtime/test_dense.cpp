@@ -68,6 +68,25 @@ TEST_CASE("dense forward matches a naive loop") {
   }
 }
 
+TEST_CASE("dense fast paths (few rows: skinny GEMM; more: Eigen) match a naive loop") {
+  // Row counts on both sides of the skinny path's groups of 4 and 8 and its
+  // 16-row limit; column counts with 64-, 32- and 16-wide tails.
+  double worst = 0;
+  for (int64_t rows : {1, 3, 4, 5, 8, 11, 16, 17}) {
+    for (int64_t out : {16, 37, 100, 130}) {
+      CAPTURE(rows);
+      CAPTURE(out);
+      const Dense d(DenseGeom{rows, 203, out}, 20);
+      std::vector<double> want = d.naive_z(true);
+      act_naive(want, out, Activation::relu);
+      const double e = max_rel_error(d.forward(Activation::relu, true), want);
+      CHECK(e < 1e-5);
+      worst = std::max(worst, e);
+    }
+  }
+  MESSAGE("dense fast paths: max relative error vs naive " << worst);
+}
+
 TEST_CASE("dense backward matches central finite differences") {
   MaxError worst;
   for (Activation act : kAllActivations) {

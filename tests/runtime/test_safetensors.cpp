@@ -307,3 +307,28 @@ TEST_CASE("safetensors writer: validation and I/O errors") {
                        Contains("/nonexistent/dir/w.safetensors: cannot open"), modelc::Error);
   CHECK_FALSE(std::filesystem::exists(path));
 }
+
+TEST_CASE("safetensors: size limits (docs/limits.md)") {
+  using doctest::Contains;
+  SUBCASE("header length: the limit itself is not absurd, one byte more is") {
+    CHECK(error_of(make_file("{}", 0, kMaxWeightsHeaderBytes)).find("runs past the end") !=
+          std::string::npos);
+    CHECK(error_of(make_file("{}", 0, kMaxWeightsHeaderBytes + 1)) ==
+          "crafted.safetensors: header length 104857601 is absurd (limit 104857600 bytes); "
+          "not a safetensors file?");
+  }
+  SUBCASE("file size: a sparse file one byte past 16 GiB is refused before it is read") {
+    const std::filesystem::path path = temp_path("modelc_huge");
+    { std::ofstream create(path, std::ios::binary); }
+    std::error_code ec;
+    std::filesystem::resize_file(path, kMaxWeightsFileBytes + 1, ec);
+    if (ec) {
+      MESSAGE("cannot make a sparse file here (" << ec.message() << "); skipped");
+    } else {
+      CHECK_THROWS_WITH_AS(SafetensorsFile::read(path.string()),
+                           Contains("file is 17179869185 bytes; the limit is 17179869184 (16 GiB)"),
+                           modelc::Error);
+    }
+    std::filesystem::remove(path);
+  }
+}

@@ -52,6 +52,13 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
+  const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
+  if (c.mode == Mode::inference && p.prep >= 0) {
+    const std::string residual = p.fuse_residual >= 0 ? c.buffer_of(p.fuse_residual) : "nullptr";
+    w.line("conv2d_forward_prepared({}, {}, prep(p_{}), {}, at({}, n), {}, scratch());", c.y(),
+           c.x(), c.id(), residual, c.geom(), p.fuse_relu ? "Activation::relu" : c.act());
+    return;
+  }
   w.line("conv2d_forward({}, {}, {}, {}, at({}, n), {}, scratch());", c.y(), c.x(), c.w("kernel"),
          c.w("bias"), c.geom(), c.act());
 }
@@ -61,12 +68,26 @@ void backward(const EmitCtx& c, CodeWriter& w) {
          c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(), c.act());
 }
 
+// Packs the kernel; folds the bias and a fused batchnorm (see plan.cpp).
+void prepare(const EmitCtx& c, CodeWriter& w) {
+  const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
+  std::string bn;
+  if (p.fuse_bn >= 0) {
+    const EmitCtx b = c.of(p.fuse_bn);
+    bn = fmt::format("BatchnormFold{{{}, {}, {}, {}, {}}}, ", b.w("gamma"), b.w("beta"),
+                     b.w("moving_mean"), b.w("moving_variance"),
+                     float_literal(b.node().attrs.epsilon));
+  }
+  w.line("conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"), c.w("bias"), bn,
+         c.geom(), p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
+}
+
 }  // namespace
 
 const OpInfo ops::op_conv2d = {
     OpKind::conv2d, "conv2d", "2-D convolution over [H, W, C] with a fused bias and activation",
     1, 1, kAttrs, shape, nullptr, params, macs, hint,
-    geometry, forward, backward,
+    geometry, forward, backward, prepare,
 };
 
 }  // namespace modelc

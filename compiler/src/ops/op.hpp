@@ -84,6 +84,9 @@ struct OpInfo {
   void (*emit_geometry)(const EmitCtx&, CodeWriter&) = nullptr;
   void (*emit_forward)(const EmitCtx&, CodeWriter&) = nullptr;
   void (*emit_backward)(const EmitCtx&, CodeWriter&) = nullptr;
+  // Optional: the statement that prepares this node's weights for inference
+  // (Model::prepare_weights; conv2d packs its kernel and folds a batchnorm).
+  void (*emit_prepare)(const EmitCtx&, CodeWriter&) = nullptr;
 };
 
 // The shape rule of ops whose output has their input's shape.

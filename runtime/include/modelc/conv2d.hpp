@@ -16,8 +16,11 @@ struct Conv2dGeom {
   int64_t oc = 0;
 };
 
-// Floats of scratch conv2d_forward needs (0 when no im2col is needed).
+// Floats of scratch conv2d_forward needs (the kernel packed per call, im2col
+// where the input is not read in place).
 size_t conv2d_forward_scratch(const Conv2dGeom& g);
+// Floats of scratch conv2d_forward_prepared needs (im2col only, where needed).
+size_t conv2d_inference_scratch(const Conv2dGeom& g);
 // Floats of scratch conv2d_backward needs (im2col/col2im matrix + dz when act != linear).
 size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act);
 
@@ -25,6 +28,32 @@ size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act);
 // y is [n, oh, ow, oc]. scratch holds conv2d_forward_scratch(g) floats.
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
                     Activation act, float* scratch);
+
+// Inference on prepared weights. conv2d_prepare packs the kernel once into the
+// layout the GEMM reads and folds the bias and an optional batchnorm that
+// follows the conv into a per-channel scale and shift:
+//   y = act((conv(x, w) * scale + shift) + residual),  scale = gamma / sqrt(var + eps),
+//   shift = (b - mean) * scale + beta   (scale = 1, shift = b without batchnorm).
+// The generated code calls conv2d_prepare from Model::prepare() whenever the
+// weights changed, and conv2d_forward_prepared in forward().
+struct BatchnormFold {
+  const float* gamma;
+  const float* beta;
+  const float* moving_mean;
+  const float* moving_var;
+  float epsilon;
+};
+// Floats conv2d_prepare writes (the same with and without AVX-512).
+int64_t conv2d_prepared_floats(const Conv2dGeom& g);
+// b may be null (no bias).
+void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2dGeom& g);
+void conv2d_prepare(float* prepared, const float* w, const float* b, const BatchnormFold& bn,
+                    const Conv2dGeom& g);
+// residual ([n, oh, ow, oc], may be null) is added before the activation; it
+// must not alias y. scratch holds conv2d_inference_scratch(g) floats.
+void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
+                             const float* residual, const Conv2dGeom& g, Activation act,
+                             float* scratch);
 
 // Given dy = dL/dy (gradient of the post-activation output y), adds into
 // dx (may be null: input gradient not needed), dw, db (null without bias).

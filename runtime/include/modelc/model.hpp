@@ -25,6 +25,8 @@
 
 namespace modelc {
 
+class SafetensorsFile;
+
 enum class Init : uint8_t { glorot_uniform, zeros, ones };
 
 // 64-byte aligned storage, so every buffer's alignment (and with it the
@@ -90,8 +92,15 @@ struct ModelSpec {
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
   int64_t input_grad_offset;  // in the training arena
   int64_t masks_per_image;    // bytes per image of dropout masks
-  std::span<const LayerSpec> layers;  // every node but the input, in graph order
+  std::span<const LayerSpec> layers;
+  int64_t prepared_floats;    // weights prepared for inference (not per image)  // every node but the input, in graph order
 };
+
+// Limits checked when a model object is built, each a modelc::Error with the
+// numbers (docs/limits.md): the bytes of activation arenas, kernel scratch and
+// the kept training input at max_batch (weights not included), and threads.
+inline constexpr uint64_t kMaxArenaBytes = uint64_t{1} << 40;  // 1 TiB
+inline constexpr int kMaxThreads = 1024;
 
 struct ModelOptions {
   int threads = 0;              // 0: every core
@@ -141,6 +150,9 @@ class Model {
   // safetensors with Keras names and layouts. Every missing, extra or
   // mis-shaped tensor is reported in one modelc::Error.
   void load_weights(const std::string& path);
+  // Same, from a file already read or parsed from bytes (SafetensorsFile::parse);
+  // `what` names it in errors.
+  void load_weights(const SafetensorsFile& file, const std::string& what);
   void save_weights(const std::string& path) const;
 
   // Inference: NHWC input of batch * input_size() floats; returns output 0.
@@ -171,7 +183,23 @@ class Model {
 
   // Every tensor in spec order: trainable ones with their gradient, then the
   // batchnorm moving statistics interleaved where they belong (grad empty).
+  // The non-const form may be used to write values, so it marks the weights
+  // changed (see prepare()); after writing through the const form, call
+  // weights_changed().
+  std::span<const Param> params() {
+    prepared_ok_ = false;
+    return params_;
+  }
   std::span<const Param> params() const { return params_; }
+
+  // Inference runs on weights prepared from the parameters: conv kernels
+  // packed into the GEMM's layout, with the bias and a following batchnorm's
+  // moving statistics folded into a per-channel scale and shift. forward()
+  // prepares when the weights changed since the last time: after
+  // init_weights, load_weights, a training forward (moving statistics), an
+  // optimiser step, non-const params() or weights_changed().
+  void prepare();
+  void weights_changed() { prepared_ok_ = false; }
   // All gradients, one contiguous buffer (trainable tensors in spec order).
   std::span<float> gradients() { return grads_; }
 
@@ -186,6 +214,12 @@ class Model {
     return profile_[static_cast<size_t>(phase)];
   }
 
+  // Bytes held by the model object, by purpose (optimiser state not included).
+  struct MemoryUse {
+    size_t weights, gradients, prepared, inference_arena, training_arena, scratch;
+  };
+  MemoryUse memory_use() const;
+
   std::string_view name() const { return spec_.name; }
   int max_batch() const { return max_batch_; }
   int64_t input_size() const { return input_size_; }
@@ -193,13 +227,18 @@ class Model {
   int num_outputs() const { return static_cast<int>(spec_.outputs.size()); }
 
  protected:
-  // scratch_floats: kernel scratch (im2col, pre-activation gradients) for max_batch images.
-  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options, size_t scratch_floats);
+  // Floats of kernel scratch (im2col, pre-activation gradients) for `batch`
+  // images; the constructor calls it only once max_batch is known to fit.
+  using ScratchFloats = size_t (*)(int64_t batch, bool training);
+  Model(const ModelSpec& spec, int max_batch, const ModelOptions& options,
+        ScratchFloats scratch_floats);
 
   // Generated: the layer calls. x holds batch * input_size() floats.
   virtual void run_inference(const float* x, int batch) = 0;
   virtual void run_training(const float* x, int batch) = 0;
   virtual void run_backward(const float* x, int batch) = 0;
+  // Generated: fills the prepared-weights buffer (prep()) from the parameters.
+  virtual void prepare_weights() = 0;
 
   // For the generated code: tensors by index in the ParamSpec table.
   float* w(int i) { return values_[static_cast<size_t>(i)]; }
@@ -209,6 +248,7 @@ class Model {
   float* trn(int64_t offset) { return training_arena_.data() + offset * max_batch_; }
   uint8_t* mask(int64_t offset) { return masks_.data() + offset * max_batch_; }
   float* scratch() { return scratch_.data(); }
+  float* prep(int64_t offset) { return prepared_.data() + offset; }
   // Marks the start of layer i (profiling only).
   void layer(int i) {
     if (profiling_) [[unlikely]] mark_layer(i);
@@ -219,6 +259,8 @@ class Model {
   uint64_t dropout_seed(int layer) const;
 
  private:
+  void check_arena_bytes(ScratchFloats scratch_floats);
+  void allocate(size_t scratch_floats);
   void check_batch(int batch, size_t input_floats, const char* what) const;
   void check_training(const char* what) const;
   // Copies the input, runs the training forward and zeroes every gradient.
@@ -242,9 +284,10 @@ class Model {
   ModelSpec spec_;
   ModelOptions options_;
   int max_batch_;
+  uint64_t arena_bytes_ = 0;  // arenas, scratch and kept input at max_batch
   int64_t input_size_;
-  int last_batch_ = 0;
-  int train_batch_ = 0;  // batch of the last training forward
+  int last_batch_ = 0;            // of the last forward_train/loss_and_grad
+  int last_inference_batch_ = 0;  // of the last forward
   bool have_training_forward_ = false;
   uint64_t step_ = 0;
   int64_t adam_t_ = 0;
@@ -257,6 +300,8 @@ class Model {
   std::vector<Param> params_;
   AlignedVector<float> inference_arena_, training_arena_, scratch_;
   AlignedVector<float> input_copy_;  // the training input, kept for backward
+  AlignedVector<float> prepared_;    // weights prepared for inference (prepare())
+  bool prepared_ok_ = false;
   std::vector<uint8_t> masks_;
 
   bool profiling_ = false;

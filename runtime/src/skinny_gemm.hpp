@@ -1,0 +1,22 @@
+// Products with few rows, Y[m, n] = X[m, k] * W[k, n] for m <= kSkinnyRows:
+// dense layers at small batch, where the weights stream from memory once and
+// packing them would cost as much as the product. Threads split the columns.
+// AVX-512 only (kHaveSkinnyGemm); callers use Eigen elsewhere.
+#pragma once
+
+#include <cstdint>
+
+namespace modelc::detail {
+
+#if defined(__AVX512F__)
+inline constexpr bool kHaveSkinnyGemm = true;
+#else
+inline constexpr bool kHaveSkinnyGemm = false;
+#endif
+
+inline constexpr int64_t kSkinnyRows = 16;
+
+// y = x * w (overwrites y); m <= kSkinnyRows.
+void skinny_gemm(float* y, const float* x, const float* w, int64_t m, int64_t k, int64_t n);
+
+}  // namespace modelc::detail
