@@ -11,6 +11,14 @@
 
 namespace modelc::test {
 
+// Time budgets in tests are for optimised builds; sanitizer builds
+// (MODELC_SANITIZE, MODELC_FUZZ) run several times slower.
+#ifdef MODELC_SANITIZED
+inline constexpr double kTimeScale = 10.0;
+#else
+inline constexpr double kTimeScale = 1.0;
+#endif
+
 inline std::string source_path(std::string_view rel) { return std::string(MODELC_SOURCE_DIR) + "/" + std::string(rel); }
 
 struct Compiled {
