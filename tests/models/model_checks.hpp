@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <modelc/model.hpp>
 
 namespace modelc::test {
@@ -32,8 +34,10 @@ inline std::vector<int32_t> random_labels(int batch, int64_t classes, uint32_t s
   return v;
 }
 
+// Unique per process, so two test runs at once (e.g. two checkouts) never share a file.
 inline std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / name).string();
+  return (std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 // Forward at batch 1 and 3: finite, softmax rows sum to 1, row i of the batch
