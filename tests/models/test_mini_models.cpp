@@ -32,20 +32,30 @@ namespace {
 // absolute for tensors whose true gradient is ~0 (a conv bias before a batchnorm).
 constexpr size_t kFull = 300;
 
+// Non-zero biases and batchnorm offsets, so no gradient is trivially symmetric.
+void offset_vectors(Model& net) {
+  for (const Param& p : net.params())
+    if (p.trainable && p.shape.size() == 1)
+      for (size_t i = 0; i < p.value.size(); ++i) p.value[i] += 0.05f * std::sin(float(i) + 1.0f);
+}
+
+// A copy of every tensor's gradient from the last loss_and_grad.
+std::vector<std::vector<float>> gradients(Model& net) {
+  std::vector<std::vector<float>> g;
+  for (const Param& p : net.params()) g.emplace_back(p.grad.begin(), p.grad.end());
+  return g;
+}
+
 template <class Net>
 double full_gradient_check(int batch, float h) {
   Net net(batch, {.threads = 1, .dropout = false});
   net.init_weights(3);
-  // Non-zero biases and batchnorm offsets, so no gradient is trivially symmetric.
-  for (const Param& p : net.params())
-    if (p.trainable && p.shape.size() == 1)
-      for (size_t i = 0; i < p.value.size(); ++i) p.value[i] += 0.05f * std::sin(float(i) + 1.0f);
+  offset_vectors(net);
   const std::vector<float> x = random_input(batch * Net::kInputSize, 7);
   const std::vector<int32_t> labels = random_labels(batch, net.output_size(0), 9);
 
   net.loss_and_grad(x, labels, batch);
-  std::vector<std::vector<float>> analytic;
-  for (const Param& p : net.params()) analytic.emplace_back(p.grad.begin(), p.grad.end());
+  const std::vector<std::vector<float>> analytic = gradients(net);
 
   auto quotient = [&](float& w, float step) {
     const float saved = w;
@@ -110,14 +120,11 @@ template <class Net>
 double jitter_gradient_check(int batch, float h) {
   Net net(batch, {.threads = 1, .dropout = false});
   net.init_weights(3);
-  for (const Param& p : net.params())
-    if (p.trainable && p.shape.size() == 1)
-      for (size_t i = 0; i < p.value.size(); ++i) p.value[i] += 0.05f * std::sin(float(i) + 1.0f);
+  offset_vectors(net);
   const std::vector<float> x = random_input(batch * Net::kInputSize, 7);
   const std::vector<int32_t> labels = random_labels(batch, net.output_size(0), 9);
   net.loss_and_grad(x, labels, batch);
-  std::vector<std::vector<float>> g0;
-  for (const Param& p : net.params()) g0.emplace_back(p.grad.begin(), p.grad.end());
+  const std::vector<std::vector<float>> g0 = gradients(net);
 
   double worst = 0;
   size_t checked = 0, moved = 0;
