@@ -157,4 +157,17 @@ TEST_CASE("summary --batch prints the memory plan") {
   CHECK(run({"summary", "--batch", "x", source_path("specs/alexnet.yaml")}).status == 2);
 }
 
+TEST_CASE("summary --batch is limited to 1..1,000,000 (docs/limits.md)") {
+  const std::string spec = source_path("specs/examples/mini_alexnet.yaml");
+  for (const char* bad : {"0", "1000001", "-5", "99999999999999999999", "x"}) {
+    CAPTURE(bad);
+    const Run r = run({"summary", "--batch", bad, spec});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--batch takes an integer in 1..1000000") != std::string::npos);
+  }
+  const Run ok = run({"summary", "--batch", "1000000", spec});
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find("batch 1000000") != std::string::npos);
+}
+
 }  // TEST_SUITE
