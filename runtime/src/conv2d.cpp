@@ -35,9 +35,13 @@ bool igemm_reads_input(const Window2d& g) {
 
 }  // namespace
 
+// Rows of im2col the indirect path materialises at a time (few-channel inputs).
+constexpr int64_t kIm2colRows = 4096;
+
 size_t conv2d_inference_scratch(const Conv2dGeom& g) {
   if (!detail::kHaveIgemm) return col_floats(g.win);
-  return igemm_reads_input(g.win) ? 0 : col_floats(g.win);
+  if (igemm_reads_input(g.win)) return 0;
+  return static_cast<size_t>(std::min(out_rows(g.win), kIm2colRows) * col_width(g.win));
 }
 
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
@@ -174,9 +178,15 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
     if (igemm_reads_input(win)) {
       detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
     } else {
-      detail::im2col(scratch, x, win);
-      detail::igemm_conv(y, g.oc, scratch, detail::matrix_window(rows, col_width(win)), kernel,
-                         g.oc, out);
+      // im2col block by block: kIm2colRows rows of the matrix at a time.
+      for (int64_t r0 = 0; r0 < rows; r0 += kIm2colRows) {
+        const int64_t r1 = std::min(rows, r0 + kIm2colRows);
+        detail::im2col_rows(scratch, x, win, r0, r1);
+        detail::OutputPass part = out;
+        if (residual != nullptr) part.residual = residual + r0 * g.oc;
+        detail::igemm_conv(y + r0 * g.oc, g.oc, scratch, detail::matrix_window(r1 - r0, col_width(win)),
+                           kernel, g.oc, part);
+      }
     }
     if (act != Activation::linear && act != Activation::relu)
       detail::bias_act_forward(y, nullptr, rows, g.oc, act);
