@@ -98,7 +98,12 @@ size_t backward_region(const Conv2dGeom& g) {
   const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
   const size_t flipped =
       dx_fast ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c) : 0;
-  return std::max(col ? col_floats(g.win) : 0, flipped);
+  // Strided: dcol = dz * W^T on the GEMM too, its packed W^T after dcol.
+  const size_t transposed =
+      detail::kHaveIgemm && !dx_fast
+          ? col_floats(g.win) + detail::igemm_packed_floats(g.oc, col_width(g.win))
+          : 0;
+  return std::max({col ? col_floats(g.win) : 0, flipped, transposed});
 }
 
 // dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
@@ -235,7 +240,14 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
   if (dx == nullptr) return;
   if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);
   if (is_pointwise(win)) return detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
-  detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
+  if (detail::kHaveIgemm) {
+    // dcol = dz * W^T (W^T packed after dcol), then col2im.
+    float* packed = col + col_floats(win);
+    detail::igemm_pack_flipped(packed, w, 1, 1, kdim, g.oc);  // a 1x1 "flip" is the transpose
+    detail::igemm_conv(col, kdim, dz, detail::matrix_window(rows, g.oc), packed, kdim, {});
+  } else {
+    detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
+  }
   detail::col2im_add(dx, col, win);
 }
 
