@@ -35,9 +35,13 @@ bool igemm_reads_input(const Window2d& g) {
 
 }  // namespace
 
+// Rows of im2col the indirect path materialises at a time (few-channel inputs).
+constexpr int64_t kIm2colRows = 4096;
+
 size_t conv2d_inference_scratch(const Conv2dGeom& g) {
   if (!detail::kHaveIgemm) return col_floats(g.win);
-  return igemm_reads_input(g.win) ? 0 : col_floats(g.win);
+  if (igemm_reads_input(g.win)) return 0;
+  return static_cast<size_t>(std::min(out_rows(g.win), kIm2colRows) * col_width(g.win));
 }
 
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
@@ -94,7 +98,12 @@ size_t backward_region(const Conv2dGeom& g) {
   const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
   const size_t flipped =
       dx_fast ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c) : 0;
-  return std::max(col ? col_floats(g.win) : 0, flipped);
+  // Strided: dcol = dz * W^T on the GEMM too, its packed W^T after dcol.
+  const size_t transposed =
+      detail::kHaveIgemm && !dx_fast
+          ? col_floats(g.win) + detail::igemm_packed_floats(g.oc, col_width(g.win))
+          : 0;
+  return std::max({col ? col_floats(g.win) : 0, flipped, transposed});
 }
 
 // dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
@@ -174,9 +183,15 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
     if (igemm_reads_input(win)) {
       detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
     } else {
-      detail::im2col(scratch, x, win);
-      detail::igemm_conv(y, g.oc, scratch, detail::matrix_window(rows, col_width(win)), kernel,
-                         g.oc, out);
+      // im2col block by block: kIm2colRows rows of the matrix at a time.
+      for (int64_t r0 = 0; r0 < rows; r0 += kIm2colRows) {
+        const int64_t r1 = std::min(rows, r0 + kIm2colRows);
+        detail::im2col_rows(scratch, x, win, r0, r1);
+        detail::OutputPass part = out;
+        if (residual != nullptr) part.residual = residual + r0 * g.oc;
+        detail::igemm_conv(y + r0 * g.oc, g.oc, scratch, detail::matrix_window(r1 - r0, col_width(win)),
+                           kernel, g.oc, part);
+      }
     }
     if (act != Activation::linear && act != Activation::relu)
       detail::bias_act_forward(y, nullptr, rows, g.oc, act);
@@ -225,7 +240,14 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
   if (dx == nullptr) return;
   if (dx_by_igemm(win, g.oc)) return dx_igemm(dx, dz, w, g, col);
   if (is_pointwise(win)) return detail::gemm_nt(dx, dz, w, rows, g.oc, kdim, /*add=*/true);
-  detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
+  if (detail::kHaveIgemm) {
+    // dcol = dz * W^T (W^T packed after dcol), then col2im.
+    float* packed = col + col_floats(win);
+    detail::igemm_pack_flipped(packed, w, 1, 1, kdim, g.oc);  // a 1x1 "flip" is the transpose
+    detail::igemm_conv(col, kdim, dz, detail::matrix_window(rows, g.oc), packed, kdim, {});
+  } else {
+    detail::gemm_nt(col, dz, w, rows, g.oc, kdim, /*add=*/false);
+  }
   detail::col2im_add(dx, col, win);
 }
 

@@ -152,8 +152,8 @@ void row_pointers(const float** ptrs, const float* x, const Window2d& g, int64_t
   const int64_t per_image = g.oh * g.ow;
   for (int i = 0; i < mr; ++i) {
     const int64_t r = r0 + i;
-    if (r >= rows) {
-      for (int64_t t = t0; t < t1; ++t) ptrs[(t - t0) * mr + i] = kZeros;
+    if (r >= rows) {  // past the last row: any c readable floats (not stored)
+      for (int64_t t = t0; t < t1; ++t) ptrs[(t - t0) * mr + i] = x;
       continue;
     }
     const int64_t img = r / per_image, pix = r % per_image;

@@ -189,31 +189,43 @@ TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint"
 }
 
 TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches the separate ops") {
-  // y = relu(batchnorm(conv(x) + b) + residual), computed naively in double.
-  const Conv k({3, 3, 1, 1, Padding::same}, 600, 2, 7, 9, 20, 50);
-  const int64_t oc = k.g.oc, rows = k.g.win.n * k.g.win.oh * k.g.win.ow;
-  const std::vector<float> gamma = random_vector(static_cast<size_t>(oc), 601);
-  const std::vector<float> beta = random_vector(static_cast<size_t>(oc), 602);
-  const std::vector<float> mean = random_vector(static_cast<size_t>(oc), 603);
-  std::vector<float> var = random_vector(static_cast<size_t>(oc), 604);
-  for (float& v : var) v = 0.3f + v * v;
-  const std::vector<float> res = random_vector(static_cast<size_t>(rows * oc), 605);
-  const BatchnormFold bn{gamma.data(), beta.data(), mean.data(), var.data(), 1e-3f};
-  std::vector<float> prepared(static_cast<size_t>(conv2d_prepared_floats(k.g)));
-  conv2d_prepare(prepared.data(), k.w.data(), k.b.data(), bn, k.g);
-  std::vector<float> y(k.out_size()), scratch(conv2d_inference_scratch(k.g));
-  conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), res.data(), k.g,
-                          Activation::relu, scratch.data());
-  std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, oc);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t o = 0; o < oc; ++o) {
-      double& z = want[static_cast<size_t>(r * oc + o)];
-      z = (z - mean[o]) * gamma[o] / std::sqrt(static_cast<double>(var[o]) + 1e-3) + beta[o];
-      z = std::max(0.0, z + res[static_cast<size_t>(r * oc + o)]);
-    }
-  const double e = max_rel_error(y, want);
-  MESSAGE("conv2d prepared + batchnorm + residual + relu: max relative error " << e);
-  CHECK(e < 1e-5);
+  // y = relu(batchnorm(conv(x) + b) + residual), computed naively in double: an
+  // input read in place (20 channels), and a 3-channel one through im2col done
+  // block by block (2 x 48 x 48 output rows: more than one block).
+  struct Case {
+    WindowSpec s;
+    int64_t h, w, c, oc;
+  };
+  for (const Case& t : {Case{{3, 3, 1, 1, Padding::same}, 7, 9, 20, 50},
+                        Case{{3, 3, 1, 1, Padding::same}, 48, 48, 3, 24}}) {
+    CAPTURE(t.c);
+    const Conv k(t.s, 600, 2, t.h, t.w, t.c, t.oc);
+    const int64_t oc = k.g.oc, rows = k.g.win.n * k.g.win.oh * k.g.win.ow;
+    const std::vector<float> gamma = random_vector(static_cast<size_t>(oc), 601);
+    const std::vector<float> beta = random_vector(static_cast<size_t>(oc), 602);
+    const std::vector<float> mean = random_vector(static_cast<size_t>(oc), 603);
+    std::vector<float> var = random_vector(static_cast<size_t>(oc), 604);
+    for (float& v : var) v = 0.3f + v * v;
+    const std::vector<float> res = random_vector(static_cast<size_t>(rows * oc), 605);
+    const BatchnormFold bn{gamma.data(), beta.data(), mean.data(), var.data(), 1e-3f};
+    std::vector<float> prepared(static_cast<size_t>(conv2d_prepared_floats(k.g)));
+    conv2d_prepare(prepared.data(), k.w.data(), k.b.data(), bn, k.g);
+    std::vector<float> y(k.out_size()), scratch(conv2d_inference_scratch(k.g));
+    conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), res.data(), k.g,
+                            Activation::relu, scratch.data());
+    std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, oc);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t o = 0; o < oc; ++o) {
+        double& z = want[static_cast<size_t>(r * oc + o)];
+        z = (z - mean[o]) * gamma[o] / std::sqrt(static_cast<double>(var[o]) + 1e-3) + beta[o];
+        z = std::max(0.0, z + res[static_cast<size_t>(r * oc + o)]);
+      }
+    const double e = max_rel_error(y, want);
+    MESSAGE("conv2d prepared + batchnorm + residual + relu, " << t.c
+                                                               << " channels: max relative error "
+                                                               << e);
+    CHECK(e < 1e-5);
+  }
 }
 
 TEST_CASE("conv2d same padding puts the odd extra row and column at the bottom/right") {
