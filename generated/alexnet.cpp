@@ -70,8 +70,8 @@ constexpr LayerSpec kLayers[] = {
 [[maybe_unused]] constexpr int64_t i_norm2 = 256608, t_norm2 = 1127808, d_norm2 = 2736992, a_norm2 = 1314432;  // norm2 [27, 27, 256]
 [[maybe_unused]] constexpr int64_t i_pool2 = 0, t_pool2 = 1501056, d_pool2 = 2923616;  // pool2 [13, 13, 256]
 [[maybe_unused]] constexpr int64_t i_conv3 = 43264, t_conv3 = 1544320, d_conv3 = 2966880, p_conv3 = 649952;  // conv3 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776, p_conv4 = 1535456;  // conv4 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672, p_conv5 = 2863328;  // conv5 [13, 13, 256]
+[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776, p_conv4 = 4189664;  // conv4 [13, 13, 384]
+[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672, p_conv5 = 9498848;  // conv5 [13, 13, 256]
 [[maybe_unused]] constexpr int64_t i_pool5 = 43264, t_pool5 = 1717376, d_pool5 = 3139936;  // pool5 [6, 6, 256]
 [[maybe_unused]] constexpr int64_t i_flatten = 43264, t_flatten = 1717376, d_flatten = 3139936;  // flatten [9216]
 [[maybe_unused]] constexpr int64_t i_fc6 = 0, t_fc6 = 1726592, d_fc6 = 3149152;  // fc6 [4096]
@@ -102,7 +102,7 @@ constexpr ModelSpec kSpec = {
   1744992, 3166544, 1744992,  // gradients: region begin, end; input gradient
   8192,  // dropout mask bytes
   kLayers,
-  3748576,  // prepared weights (floats)
+  13038304,  // prepared weights (floats)
 };
 
 // Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)

@@ -82,10 +82,10 @@ constexpr LayerSpec kLayers[] = {
 [[maybe_unused]] constexpr int64_t i_widen_bn = 0, t_widen_bn = 53344, d_widen_bn = 158288, a_widen_bn = 65888;  // widen/bn [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 66016, d_widen_relu = 170832;  // widen/relu [14, 14, 64]
 [[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 78560, d_pool2 = 183376;  // pool2 [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512, p_res_a_conv = 9520;  // res/a/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512, p_res_a_conv = 37168;  // res/a/conv [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_a_bn = 0, t_res_a_bn = 84832, d_res_a_bn = 189648, a_res_a_bn = 87968;  // res/a/bn [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 88096, d_res_a_relu = 192784;  // res/a/relu [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920, p_res_conv = 46512;  // res/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920, p_res_conv = 184752;  // res/conv [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_bn = 3136, t_res_bn = 94368, d_res_bn = 199056, a_res_bn = 97504;  // res/bn [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 97632, d_res_add = 202192;  // res/add [7, 7, 64]
 [[maybe_unused]] constexpr int64_t i_res_out = 3136, t_res_out = 100768, d_res_out = 205328;  // res/out [7, 7, 64]
@@ -115,7 +115,7 @@ constexpr ModelSpec kSpec = {
   104192, 208736, 104192,  // gradients: region begin, end; input gradient
   128,  // dropout mask bytes
   kLayers,
-  83504,  // prepared weights (floats)
+  332336,  // prepared weights (floats)
 };
 
 // Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)

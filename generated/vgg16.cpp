@@ -88,20 +88,20 @@ constexpr LayerSpec kLayers[] = {
 [[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0, d_block1_conv1 = 15238624, p_block1_conv1 = 0;  // block1/conv1 [224, 224, 64]
 [[maybe_unused]] constexpr int64_t i_block1_conv2 = 3211264, t_block1_conv2 = 3211264, d_block1_conv2 = 18449888, p_block1_conv2 = 1856;  // block1/conv2 [224, 224, 64]
 [[maybe_unused]] constexpr int64_t i_block1_pool = 0, t_block1_pool = 6422528, d_block1_pool = 21661152;  // block1/pool [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344, d_block2_conv1 = 22463968, p_block2_conv1 = 38848;  // block2/conv1 [112, 112, 128]
-[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976, d_block2_conv2 = 24069600, p_block2_conv2 = 112832;  // block2/conv2 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344, d_block2_conv1 = 22463968, p_block2_conv1 = 149440;  // block2/conv1 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976, d_block2_conv2 = 24069600, p_block2_conv2 = 444608;  // block2/conv2 [112, 112, 128]
 [[maybe_unused]] constexpr int64_t i_block2_pool = 0, t_block2_pool = 10436608, d_block2_pool = 25675232;  // block2/pool [56, 56, 128]
-[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016, d_block3_conv1 = 26076640, p_block3_conv1 = 260544;  // block3/conv1 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832, d_block3_conv2 = 26879456, p_block3_conv2 = 555968;  // block3/conv2 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648, d_block3_conv3 = 27682272, p_block3_conv3 = 1146304;  // block3/conv3 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016, d_block3_conv1 = 26076640, p_block3_conv1 = 1034688;  // block3/conv1 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832, d_block3_conv2 = 26879456, p_block3_conv2 = 2214848;  // block3/conv2 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648, d_block3_conv3 = 27682272, p_block3_conv3 = 4574656;  // block3/conv3 [56, 56, 256]
 [[maybe_unused]] constexpr int64_t i_block3_pool = 802816, t_block3_pool = 13246464, d_block3_pool = 28485088;  // block3/pool [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168, d_block4_conv1 = 28685792, p_block4_conv1 = 1736640;  // block4/conv1 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576, d_block4_conv2 = 29087200, p_block4_conv2 = 2917312;  // block4/conv2 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984, d_block4_conv3 = 29488608, p_block4_conv3 = 5277632;  // block4/conv3 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168, d_block4_conv1 = 28685792, p_block4_conv1 = 6934464;  // block4/conv1 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576, d_block4_conv2 = 29087200, p_block4_conv2 = 11654080;  // block4/conv2 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984, d_block4_conv3 = 29488608, p_block4_conv3 = 21092288;  // block4/conv3 [28, 28, 512]
 [[maybe_unused]] constexpr int64_t i_block4_pool = 401408, t_block4_pool = 14651392, d_block4_pool = 29890016;  // block4/pool [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744, d_block5_conv1 = 29990368, p_block5_conv1 = 7637952;  // block5/conv1 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096, d_block5_conv2 = 30090720, p_block5_conv2 = 9998272;  // block5/conv2 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448, d_block5_conv3 = 30191072, p_block5_conv3 = 12358592;  // block5/conv3 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744, d_block5_conv1 = 29990368, p_block5_conv1 = 30530496;  // block5/conv1 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096, d_block5_conv2 = 30090720, p_block5_conv2 = 39968704;  // block5/conv2 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448, d_block5_conv3 = 30191072, p_block5_conv3 = 49406912;  // block5/conv3 [14, 14, 512]
 [[maybe_unused]] constexpr int64_t i_block5_pool = 100352, t_block5_pool = 15052800, d_block5_pool = 30291424;  // block5/pool [7, 7, 512]
 [[maybe_unused]] constexpr int64_t i_flatten = 100352, t_flatten = 15052800, d_flatten = 30291424;  // flatten [25088]
 [[maybe_unused]] constexpr int64_t i_fc1 = 0, t_fc1 = 15077888, d_fc1 = 30316512;  // fc1 [4096]
@@ -138,7 +138,7 @@ constexpr ModelSpec kSpec = {
   15088096, 30325712, 15088096,  // gradients: region begin, end; input gradient
   0,  // dropout mask bytes
   kLayers,
-  14718912,  // prepared weights (floats)
+  58845120,  // prepared weights (floats)
 };
 
 // Kernel scratch (packed kernels, im2col where needed, pre-activation gradients)

@@ -1,5 +1,7 @@
 #include "plan.hpp"
 
+#include "modelc/conv2d_layout.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -64,10 +66,11 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
     const Node& n = g.nodes[i];
     if (n.op != OpKind::conv2d || !n.inference) continue;
     NodePlan& p = plan.nodes[i];
-    const int64_t n16 = (n.attrs.filters + 15) / 16 * 16;
-    const int64_t k = n.attrs.kh * n.attrs.kw * g.nodes[static_cast<size_t>(n.inputs[0])].shape.back();
+    const Attrs& a = n.attrs;
     p.prep = prepared;
-    prepared += 2 * n16 + k * n16;
+    prepared += conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw,
+                                       g.nodes[static_cast<size_t>(n.inputs[0])].shape.back(),
+                                       a.filters);
     if (!fuse || n.attrs.activation != Activation::linear) continue;
     int tail = static_cast<int>(i);
     const auto take = [&](int node) {

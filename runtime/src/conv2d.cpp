@@ -9,6 +9,7 @@
 #include "gemm.hpp"
 #include "igemm.hpp"
 #include "im2col.hpp"
+#include "winograd.hpp"
 
 namespace modelc {
 namespace {
@@ -130,11 +131,6 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* b, co
   detail::bias_act_forward(y, b, out_rows(win), g.oc, act);
 }
 
-int64_t conv2d_prepared_floats(const Conv2dGeom& g) {
-  const int64_t n16 = (g.oc + 15) / 16 * 16;
-  return 2 * n16 + col_width(g.win) * n16;  // scale, shift, kernel
-}
-
 namespace {
 
 void prepare(float* prepared, const float* w, const float* b, const BatchnormFold* bn,
@@ -154,7 +150,9 @@ void prepare(float* prepared, const float* w, const float* b, const BatchnormFol
     }
   }
   float* kernel = prepared + 2 * n16;
-  if (detail::kHaveIgemm) {
+  if (detail::kHaveIgemm && conv2d_winograd(g)) {
+    detail::winograd_pack(kernel, w, g.win.c, g.oc);
+  } else if (detail::kHaveIgemm) {
     detail::igemm_pack(kernel, w, col_width(g.win), g.oc);
   } else {
     std::copy(w, w + col_width(g.win) * g.oc, kernel);
@@ -180,7 +178,9 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
   const float* kernel = prepared + 2 * n16;
   detail::OutputPass out{prepared, prepared + n16, residual, g.oc, act == Activation::relu};
   if (detail::kHaveIgemm) {
-    if (igemm_reads_input(win)) {
+    if (conv2d_winograd(g)) {
+      detail::winograd_conv(y, g.oc, x, win, kernel, g.oc, out);
+    } else if (igemm_reads_input(win)) {
       detail::igemm_conv(y, g.oc, x, win, kernel, g.oc, out);
     } else {
       // im2col block by block: kIm2colRows rows of the matrix at a time.

@@ -26,7 +26,7 @@
 namespace modelc::detail {
 namespace {
 
-constexpr int64_t kPanel = 64;    // columns per packed panel
+constexpr int64_t kPanel = kIgemmPanel;  // columns per packed panel
 constexpr int64_t kKBlock = 512;  // target k per block
 constexpr int kMaxTaps = 64;      // taps per k block held as pointers
 
@@ -222,10 +222,36 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
   }
 }
 
+void igemm_gemm_serial(float* y, int64_t ldy, const float* a, int64_t lda, int64_t rows, int64_t k,
+                       const float* packed, int64_t n, int64_t p0, int64_t p1) {
+  const float* ptrs[12];
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
+    const int nv = static_cast<int>((width + 15) / 16);
+    const int mr = rows_for(nv);
+    const KernelFn kernel = kernel_for(nv);
+    const int64_t rem = width - 16 * (nv - 1);
+    const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
+    const float* panel = packed + n0 * k;
+    const int64_t pw = 16 * nv;
+    float* yp = y + (n0 - p0 * kPanel);
+    for (int64_t c0 = 0; c0 < k; c0 += kKBlock) {
+      const int64_t c1 = std::min(k, c0 + kKBlock);
+      for (int64_t r0 = 0; r0 < rows; r0 += mr) {
+        for (int i = 0; i < mr; ++i) ptrs[i] = a + std::min(r0 + i, rows - 1) * lda;
+        const Tile t{yp + r0 * ldy, ldy, std::min<int64_t>(mr, rows - r0), r0, last};
+        kernel(t, ptrs, 1, c0, c1, panel + c0 * pw, c0 > 0, c1 == k, OutputPass{}, n0);
+      }
+    }
+  }
+}
+
 #else
 
 void igemm_conv(float*, int64_t, const float*, const Window2d&, const float*, int64_t,
                 const OutputPass&) {}
+void igemm_gemm_serial(float*, int64_t, const float*, int64_t, int64_t, int64_t, const float*,
+                       int64_t, int64_t, int64_t) {}
 
 #endif
 

@@ -50,6 +50,13 @@ void igemm_pack_flipped(float* packed, const float* w, int64_t kh, int64_t kw, i
 void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const float* packed,
                 int64_t n, const OutputPass& out);
 
+// On the calling thread only: y[rows, columns of panels [p0, p1)] = a[rows, k]
+// (row stride lda) * the igemm_pack'ed [k, n] matrix; y points at column
+// p0 * kIgemmPanel, row stride ldy. No output pass.
+inline constexpr int64_t kIgemmPanel = 64;
+void igemm_gemm_serial(float* y, int64_t ldy, const float* a, int64_t lda, int64_t rows, int64_t k,
+                       const float* packed, int64_t n, int64_t p0, int64_t p1);
+
 // dw[(tap, ci), o] += sum over output rows r of x_tap[r, ci] * dz[r, o]: the
 // weight gradient of the conv window g (dw in Keras layout [kh, kw, c, oc]).
 // Summation order is fixed, whatever the thread count (igemm_wgrad.cpp).

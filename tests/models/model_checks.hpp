@@ -97,6 +97,28 @@ void check_forward_and_weights(bool softmax_output) {
   std::filesystem::remove(path);
 }
 
+// The inference forward (prepared weights: Winograd for 3x3 stride-1 convs,
+// fused output passes) against the training forward (direct convolution, each
+// layer its own kernel), dropout off, at batch 2. For models without batchnorm,
+// where the two modes compute the same function. Returns max |diff| / max |y|
+// over the logits' softmax inputs as seen through output 0.
+template <class Net>
+double inference_vs_training(uint32_t seed) {
+  Net net(2, {.dropout = false});
+  net.init_weights(seed);
+  const std::vector<float> x = random_input(2 * Net::kInputSize, seed + 1);
+  const std::span<const float> t = net.forward_train(x, 2);
+  const std::vector<float> train(t.begin(), t.end());
+  const std::span<const float> y = net.forward(x, 2);
+  REQUIRE(y.size() == train.size());
+  double diff = 0, scale = 1e-30;
+  for (size_t i = 0; i < y.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(y[i] - train[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(train[i])));
+  }
+  return diff / scale;
+}
+
 // Directional finite difference of the training loss along a random +-1
 // direction over `sample` entries of parameter tensor p:
 // (L(w + h v) - L(w - h v)) / 2h  vs  sum grad * v. Returns the relative error.

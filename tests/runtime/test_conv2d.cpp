@@ -228,6 +228,45 @@ TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches th
   }
 }
 
+TEST_CASE("conv2d prepared as Winograd F(4x4, 3x3) matches the naive loop and the direct path") {
+  // 3x3 stride-1 convs with >= 16 channels run as Winograd at inference: check
+  // sizes that are not multiples of the 4x4 tile, channel counts that are not
+  // multiples of 16, more than one block of tiles (two 40x40 images: 200
+  // tiles) and output channels over several 64-column panels.
+  struct Case {
+    WindowSpec s;
+    int64_t n, h, w, c, oc;
+  };
+  double worst_naive = 0, worst_direct = 0;
+  for (const Case& t : {Case{{3, 3, 1, 1, Padding::same}, 2, 7, 9, 20, 50},
+                        Case{{3, 3, 1, 1, Padding::valid}, 1, 13, 11, 16, 37},
+                        Case{{3, 3, 1, 1, Padding::explicit_pad, 2, 1}, 1, 5, 6, 19, 130},
+                        Case{{3, 3, 1, 1, Padding::same}, 2, 40, 40, 16, 20},
+                        Case{{3, 3, 1, 1, Padding::same}, 3, 8, 8, 64, 64},
+                        Case{{3, 3, 1, 1, Padding::same}, 1, 14, 14, 512, 512}}) {
+    CAPTURE(t.h);
+    CAPTURE(t.c);
+    CAPTURE(t.oc);
+    const Conv k(t.s, 700, t.n, t.h, t.w, t.c, t.oc);
+    REQUIRE(conv2d_winograd(k.g));
+    std::vector<float> prepared(static_cast<size_t>(conv2d_prepared_floats(k.g)));
+    conv2d_prepare(prepared.data(), k.w.data(), k.b.data(), k.g);
+    std::vector<float> y(k.out_size()), scratch(conv2d_inference_scratch(k.g));
+    conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), nullptr, k.g, Activation::linear,
+                            scratch.data());
+    std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, k.g.oc);
+    const std::vector<float> direct = k.forward(Activation::linear, true);
+    const double en = max_rel_error(y, want);
+    const double ed = max_rel_error(y, std::vector<double>(direct.begin(), direct.end()));
+    worst_naive = std::max(worst_naive, en);
+    worst_direct = std::max(worst_direct, ed);
+    CHECK(en < 1e-4);
+    CHECK(ed < 1e-4);
+  }
+  MESSAGE("conv2d Winograd F(4x4, 3x3): max relative error " << worst_naive << " vs naive (double), "
+                                                             << worst_direct << " vs the direct path");
+}
+
 TEST_CASE("conv2d same padding puts the odd extra row and column at the bottom/right") {
   // 4x4 input, kernel 3, stride 2, same: out 2x2, 1 padded row/col, at the end.
   const Conv2dGeom g{make_window(1, 4, 4, 1, {3, 3, 2, 2, Padding::same}), 1};

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "modelc/activation.hpp"
+#include "modelc/conv2d_layout.hpp"
 #include "modelc/geometry.hpp"
 
 namespace modelc {
@@ -43,8 +44,12 @@ struct BatchnormFold {
   const float* moving_var;
   float epsilon;
 };
-// Floats conv2d_prepare writes (the same with and without AVX-512).
-int64_t conv2d_prepared_floats(const Conv2dGeom& g);
+constexpr bool conv2d_winograd(const Conv2dGeom& g) {
+  return conv2d_winograd(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc);
+}
+constexpr int64_t conv2d_prepared_floats(const Conv2dGeom& g) {
+  return conv2d_prepared_floats(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc);
+}
 // b may be null (no bias).
 void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2dGeom& g);
 void conv2d_prepare(float* prepared, const float* w, const float* b, const BatchnormFold& bn,

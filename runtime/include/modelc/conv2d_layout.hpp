@@ -1,0 +1,28 @@
+// How conv2d_prepare lays out a conv's prepared weights: shared by the
+// runtime and the compiler (which sizes the prepared buffer when it generates
+// a model), so the two cannot disagree. No dependencies.
+#pragma once
+
+#include <cstdint>
+
+namespace modelc {
+
+// Whether inference runs a conv as Winograd F(4x4, 3x3) (runtime/src/winograd.hpp):
+// 3x3 windows of stride 1, with 16..4096 input and output channels. Its
+// prepared kernel is 36 transformed points per weight pair instead of 9 taps,
+// so it holds 4x the kernel's floats. Depends on the per-image shape only, so
+// the compiler sizes the prepared weights with the same rule.
+constexpr bool conv2d_winograd(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
+                               int64_t oc) {
+  return kh == 3 && kw == 3 && sh == 1 && sw == 1 && c >= 16 && oc >= 16 && c <= 4096 &&
+         oc <= 4096;
+}
+// Floats conv2d_prepare writes (the same with and without AVX-512): scale and
+// shift (oc rounded up to 16 each), then the kernel.
+constexpr int64_t conv2d_prepared_floats(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
+                                         int64_t oc) {
+  const int64_t n16 = (oc + 15) / 16 * 16;
+  return 2 * n16 + (conv2d_winograd(kh, kw, sh, sw, c, oc) ? 36 : kh * kw) * c * n16;
+}
+
+}  // namespace modelc
