@@ -101,7 +101,8 @@ void check_forward_and_weights(bool softmax_output) {
 // fused output passes) against the training forward (direct convolution, each
 // layer its own kernel), dropout off, at batch 2. For models without batchnorm,
 // where the two modes compute the same function. Returns max |diff| / max |y|
-// over the logits' softmax inputs as seen through output 0.
+// over output 0 (softmax probabilities: a relative change there is about the
+// absolute change of the logits).
 template <class Net>
 double inference_vs_training(uint32_t seed) {
   Net net(2, {.dropout = false});

@@ -72,7 +72,7 @@ TEST_CASE("AlexNet") {
   timed<gen::AlexNet>("AlexNet inference vs training forward", [] {
     const double e = inference_vs_training<gen::AlexNet>(21);
     MESSAGE("AlexNet: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
-    CHECK(e < 1e-4);
+    CHECK(e < 1e-5);
   });
   timed<gen::AlexNet>("AlexNet gradients", [] {
     gradient_check<gen::AlexNet>({"conv1.kernel", "conv3.bias", "fc6.kernel", "fc8.kernel"});
@@ -84,7 +84,7 @@ TEST_CASE("VGG16") {
   timed<gen::VGG16>("VGG16 inference vs training forward", [] {
     const double e = inference_vs_training<gen::VGG16>(21);
     MESSAGE("VGG16: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
-    CHECK(e < 1e-4);
+    CHECK(e < 1e-5);
   });
   timed<gen::VGG16>("VGG16 gradients", [] {
     gradient_check<gen::VGG16>({"block1/conv1.kernel", "block4/conv2.kernel", "fc1.bias"});
@@ -97,7 +97,7 @@ TEST_CASE("GoogLeNet") {
   timed<gen::GoogLeNet>("GoogLeNet inference vs training forward", [] {
     const double e = inference_vs_training<gen::GoogLeNet>(21);
     MESSAGE("GoogLeNet: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
-    CHECK(e < 1e-4);
+    CHECK(e < 1e-5);
   });
   timed<gen::GoogLeNet>("GoogLeNet gradients", [] {
     gradient_check<gen::GoogLeNet>({"conv1.kernel", "4a/b3.kernel", "aux1/fc1.kernel", "loss3.kernel"});
