@@ -31,6 +31,10 @@ void dense_backward(float* dx, float* dw, float* db, const float* dy, const floa
     dz = scratch;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, g.rows, g.out);
+  if (detail::kHaveSkinnyGemm && g.rows <= detail::kSkinnyRows) {
+    detail::skinny_gemm_backward(dw, dx, x, dz, w, g.rows, g.in, g.out);
+    return;
+  }
   detail::gemm_tn_add(dw, x, dz, g.in, g.rows, g.out);
   if (dx != nullptr) detail::gemm_nt(dx, dz, w, g.rows, g.out, g.in, /*add=*/true);
 }

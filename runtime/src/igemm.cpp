@@ -150,20 +150,25 @@ KernelFn kernel_for(int nv) {
 void row_pointers(const float** ptrs, const float* x, const Window2d& g, int64_t rows, int64_t r0,
                   int mr, int64_t t0, int64_t t1) {
   const int64_t per_image = g.oh * g.ow;
+  // (image, oy, ox) of row r0, then stepped row by row (no division per row).
+  int64_t img = r0 / per_image, oy = r0 % per_image / g.ow, ox = r0 % g.ow;
   for (int i = 0; i < mr; ++i) {
     const int64_t r = r0 + i;
     if (r >= rows) {  // past the last row: any c readable floats (not stored)
       for (int64_t t = t0; t < t1; ++t) ptrs[(t - t0) * mr + i] = x;
       continue;
     }
-    const int64_t img = r / per_image, pix = r % per_image;
-    const int64_t oy = pix / g.ow, ox = pix % g.ow;
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t ky = t / g.kw, kx = t % g.kw;
-      const int64_t iy = oy * g.sh + ky - g.pad_top, ix = ox * g.sw + kx - g.pad_left;
+    if (i > 0 && ++ox == g.ow) {
+      ox = 0;
+      if (++oy == g.oh) oy = 0, ++img;
+    }
+    const int64_t iy0 = oy * g.sh - g.pad_top, ix0 = ox * g.sw - g.pad_left;
+    for (int64_t t = t0, ky = t0 / g.kw, kx = t0 % g.kw; t < t1; ++t) {
+      const int64_t iy = iy0 + ky, ix = ix0 + kx;
       ptrs[(t - t0) * mr + i] = (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
                                     ? kZeros
                                     : x + ((img * g.h + iy) * g.w + ix) * g.c;
+      if (++kx == g.kw) kx = 0, ++ky;
     }
   }
 }

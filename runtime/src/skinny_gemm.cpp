@@ -6,6 +6,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #if defined(__AVX512F__)
 #pragma GCC diagnostic push
@@ -82,9 +84,65 @@ void skinny_gemm(float* y, const float* x, const float* w, int64_t m, int64_t k,
   }
 }
 
+namespace {
+
+// Row i of w, rows [r0, r0 + MR) of the batch: dw[i, :] += sum_r x[r, i] dz[r, :]
+// and (with_dx) dx[r, i] += dz[r, :] . w[i, :].
+template <int MR>
+void backward_row(float* dwi, float* dx, const float* x, const float* dz, const float* wi,
+                  int64_t i, int64_t k, int64_t n, bool with_dx) {
+  __m512 xs[MR], acc[MR];
+  for (int r = 0; r < MR; ++r) {
+    xs[r] = _mm512_set1_ps(x[r * k + i]);
+    acc[r] = _mm512_setzero_ps();
+  }
+  for (int64_t j = 0; j < n; j += 16) {
+    const int64_t left = n - j;
+    const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    __m512 d = _mm512_maskz_loadu_ps(m, dwi + j);
+    const __m512 wv = _mm512_maskz_loadu_ps(m, wi + j);
+    for (int r = 0; r < MR; ++r) {
+      const __m512 g = _mm512_maskz_loadu_ps(m, dz + r * n + j);
+      d = _mm512_fmadd_ps(xs[r], g, d);
+      if (with_dx) acc[r] = _mm512_fmadd_ps(g, wv, acc[r]);
+    }
+    _mm512_mask_storeu_ps(dwi + j, m, d);
+  }
+  if (with_dx)
+    for (int r = 0; r < MR; ++r) dx[r * k + i] += _mm512_reduce_add_ps(acc[r]);
+}
+
+using RowFn = void (*)(float*, float*, const float*, const float*, const float*, int64_t, int64_t,
+                       int64_t, bool);
+
+template <size_t... I>
+constexpr std::array<RowFn, sizeof...(I)> row_fns(std::index_sequence<I...>) {
+  return {backward_row<static_cast<int>(I) + 1>...};
+}
+constexpr auto kRowFns = row_fns(std::make_index_sequence<8>());
+
+}  // namespace
+
+void skinny_gemm_backward(float* dw, float* dx, const float* x, const float* dz, const float* w,
+                          int64_t m, int64_t k, int64_t n) {
+  const bool parallel = k * n >= 4 * kParallelMinFloats;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t i = 0; i < k; ++i) {
+    // Up to 8 batch rows per pass (registers); a second pass finds w's row in L1.
+    for (int64_t r0 = 0; r0 < m; r0 += 8) {
+      const int64_t rows = std::min<int64_t>(8, m - r0);
+      kRowFns[static_cast<size_t>(rows - 1)](dw + i * n, dx != nullptr ? dx + r0 * k : nullptr,
+                                             x + r0 * k, dz + r0 * n, w + i * n, i, k, n,
+                                             dx != nullptr);
+    }
+  }
+}
+
 #else
 
 void skinny_gemm(float*, const float*, const float*, int64_t, int64_t, int64_t) {}
+void skinny_gemm_backward(float*, float*, const float*, const float*, const float*, int64_t,
+                          int64_t, int64_t) {}
 
 #endif
 

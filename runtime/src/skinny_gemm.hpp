@@ -19,4 +19,11 @@ inline constexpr int64_t kSkinnyRows = 16;
 // y = x * w (overwrites y); m <= kSkinnyRows.
 void skinny_gemm(float* y, const float* x, const float* w, int64_t m, int64_t k, int64_t n);
 
+// The backward of y = x * w for m <= kSkinnyRows, in one pass over w:
+// dw[k, n] += x^T * dz and, when dx is not null, dx[m, k] += dz * w^T.
+// Each row of w and dw is read once (the layer is bound by that traffic);
+// threads split the rows of w, so results do not depend on the thread count.
+void skinny_gemm_backward(float* dw, float* dx, const float* x, const float* dz, const float* w,
+                          int64_t m, int64_t k, int64_t n);
+
 }  // namespace modelc::detail

@@ -87,6 +87,44 @@ TEST_CASE("dense fast paths (few rows: skinny GEMM; more: Eigen) match a naive l
   MESSAGE("dense fast paths: max relative error vs naive " << worst);
 }
 
+TEST_CASE("dense backward fast paths (few rows: one pass over w; more: Eigen) match the naive adjoint") {
+  // dw += x^T dy and dx += dy w^T in double, linear activation; row counts on
+  // both sides of the one-pass kernel's groups of 8 and its 16-row limit.
+  double worst = 0;
+  for (int64_t rows : {1, 3, 8, 9, 16, 17}) {
+    for (int64_t out : {16, 37, 130}) {
+      CAPTURE(rows);
+      CAPTURE(out);
+      const Dense d(DenseGeom{rows, 203, out}, 50);
+      const std::vector<float> dy = random_vector(static_cast<size_t>(rows * out), 51);
+      Grads gr(d);
+      gr.dx = random_vector(d.x.size(), 52);  // added into
+      gr.dw = random_vector(d.w.size(), 53);
+      const Grads start = gr;
+      backward(d, dy, Activation::linear, false, true, gr);
+      std::vector<double> dw(d.w.size()), dx(d.x.size());
+      for (int64_t i = 0; i < d.g.in; ++i)
+        for (int64_t o = 0; o < out; ++o) {
+          double s = start.dw[static_cast<size_t>(i * out + o)];
+          for (int64_t r = 0; r < rows; ++r)
+            s += static_cast<double>(d.x[static_cast<size_t>(r * d.g.in + i)]) * dy[static_cast<size_t>(r * out + o)];
+          dw[static_cast<size_t>(i * out + o)] = s;
+        }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < d.g.in; ++i) {
+          double s = start.dx[static_cast<size_t>(r * d.g.in + i)];
+          for (int64_t o = 0; o < out; ++o)
+            s += static_cast<double>(dy[static_cast<size_t>(r * out + o)]) * d.w[static_cast<size_t>(i * out + o)];
+          dx[static_cast<size_t>(r * d.g.in + i)] = s;
+        }
+      const double e = std::max(max_rel_error(gr.dw, dw), max_rel_error(gr.dx, dx));
+      CHECK(e < 1e-5);
+      worst = std::max(worst, e);
+    }
+  }
+  MESSAGE("dense backward fast paths: max relative error vs naive " << worst);
+}
+
 TEST_CASE("dense backward matches central finite differences") {
   MaxError worst;
   for (Activation act : kAllActivations) {
