@@ -48,6 +48,7 @@ size_t conv2d_inference_scratch(const Conv2dGeom& g) {
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
   const Window2d& win = g.win;
   if (!detail::kHaveIgemm) return col_floats(win);
+  if (conv2d_winograd(g)) return detail::winograd_packed_floats(win.c, g.oc);
   return detail::igemm_packed_floats(col_width(win), g.oc) +
          (igemm_reads_input(win) ? 0 : col_floats(win));
 }
@@ -59,13 +60,17 @@ void conv2d_forward_igemm(float* y, const float* x, const float* w, const float*
                           const Conv2dGeom& g, Activation act, float* scratch) {
   const Window2d& win = g.win;
   float* packed = scratch;
-  detail::igemm_pack(packed, w, col_width(win), g.oc);
   detail::OutputPass out;
   out.shift = b;
   out.relu = act == Activation::relu;
-  if (igemm_reads_input(win)) {
+  if (conv2d_winograd(g)) {
+    detail::winograd_pack(packed, w, win.c, g.oc);
+    detail::winograd_conv(y, g.oc, x, win, packed, g.oc, out);
+  } else if (igemm_reads_input(win)) {
+    detail::igemm_pack(packed, w, col_width(win), g.oc);
     detail::igemm_conv(y, g.oc, x, win, packed, g.oc, out);
   } else {
+    detail::igemm_pack(packed, w, col_width(win), g.oc);
     float* col = scratch + detail::igemm_packed_floats(col_width(win), g.oc);
     detail::im2col(col, x, win);
     detail::igemm_conv(y, g.oc, col, detail::matrix_window(out_rows(win), col_width(win)), packed,
@@ -98,7 +103,9 @@ size_t backward_region(const Conv2dGeom& g) {
   const bool dx_fast = dx_by_igemm(g.win, g.oc);
   const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
   const size_t flipped =
-      dx_fast ? detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c) : 0;
+      !dx_fast ? 0
+      : conv2d_winograd(g) ? detail::winograd_packed_floats(g.oc, g.win.c)
+                           : detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c);
   // Strided: dcol = dz * W^T on the GEMM too, its packed W^T after dcol.
   const size_t transposed =
       detail::kHaveIgemm && !dx_fast
@@ -110,9 +117,13 @@ size_t backward_region(const Conv2dGeom& g) {
 // dx += conv(dz, flipped w) for a stride-1 conv; packed: backward_region scratch.
 void dx_igemm(float* dx, const float* dz, const float* w, const Conv2dGeom& g, float* packed) {
   const Window2d& win = g.win;
-  detail::igemm_pack_flipped(packed, w, win.kh, win.kw, win.c, g.oc);
   detail::OutputPass acc;
   acc.accumulate = true;
+  if (conv2d_winograd(g)) {  // 3x3: the flipped conv as Winograd too
+    detail::winograd_pack_flipped(packed, w, win.c, g.oc);
+    return detail::winograd_conv(dx, win.c, dz, dx_window(win, g.oc), packed, win.c, acc);
+  }
+  detail::igemm_pack_flipped(packed, w, win.kh, win.kw, win.c, g.oc);
   detail::igemm_conv(dx, win.c, dz, dx_window(win, g.oc), packed, win.c, acc);
 }
 

@@ -37,7 +37,13 @@ size_t winograd_packed_floats(int64_t c, int64_t n) {
   return static_cast<size_t>(kPoints) * igemm_packed_floats(c, n);
 }
 
-void winograd_pack(float* packed, const float* w, int64_t c, int64_t n) {
+namespace {
+
+// Writes U = G g G^T for every (input channel a, output channel b) straight
+// into the packed panels (igemm_pack's layout, one [c, n] matrix per point);
+// tap(ky, kx, a, b) reads the 3x3 kernel.
+template <class Tap>
+void pack_transformed(float* packed, int64_t c, int64_t n, Tap tap) {
   // G (6 x 3) for the points 0, 1, -1, 2, -2 and infinity.
   static constexpr double G[6][3] = {{1.0 / 4, 0, 0},
                                      {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -45,25 +51,45 @@ void winograd_pack(float* packed, const float* w, int64_t c, int64_t n) {
                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                      {0, 0, 1}};
-  std::vector<float> u(static_cast<size_t>(kPoints * c * n));
+  const size_t per_point = igemm_packed_floats(c, n);
+  const int64_t tail_panel = (n - 1) / kIgemmPanel * kIgemmPanel;
+  const int64_t tail_width = round16(n - tail_panel);
 #pragma omp parallel for schedule(static) if (c * n >= kParallelMinFloats / 16)
-  for (int64_t ci = 0; ci < c; ++ci) {
-    for (int64_t o = 0; o < n; ++o) {
-      double g[3][3], t[6][3];
-      for (int ky = 0; ky < 3; ++ky)
-        for (int kx = 0; kx < 3; ++kx) g[ky][kx] = w[((ky * 3 + kx) * c + ci) * n + o];
+  for (int64_t a = 0; a < c; ++a) {
+    for (int64_t p = 0; p < kPoints; ++p) {  // the last panel's padding columns: zero
+      float* row = packed + static_cast<size_t>(p) * per_point + tail_panel * c + a * tail_width;
+      std::fill(row + (n - tail_panel), row + tail_width, 0.0f);
+    }
+    for (int64_t b = 0; b < n; ++b) {
+      double t[6][3];
       for (int i = 0; i < 6; ++i)
         for (int kx = 0; kx < 3; ++kx)
-          t[i][kx] = G[i][0] * g[0][kx] + G[i][1] * g[1][kx] + G[i][2] * g[2][kx];
+          t[i][kx] = G[i][0] * tap(0, kx, a, b) + G[i][1] * tap(1, kx, a, b) +
+                     G[i][2] * tap(2, kx, a, b);
+      const int64_t n0 = b / kIgemmPanel * kIgemmPanel;
+      const int64_t width = round16(std::min(kIgemmPanel, n - n0));
+      float* dst = packed + n0 * c + a * width + (b - n0);
       for (int i = 0; i < 6; ++i)
         for (int j = 0; j < 6; ++j)
-          u[static_cast<size_t>(((i * 6 + j) * c + ci) * n + o)] =
+          dst[static_cast<size_t>(i * 6 + j) * per_point] =
               static_cast<float>(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
     }
   }
-  const size_t per_point = igemm_packed_floats(c, n);
-  for (int64_t p = 0; p < kPoints; ++p)
-    igemm_pack(packed + static_cast<size_t>(p) * per_point, u.data() + p * c * n, c, n);
+}
+
+}  // namespace
+
+void winograd_pack(float* packed, const float* w, int64_t c, int64_t n) {
+  pack_transformed(packed, c, n, [&](int ky, int kx, int64_t a, int64_t b) {
+    return static_cast<double>(w[((ky * 3 + kx) * c + a) * n + b]);
+  });
+}
+
+void winograd_pack_flipped(float* packed, const float* w, int64_t c, int64_t oc) {
+  // The input gradient's kernel: taps flipped, oc inputs, c outputs.
+  pack_transformed(packed, oc, c, [&](int ky, int kx, int64_t a, int64_t b) {
+    return static_cast<double>(w[(((2 - ky) * 3 + (2 - kx)) * c + b) * oc + a]);
+  });
 }
 
 #if defined(__AVX512F__)
@@ -176,6 +202,11 @@ void transform_outputs(float* y, int64_t ldy, const float* mm, int64_t ldm, int6
         const int64_t row0 = (tp.img * g.oh + tp.oy0 + r) * g.ow + tp.ox0;
         for (int cc = 0; cc < cols_ok; ++cc) {
           __m512 z = o4[cc];
+          if (out.accumulate) {
+            float* dst = y + (row0 + cc) * ldy + o;
+            _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, dst)));
+            continue;
+          }
           if (out.scale) z = _mm512_mul_ps(z, scale);
           z = _mm512_add_ps(z, shift);
           if (out.residual)

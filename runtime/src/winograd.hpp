@@ -22,8 +22,13 @@ size_t winograd_packed_floats(int64_t c, int64_t n);
 // w is the Keras kernel [3, 3, c, n].
 void winograd_pack(float* packed, const float* w, int64_t c, int64_t n);
 
+// The kernel of the input gradient of that conv (a conv of dz with the taps
+// flipped, oc inputs and c outputs), packed for winograd_conv with n = c.
+void winograd_pack_flipped(float* packed, const float* w, int64_t c, int64_t oc);
+
 // y[r, o] (row stride ldy) for the 3x3 stride-1 window g (any padding) with
-// the output pass applied; r over (image, oy, ox) as in igemm_conv.
+// the output pass applied (or added into y: out.accumulate); r over
+// (image, oy, ox) as in igemm_conv.
 void winograd_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const float* packed,
                    int64_t n, const OutputPass& out);
 

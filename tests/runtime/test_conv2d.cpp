@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "gradcheck.hpp"
+#include "igemm.hpp"  // runtime/src: the direct path, for the Winograd comparison
 #include "modelc/conv2d.hpp"
 #include "modelc/parallel.hpp"
 #include "reference_conv.hpp"
@@ -127,10 +128,10 @@ TEST_CASE("conv2d on the GEMM's block shapes matches a naive loop") {
     std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, t.oc);
     act_naive(want, t.oc, Activation::relu);
     const double e = max_rel_error(k.forward(Activation::relu, true), want);
-    CHECK(e < 1e-5);
+    CHECK(e < (conv2d_winograd(k.g) ? 1e-4 : 1e-5));  // Winograd: see its own test
     worst = std::max(worst, e);
   }
-  MESSAGE("conv2d GEMM shapes: max relative error vs naive " << worst);
+  MESSAGE("conv2d GEMM shapes (3x3 stride 1 as Winograd): max relative error vs naive " << worst);
 }
 
 TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint") {
@@ -146,6 +147,7 @@ TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint"
       {{5, 5, 2, 2, Padding::same}, 13, 9, 40, 37},
       {{1, 1, 2, 2, Padding::valid}, 9, 9, 600, 130},
       {{3, 3, 1, 1, Padding::valid}, 6, 7, 20, 70},
+      {{3, 3, 1, 1, Padding::explicit_pad, 2, 2}, 6, 5, 17, 33},
       {{7, 7, 2, 2, Padding::valid}, 19, 17, 3, 70},
       {{1, 1, 1, 1, Padding::valid}, 7, 7, 33, 200},
   };
@@ -181,11 +183,12 @@ TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint"
                     nullptr, k.g, Activation::linear, scratch.data());
     const double ew = max_rel_error(gr.dw, dw), ex = max_rel_error(gr.dx, dx);
     CHECK(ew < 1e-5);
-    CHECK(ex < 1e-5);
+    CHECK(ex < (conv2d_winograd(k.g) ? 1e-4 : 1e-5));  // 3x3 stride 1: dx by Winograd
     worst_dw = std::max(worst_dw, ew);
     worst_dx = std::max(worst_dx, ex);
   }
-  MESSAGE("conv2d backward GEMM shapes: max relative error dw " << worst_dw << ", dx " << worst_dx);
+  MESSAGE("conv2d backward GEMM shapes (3x3 stride-1 dx as Winograd): max relative error dw "
+          << worst_dw << ", dx " << worst_dx);
 }
 
 TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches the separate ops") {
@@ -255,7 +258,18 @@ TEST_CASE("conv2d prepared as Winograd F(4x4, 3x3) matches the naive loop and th
     conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), nullptr, k.g, Activation::linear,
                             scratch.data());
     std::vector<double> want = conv2d_naive_z(k.x, k.w, k.b.data(), k.g.win, k.g.oc);
-    const std::vector<float> direct = k.forward(Activation::linear, true);
+    // The direct path (indirect GEMM on the 9 taps), which inference no longer
+    // takes for this shape: the internal kernels, called as conv2d once did.
+    std::vector<float> direct(k.out_size());
+    if (detail::kHaveIgemm) {
+      std::vector<float> packed(detail::igemm_packed_floats(9 * t.c, t.oc));
+      detail::igemm_pack(packed.data(), k.w.data(), 9 * t.c, t.oc);
+      detail::OutputPass bias;
+      bias.shift = k.b.data();
+      detail::igemm_conv(direct.data(), t.oc, k.x.data(), k.g.win, packed.data(), t.oc, bias);
+    } else {
+      direct = k.forward(Activation::linear, true);
+    }
     const double en = max_rel_error(y, want);
     const double ed = max_rel_error(y, std::vector<double>(direct.begin(), direct.end()));
     worst_naive = std::max(worst_naive, en);
