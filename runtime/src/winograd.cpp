@@ -39,9 +39,12 @@ size_t winograd_packed_floats(int64_t c, int64_t n) {
 
 namespace {
 
-// Writes U = G g G^T for every (input channel a, output channel b) straight
-// into the packed panels (igemm_pack's layout, one [c, n] matrix per point);
-// tap(ky, kx, a, b) reads the 3x3 kernel.
+// Writes U = G g G^T for every (input channel a, output channel b) into the
+// packed panels (igemm_pack's layout, one [c, n] matrix per point); tap(ky,
+// kx, a, b) reads the 3x3 kernel. Work items are 8 rows a by one 64-column
+// panel, transformed in a local buffer (vectorised over b, in double) and
+// then stored as 36 contiguous runs: storing point by point per (a, b) puts
+// 36 writes 1 MB apart for each pair (a TLB miss each), 8x slower.
 template <class Tap>
 void pack_transformed(float* packed, int64_t c, int64_t n, Tap tap) {
   // G (6 x 3) for the points 0, 1, -1, 2, -2 and infinity.
@@ -51,28 +54,37 @@ void pack_transformed(float* packed, int64_t c, int64_t n, Tap tap) {
                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                      {0, 0, 1}};
+  constexpr int64_t kRows = 8;
   const size_t per_point = igemm_packed_floats(c, n);
-  const int64_t tail_panel = (n - 1) / kIgemmPanel * kIgemmPanel;
-  const int64_t tail_width = round16(n - tail_panel);
+  const int64_t row_blocks = (c + kRows - 1) / kRows;
+  const int64_t panels = (n + kIgemmPanel - 1) / kIgemmPanel;
 #pragma omp parallel for schedule(static) if (c * n >= kParallelMinFloats / 16)
-  for (int64_t a = 0; a < c; ++a) {
-    for (int64_t p = 0; p < kPoints; ++p) {  // the last panel's padding columns: zero
-      float* row = packed + static_cast<size_t>(p) * per_point + tail_panel * c + a * tail_width;
-      std::fill(row + (n - tail_panel), row + tail_width, 0.0f);
-    }
-    for (int64_t b = 0; b < n; ++b) {
-      double t[6][3];
+  for (int64_t item = 0; item < row_blocks * panels; ++item) {
+    const int64_t a0 = item / panels * kRows, a1 = std::min(c, a0 + kRows);
+    const int64_t n0 = item % panels * kIgemmPanel, valid = std::min(kIgemmPanel, n - n0);
+    const int64_t width = round16(valid);
+    alignas(64) float u[kPoints][kRows][kIgemmPanel];
+    for (int64_t a = a0; a < a1; ++a) {
+      alignas(64) double g[9][kIgemmPanel], t[6][3][kIgemmPanel];
+      for (int k = 0; k < 9; ++k)
+        for (int64_t b = 0; b < valid; ++b) g[k][b] = tap(k / 3, k % 3, a, n0 + b);
       for (int i = 0; i < 6; ++i)
         for (int kx = 0; kx < 3; ++kx)
-          t[i][kx] = G[i][0] * tap(0, kx, a, b) + G[i][1] * tap(1, kx, a, b) +
-                     G[i][2] * tap(2, kx, a, b);
-      const int64_t n0 = b / kIgemmPanel * kIgemmPanel;
-      const int64_t width = round16(std::min(kIgemmPanel, n - n0));
-      float* dst = packed + n0 * c + a * width + (b - n0);
+          for (int64_t b = 0; b < valid; ++b)
+            t[i][kx][b] = G[i][0] * g[kx][b] + G[i][1] * g[3 + kx][b] + G[i][2] * g[6 + kx][b];
       for (int i = 0; i < 6; ++i)
         for (int j = 0; j < 6; ++j)
-          dst[static_cast<size_t>(i * 6 + j) * per_point] =
-              static_cast<float>(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
+          for (int64_t b = 0; b < valid; ++b)
+            u[i * 6 + j][a - a0][b] = static_cast<float>(t[i][0][b] * G[j][0] +
+                                                         t[i][1][b] * G[j][1] +
+                                                         t[i][2][b] * G[j][2]);
+    }
+    for (int64_t p = 0; p < kPoints; ++p) {
+      float* dst = packed + static_cast<size_t>(p) * per_point + n0 * c + a0 * width;
+      for (int64_t a = a0; a < a1; ++a, dst += width) {
+        std::copy(u[p][a - a0], u[p][a - a0] + valid, dst);
+        std::fill(dst + valid, dst + width, 0.0f);
+      }
     }
   }
 }
