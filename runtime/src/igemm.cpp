@@ -29,6 +29,8 @@ namespace {
 constexpr int64_t kPanel = kIgemmPanel;  // columns per packed panel
 constexpr int64_t kKBlock = 512;  // target k per block
 constexpr int kMaxTaps = 64;      // taps per k block held as pointers
+// Largest packed kernel (floats) for the rows-outer order: within L2 (1 MB).
+constexpr int64_t kRowsOuterMaxFloats = 160 * 1024;
 
 int64_t round16(int64_t v) { return (v + 15) / 16 * 16; }
 
@@ -146,6 +148,16 @@ KernelFn kernel_for(int nv) {
   }
 }
 
+// 6 rows whatever the panel width (the rows-outer order shares the pointers).
+KernelFn six_row_kernel_for(int nv) {
+  switch (nv) {
+    case 4: return tile_kernel<6, 4>;
+    case 3: return tile_kernel<6, 3>;
+    case 2: return tile_kernel<6, 2>;
+    default: return tile_kernel<6, 1>;
+  }
+}
+
 // Pointers to the tap runs of rows [r0, r0 + mr) for taps [t0, t1), tap-major.
 void row_pointers(const float** ptrs, const float* x, const Window2d& g, int64_t rows, int64_t r0,
                   int mr, int64_t t0, int64_t t1) {
@@ -191,6 +203,36 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
       kblocks.push_back({t, std::min(taps, t + tap_step), c0, std::min(c, c0 + c_step)});
 
   const int64_t panels = (n + kPanel - 1) / kPanel;
+  if (kblocks.size() == 1 && panels > 1 && k * round16(n) <= kRowsOuterMaxFloats) {
+    // One k block and all of the kernel fits in L2 (1x1 convs on <= 512
+    // channels, small 3x3): rows outer. Each 6-row tile finds its pointers
+    // once and runs every panel while its inputs sit in L1, so the input is
+    // read once instead of once per panel.
+    constexpr int kMr = 6;
+    const int64_t tiles = (rows + kMr - 1) / kMr;
+    const int64_t chunks =
+        std::clamp<int64_t>(16 * std::max(1, omp_get_max_threads()), 1, tiles);
+    const int64_t per_chunk = (tiles + chunks - 1) / chunks;
+    const bool par = rows * n * k >= 64 * kParallelMinFloats && chunks > 1;
+#pragma omp parallel for schedule(dynamic) if (par)
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const float* ptrs[kMaxTaps * kMr];
+      for (int64_t tile = ch * per_chunk; tile < std::min(tiles, (ch + 1) * per_chunk); ++tile) {
+        const int64_t r0 = tile * kMr;
+        row_pointers(ptrs, x, g, rows, r0, kMr, 0, taps);
+        for (int64_t p = 0; p < panels; ++p) {
+          const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
+          const int nv = static_cast<int>((width + 15) / 16);
+          const int64_t rem = width - 16 * (nv - 1);
+          const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
+          const Tile t{y + r0 * ldy + n0, ldy, std::min<int64_t>(kMr, rows - r0), r0, last};
+          six_row_kernel_for(nv)(t, ptrs, static_cast<int>(taps), 0, c, packed + n0 * k,
+                                 out.accumulate, !out.accumulate, out, n0);
+        }
+      }
+    }
+    return;
+  }
   // Row chunks per panel: enough work items to balance two threads.
   const int64_t min_mr = 6;
   const int64_t want_items = 16 * std::max(1, omp_get_max_threads());
