@@ -8,39 +8,37 @@
 namespace modelc::gen {
 namespace {
 
-using namespace modelc;
-
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
-constexpr ParamSpec kParams[] = {
-  {"conv1.kernel", {11, 11, 3, 96}, 4, Init::glorot_uniform, 363, 11616, true, 0.0f},
-  {"conv1.bias", {96, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2.kernel", {5, 5, 96, 256}, 4, Init::glorot_uniform, 2400, 6400, true, 0.0f},
-  {"conv2.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3.kernel", {3, 3, 256, 384}, 4, Init::glorot_uniform, 2304, 3456, true, 0.0f},
-  {"conv3.bias", {384, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4.kernel", {3, 3, 384, 384}, 4, Init::glorot_uniform, 3456, 3456, true, 0.0f},
-  {"conv4.bias", {384, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5.kernel", {3, 3, 384, 256}, 4, Init::glorot_uniform, 3456, 2304, true, 0.0f},
-  {"conv5.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"fc6.kernel", {9216, 4096, 0, 0}, 2, Init::glorot_uniform, 9216, 4096, true, 0.0f},
-  {"fc6.bias", {4096, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"fc7.kernel", {4096, 4096, 0, 0}, 2, Init::glorot_uniform, 4096, 4096, true, 0.0f},
-  {"fc7.bias", {4096, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"fc8.kernel", {4096, 1000, 0, 0}, 2, Init::glorot_uniform, 4096, 1000, true, 0.0f},
-  {"fc8.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+constexpr modelc::ParamSpec kParams[] = {
+  {"conv1.kernel", {11, 11, 3, 96}, 4, modelc::Init::glorot_uniform, 363, 11616, true, 0.0f},
+  {"conv1.bias", {96, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2.kernel", {5, 5, 96, 256}, 4, modelc::Init::glorot_uniform, 2400, 6400, true, 0.0f},
+  {"conv2.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3.kernel", {3, 3, 256, 384}, 4, modelc::Init::glorot_uniform, 2304, 3456, true, 0.0f},
+  {"conv3.bias", {384, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4.kernel", {3, 3, 384, 384}, 4, modelc::Init::glorot_uniform, 3456, 3456, true, 0.0f},
+  {"conv4.bias", {384, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5.kernel", {3, 3, 384, 256}, 4, modelc::Init::glorot_uniform, 3456, 2304, true, 0.0f},
+  {"conv5.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"fc6.kernel", {9216, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 9216, 4096, true, 0.0f},
+  {"fc6.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"fc7.kernel", {4096, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 4096, true, 0.0f},
+  {"fc7.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"fc8.kernel", {4096, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 1000, true, 0.0f},
+  {"fc8.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
 constexpr int64_t kInputShape[] = {227, 227, 3};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
-constexpr OutputSpec kOutputs[] = {
+constexpr modelc::OutputSpec kOutputs[] = {
   {"fc8", 1000, 1.0f, false, true, 0, 1742976, 1743984, 3165536},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
-constexpr LayerSpec kLayers[] = {
+constexpr modelc::LayerSpec kLayers[] = {
   {"conv1", "conv2d", 105415200, true},
   {"norm1", "lrn", 0, true},
   {"pool1", "maxpool", 0, true},
@@ -82,21 +80,21 @@ constexpr LayerSpec kLayers[] = {
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr Conv2dGeom g_conv1{{1, 227, 227, 3, 11, 11, 4, 4, 0, 0, 55, 55}, 96};
-constexpr LrnGeom g_norm1{3025, 96, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
-constexpr Window2d g_pool1{1, 55, 55, 96, 3, 3, 2, 2, 0, 0, 27, 27};
-constexpr Conv2dGeom g_conv2{{1, 27, 27, 96, 5, 5, 1, 1, 2, 2, 27, 27}, 256};
-constexpr LrnGeom g_norm2{729, 256, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
-constexpr Window2d g_pool2{1, 27, 27, 256, 3, 3, 2, 2, 0, 0, 13, 13};
-constexpr Conv2dGeom g_conv3{{1, 13, 13, 256, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
-constexpr Conv2dGeom g_conv4{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
-constexpr Conv2dGeom g_conv5{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 256};
-constexpr Window2d g_pool5{1, 13, 13, 256, 3, 3, 2, 2, 0, 0, 6, 6};
-constexpr DenseGeom g_fc6{1, 9216, 4096};  // rows per image, in, units
-constexpr DenseGeom g_fc7{1, 4096, 4096};  // rows per image, in, units
-constexpr DenseGeom g_fc8{1, 4096, 1000};  // rows per image, in, units
+constexpr modelc::Conv2dGeom g_conv1{{1, 227, 227, 3, 11, 11, 4, 4, 0, 0, 55, 55}, 96};
+constexpr modelc::LrnGeom g_norm1{3025, 96, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
+constexpr modelc::Window2d g_pool1{1, 55, 55, 96, 3, 3, 2, 2, 0, 0, 27, 27};
+constexpr modelc::Conv2dGeom g_conv2{{1, 27, 27, 96, 5, 5, 1, 1, 2, 2, 27, 27}, 256};
+constexpr modelc::LrnGeom g_norm2{729, 256, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
+constexpr modelc::Window2d g_pool2{1, 27, 27, 256, 3, 3, 2, 2, 0, 0, 13, 13};
+constexpr modelc::Conv2dGeom g_conv3{{1, 13, 13, 256, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
+constexpr modelc::Conv2dGeom g_conv4{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
+constexpr modelc::Conv2dGeom g_conv5{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 256};
+constexpr modelc::Window2d g_pool5{1, 13, 13, 256, 3, 3, 2, 2, 0, 0, 6, 6};
+constexpr modelc::DenseGeom g_fc6{1, 9216, 4096};  // rows per image, in, units
+constexpr modelc::DenseGeom g_fc7{1, 4096, 4096};  // rows per image, in, units
+constexpr modelc::DenseGeom g_fc8{1, 4096, 1000};  // rows per image, in, units
 
-constexpr ModelSpec kSpec = {
+constexpr modelc::ModelSpec kSpec = {
   "AlexNet", kParams, kInputShape, kOutputs,
   580800, 3166544,  // arenas: inference, training
   1744992, 3166544, 1744992,  // gradients: region begin, end; input gradient
@@ -109,174 +107,174 @@ constexpr ModelSpec kSpec = {
 // for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_inference_scratch(at(g_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1, b)), conv2d_backward_scratch(at(g_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2, b)), conv2d_backward_scratch(at(g_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3, b)), conv2d_backward_scratch(at(g_conv3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4, b)), conv2d_backward_scratch(at(g_conv4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5, b)), conv2d_backward_scratch(at(g_conv5, b), Activation::relu)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc6, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc7, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc8, b), Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc6, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc7, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc8, b), modelc::Activation::softmax));
   return s;
 }
 
 }  // namespace
 
-AlexNet::AlexNet(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, &scratch_floats) {}
+AlexNet::AlexNet(int max_batch, const modelc::ModelOptions& options)
+    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
   layer(0);
-  conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
-  lrn_forward(inf(i_norm1), nullptr, inf(i_conv1), at(g_norm1, n));
+  modelc::lrn_forward(inf(i_norm1), nullptr, inf(i_conv1), modelc::at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
-  maxpool_forward(inf(i_pool1), inf(i_norm1), at(g_pool1, n));
+  modelc::maxpool_forward(inf(i_pool1), inf(i_norm1), modelc::at(g_pool1, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
   layer(3);
-  conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
-  lrn_forward(inf(i_norm2), nullptr, inf(i_conv2), at(g_norm2, n));
+  modelc::lrn_forward(inf(i_norm2), nullptr, inf(i_conv2), modelc::at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
-  maxpool_forward(inf(i_pool2), inf(i_norm2), at(g_pool2, n));
+  modelc::maxpool_forward(inf(i_pool2), inf(i_norm2), modelc::at(g_pool2, n));
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
   layer(6);
-  conv2d_forward_prepared(inf(i_conv3), inf(i_pool2), prep(p_conv3), nullptr, at(g_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3), inf(i_pool2), prep(p_conv3), nullptr, modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
   layer(7);
-  conv2d_forward_prepared(inf(i_conv4), inf(i_conv3), prep(p_conv4), nullptr, at(g_conv4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4), inf(i_conv3), prep(p_conv4), nullptr, modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
   layer(8);
-  conv2d_forward_prepared(inf(i_conv5), inf(i_conv4), prep(p_conv5), nullptr, at(g_conv5, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5), inf(i_conv4), prep(p_conv5), nullptr, modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
-  maxpool_forward(inf(i_pool5), inf(i_conv5), at(g_pool5, n));
+  modelc::maxpool_forward(inf(i_pool5), inf(i_conv5), modelc::at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  dense_forward(inf(i_fc6), inf(i_flatten), w(10), w(11), at(g_fc6, n), Activation::relu);
+  modelc::dense_forward(inf(i_fc6), inf(i_flatten), w(10), w(11), modelc::at(g_fc6, n), modelc::Activation::relu);
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  dense_forward(inf(i_fc7), inf(i_drop6), w(12), w(13), at(g_fc7, n), Activation::relu);
+  modelc::dense_forward(inf(i_fc7), inf(i_drop6), w(12), w(13), modelc::at(g_fc7, n), modelc::Activation::relu);
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  dense_forward(inf(i_fc8), inf(i_drop7), w(14), w(15), at(g_fc8, n), Activation::softmax);
+  modelc::dense_forward(inf(i_fc8), inf(i_drop7), w(14), w(15), modelc::at(g_fc8, n), modelc::Activation::softmax);
 }
 
 void AlexNet::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
   layer(0);
-  conv2d_forward(trn(t_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv1), x, w(0), w(1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
-  lrn_forward(trn(t_norm1), trn(a_norm1), trn(t_conv1), at(g_norm1, n));
+  modelc::lrn_forward(trn(t_norm1), trn(a_norm1), trn(t_conv1), modelc::at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
-  maxpool_forward(trn(t_pool1), trn(t_norm1), at(g_pool1, n));
+  modelc::maxpool_forward(trn(t_pool1), trn(t_norm1), modelc::at(g_pool1, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
   layer(3);
-  conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
-  lrn_forward(trn(t_norm2), trn(a_norm2), trn(t_conv2), at(g_norm2, n));
+  modelc::lrn_forward(trn(t_norm2), trn(a_norm2), trn(t_conv2), modelc::at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
-  maxpool_forward(trn(t_pool2), trn(t_norm2), at(g_pool2, n));
+  modelc::maxpool_forward(trn(t_pool2), trn(t_norm2), modelc::at(g_pool2, n));
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
   layer(6);
-  conv2d_forward(trn(t_conv3), trn(t_pool2), w(4), w(5), at(g_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv3), trn(t_pool2), w(4), w(5), modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
   layer(7);
-  conv2d_forward(trn(t_conv4), trn(t_conv3), w(6), w(7), at(g_conv4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv4), trn(t_conv3), w(6), w(7), modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
   layer(8);
-  conv2d_forward(trn(t_conv5), trn(t_conv4), w(8), w(9), at(g_conv5, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv5), trn(t_conv4), w(8), w(9), modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
-  maxpool_forward(trn(t_pool5), trn(t_conv5), at(g_pool5, n));
+  modelc::maxpool_forward(trn(t_pool5), trn(t_conv5), modelc::at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  dense_forward(trn(t_fc6), trn(t_flatten), w(10), w(11), at(g_fc6, n), Activation::relu);
+  modelc::dense_forward(trn(t_fc6), trn(t_flatten), w(10), w(11), modelc::at(g_fc6, n), modelc::Activation::relu);
   // drop6: dropout [4096] (alexnet.yaml:24)
   layer(12);
-  dropout_forward(trn(t_drop6), mask(m_drop6), trn(t_fc6), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(13));
+  modelc::dropout_forward(trn(t_drop6), mask(m_drop6), trn(t_fc6), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(13));
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  dense_forward(trn(t_fc7), trn(t_drop6), w(12), w(13), at(g_fc7, n), Activation::relu);
+  modelc::dense_forward(trn(t_fc7), trn(t_drop6), w(12), w(13), modelc::at(g_fc7, n), modelc::Activation::relu);
   // drop7: dropout [4096] (alexnet.yaml:26)
   layer(14);
-  dropout_forward(trn(t_drop7), mask(m_drop7), trn(t_fc7), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(15));
+  modelc::dropout_forward(trn(t_drop7), mask(m_drop7), trn(t_fc7), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(15));
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  dense_forward(trn(t_fc8), trn(t_drop7), w(14), w(15), at(g_fc8, n), Activation::linear);
+  modelc::dense_forward(trn(t_fc8), trn(t_drop7), w(14), w(15), modelc::at(g_fc8, n), modelc::Activation::linear);
 }
 
 void AlexNet::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  dense_backward(trn(d_drop7), dw(14), dw(15), trn(d_fc8), trn(t_drop7), w(14), trn(t_fc8), at(g_fc8, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop7), dw(14), dw(15), trn(d_fc8), trn(t_drop7), w(14), trn(t_fc8), modelc::at(g_fc8, n), modelc::Activation::linear, scratch());
   // drop7: dropout [4096] (alexnet.yaml:26)
   layer(14);
-  dropout_backward(trn(d_fc7), trn(d_drop7), mask(m_drop7), n * 4096, dropout_on() ? 0.5f : 0.0f);
+  modelc::dropout_backward(trn(d_fc7), trn(d_drop7), mask(m_drop7), n * 4096, dropout_on() ? 0.5f : 0.0f);
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  dense_backward(trn(d_drop6), dw(12), dw(13), trn(d_fc7), trn(t_drop6), w(12), trn(t_fc7), at(g_fc7, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_drop6), dw(12), dw(13), trn(d_fc7), trn(t_drop6), w(12), trn(t_fc7), modelc::at(g_fc7, n), modelc::Activation::relu, scratch());
   // drop6: dropout [4096] (alexnet.yaml:24)
   layer(12);
-  dropout_backward(trn(d_fc6), trn(d_drop6), mask(m_drop6), n * 4096, dropout_on() ? 0.5f : 0.0f);
+  modelc::dropout_backward(trn(d_fc6), trn(d_drop6), mask(m_drop6), n * 4096, dropout_on() ? 0.5f : 0.0f);
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  dense_backward(trn(d_flatten), dw(10), dw(11), trn(d_fc6), trn(t_flatten), w(10), trn(t_fc6), at(g_fc6, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flatten), dw(10), dw(11), trn(d_fc6), trn(t_flatten), w(10), trn(t_fc6), modelc::at(g_fc6, n), modelc::Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
-  maxpool_backward(trn(d_conv5), trn(d_pool5), trn(t_conv5), trn(t_pool5), at(g_pool5, n));
+  modelc::maxpool_backward(trn(d_conv5), trn(d_pool5), trn(t_conv5), trn(t_pool5), modelc::at(g_pool5, n));
   // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
   layer(8);
-  conv2d_backward(trn(d_conv4), dw(8), dw(9), trn(d_conv5), trn(t_conv4), w(8), trn(t_conv5), at(g_conv5, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_conv4), dw(8), dw(9), trn(d_conv5), trn(t_conv4), w(8), trn(t_conv5), modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
   // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
   layer(7);
-  conv2d_backward(trn(d_conv3), dw(6), dw(7), trn(d_conv4), trn(t_conv3), w(6), trn(t_conv4), at(g_conv4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_conv3), dw(6), dw(7), trn(d_conv4), trn(t_conv3), w(6), trn(t_conv4), modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
   // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
   layer(6);
-  conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_conv3), trn(t_pool2), w(4), trn(t_conv3), at(g_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_conv3), trn(t_pool2), w(4), trn(t_conv3), modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
-  maxpool_backward(trn(d_norm2), trn(d_pool2), trn(t_norm2), trn(t_pool2), at(g_pool2, n));
+  modelc::maxpool_backward(trn(d_norm2), trn(d_pool2), trn(t_norm2), trn(t_pool2), modelc::at(g_pool2, n));
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
-  lrn_backward(trn(d_conv2), trn(d_norm2), trn(t_conv2), trn(t_norm2), trn(a_norm2), at(g_norm2, n));
+  modelc::lrn_backward(trn(d_conv2), trn(d_norm2), trn(t_conv2), trn(t_norm2), trn(a_norm2), modelc::at(g_norm2, n));
   // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
   layer(3);
-  conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
-  maxpool_backward(trn(d_norm1), trn(d_pool1), trn(t_norm1), trn(t_pool1), at(g_pool1, n));
+  modelc::maxpool_backward(trn(d_norm1), trn(d_pool1), trn(t_norm1), trn(t_pool1), modelc::at(g_pool1, n));
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
-  lrn_backward(trn(d_conv1), trn(d_norm1), trn(t_conv1), trn(t_norm1), trn(a_norm1), at(g_norm1, n));
+  modelc::lrn_backward(trn(d_conv1), trn(d_norm1), trn(t_conv1), trn(t_norm1), trn(a_norm1), modelc::at(g_norm1, n));
   // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
   layer(0);
-  conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
 }
 
 void AlexNet::prepare_weights() {
-  conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
-  conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
-  conv2d_prepare(prep(p_conv3), w(4), w(5), g_conv3);  // conv3
-  conv2d_prepare(prep(p_conv4), w(6), w(7), g_conv4);  // conv4
-  conv2d_prepare(prep(p_conv5), w(8), w(9), g_conv5);  // conv5
+  modelc::conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
+  modelc::conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
+  modelc::conv2d_prepare(prep(p_conv3), w(4), w(5), g_conv3);  // conv3
+  modelc::conv2d_prepare(prep(p_conv4), w(6), w(7), g_conv4);  // conv4
+  modelc::conv2d_prepare(prep(p_conv5), w(8), w(9), g_conv5);  // conv5
 }
 
 }  // namespace modelc::gen

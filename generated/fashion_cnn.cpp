@@ -8,47 +8,45 @@
 namespace modelc::gen {
 namespace {
 
-using namespace modelc;
-
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
-constexpr ParamSpec kParams[] = {
-  {"stem/conv.kernel", {3, 3, 1, 16}, 4, Init::glorot_uniform, 9, 144, true, 0.0f},
-  {"stem/bn.gamma", {16, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"stem/bn.beta", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"stem/bn.moving_mean", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"stem/bn.moving_variance", {16, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"widen/conv.kernel", {3, 3, 16, 64}, 4, Init::glorot_uniform, 144, 576, true, 0.0f},
-  {"widen/bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"widen/bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"widen/bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"widen/bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"res/a/conv.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"res/a/bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"res/a/bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"res/a/bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"res/a/bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"res/conv.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"res/bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"res/bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"res/bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"res/bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"fc.kernel", {3136, 128, 0, 0}, 2, Init::glorot_uniform, 3136, 128, true, 0.0f},
-  {"fc.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"logits.kernel", {128, 10, 0, 0}, 2, Init::glorot_uniform, 128, 10, true, 0.0f},
-  {"logits.bias", {10, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+constexpr modelc::ParamSpec kParams[] = {
+  {"stem/conv.kernel", {3, 3, 1, 16}, 4, modelc::Init::glorot_uniform, 9, 144, true, 0.0f},
+  {"stem/bn.gamma", {16, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"stem/bn.beta", {16, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"stem/bn.moving_mean", {16, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"stem/bn.moving_variance", {16, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"widen/conv.kernel", {3, 3, 16, 64}, 4, modelc::Init::glorot_uniform, 144, 576, true, 0.0f},
+  {"widen/bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"widen/bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"widen/bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"widen/bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"res/a/conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"res/a/bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"res/a/bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"res/a/bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"res/a/bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"res/conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"res/bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"res/bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"res/bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"res/bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"fc.kernel", {3136, 128, 0, 0}, 2, modelc::Init::glorot_uniform, 3136, 128, true, 0.0f},
+  {"fc.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"logits.kernel", {128, 10, 0, 0}, 2, modelc::Init::glorot_uniform, 128, 10, true, 0.0f},
+  {"logits.bias", {10, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
 constexpr int64_t kInputShape[] = {28, 28, 1};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
-constexpr OutputSpec kOutputs[] = {
+constexpr modelc::OutputSpec kOutputs[] = {
   {"logits", 10, 1.0f, false, true, 128, 104160, 104176, 208720},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
-constexpr LayerSpec kLayers[] = {
+constexpr modelc::LayerSpec kLayers[] = {
   {"stem/conv", "conv2d", 112896, true},
   {"stem/bn", "batchnorm", 0, true},
   {"stem/relu", "relu", 0, true},
@@ -96,20 +94,20 @@ constexpr LayerSpec kLayers[] = {
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr Conv2dGeom g_stem_conv{{1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 28, 28}, 16};
-constexpr BatchnormGeom g_stem_bn{784, 16, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr Window2d g_pool1{1, 28, 28, 16, 2, 2, 2, 2, 0, 0, 14, 14};
-constexpr Conv2dGeom g_widen_conv{{1, 14, 14, 16, 3, 3, 1, 1, 1, 1, 14, 14}, 64};
-constexpr BatchnormGeom g_widen_bn{196, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr Window2d g_pool2{1, 14, 14, 64, 2, 2, 2, 2, 0, 0, 7, 7};
-constexpr Conv2dGeom g_res_a_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
-constexpr BatchnormGeom g_res_a_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_res_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
-constexpr BatchnormGeom g_res_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr DenseGeom g_fc{1, 3136, 128};  // rows per image, in, units
-constexpr DenseGeom g_logits{1, 128, 10};  // rows per image, in, units
+constexpr modelc::Conv2dGeom g_stem_conv{{1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 28, 28}, 16};
+constexpr modelc::BatchnormGeom g_stem_bn{784, 16, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
+constexpr modelc::Window2d g_pool1{1, 28, 28, 16, 2, 2, 2, 2, 0, 0, 14, 14};
+constexpr modelc::Conv2dGeom g_widen_conv{{1, 14, 14, 16, 3, 3, 1, 1, 1, 1, 14, 14}, 64};
+constexpr modelc::BatchnormGeom g_widen_bn{196, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
+constexpr modelc::Window2d g_pool2{1, 14, 14, 64, 2, 2, 2, 2, 0, 0, 7, 7};
+constexpr modelc::Conv2dGeom g_res_a_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
+constexpr modelc::BatchnormGeom g_res_a_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_res_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
+constexpr modelc::BatchnormGeom g_res_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
+constexpr modelc::DenseGeom g_fc{1, 3136, 128};  // rows per image, in, units
+constexpr modelc::DenseGeom g_logits{1, 128, 10};  // rows per image, in, units
 
-constexpr ModelSpec kSpec = {
+constexpr modelc::ModelSpec kSpec = {
   "FashionCNN", kParams, kInputShape, kOutputs,
   15680, 208736,  // arenas: inference, training
   104192, 208736, 104192,  // gradients: region begin, end; input gradient
@@ -122,177 +120,177 @@ constexpr ModelSpec kSpec = {
 // for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_inference_scratch(at(g_stem_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_stem_conv, b)), conv2d_backward_scratch(at(g_stem_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_widen_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_widen_conv, b)), conv2d_backward_scratch(at(g_widen_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_res_a_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_res_a_conv, b)), conv2d_backward_scratch(at(g_res_a_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_res_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_res_conv, b)), conv2d_backward_scratch(at(g_res_conv, b), Activation::linear)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_logits, b), Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_stem_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_stem_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_stem_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_widen_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_widen_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_widen_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_res_a_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_a_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_res_a_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_res_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_res_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_logits, b), modelc::Activation::softmax));
   return s;
 }
 
 }  // namespace
 
-FashionCNN::FashionCNN(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, &scratch_floats) {}
+FashionCNN::FashionCNN(int max_batch, const modelc::ModelOptions& options)
+    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   //   with stem/bn, stem/relu fused into its output pass
   layer(0);
-  conv2d_forward_prepared(inf(i_stem_conv), x, prep(p_stem_conv), nullptr, at(g_stem_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_stem_conv), x, prep(p_stem_conv), nullptr, modelc::at(g_stem_conv, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
-  maxpool_forward(inf(i_pool1), inf(i_stem_relu), at(g_pool1, n));
+  modelc::maxpool_forward(inf(i_pool1), inf(i_stem_relu), modelc::at(g_pool1, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   //   with widen/bn, widen/relu fused into its output pass
   layer(4);
-  conv2d_forward_prepared(inf(i_widen_conv), inf(i_pool1), prep(p_widen_conv), nullptr, at(g_widen_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_widen_conv), inf(i_pool1), prep(p_widen_conv), nullptr, modelc::at(g_widen_conv, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
-  maxpool_forward(inf(i_pool2), inf(i_widen_relu), at(g_pool2, n));
+  modelc::maxpool_forward(inf(i_pool2), inf(i_widen_relu), modelc::at(g_pool2, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   //   with res/a/bn, res/a/relu fused into its output pass
   layer(8);
-  conv2d_forward_prepared(inf(i_res_a_conv), inf(i_pool2), prep(p_res_a_conv), nullptr, at(g_res_a_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_res_a_conv), inf(i_pool2), prep(p_res_a_conv), nullptr, modelc::at(g_res_a_conv, n), modelc::Activation::relu, scratch());
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   //   with res/bn, res/add, res/out fused into its output pass
   layer(11);
-  conv2d_forward_prepared(inf(i_res_conv), inf(i_res_a_relu), prep(p_res_conv), inf(i_pool2), at(g_res_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_res_conv), inf(i_res_a_relu), prep(p_res_conv), inf(i_pool2), modelc::at(g_res_conv, n), modelc::Activation::relu, scratch());
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), at(g_fc, n), Activation::relu);
+  modelc::dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), modelc::at(g_fc, n), modelc::Activation::relu);
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  dense_forward(inf(i_logits), inf(i_drop), w(22), w(23), at(g_logits, n), Activation::softmax);
+  modelc::dense_forward(inf(i_logits), inf(i_drop), w(22), w(23), modelc::at(g_logits, n), modelc::Activation::softmax);
 }
 
 void FashionCNN::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
-  conv2d_forward(trn(t_stem_conv), x, w(0), nullptr, at(g_stem_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_stem_conv), x, w(0), nullptr, modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16, trn(t_stem_conv), w(1), w(2), w(3), w(4), at(g_stem_bn, n));
+  modelc::batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16, trn(t_stem_conv), w(1), w(2), w(3), w(4), modelc::at(g_stem_bn, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
-  relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 12544);
+  modelc::relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 12544);
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
-  maxpool_forward(trn(t_pool1), trn(t_stem_relu), at(g_pool1, n));
+  modelc::maxpool_forward(trn(t_pool1), trn(t_stem_relu), modelc::at(g_pool1, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   layer(4);
-  conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(5), nullptr, at(g_widen_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(5), nullptr, modelc::at(g_widen_conv, n), modelc::Activation::linear, scratch());
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
-  batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64, trn(t_widen_conv), w(6), w(7), w(8), w(9), at(g_widen_bn, n));
+  modelc::batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64, trn(t_widen_conv), w(6), w(7), w(8), w(9), modelc::at(g_widen_bn, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
-  relu_forward(trn(t_widen_relu), trn(t_widen_bn), n * 12544);
+  modelc::relu_forward(trn(t_widen_relu), trn(t_widen_bn), n * 12544);
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
-  maxpool_forward(trn(t_pool2), trn(t_widen_relu), at(g_pool2, n));
+  modelc::maxpool_forward(trn(t_pool2), trn(t_widen_relu), modelc::at(g_pool2, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   layer(8);
-  conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(10), nullptr, at(g_res_a_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(10), nullptr, modelc::at(g_res_a_conv, n), modelc::Activation::linear, scratch());
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
-  batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64, trn(t_res_a_conv), w(11), w(12), w(13), w(14), at(g_res_a_bn, n));
+  modelc::batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64, trn(t_res_a_conv), w(11), w(12), w(13), w(14), modelc::at(g_res_a_bn, n));
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
-  relu_forward(trn(t_res_a_relu), trn(t_res_a_bn), n * 3136);
+  modelc::relu_forward(trn(t_res_a_relu), trn(t_res_a_bn), n * 3136);
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   layer(11);
-  conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(15), nullptr, at(g_res_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(15), nullptr, modelc::at(g_res_conv, n), modelc::Activation::linear, scratch());
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
-  batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64, trn(t_res_conv), w(16), w(17), w(18), w(19), at(g_res_bn, n));
+  modelc::batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64, trn(t_res_conv), w(16), w(17), w(18), w(19), modelc::at(g_res_bn, n));
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
-  { const float* in[] = {trn(t_pool2), trn(t_res_bn)}; add_forward(trn(t_res_add), in, n * 3136); }
+  { const float* in[] = {trn(t_pool2), trn(t_res_bn)}; modelc::add_forward(trn(t_res_add), in, n * 3136); }
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
-  relu_forward(trn(t_res_out), trn(t_res_add), n * 3136);
+  modelc::relu_forward(trn(t_res_out), trn(t_res_add), n * 3136);
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  dense_forward(trn(t_fc), trn(t_flat), w(20), w(21), at(g_fc, n), Activation::relu);
+  modelc::dense_forward(trn(t_fc), trn(t_flat), w(20), w(21), modelc::at(g_fc, n), modelc::Activation::relu);
   // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
+  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  dense_forward(trn(t_logits), trn(t_drop), w(22), w(23), at(g_logits, n), Activation::linear);
+  modelc::dense_forward(trn(t_logits), trn(t_drop), w(22), w(23), modelc::at(g_logits, n), modelc::Activation::linear);
 }
 
 void FashionCNN::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  dense_backward(trn(d_drop), dw(22), dw(23), trn(d_logits), trn(t_drop), w(22), trn(t_logits), at(g_logits, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop), dw(22), dw(23), trn(d_logits), trn(t_drop), w(22), trn(t_logits), modelc::at(g_logits, n), modelc::Activation::linear, scratch());
   // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.3f : 0.0f);
+  modelc::dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.3f : 0.0f);
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  dense_backward(trn(d_flat), dw(20), dw(21), trn(d_fc), trn(t_flat), w(20), trn(t_fc), at(g_fc, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flat), dw(20), dw(21), trn(d_fc), trn(t_flat), w(20), trn(t_fc), modelc::at(g_fc, n), modelc::Activation::relu, scratch());
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
-  relu_backward(trn(d_res_add), trn(d_res_out), trn(t_res_out), n * 3136);
+  modelc::relu_backward(trn(d_res_add), trn(d_res_out), trn(t_res_out), n * 3136);
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
-  { float* d[] = {trn(d_pool2), trn(d_res_bn)}; add_backward(d, trn(d_res_add), n * 3136); }
+  { float* d[] = {trn(d_pool2), trn(d_res_bn)}; modelc::add_backward(d, trn(d_res_add), n * 3136); }
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
-  batchnorm_backward(trn(d_res_conv), dw(16), dw(17), trn(d_res_bn), trn(t_res_conv), w(16), trn(a_res_bn), trn(a_res_bn) + 64, at(g_res_bn, n));
+  modelc::batchnorm_backward(trn(d_res_conv), dw(16), dw(17), trn(d_res_bn), trn(t_res_conv), w(16), trn(a_res_bn), trn(a_res_bn) + 64, modelc::at(g_res_bn, n));
   // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
   layer(11);
-  conv2d_backward(trn(d_res_a_relu), dw(15), nullptr, trn(d_res_conv), trn(t_res_a_relu), w(15), trn(t_res_conv), at(g_res_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_res_a_relu), dw(15), nullptr, trn(d_res_conv), trn(t_res_a_relu), w(15), trn(t_res_conv), modelc::at(g_res_conv, n), modelc::Activation::linear, scratch());
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
-  relu_backward(trn(d_res_a_bn), trn(d_res_a_relu), trn(t_res_a_relu), n * 3136);
+  modelc::relu_backward(trn(d_res_a_bn), trn(d_res_a_relu), trn(t_res_a_relu), n * 3136);
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
-  batchnorm_backward(trn(d_res_a_conv), dw(11), dw(12), trn(d_res_a_bn), trn(t_res_a_conv), w(11), trn(a_res_a_bn), trn(a_res_a_bn) + 64, at(g_res_a_bn, n));
+  modelc::batchnorm_backward(trn(d_res_a_conv), dw(11), dw(12), trn(d_res_a_bn), trn(t_res_a_conv), w(11), trn(a_res_a_bn), trn(a_res_a_bn) + 64, modelc::at(g_res_a_bn, n));
   // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
   layer(8);
-  conv2d_backward(trn(d_pool2), dw(10), nullptr, trn(d_res_a_conv), trn(t_pool2), w(10), trn(t_res_a_conv), at(g_res_a_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(10), nullptr, trn(d_res_a_conv), trn(t_pool2), w(10), trn(t_res_a_conv), modelc::at(g_res_a_conv, n), modelc::Activation::linear, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
-  maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2), at(g_pool2, n));
+  modelc::maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2), modelc::at(g_pool2, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
-  relu_backward(trn(d_widen_bn), trn(d_widen_relu), trn(t_widen_relu), n * 12544);
+  modelc::relu_backward(trn(d_widen_bn), trn(d_widen_relu), trn(t_widen_relu), n * 12544);
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
-  batchnorm_backward(trn(d_widen_conv), dw(6), dw(7), trn(d_widen_bn), trn(t_widen_conv), w(6), trn(a_widen_bn), trn(a_widen_bn) + 64, at(g_widen_bn, n));
+  modelc::batchnorm_backward(trn(d_widen_conv), dw(6), dw(7), trn(d_widen_bn), trn(t_widen_conv), w(6), trn(a_widen_bn), trn(a_widen_bn) + 64, modelc::at(g_widen_bn, n));
   // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
   layer(4);
-  conv2d_backward(trn(d_pool1), dw(5), nullptr, trn(d_widen_conv), trn(t_pool1), w(5), trn(t_widen_conv), at(g_widen_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(5), nullptr, trn(d_widen_conv), trn(t_pool1), w(5), trn(t_widen_conv), modelc::at(g_widen_conv, n), modelc::Activation::linear, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
-  maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1), at(g_pool1, n));
+  modelc::maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1), modelc::at(g_pool1, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
-  relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 12544);
+  modelc::relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 12544);
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 16, at(g_stem_bn, n));
+  modelc::batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 16, modelc::at(g_stem_bn, n));
   // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
   layer(0);
-  conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), at(g_stem_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
 }
 
 void FashionCNN::prepare_weights() {
-  conv2d_prepare(prep(p_stem_conv), w(0), nullptr, BatchnormFold{w(1), w(2), w(3), w(4), 0.001f}, g_stem_conv);  // stem/conv + stem/bn
-  conv2d_prepare(prep(p_widen_conv), w(5), nullptr, BatchnormFold{w(6), w(7), w(8), w(9), 0.001f}, g_widen_conv);  // widen/conv + widen/bn
-  conv2d_prepare(prep(p_res_a_conv), w(10), nullptr, BatchnormFold{w(11), w(12), w(13), w(14), 0.001f}, g_res_a_conv);  // res/a/conv + res/a/bn
-  conv2d_prepare(prep(p_res_conv), w(15), nullptr, BatchnormFold{w(16), w(17), w(18), w(19), 0.001f}, g_res_conv);  // res/conv + res/bn
+  modelc::conv2d_prepare(prep(p_stem_conv), w(0), nullptr, modelc::BatchnormFold{w(1), w(2), w(3), w(4), 0.001f}, g_stem_conv);  // stem/conv + stem/bn
+  modelc::conv2d_prepare(prep(p_widen_conv), w(5), nullptr, modelc::BatchnormFold{w(6), w(7), w(8), w(9), 0.001f}, g_widen_conv);  // widen/conv + widen/bn
+  modelc::conv2d_prepare(prep(p_res_a_conv), w(10), nullptr, modelc::BatchnormFold{w(11), w(12), w(13), w(14), 0.001f}, g_res_a_conv);  // res/a/conv + res/a/bn
+  modelc::conv2d_prepare(prep(p_res_conv), w(15), nullptr, modelc::BatchnormFold{w(16), w(17), w(18), w(19), 0.001f}, g_res_conv);  // res/conv + res/bn
 }
 
 }  // namespace modelc::gen

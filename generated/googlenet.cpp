@@ -8,143 +8,141 @@
 namespace modelc::gen {
 namespace {
 
-using namespace modelc;
-
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
-constexpr ParamSpec kParams[] = {
-  {"conv1.kernel", {7, 7, 3, 64}, 4, Init::glorot_uniform, 147, 3136, true, 0.0002f},
-  {"conv1.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2.kernel", {3, 3, 64, 192}, 4, Init::glorot_uniform, 576, 1728, true, 0.0002f},
-  {"conv2.bias", {192, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b1.kernel", {1, 1, 192, 64}, 4, Init::glorot_uniform, 192, 64, true, 0.0002f},
-  {"3a/b1.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b2r.kernel", {1, 1, 192, 96}, 4, Init::glorot_uniform, 192, 96, true, 0.0002f},
-  {"3a/b2r.bias", {96, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b2.kernel", {3, 3, 96, 128}, 4, Init::glorot_uniform, 864, 1152, true, 0.0002f},
-  {"3a/b2.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b3r.kernel", {1, 1, 192, 16}, 4, Init::glorot_uniform, 192, 16, true, 0.0002f},
-  {"3a/b3r.bias", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b3.kernel", {5, 5, 16, 32}, 4, Init::glorot_uniform, 400, 800, true, 0.0002f},
-  {"3a/b3.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3a/b4.kernel", {1, 1, 192, 32}, 4, Init::glorot_uniform, 192, 32, true, 0.0002f},
-  {"3a/b4.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b1.kernel", {1, 1, 256, 128}, 4, Init::glorot_uniform, 256, 128, true, 0.0002f},
-  {"3b/b1.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b2r.kernel", {1, 1, 256, 128}, 4, Init::glorot_uniform, 256, 128, true, 0.0002f},
-  {"3b/b2r.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b2.kernel", {3, 3, 128, 192}, 4, Init::glorot_uniform, 1152, 1728, true, 0.0002f},
-  {"3b/b2.bias", {192, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b3r.kernel", {1, 1, 256, 32}, 4, Init::glorot_uniform, 256, 32, true, 0.0002f},
-  {"3b/b3r.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b3.kernel", {5, 5, 32, 96}, 4, Init::glorot_uniform, 800, 2400, true, 0.0002f},
-  {"3b/b3.bias", {96, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"3b/b4.kernel", {1, 1, 256, 64}, 4, Init::glorot_uniform, 256, 64, true, 0.0002f},
-  {"3b/b4.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b1.kernel", {1, 1, 480, 192}, 4, Init::glorot_uniform, 480, 192, true, 0.0002f},
-  {"4a/b1.bias", {192, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b2r.kernel", {1, 1, 480, 96}, 4, Init::glorot_uniform, 480, 96, true, 0.0002f},
-  {"4a/b2r.bias", {96, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b2.kernel", {3, 3, 96, 208}, 4, Init::glorot_uniform, 864, 1872, true, 0.0002f},
-  {"4a/b2.bias", {208, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b3r.kernel", {1, 1, 480, 16}, 4, Init::glorot_uniform, 480, 16, true, 0.0002f},
-  {"4a/b3r.bias", {16, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b3.kernel", {5, 5, 16, 48}, 4, Init::glorot_uniform, 400, 1200, true, 0.0002f},
-  {"4a/b3.bias", {48, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4a/b4.kernel", {1, 1, 480, 64}, 4, Init::glorot_uniform, 480, 64, true, 0.0002f},
-  {"4a/b4.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b1.kernel", {1, 1, 512, 160}, 4, Init::glorot_uniform, 512, 160, true, 0.0002f},
-  {"4b/b1.bias", {160, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b2r.kernel", {1, 1, 512, 112}, 4, Init::glorot_uniform, 512, 112, true, 0.0002f},
-  {"4b/b2r.bias", {112, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b2.kernel", {3, 3, 112, 224}, 4, Init::glorot_uniform, 1008, 2016, true, 0.0002f},
-  {"4b/b2.bias", {224, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b3r.kernel", {1, 1, 512, 24}, 4, Init::glorot_uniform, 512, 24, true, 0.0002f},
-  {"4b/b3r.bias", {24, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b3.kernel", {5, 5, 24, 64}, 4, Init::glorot_uniform, 600, 1600, true, 0.0002f},
-  {"4b/b3.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4b/b4.kernel", {1, 1, 512, 64}, 4, Init::glorot_uniform, 512, 64, true, 0.0002f},
-  {"4b/b4.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b1.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0002f},
-  {"4c/b1.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b2r.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0002f},
-  {"4c/b2r.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b2.kernel", {3, 3, 128, 256}, 4, Init::glorot_uniform, 1152, 2304, true, 0.0002f},
-  {"4c/b2.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b3r.kernel", {1, 1, 512, 24}, 4, Init::glorot_uniform, 512, 24, true, 0.0002f},
-  {"4c/b3r.bias", {24, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b3.kernel", {5, 5, 24, 64}, 4, Init::glorot_uniform, 600, 1600, true, 0.0002f},
-  {"4c/b3.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4c/b4.kernel", {1, 1, 512, 64}, 4, Init::glorot_uniform, 512, 64, true, 0.0002f},
-  {"4c/b4.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b1.kernel", {1, 1, 512, 112}, 4, Init::glorot_uniform, 512, 112, true, 0.0002f},
-  {"4d/b1.bias", {112, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b2r.kernel", {1, 1, 512, 144}, 4, Init::glorot_uniform, 512, 144, true, 0.0002f},
-  {"4d/b2r.bias", {144, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b2.kernel", {3, 3, 144, 288}, 4, Init::glorot_uniform, 1296, 2592, true, 0.0002f},
-  {"4d/b2.bias", {288, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b3r.kernel", {1, 1, 512, 32}, 4, Init::glorot_uniform, 512, 32, true, 0.0002f},
-  {"4d/b3r.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b3.kernel", {5, 5, 32, 64}, 4, Init::glorot_uniform, 800, 1600, true, 0.0002f},
-  {"4d/b3.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4d/b4.kernel", {1, 1, 512, 64}, 4, Init::glorot_uniform, 512, 64, true, 0.0002f},
-  {"4d/b4.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b1.kernel", {1, 1, 528, 256}, 4, Init::glorot_uniform, 528, 256, true, 0.0002f},
-  {"4e/b1.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b2r.kernel", {1, 1, 528, 160}, 4, Init::glorot_uniform, 528, 160, true, 0.0002f},
-  {"4e/b2r.bias", {160, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b2.kernel", {3, 3, 160, 320}, 4, Init::glorot_uniform, 1440, 2880, true, 0.0002f},
-  {"4e/b2.bias", {320, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b3r.kernel", {1, 1, 528, 32}, 4, Init::glorot_uniform, 528, 32, true, 0.0002f},
-  {"4e/b3r.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b3.kernel", {5, 5, 32, 128}, 4, Init::glorot_uniform, 800, 3200, true, 0.0002f},
-  {"4e/b3.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"4e/b4.kernel", {1, 1, 528, 128}, 4, Init::glorot_uniform, 528, 128, true, 0.0002f},
-  {"4e/b4.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b1.kernel", {1, 1, 832, 256}, 4, Init::glorot_uniform, 832, 256, true, 0.0002f},
-  {"5a/b1.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b2r.kernel", {1, 1, 832, 160}, 4, Init::glorot_uniform, 832, 160, true, 0.0002f},
-  {"5a/b2r.bias", {160, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b2.kernel", {3, 3, 160, 320}, 4, Init::glorot_uniform, 1440, 2880, true, 0.0002f},
-  {"5a/b2.bias", {320, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b3r.kernel", {1, 1, 832, 32}, 4, Init::glorot_uniform, 832, 32, true, 0.0002f},
-  {"5a/b3r.bias", {32, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b3.kernel", {5, 5, 32, 128}, 4, Init::glorot_uniform, 800, 3200, true, 0.0002f},
-  {"5a/b3.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5a/b4.kernel", {1, 1, 832, 128}, 4, Init::glorot_uniform, 832, 128, true, 0.0002f},
-  {"5a/b4.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b1.kernel", {1, 1, 832, 384}, 4, Init::glorot_uniform, 832, 384, true, 0.0002f},
-  {"5b/b1.bias", {384, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b2r.kernel", {1, 1, 832, 192}, 4, Init::glorot_uniform, 832, 192, true, 0.0002f},
-  {"5b/b2r.bias", {192, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b2.kernel", {3, 3, 192, 384}, 4, Init::glorot_uniform, 1728, 3456, true, 0.0002f},
-  {"5b/b2.bias", {384, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b3r.kernel", {1, 1, 832, 48}, 4, Init::glorot_uniform, 832, 48, true, 0.0002f},
-  {"5b/b3r.bias", {48, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b3.kernel", {5, 5, 48, 128}, 4, Init::glorot_uniform, 1200, 3200, true, 0.0002f},
-  {"5b/b3.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"5b/b4.kernel", {1, 1, 832, 128}, 4, Init::glorot_uniform, 832, 128, true, 0.0002f},
-  {"5b/b4.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"loss3.kernel", {1024, 1000, 0, 0}, 2, Init::glorot_uniform, 1024, 1000, true, 0.0002f},
-  {"loss3.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux1/conv.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0002f},
-  {"aux1/conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux1/fc1.kernel", {2048, 1024, 0, 0}, 2, Init::glorot_uniform, 2048, 1024, true, 0.0002f},
-  {"aux1/fc1.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux1/fc2.kernel", {1024, 1000, 0, 0}, 2, Init::glorot_uniform, 1024, 1000, true, 0.0002f},
-  {"aux1/fc2.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux2/conv.kernel", {1, 1, 528, 128}, 4, Init::glorot_uniform, 528, 128, true, 0.0002f},
-  {"aux2/conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux2/fc1.kernel", {2048, 1024, 0, 0}, 2, Init::glorot_uniform, 2048, 1024, true, 0.0002f},
-  {"aux2/fc1.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"aux2/fc2.kernel", {1024, 1000, 0, 0}, 2, Init::glorot_uniform, 1024, 1000, true, 0.0002f},
-  {"aux2/fc2.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+constexpr modelc::ParamSpec kParams[] = {
+  {"conv1.kernel", {7, 7, 3, 64}, 4, modelc::Init::glorot_uniform, 147, 3136, true, 0.0002f},
+  {"conv1.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2.kernel", {3, 3, 64, 192}, 4, modelc::Init::glorot_uniform, 576, 1728, true, 0.0002f},
+  {"conv2.bias", {192, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b1.kernel", {1, 1, 192, 64}, 4, modelc::Init::glorot_uniform, 192, 64, true, 0.0002f},
+  {"3a/b1.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b2r.kernel", {1, 1, 192, 96}, 4, modelc::Init::glorot_uniform, 192, 96, true, 0.0002f},
+  {"3a/b2r.bias", {96, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b2.kernel", {3, 3, 96, 128}, 4, modelc::Init::glorot_uniform, 864, 1152, true, 0.0002f},
+  {"3a/b2.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b3r.kernel", {1, 1, 192, 16}, 4, modelc::Init::glorot_uniform, 192, 16, true, 0.0002f},
+  {"3a/b3r.bias", {16, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b3.kernel", {5, 5, 16, 32}, 4, modelc::Init::glorot_uniform, 400, 800, true, 0.0002f},
+  {"3a/b3.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3a/b4.kernel", {1, 1, 192, 32}, 4, modelc::Init::glorot_uniform, 192, 32, true, 0.0002f},
+  {"3a/b4.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b1.kernel", {1, 1, 256, 128}, 4, modelc::Init::glorot_uniform, 256, 128, true, 0.0002f},
+  {"3b/b1.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b2r.kernel", {1, 1, 256, 128}, 4, modelc::Init::glorot_uniform, 256, 128, true, 0.0002f},
+  {"3b/b2r.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b2.kernel", {3, 3, 128, 192}, 4, modelc::Init::glorot_uniform, 1152, 1728, true, 0.0002f},
+  {"3b/b2.bias", {192, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b3r.kernel", {1, 1, 256, 32}, 4, modelc::Init::glorot_uniform, 256, 32, true, 0.0002f},
+  {"3b/b3r.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b3.kernel", {5, 5, 32, 96}, 4, modelc::Init::glorot_uniform, 800, 2400, true, 0.0002f},
+  {"3b/b3.bias", {96, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"3b/b4.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true, 0.0002f},
+  {"3b/b4.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b1.kernel", {1, 1, 480, 192}, 4, modelc::Init::glorot_uniform, 480, 192, true, 0.0002f},
+  {"4a/b1.bias", {192, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b2r.kernel", {1, 1, 480, 96}, 4, modelc::Init::glorot_uniform, 480, 96, true, 0.0002f},
+  {"4a/b2r.bias", {96, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b2.kernel", {3, 3, 96, 208}, 4, modelc::Init::glorot_uniform, 864, 1872, true, 0.0002f},
+  {"4a/b2.bias", {208, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b3r.kernel", {1, 1, 480, 16}, 4, modelc::Init::glorot_uniform, 480, 16, true, 0.0002f},
+  {"4a/b3r.bias", {16, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b3.kernel", {5, 5, 16, 48}, 4, modelc::Init::glorot_uniform, 400, 1200, true, 0.0002f},
+  {"4a/b3.bias", {48, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4a/b4.kernel", {1, 1, 480, 64}, 4, modelc::Init::glorot_uniform, 480, 64, true, 0.0002f},
+  {"4a/b4.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b1.kernel", {1, 1, 512, 160}, 4, modelc::Init::glorot_uniform, 512, 160, true, 0.0002f},
+  {"4b/b1.bias", {160, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b2r.kernel", {1, 1, 512, 112}, 4, modelc::Init::glorot_uniform, 512, 112, true, 0.0002f},
+  {"4b/b2r.bias", {112, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b2.kernel", {3, 3, 112, 224}, 4, modelc::Init::glorot_uniform, 1008, 2016, true, 0.0002f},
+  {"4b/b2.bias", {224, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b3r.kernel", {1, 1, 512, 24}, 4, modelc::Init::glorot_uniform, 512, 24, true, 0.0002f},
+  {"4b/b3r.bias", {24, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b3.kernel", {5, 5, 24, 64}, 4, modelc::Init::glorot_uniform, 600, 1600, true, 0.0002f},
+  {"4b/b3.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4b/b4.kernel", {1, 1, 512, 64}, 4, modelc::Init::glorot_uniform, 512, 64, true, 0.0002f},
+  {"4b/b4.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b1.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0002f},
+  {"4c/b1.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b2r.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0002f},
+  {"4c/b2r.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b2.kernel", {3, 3, 128, 256}, 4, modelc::Init::glorot_uniform, 1152, 2304, true, 0.0002f},
+  {"4c/b2.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b3r.kernel", {1, 1, 512, 24}, 4, modelc::Init::glorot_uniform, 512, 24, true, 0.0002f},
+  {"4c/b3r.bias", {24, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b3.kernel", {5, 5, 24, 64}, 4, modelc::Init::glorot_uniform, 600, 1600, true, 0.0002f},
+  {"4c/b3.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4c/b4.kernel", {1, 1, 512, 64}, 4, modelc::Init::glorot_uniform, 512, 64, true, 0.0002f},
+  {"4c/b4.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b1.kernel", {1, 1, 512, 112}, 4, modelc::Init::glorot_uniform, 512, 112, true, 0.0002f},
+  {"4d/b1.bias", {112, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b2r.kernel", {1, 1, 512, 144}, 4, modelc::Init::glorot_uniform, 512, 144, true, 0.0002f},
+  {"4d/b2r.bias", {144, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b2.kernel", {3, 3, 144, 288}, 4, modelc::Init::glorot_uniform, 1296, 2592, true, 0.0002f},
+  {"4d/b2.bias", {288, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b3r.kernel", {1, 1, 512, 32}, 4, modelc::Init::glorot_uniform, 512, 32, true, 0.0002f},
+  {"4d/b3r.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b3.kernel", {5, 5, 32, 64}, 4, modelc::Init::glorot_uniform, 800, 1600, true, 0.0002f},
+  {"4d/b3.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4d/b4.kernel", {1, 1, 512, 64}, 4, modelc::Init::glorot_uniform, 512, 64, true, 0.0002f},
+  {"4d/b4.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b1.kernel", {1, 1, 528, 256}, 4, modelc::Init::glorot_uniform, 528, 256, true, 0.0002f},
+  {"4e/b1.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b2r.kernel", {1, 1, 528, 160}, 4, modelc::Init::glorot_uniform, 528, 160, true, 0.0002f},
+  {"4e/b2r.bias", {160, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b2.kernel", {3, 3, 160, 320}, 4, modelc::Init::glorot_uniform, 1440, 2880, true, 0.0002f},
+  {"4e/b2.bias", {320, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b3r.kernel", {1, 1, 528, 32}, 4, modelc::Init::glorot_uniform, 528, 32, true, 0.0002f},
+  {"4e/b3r.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b3.kernel", {5, 5, 32, 128}, 4, modelc::Init::glorot_uniform, 800, 3200, true, 0.0002f},
+  {"4e/b3.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"4e/b4.kernel", {1, 1, 528, 128}, 4, modelc::Init::glorot_uniform, 528, 128, true, 0.0002f},
+  {"4e/b4.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b1.kernel", {1, 1, 832, 256}, 4, modelc::Init::glorot_uniform, 832, 256, true, 0.0002f},
+  {"5a/b1.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b2r.kernel", {1, 1, 832, 160}, 4, modelc::Init::glorot_uniform, 832, 160, true, 0.0002f},
+  {"5a/b2r.bias", {160, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b2.kernel", {3, 3, 160, 320}, 4, modelc::Init::glorot_uniform, 1440, 2880, true, 0.0002f},
+  {"5a/b2.bias", {320, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b3r.kernel", {1, 1, 832, 32}, 4, modelc::Init::glorot_uniform, 832, 32, true, 0.0002f},
+  {"5a/b3r.bias", {32, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b3.kernel", {5, 5, 32, 128}, 4, modelc::Init::glorot_uniform, 800, 3200, true, 0.0002f},
+  {"5a/b3.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5a/b4.kernel", {1, 1, 832, 128}, 4, modelc::Init::glorot_uniform, 832, 128, true, 0.0002f},
+  {"5a/b4.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b1.kernel", {1, 1, 832, 384}, 4, modelc::Init::glorot_uniform, 832, 384, true, 0.0002f},
+  {"5b/b1.bias", {384, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b2r.kernel", {1, 1, 832, 192}, 4, modelc::Init::glorot_uniform, 832, 192, true, 0.0002f},
+  {"5b/b2r.bias", {192, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b2.kernel", {3, 3, 192, 384}, 4, modelc::Init::glorot_uniform, 1728, 3456, true, 0.0002f},
+  {"5b/b2.bias", {384, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b3r.kernel", {1, 1, 832, 48}, 4, modelc::Init::glorot_uniform, 832, 48, true, 0.0002f},
+  {"5b/b3r.bias", {48, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b3.kernel", {5, 5, 48, 128}, 4, modelc::Init::glorot_uniform, 1200, 3200, true, 0.0002f},
+  {"5b/b3.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"5b/b4.kernel", {1, 1, 832, 128}, 4, modelc::Init::glorot_uniform, 832, 128, true, 0.0002f},
+  {"5b/b4.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"loss3.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true, 0.0002f},
+  {"loss3.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux1/conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0002f},
+  {"aux1/conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux1/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true, 0.0002f},
+  {"aux1/fc1.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux1/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true, 0.0002f},
+  {"aux1/fc2.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux2/conv.kernel", {1, 1, 528, 128}, 4, modelc::Init::glorot_uniform, 528, 128, true, 0.0002f},
+  {"aux2/conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux2/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true, 0.0002f},
+  {"aux2/fc1.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"aux2/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true, 0.0002f},
+  {"aux2/fc2.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
-constexpr OutputSpec kOutputs[] = {
+constexpr modelc::OutputSpec kOutputs[] = {
   {"loss3", 1000, 1.0f, false, true, 1024, 5680560, 5708416, 11542528},
   {"aux1/fc2", 1000, 0.3f, true, true, -1, 5693856, 5709424, 11555824},
   {"aux2/fc2", 1000, 0.3f, true, true, -1, 5707408, 5710432, 11569376},
@@ -152,7 +150,7 @@ constexpr OutputSpec kOutputs[] = {
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
-constexpr LayerSpec kLayers[] = {
+constexpr modelc::LayerSpec kLayers[] = {
   {"conv1", "conv2d", 118013952, true},
   {"pool1", "maxpool", 0, true},
   {"conv2", "conv2d", 346816512, true},
@@ -350,96 +348,96 @@ constexpr LayerSpec kLayers[] = {
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr Conv2dGeom g_conv1{{1, 224, 224, 3, 7, 7, 2, 2, 2, 2, 112, 112}, 64};
-constexpr Window2d g_pool1{1, 112, 112, 64, 3, 3, 2, 2, 0, 0, 56, 56};
-constexpr Conv2dGeom g_conv2{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 192};
-constexpr Window2d g_pool2{1, 56, 56, 192, 3, 3, 2, 2, 0, 0, 28, 28};
-constexpr Conv2dGeom g_3a_b1{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
-constexpr Conv2dGeom g_3a_b2r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 96};
-constexpr Conv2dGeom g_3a_b2{{1, 28, 28, 96, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr Conv2dGeom g_3a_b3r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 16};
-constexpr Conv2dGeom g_3a_b3{{1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 28, 28}, 32};
-constexpr Window2d g_3a_b4p{1, 28, 28, 192, 3, 3, 1, 1, 1, 1, 28, 28};
-constexpr Conv2dGeom g_3a_b4{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
+constexpr modelc::Conv2dGeom g_conv1{{1, 224, 224, 3, 7, 7, 2, 2, 2, 2, 112, 112}, 64};
+constexpr modelc::Window2d g_pool1{1, 112, 112, 64, 3, 3, 2, 2, 0, 0, 56, 56};
+constexpr modelc::Conv2dGeom g_conv2{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 192};
+constexpr modelc::Window2d g_pool2{1, 56, 56, 192, 3, 3, 2, 2, 0, 0, 28, 28};
+constexpr modelc::Conv2dGeom g_3a_b1{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
+constexpr modelc::Conv2dGeom g_3a_b2r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 96};
+constexpr modelc::Conv2dGeom g_3a_b2{{1, 28, 28, 96, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
+constexpr modelc::Conv2dGeom g_3a_b3r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 16};
+constexpr modelc::Conv2dGeom g_3a_b3{{1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 28, 28}, 32};
+constexpr modelc::Window2d g_3a_b4p{1, 28, 28, 192, 3, 3, 1, 1, 1, 1, 28, 28};
+constexpr modelc::Conv2dGeom g_3a_b4{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
 constexpr int64_t g_3a_out[] = {64, 128, 32, 32};  // channels of each input
-constexpr Conv2dGeom g_3b_b1{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr Conv2dGeom g_3b_b2r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr Conv2dGeom g_3b_b2{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 192};
-constexpr Conv2dGeom g_3b_b3r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
-constexpr Conv2dGeom g_3b_b3{{1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 28, 28}, 96};
-constexpr Window2d g_3b_b4p{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28};
-constexpr Conv2dGeom g_3b_b4{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
+constexpr modelc::Conv2dGeom g_3b_b1{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
+constexpr modelc::Conv2dGeom g_3b_b2r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
+constexpr modelc::Conv2dGeom g_3b_b2{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 192};
+constexpr modelc::Conv2dGeom g_3b_b3r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
+constexpr modelc::Conv2dGeom g_3b_b3{{1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 28, 28}, 96};
+constexpr modelc::Window2d g_3b_b4p{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28};
+constexpr modelc::Conv2dGeom g_3b_b4{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
 constexpr int64_t g_3b_out[] = {128, 192, 96, 64};  // channels of each input
-constexpr Window2d g_pool3{1, 28, 28, 480, 3, 3, 2, 2, 0, 0, 14, 14};
-constexpr Conv2dGeom g_4a_b1{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 192};
-constexpr Conv2dGeom g_4a_b2r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 96};
-constexpr Conv2dGeom g_4a_b2{{1, 14, 14, 96, 3, 3, 1, 1, 1, 1, 14, 14}, 208};
-constexpr Conv2dGeom g_4a_b3r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 16};
-constexpr Conv2dGeom g_4a_b3{{1, 14, 14, 16, 5, 5, 1, 1, 2, 2, 14, 14}, 48};
-constexpr Window2d g_4a_b4p{1, 14, 14, 480, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr Conv2dGeom g_4a_b4{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Window2d g_pool3{1, 28, 28, 480, 3, 3, 2, 2, 0, 0, 14, 14};
+constexpr modelc::Conv2dGeom g_4a_b1{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 192};
+constexpr modelc::Conv2dGeom g_4a_b2r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 96};
+constexpr modelc::Conv2dGeom g_4a_b2{{1, 14, 14, 96, 3, 3, 1, 1, 1, 1, 14, 14}, 208};
+constexpr modelc::Conv2dGeom g_4a_b3r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 16};
+constexpr modelc::Conv2dGeom g_4a_b3{{1, 14, 14, 16, 5, 5, 1, 1, 2, 2, 14, 14}, 48};
+constexpr modelc::Window2d g_4a_b4p{1, 14, 14, 480, 3, 3, 1, 1, 1, 1, 14, 14};
+constexpr modelc::Conv2dGeom g_4a_b4{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
 constexpr int64_t g_4a_out[] = {192, 208, 48, 64};  // channels of each input
-constexpr Conv2dGeom g_4b_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
-constexpr Conv2dGeom g_4b_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
-constexpr Conv2dGeom g_4b_b2{{1, 14, 14, 112, 3, 3, 1, 1, 1, 1, 14, 14}, 224};
-constexpr Conv2dGeom g_4b_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
-constexpr Conv2dGeom g_4b_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr Window2d g_4b_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr Conv2dGeom g_4b_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4b_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
+constexpr modelc::Conv2dGeom g_4b_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
+constexpr modelc::Conv2dGeom g_4b_b2{{1, 14, 14, 112, 3, 3, 1, 1, 1, 1, 14, 14}, 224};
+constexpr modelc::Conv2dGeom g_4b_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
+constexpr modelc::Conv2dGeom g_4b_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
+constexpr modelc::Window2d g_4b_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
+constexpr modelc::Conv2dGeom g_4b_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
 constexpr int64_t g_4b_out[] = {160, 224, 64, 64};  // channels of each input
-constexpr Conv2dGeom g_4c_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
-constexpr Conv2dGeom g_4c_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
-constexpr Conv2dGeom g_4c_b2{{1, 14, 14, 128, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr Conv2dGeom g_4c_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
-constexpr Conv2dGeom g_4c_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr Window2d g_4c_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr Conv2dGeom g_4c_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4c_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
+constexpr modelc::Conv2dGeom g_4c_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
+constexpr modelc::Conv2dGeom g_4c_b2{{1, 14, 14, 128, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::Conv2dGeom g_4c_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
+constexpr modelc::Conv2dGeom g_4c_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
+constexpr modelc::Window2d g_4c_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
+constexpr modelc::Conv2dGeom g_4c_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
 constexpr int64_t g_4c_out[] = {128, 256, 64, 64};  // channels of each input
-constexpr Conv2dGeom g_4d_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
-constexpr Conv2dGeom g_4d_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 144};
-constexpr Conv2dGeom g_4d_b2{{1, 14, 14, 144, 3, 3, 1, 1, 1, 1, 14, 14}, 288};
-constexpr Conv2dGeom g_4d_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
-constexpr Conv2dGeom g_4d_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr Window2d g_4d_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr Conv2dGeom g_4d_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4d_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
+constexpr modelc::Conv2dGeom g_4d_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 144};
+constexpr modelc::Conv2dGeom g_4d_b2{{1, 14, 14, 144, 3, 3, 1, 1, 1, 1, 14, 14}, 288};
+constexpr modelc::Conv2dGeom g_4d_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
+constexpr modelc::Conv2dGeom g_4d_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
+constexpr modelc::Window2d g_4d_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
+constexpr modelc::Conv2dGeom g_4d_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
 constexpr int64_t g_4d_out[] = {112, 288, 64, 64};  // channels of each input
-constexpr Conv2dGeom g_4e_b1{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr Conv2dGeom g_4e_b2r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
-constexpr Conv2dGeom g_4e_b2{{1, 14, 14, 160, 3, 3, 1, 1, 1, 1, 14, 14}, 320};
-constexpr Conv2dGeom g_4e_b3r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
-constexpr Conv2dGeom g_4e_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 128};
-constexpr Window2d g_4e_b4p{1, 14, 14, 528, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr Conv2dGeom g_4e_b4{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
+constexpr modelc::Conv2dGeom g_4e_b1{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::Conv2dGeom g_4e_b2r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
+constexpr modelc::Conv2dGeom g_4e_b2{{1, 14, 14, 160, 3, 3, 1, 1, 1, 1, 14, 14}, 320};
+constexpr modelc::Conv2dGeom g_4e_b3r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
+constexpr modelc::Conv2dGeom g_4e_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 128};
+constexpr modelc::Window2d g_4e_b4p{1, 14, 14, 528, 3, 3, 1, 1, 1, 1, 14, 14};
+constexpr modelc::Conv2dGeom g_4e_b4{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
 constexpr int64_t g_4e_out[] = {256, 320, 128, 128};  // channels of each input
-constexpr Window2d g_pool4{1, 14, 14, 832, 3, 3, 2, 2, 0, 0, 7, 7};
-constexpr Conv2dGeom g_5a_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 256};
-constexpr Conv2dGeom g_5a_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 160};
-constexpr Conv2dGeom g_5a_b2{{1, 7, 7, 160, 3, 3, 1, 1, 1, 1, 7, 7}, 320};
-constexpr Conv2dGeom g_5a_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 32};
-constexpr Conv2dGeom g_5a_b3{{1, 7, 7, 32, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
-constexpr Window2d g_5a_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
-constexpr Conv2dGeom g_5a_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
+constexpr modelc::Window2d g_pool4{1, 14, 14, 832, 3, 3, 2, 2, 0, 0, 7, 7};
+constexpr modelc::Conv2dGeom g_5a_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 256};
+constexpr modelc::Conv2dGeom g_5a_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 160};
+constexpr modelc::Conv2dGeom g_5a_b2{{1, 7, 7, 160, 3, 3, 1, 1, 1, 1, 7, 7}, 320};
+constexpr modelc::Conv2dGeom g_5a_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 32};
+constexpr modelc::Conv2dGeom g_5a_b3{{1, 7, 7, 32, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
+constexpr modelc::Window2d g_5a_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
+constexpr modelc::Conv2dGeom g_5a_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
 constexpr int64_t g_5a_out[] = {256, 320, 128, 128};  // channels of each input
-constexpr Conv2dGeom g_5b_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 384};
-constexpr Conv2dGeom g_5b_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 192};
-constexpr Conv2dGeom g_5b_b2{{1, 7, 7, 192, 3, 3, 1, 1, 1, 1, 7, 7}, 384};
-constexpr Conv2dGeom g_5b_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 48};
-constexpr Conv2dGeom g_5b_b3{{1, 7, 7, 48, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
-constexpr Window2d g_5b_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
-constexpr Conv2dGeom g_5b_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
+constexpr modelc::Conv2dGeom g_5b_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 384};
+constexpr modelc::Conv2dGeom g_5b_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 192};
+constexpr modelc::Conv2dGeom g_5b_b2{{1, 7, 7, 192, 3, 3, 1, 1, 1, 1, 7, 7}, 384};
+constexpr modelc::Conv2dGeom g_5b_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 48};
+constexpr modelc::Conv2dGeom g_5b_b3{{1, 7, 7, 48, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
+constexpr modelc::Window2d g_5b_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
+constexpr modelc::Conv2dGeom g_5b_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
 constexpr int64_t g_5b_out[] = {384, 384, 128, 128};  // channels of each input
-constexpr Window2d g_pool5{1, 7, 7, 1024, 7, 7, 1, 1, 0, 0, 1, 1};
-constexpr DenseGeom g_loss3{1, 1024, 1000};  // rows per image, in, units
-constexpr Window2d g_aux1_pool{1, 14, 14, 512, 5, 5, 3, 3, 0, 0, 4, 4};
-constexpr Conv2dGeom g_aux1_conv{{1, 4, 4, 512, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
-constexpr DenseGeom g_aux1_fc1{1, 2048, 1024};  // rows per image, in, units
-constexpr DenseGeom g_aux1_fc2{1, 1024, 1000};  // rows per image, in, units
-constexpr Window2d g_aux2_pool{1, 14, 14, 528, 5, 5, 3, 3, 0, 0, 4, 4};
-constexpr Conv2dGeom g_aux2_conv{{1, 4, 4, 528, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
-constexpr DenseGeom g_aux2_fc1{1, 2048, 1024};  // rows per image, in, units
-constexpr DenseGeom g_aux2_fc2{1, 1024, 1000};  // rows per image, in, units
+constexpr modelc::Window2d g_pool5{1, 7, 7, 1024, 7, 7, 1, 1, 0, 0, 1, 1};
+constexpr modelc::DenseGeom g_loss3{1, 1024, 1000};  // rows per image, in, units
+constexpr modelc::Window2d g_aux1_pool{1, 14, 14, 512, 5, 5, 3, 3, 0, 0, 4, 4};
+constexpr modelc::Conv2dGeom g_aux1_conv{{1, 4, 4, 512, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
+constexpr modelc::DenseGeom g_aux1_fc1{1, 2048, 1024};  // rows per image, in, units
+constexpr modelc::DenseGeom g_aux1_fc2{1, 1024, 1000};  // rows per image, in, units
+constexpr modelc::Window2d g_aux2_pool{1, 14, 14, 528, 5, 5, 3, 3, 0, 0, 4, 4};
+constexpr modelc::Conv2dGeom g_aux2_conv{{1, 4, 4, 528, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
+constexpr modelc::DenseGeom g_aux2_fc1{1, 2048, 1024};  // rows per image, in, units
+constexpr modelc::DenseGeom g_aux2_fc2{1, 1024, 1000};  // rows per image, in, units
 
-constexpr ModelSpec kSpec = {
+constexpr modelc::ModelSpec kSpec = {
   "GoogLeNet", kParams, kInputShape, kOutputs,
   1003520, 11570384,  // arenas: inference, training
   5711440, 11570384, 5711440,  // gradients: region begin, end; input gradient
@@ -452,990 +450,990 @@ constexpr ModelSpec kSpec = {
 // for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_inference_scratch(at(g_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1, b)), conv2d_backward_scratch(at(g_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2, b)), conv2d_backward_scratch(at(g_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b1, b)), conv2d_backward_scratch(at(g_3a_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b2r, b)), conv2d_backward_scratch(at(g_3a_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b2, b)), conv2d_backward_scratch(at(g_3a_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b3r, b)), conv2d_backward_scratch(at(g_3a_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b3, b)), conv2d_backward_scratch(at(g_3a_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3a_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3a_b4, b)), conv2d_backward_scratch(at(g_3a_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b1, b)), conv2d_backward_scratch(at(g_3b_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b2r, b)), conv2d_backward_scratch(at(g_3b_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b2, b)), conv2d_backward_scratch(at(g_3b_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b3r, b)), conv2d_backward_scratch(at(g_3b_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b3, b)), conv2d_backward_scratch(at(g_3b_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_3b_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_3b_b4, b)), conv2d_backward_scratch(at(g_3b_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b1, b)), conv2d_backward_scratch(at(g_4a_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b2r, b)), conv2d_backward_scratch(at(g_4a_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b2, b)), conv2d_backward_scratch(at(g_4a_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b3r, b)), conv2d_backward_scratch(at(g_4a_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b3, b)), conv2d_backward_scratch(at(g_4a_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4a_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4a_b4, b)), conv2d_backward_scratch(at(g_4a_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b1, b)), conv2d_backward_scratch(at(g_4b_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b2r, b)), conv2d_backward_scratch(at(g_4b_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b2, b)), conv2d_backward_scratch(at(g_4b_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b3r, b)), conv2d_backward_scratch(at(g_4b_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b3, b)), conv2d_backward_scratch(at(g_4b_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4b_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4b_b4, b)), conv2d_backward_scratch(at(g_4b_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b1, b)), conv2d_backward_scratch(at(g_4c_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b2r, b)), conv2d_backward_scratch(at(g_4c_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b2, b)), conv2d_backward_scratch(at(g_4c_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b3r, b)), conv2d_backward_scratch(at(g_4c_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b3, b)), conv2d_backward_scratch(at(g_4c_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4c_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4c_b4, b)), conv2d_backward_scratch(at(g_4c_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b1, b)), conv2d_backward_scratch(at(g_4d_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b2r, b)), conv2d_backward_scratch(at(g_4d_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b2, b)), conv2d_backward_scratch(at(g_4d_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b3r, b)), conv2d_backward_scratch(at(g_4d_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b3, b)), conv2d_backward_scratch(at(g_4d_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4d_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4d_b4, b)), conv2d_backward_scratch(at(g_4d_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b1, b)), conv2d_backward_scratch(at(g_4e_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b2r, b)), conv2d_backward_scratch(at(g_4e_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b2, b)), conv2d_backward_scratch(at(g_4e_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b3r, b)), conv2d_backward_scratch(at(g_4e_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b3, b)), conv2d_backward_scratch(at(g_4e_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_4e_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_4e_b4, b)), conv2d_backward_scratch(at(g_4e_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b1, b)), conv2d_backward_scratch(at(g_5a_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b2r, b)), conv2d_backward_scratch(at(g_5a_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b2, b)), conv2d_backward_scratch(at(g_5a_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b3r, b)), conv2d_backward_scratch(at(g_5a_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b3, b)), conv2d_backward_scratch(at(g_5a_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5a_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5a_b4, b)), conv2d_backward_scratch(at(g_5a_b4, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b1, b)), conv2d_backward_scratch(at(g_5b_b1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b2r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b2r, b)), conv2d_backward_scratch(at(g_5b_b2r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b2, b)), conv2d_backward_scratch(at(g_5b_b2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b3r, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b3r, b)), conv2d_backward_scratch(at(g_5b_b3r, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b3, b)), conv2d_backward_scratch(at(g_5b_b3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_5b_b4, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_5b_b4, b)), conv2d_backward_scratch(at(g_5b_b4, b), Activation::relu)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_loss3, b), Activation::softmax));
-  s = std::max(s, conv2d_inference_scratch(at(g_aux1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_aux1_conv, b)), conv2d_backward_scratch(at(g_aux1_conv, b), Activation::relu)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_aux1_fc1, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_aux1_fc2, b), Activation::softmax));
-  s = std::max(s, conv2d_inference_scratch(at(g_aux2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_aux2_conv, b)), conv2d_backward_scratch(at(g_aux2_conv, b), Activation::relu)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_aux2_fc1, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_aux2_fc2, b), Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b4, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b2r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b2r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b3r, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b3r, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b4, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_loss3, b), modelc::Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_aux1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_aux1_conv, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc1, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc2, b), modelc::Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_aux2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_aux2_conv, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc1, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc2, b), modelc::Activation::softmax));
   return s;
 }
 
 }  // namespace
 
-GoogLeNet::GoogLeNet(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, &scratch_floats) {}
+GoogLeNet::GoogLeNet(int max_batch, const modelc::ModelOptions& options)
+    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void GoogLeNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
   layer(0);
-  conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
-  maxpool_forward(inf(i_pool1), inf(i_conv1), at(g_pool1, n));
+  modelc::maxpool_forward(inf(i_pool1), inf(i_conv1), modelc::at(g_pool1, n));
   // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
   layer(2);
-  conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
-  maxpool_forward(inf(i_pool2), inf(i_conv2), at(g_pool2, n));
+  modelc::maxpool_forward(inf(i_pool2), inf(i_conv2), modelc::at(g_pool2, n));
   // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
   layer(4);
-  conv2d_forward_prepared(inf(i_3a_b1), inf(i_pool2), prep(p_3a_b1), nullptr, at(g_3a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b1), inf(i_pool2), prep(p_3a_b1), nullptr, modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
   // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
   layer(5);
-  conv2d_forward_prepared(inf(i_3a_b2r), inf(i_pool2), prep(p_3a_b2r), nullptr, at(g_3a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b2r), inf(i_pool2), prep(p_3a_b2r), nullptr, modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
   // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
   layer(6);
-  conv2d_forward_prepared(inf(i_3a_b2), inf(i_3a_b2r), prep(p_3a_b2), nullptr, at(g_3a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b2), inf(i_3a_b2r), prep(p_3a_b2), nullptr, modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
   // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
   layer(7);
-  conv2d_forward_prepared(inf(i_3a_b3r), inf(i_pool2), prep(p_3a_b3r), nullptr, at(g_3a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b3r), inf(i_pool2), prep(p_3a_b3r), nullptr, modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
   // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
   layer(8);
-  conv2d_forward_prepared(inf(i_3a_b3), inf(i_3a_b3r), prep(p_3a_b3), nullptr, at(g_3a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b3), inf(i_3a_b3r), prep(p_3a_b3), nullptr, modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
-  maxpool_forward(inf(i_3a_b4p), inf(i_pool2), at(g_3a_b4p, n));
+  modelc::maxpool_forward(inf(i_3a_b4p), inf(i_pool2), modelc::at(g_3a_b4p, n));
   // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
   layer(10);
-  conv2d_forward_prepared(inf(i_3a_b4), inf(i_3a_b4p), prep(p_3a_b4), nullptr, at(g_3a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b4), inf(i_3a_b4p), prep(p_3a_b4), nullptr, modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { const float* in[] = {inf(i_3a_b1), inf(i_3a_b2), inf(i_3a_b3), inf(i_3a_b4)}; concat_forward(inf(i_3a_out), in, g_3a_out, n * 784); }
+  { const float* in[] = {inf(i_3a_b1), inf(i_3a_b2), inf(i_3a_b3), inf(i_3a_b4)}; modelc::concat_forward(inf(i_3a_out), in, g_3a_out, n * 784); }
   // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
   layer(12);
-  conv2d_forward_prepared(inf(i_3b_b1), inf(i_3a_out), prep(p_3b_b1), nullptr, at(g_3b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b1), inf(i_3a_out), prep(p_3b_b1), nullptr, modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
   // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
   layer(13);
-  conv2d_forward_prepared(inf(i_3b_b2r), inf(i_3a_out), prep(p_3b_b2r), nullptr, at(g_3b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b2r), inf(i_3a_out), prep(p_3b_b2r), nullptr, modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
   // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
   layer(14);
-  conv2d_forward_prepared(inf(i_3b_b2), inf(i_3b_b2r), prep(p_3b_b2), nullptr, at(g_3b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b2), inf(i_3b_b2r), prep(p_3b_b2), nullptr, modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
   // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
   layer(15);
-  conv2d_forward_prepared(inf(i_3b_b3r), inf(i_3a_out), prep(p_3b_b3r), nullptr, at(g_3b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b3r), inf(i_3a_out), prep(p_3b_b3r), nullptr, modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
   // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
   layer(16);
-  conv2d_forward_prepared(inf(i_3b_b3), inf(i_3b_b3r), prep(p_3b_b3), nullptr, at(g_3b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b3), inf(i_3b_b3r), prep(p_3b_b3), nullptr, modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
-  maxpool_forward(inf(i_3b_b4p), inf(i_3a_out), at(g_3b_b4p, n));
+  modelc::maxpool_forward(inf(i_3b_b4p), inf(i_3a_out), modelc::at(g_3b_b4p, n));
   // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
   layer(18);
-  conv2d_forward_prepared(inf(i_3b_b4), inf(i_3b_b4p), prep(p_3b_b4), nullptr, at(g_3b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b4), inf(i_3b_b4p), prep(p_3b_b4), nullptr, modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { const float* in[] = {inf(i_3b_b1), inf(i_3b_b2), inf(i_3b_b3), inf(i_3b_b4)}; concat_forward(inf(i_3b_out), in, g_3b_out, n * 784); }
+  { const float* in[] = {inf(i_3b_b1), inf(i_3b_b2), inf(i_3b_b3), inf(i_3b_b4)}; modelc::concat_forward(inf(i_3b_out), in, g_3b_out, n * 784); }
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
-  maxpool_forward(inf(i_pool3), inf(i_3b_out), at(g_pool3, n));
+  modelc::maxpool_forward(inf(i_pool3), inf(i_3b_out), modelc::at(g_pool3, n));
   // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
   layer(21);
-  conv2d_forward_prepared(inf(i_4a_b1), inf(i_pool3), prep(p_4a_b1), nullptr, at(g_4a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b1), inf(i_pool3), prep(p_4a_b1), nullptr, modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
   // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
   layer(22);
-  conv2d_forward_prepared(inf(i_4a_b2r), inf(i_pool3), prep(p_4a_b2r), nullptr, at(g_4a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b2r), inf(i_pool3), prep(p_4a_b2r), nullptr, modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
   // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
   layer(23);
-  conv2d_forward_prepared(inf(i_4a_b2), inf(i_4a_b2r), prep(p_4a_b2), nullptr, at(g_4a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b2), inf(i_4a_b2r), prep(p_4a_b2), nullptr, modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
   // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
   layer(24);
-  conv2d_forward_prepared(inf(i_4a_b3r), inf(i_pool3), prep(p_4a_b3r), nullptr, at(g_4a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b3r), inf(i_pool3), prep(p_4a_b3r), nullptr, modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
   // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
   layer(25);
-  conv2d_forward_prepared(inf(i_4a_b3), inf(i_4a_b3r), prep(p_4a_b3), nullptr, at(g_4a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b3), inf(i_4a_b3r), prep(p_4a_b3), nullptr, modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
-  maxpool_forward(inf(i_4a_b4p), inf(i_pool3), at(g_4a_b4p, n));
+  modelc::maxpool_forward(inf(i_4a_b4p), inf(i_pool3), modelc::at(g_4a_b4p, n));
   // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(27);
-  conv2d_forward_prepared(inf(i_4a_b4), inf(i_4a_b4p), prep(p_4a_b4), nullptr, at(g_4a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b4), inf(i_4a_b4p), prep(p_4a_b4), nullptr, modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { const float* in[] = {inf(i_4a_b1), inf(i_4a_b2), inf(i_4a_b3), inf(i_4a_b4)}; concat_forward(inf(i_4a_out), in, g_4a_out, n * 196); }
+  { const float* in[] = {inf(i_4a_b1), inf(i_4a_b2), inf(i_4a_b3), inf(i_4a_b4)}; modelc::concat_forward(inf(i_4a_out), in, g_4a_out, n * 196); }
   // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
   layer(29);
-  conv2d_forward_prepared(inf(i_4b_b1), inf(i_4a_out), prep(p_4b_b1), nullptr, at(g_4b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b1), inf(i_4a_out), prep(p_4b_b1), nullptr, modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
   // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
   layer(30);
-  conv2d_forward_prepared(inf(i_4b_b2r), inf(i_4a_out), prep(p_4b_b2r), nullptr, at(g_4b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b2r), inf(i_4a_out), prep(p_4b_b2r), nullptr, modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
   // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
   layer(31);
-  conv2d_forward_prepared(inf(i_4b_b2), inf(i_4b_b2r), prep(p_4b_b2), nullptr, at(g_4b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b2), inf(i_4b_b2r), prep(p_4b_b2), nullptr, modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
   // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(32);
-  conv2d_forward_prepared(inf(i_4b_b3r), inf(i_4a_out), prep(p_4b_b3r), nullptr, at(g_4b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b3r), inf(i_4a_out), prep(p_4b_b3r), nullptr, modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
   // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(33);
-  conv2d_forward_prepared(inf(i_4b_b3), inf(i_4b_b3r), prep(p_4b_b3), nullptr, at(g_4b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b3), inf(i_4b_b3r), prep(p_4b_b3), nullptr, modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
-  maxpool_forward(inf(i_4b_b4p), inf(i_4a_out), at(g_4b_b4p, n));
+  modelc::maxpool_forward(inf(i_4b_b4p), inf(i_4a_out), modelc::at(g_4b_b4p, n));
   // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(35);
-  conv2d_forward_prepared(inf(i_4b_b4), inf(i_4b_b4p), prep(p_4b_b4), nullptr, at(g_4b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b4), inf(i_4b_b4p), prep(p_4b_b4), nullptr, modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { const float* in[] = {inf(i_4b_b1), inf(i_4b_b2), inf(i_4b_b3), inf(i_4b_b4)}; concat_forward(inf(i_4b_out), in, g_4b_out, n * 196); }
+  { const float* in[] = {inf(i_4b_b1), inf(i_4b_b2), inf(i_4b_b3), inf(i_4b_b4)}; modelc::concat_forward(inf(i_4b_out), in, g_4b_out, n * 196); }
   // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
   layer(37);
-  conv2d_forward_prepared(inf(i_4c_b1), inf(i_4b_out), prep(p_4c_b1), nullptr, at(g_4c_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b1), inf(i_4b_out), prep(p_4c_b1), nullptr, modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
   // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
   layer(38);
-  conv2d_forward_prepared(inf(i_4c_b2r), inf(i_4b_out), prep(p_4c_b2r), nullptr, at(g_4c_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b2r), inf(i_4b_out), prep(p_4c_b2r), nullptr, modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
   // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
   layer(39);
-  conv2d_forward_prepared(inf(i_4c_b2), inf(i_4c_b2r), prep(p_4c_b2), nullptr, at(g_4c_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b2), inf(i_4c_b2r), prep(p_4c_b2), nullptr, modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
   // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(40);
-  conv2d_forward_prepared(inf(i_4c_b3r), inf(i_4b_out), prep(p_4c_b3r), nullptr, at(g_4c_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b3r), inf(i_4b_out), prep(p_4c_b3r), nullptr, modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
   // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(41);
-  conv2d_forward_prepared(inf(i_4c_b3), inf(i_4c_b3r), prep(p_4c_b3), nullptr, at(g_4c_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b3), inf(i_4c_b3r), prep(p_4c_b3), nullptr, modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
-  maxpool_forward(inf(i_4c_b4p), inf(i_4b_out), at(g_4c_b4p, n));
+  modelc::maxpool_forward(inf(i_4c_b4p), inf(i_4b_out), modelc::at(g_4c_b4p, n));
   // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(43);
-  conv2d_forward_prepared(inf(i_4c_b4), inf(i_4c_b4p), prep(p_4c_b4), nullptr, at(g_4c_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b4), inf(i_4c_b4p), prep(p_4c_b4), nullptr, modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { const float* in[] = {inf(i_4c_b1), inf(i_4c_b2), inf(i_4c_b3), inf(i_4c_b4)}; concat_forward(inf(i_4c_out), in, g_4c_out, n * 196); }
+  { const float* in[] = {inf(i_4c_b1), inf(i_4c_b2), inf(i_4c_b3), inf(i_4c_b4)}; modelc::concat_forward(inf(i_4c_out), in, g_4c_out, n * 196); }
   // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
   layer(45);
-  conv2d_forward_prepared(inf(i_4d_b1), inf(i_4c_out), prep(p_4d_b1), nullptr, at(g_4d_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b1), inf(i_4c_out), prep(p_4d_b1), nullptr, modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
   // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
   layer(46);
-  conv2d_forward_prepared(inf(i_4d_b2r), inf(i_4c_out), prep(p_4d_b2r), nullptr, at(g_4d_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b2r), inf(i_4c_out), prep(p_4d_b2r), nullptr, modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
   // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
   layer(47);
-  conv2d_forward_prepared(inf(i_4d_b2), inf(i_4d_b2r), prep(p_4d_b2), nullptr, at(g_4d_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b2), inf(i_4d_b2r), prep(p_4d_b2), nullptr, modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
   // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(48);
-  conv2d_forward_prepared(inf(i_4d_b3r), inf(i_4c_out), prep(p_4d_b3r), nullptr, at(g_4d_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b3r), inf(i_4c_out), prep(p_4d_b3r), nullptr, modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
   // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(49);
-  conv2d_forward_prepared(inf(i_4d_b3), inf(i_4d_b3r), prep(p_4d_b3), nullptr, at(g_4d_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b3), inf(i_4d_b3r), prep(p_4d_b3), nullptr, modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
-  maxpool_forward(inf(i_4d_b4p), inf(i_4c_out), at(g_4d_b4p, n));
+  modelc::maxpool_forward(inf(i_4d_b4p), inf(i_4c_out), modelc::at(g_4d_b4p, n));
   // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(51);
-  conv2d_forward_prepared(inf(i_4d_b4), inf(i_4d_b4p), prep(p_4d_b4), nullptr, at(g_4d_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b4), inf(i_4d_b4p), prep(p_4d_b4), nullptr, modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { const float* in[] = {inf(i_4d_b1), inf(i_4d_b2), inf(i_4d_b3), inf(i_4d_b4)}; concat_forward(inf(i_4d_out), in, g_4d_out, n * 196); }
+  { const float* in[] = {inf(i_4d_b1), inf(i_4d_b2), inf(i_4d_b3), inf(i_4d_b4)}; modelc::concat_forward(inf(i_4d_out), in, g_4d_out, n * 196); }
   // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
   layer(53);
-  conv2d_forward_prepared(inf(i_4e_b1), inf(i_4d_out), prep(p_4e_b1), nullptr, at(g_4e_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b1), inf(i_4d_out), prep(p_4e_b1), nullptr, modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
   // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
   layer(54);
-  conv2d_forward_prepared(inf(i_4e_b2r), inf(i_4d_out), prep(p_4e_b2r), nullptr, at(g_4e_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b2r), inf(i_4d_out), prep(p_4e_b2r), nullptr, modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
   // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
   layer(55);
-  conv2d_forward_prepared(inf(i_4e_b2), inf(i_4e_b2r), prep(p_4e_b2), nullptr, at(g_4e_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b2), inf(i_4e_b2r), prep(p_4e_b2), nullptr, modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
   // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(56);
-  conv2d_forward_prepared(inf(i_4e_b3r), inf(i_4d_out), prep(p_4e_b3r), nullptr, at(g_4e_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b3r), inf(i_4d_out), prep(p_4e_b3r), nullptr, modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
   // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
   layer(57);
-  conv2d_forward_prepared(inf(i_4e_b3), inf(i_4e_b3r), prep(p_4e_b3), nullptr, at(g_4e_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b3), inf(i_4e_b3r), prep(p_4e_b3), nullptr, modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
-  maxpool_forward(inf(i_4e_b4p), inf(i_4d_out), at(g_4e_b4p, n));
+  modelc::maxpool_forward(inf(i_4e_b4p), inf(i_4d_out), modelc::at(g_4e_b4p, n));
   // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
   layer(59);
-  conv2d_forward_prepared(inf(i_4e_b4), inf(i_4e_b4p), prep(p_4e_b4), nullptr, at(g_4e_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b4), inf(i_4e_b4p), prep(p_4e_b4), nullptr, modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { const float* in[] = {inf(i_4e_b1), inf(i_4e_b2), inf(i_4e_b3), inf(i_4e_b4)}; concat_forward(inf(i_4e_out), in, g_4e_out, n * 196); }
+  { const float* in[] = {inf(i_4e_b1), inf(i_4e_b2), inf(i_4e_b3), inf(i_4e_b4)}; modelc::concat_forward(inf(i_4e_out), in, g_4e_out, n * 196); }
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
-  maxpool_forward(inf(i_pool4), inf(i_4e_out), at(g_pool4, n));
+  modelc::maxpool_forward(inf(i_pool4), inf(i_4e_out), modelc::at(g_pool4, n));
   // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
   layer(62);
-  conv2d_forward_prepared(inf(i_5a_b1), inf(i_pool4), prep(p_5a_b1), nullptr, at(g_5a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b1), inf(i_pool4), prep(p_5a_b1), nullptr, modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
   // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
   layer(63);
-  conv2d_forward_prepared(inf(i_5a_b2r), inf(i_pool4), prep(p_5a_b2r), nullptr, at(g_5a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b2r), inf(i_pool4), prep(p_5a_b2r), nullptr, modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
   // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
   layer(64);
-  conv2d_forward_prepared(inf(i_5a_b2), inf(i_5a_b2r), prep(p_5a_b2), nullptr, at(g_5a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b2), inf(i_5a_b2r), prep(p_5a_b2), nullptr, modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
   // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
   layer(65);
-  conv2d_forward_prepared(inf(i_5a_b3r), inf(i_pool4), prep(p_5a_b3r), nullptr, at(g_5a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b3r), inf(i_pool4), prep(p_5a_b3r), nullptr, modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
   // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(66);
-  conv2d_forward_prepared(inf(i_5a_b3), inf(i_5a_b3r), prep(p_5a_b3), nullptr, at(g_5a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b3), inf(i_5a_b3r), prep(p_5a_b3), nullptr, modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
-  maxpool_forward(inf(i_5a_b4p), inf(i_pool4), at(g_5a_b4p, n));
+  modelc::maxpool_forward(inf(i_5a_b4p), inf(i_pool4), modelc::at(g_5a_b4p, n));
   // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(68);
-  conv2d_forward_prepared(inf(i_5a_b4), inf(i_5a_b4p), prep(p_5a_b4), nullptr, at(g_5a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b4), inf(i_5a_b4p), prep(p_5a_b4), nullptr, modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { const float* in[] = {inf(i_5a_b1), inf(i_5a_b2), inf(i_5a_b3), inf(i_5a_b4)}; concat_forward(inf(i_5a_out), in, g_5a_out, n * 49); }
+  { const float* in[] = {inf(i_5a_b1), inf(i_5a_b2), inf(i_5a_b3), inf(i_5a_b4)}; modelc::concat_forward(inf(i_5a_out), in, g_5a_out, n * 49); }
   // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
   layer(70);
-  conv2d_forward_prepared(inf(i_5b_b1), inf(i_5a_out), prep(p_5b_b1), nullptr, at(g_5b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b1), inf(i_5a_out), prep(p_5b_b1), nullptr, modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
   // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
   layer(71);
-  conv2d_forward_prepared(inf(i_5b_b2r), inf(i_5a_out), prep(p_5b_b2r), nullptr, at(g_5b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b2r), inf(i_5a_out), prep(p_5b_b2r), nullptr, modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
   // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
   layer(72);
-  conv2d_forward_prepared(inf(i_5b_b2), inf(i_5b_b2r), prep(p_5b_b2), nullptr, at(g_5b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b2), inf(i_5b_b2r), prep(p_5b_b2), nullptr, modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
   // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
   layer(73);
-  conv2d_forward_prepared(inf(i_5b_b3r), inf(i_5a_out), prep(p_5b_b3r), nullptr, at(g_5b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b3r), inf(i_5a_out), prep(p_5b_b3r), nullptr, modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
   // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(74);
-  conv2d_forward_prepared(inf(i_5b_b3), inf(i_5b_b3r), prep(p_5b_b3), nullptr, at(g_5b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b3), inf(i_5b_b3r), prep(p_5b_b3), nullptr, modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
-  maxpool_forward(inf(i_5b_b4p), inf(i_5a_out), at(g_5b_b4p, n));
+  modelc::maxpool_forward(inf(i_5b_b4p), inf(i_5a_out), modelc::at(g_5b_b4p, n));
   // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(76);
-  conv2d_forward_prepared(inf(i_5b_b4), inf(i_5b_b4p), prep(p_5b_b4), nullptr, at(g_5b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b4), inf(i_5b_b4p), prep(p_5b_b4), nullptr, modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { const float* in[] = {inf(i_5b_b1), inf(i_5b_b2), inf(i_5b_b3), inf(i_5b_b4)}; concat_forward(inf(i_5b_out), in, g_5b_out, n * 49); }
+  { const float* in[] = {inf(i_5b_b1), inf(i_5b_b2), inf(i_5b_b3), inf(i_5b_b4)}; modelc::concat_forward(inf(i_5b_out), in, g_5b_out, n * 49); }
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
-  avgpool_forward(inf(i_pool5), inf(i_5b_out), at(g_pool5, n));
+  modelc::avgpool_forward(inf(i_pool5), inf(i_5b_out), modelc::at(g_pool5, n));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  dense_forward(inf(i_loss3), inf(i_drop), w(112), w(113), at(g_loss3, n), Activation::softmax);
+  modelc::dense_forward(inf(i_loss3), inf(i_drop), w(112), w(113), modelc::at(g_loss3, n), modelc::Activation::softmax);
 }
 
 void GoogLeNet::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
   layer(0);
-  conv2d_forward(trn(t_conv1), x, w(0), w(1), at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv1), x, w(0), w(1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
-  maxpool_forward(trn(t_pool1), trn(t_conv1), at(g_pool1, n));
+  modelc::maxpool_forward(trn(t_pool1), trn(t_conv1), modelc::at(g_pool1, n));
   // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
   layer(2);
-  conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
-  maxpool_forward(trn(t_pool2), trn(t_conv2), at(g_pool2, n));
+  modelc::maxpool_forward(trn(t_pool2), trn(t_conv2), modelc::at(g_pool2, n));
   // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
   layer(4);
-  conv2d_forward(trn(t_3a_b1), trn(t_pool2), w(4), w(5), at(g_3a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b1), trn(t_pool2), w(4), w(5), modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
   // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
   layer(5);
-  conv2d_forward(trn(t_3a_b2r), trn(t_pool2), w(6), w(7), at(g_3a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b2r), trn(t_pool2), w(6), w(7), modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
   // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
   layer(6);
-  conv2d_forward(trn(t_3a_b2), trn(t_3a_b2r), w(8), w(9), at(g_3a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b2), trn(t_3a_b2r), w(8), w(9), modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
   // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
   layer(7);
-  conv2d_forward(trn(t_3a_b3r), trn(t_pool2), w(10), w(11), at(g_3a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b3r), trn(t_pool2), w(10), w(11), modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
   // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
   layer(8);
-  conv2d_forward(trn(t_3a_b3), trn(t_3a_b3r), w(12), w(13), at(g_3a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b3), trn(t_3a_b3r), w(12), w(13), modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
-  maxpool_forward(trn(t_3a_b4p), trn(t_pool2), at(g_3a_b4p, n));
+  modelc::maxpool_forward(trn(t_3a_b4p), trn(t_pool2), modelc::at(g_3a_b4p, n));
   // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
   layer(10);
-  conv2d_forward(trn(t_3a_b4), trn(t_3a_b4p), w(14), w(15), at(g_3a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b4), trn(t_3a_b4p), w(14), w(15), modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { const float* in[] = {trn(t_3a_b1), trn(t_3a_b2), trn(t_3a_b3), trn(t_3a_b4)}; concat_forward(trn(t_3a_out), in, g_3a_out, n * 784); }
+  { const float* in[] = {trn(t_3a_b1), trn(t_3a_b2), trn(t_3a_b3), trn(t_3a_b4)}; modelc::concat_forward(trn(t_3a_out), in, g_3a_out, n * 784); }
   // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
   layer(12);
-  conv2d_forward(trn(t_3b_b1), trn(t_3a_out), w(16), w(17), at(g_3b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b1), trn(t_3a_out), w(16), w(17), modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
   // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
   layer(13);
-  conv2d_forward(trn(t_3b_b2r), trn(t_3a_out), w(18), w(19), at(g_3b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b2r), trn(t_3a_out), w(18), w(19), modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
   // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
   layer(14);
-  conv2d_forward(trn(t_3b_b2), trn(t_3b_b2r), w(20), w(21), at(g_3b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b2), trn(t_3b_b2r), w(20), w(21), modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
   // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
   layer(15);
-  conv2d_forward(trn(t_3b_b3r), trn(t_3a_out), w(22), w(23), at(g_3b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b3r), trn(t_3a_out), w(22), w(23), modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
   // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
   layer(16);
-  conv2d_forward(trn(t_3b_b3), trn(t_3b_b3r), w(24), w(25), at(g_3b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b3), trn(t_3b_b3r), w(24), w(25), modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
-  maxpool_forward(trn(t_3b_b4p), trn(t_3a_out), at(g_3b_b4p, n));
+  modelc::maxpool_forward(trn(t_3b_b4p), trn(t_3a_out), modelc::at(g_3b_b4p, n));
   // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
   layer(18);
-  conv2d_forward(trn(t_3b_b4), trn(t_3b_b4p), w(26), w(27), at(g_3b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b4), trn(t_3b_b4p), w(26), w(27), modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { const float* in[] = {trn(t_3b_b1), trn(t_3b_b2), trn(t_3b_b3), trn(t_3b_b4)}; concat_forward(trn(t_3b_out), in, g_3b_out, n * 784); }
+  { const float* in[] = {trn(t_3b_b1), trn(t_3b_b2), trn(t_3b_b3), trn(t_3b_b4)}; modelc::concat_forward(trn(t_3b_out), in, g_3b_out, n * 784); }
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
-  maxpool_forward(trn(t_pool3), trn(t_3b_out), at(g_pool3, n));
+  modelc::maxpool_forward(trn(t_pool3), trn(t_3b_out), modelc::at(g_pool3, n));
   // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
   layer(21);
-  conv2d_forward(trn(t_4a_b1), trn(t_pool3), w(28), w(29), at(g_4a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b1), trn(t_pool3), w(28), w(29), modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
   // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
   layer(22);
-  conv2d_forward(trn(t_4a_b2r), trn(t_pool3), w(30), w(31), at(g_4a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b2r), trn(t_pool3), w(30), w(31), modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
   // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
   layer(23);
-  conv2d_forward(trn(t_4a_b2), trn(t_4a_b2r), w(32), w(33), at(g_4a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b2), trn(t_4a_b2r), w(32), w(33), modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
   // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
   layer(24);
-  conv2d_forward(trn(t_4a_b3r), trn(t_pool3), w(34), w(35), at(g_4a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b3r), trn(t_pool3), w(34), w(35), modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
   // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
   layer(25);
-  conv2d_forward(trn(t_4a_b3), trn(t_4a_b3r), w(36), w(37), at(g_4a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b3), trn(t_4a_b3r), w(36), w(37), modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
-  maxpool_forward(trn(t_4a_b4p), trn(t_pool3), at(g_4a_b4p, n));
+  modelc::maxpool_forward(trn(t_4a_b4p), trn(t_pool3), modelc::at(g_4a_b4p, n));
   // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(27);
-  conv2d_forward(trn(t_4a_b4), trn(t_4a_b4p), w(38), w(39), at(g_4a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b4), trn(t_4a_b4p), w(38), w(39), modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { const float* in[] = {trn(t_4a_b1), trn(t_4a_b2), trn(t_4a_b3), trn(t_4a_b4)}; concat_forward(trn(t_4a_out), in, g_4a_out, n * 196); }
+  { const float* in[] = {trn(t_4a_b1), trn(t_4a_b2), trn(t_4a_b3), trn(t_4a_b4)}; modelc::concat_forward(trn(t_4a_out), in, g_4a_out, n * 196); }
   // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
   layer(29);
-  conv2d_forward(trn(t_4b_b1), trn(t_4a_out), w(40), w(41), at(g_4b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b1), trn(t_4a_out), w(40), w(41), modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
   // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
   layer(30);
-  conv2d_forward(trn(t_4b_b2r), trn(t_4a_out), w(42), w(43), at(g_4b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b2r), trn(t_4a_out), w(42), w(43), modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
   // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
   layer(31);
-  conv2d_forward(trn(t_4b_b2), trn(t_4b_b2r), w(44), w(45), at(g_4b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b2), trn(t_4b_b2r), w(44), w(45), modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
   // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(32);
-  conv2d_forward(trn(t_4b_b3r), trn(t_4a_out), w(46), w(47), at(g_4b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b3r), trn(t_4a_out), w(46), w(47), modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
   // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(33);
-  conv2d_forward(trn(t_4b_b3), trn(t_4b_b3r), w(48), w(49), at(g_4b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b3), trn(t_4b_b3r), w(48), w(49), modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
-  maxpool_forward(trn(t_4b_b4p), trn(t_4a_out), at(g_4b_b4p, n));
+  modelc::maxpool_forward(trn(t_4b_b4p), trn(t_4a_out), modelc::at(g_4b_b4p, n));
   // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(35);
-  conv2d_forward(trn(t_4b_b4), trn(t_4b_b4p), w(50), w(51), at(g_4b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b4), trn(t_4b_b4p), w(50), w(51), modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { const float* in[] = {trn(t_4b_b1), trn(t_4b_b2), trn(t_4b_b3), trn(t_4b_b4)}; concat_forward(trn(t_4b_out), in, g_4b_out, n * 196); }
+  { const float* in[] = {trn(t_4b_b1), trn(t_4b_b2), trn(t_4b_b3), trn(t_4b_b4)}; modelc::concat_forward(trn(t_4b_out), in, g_4b_out, n * 196); }
   // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
   layer(37);
-  conv2d_forward(trn(t_4c_b1), trn(t_4b_out), w(52), w(53), at(g_4c_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b1), trn(t_4b_out), w(52), w(53), modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
   // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
   layer(38);
-  conv2d_forward(trn(t_4c_b2r), trn(t_4b_out), w(54), w(55), at(g_4c_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b2r), trn(t_4b_out), w(54), w(55), modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
   // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
   layer(39);
-  conv2d_forward(trn(t_4c_b2), trn(t_4c_b2r), w(56), w(57), at(g_4c_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b2), trn(t_4c_b2r), w(56), w(57), modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
   // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(40);
-  conv2d_forward(trn(t_4c_b3r), trn(t_4b_out), w(58), w(59), at(g_4c_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b3r), trn(t_4b_out), w(58), w(59), modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
   // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(41);
-  conv2d_forward(trn(t_4c_b3), trn(t_4c_b3r), w(60), w(61), at(g_4c_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b3), trn(t_4c_b3r), w(60), w(61), modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
-  maxpool_forward(trn(t_4c_b4p), trn(t_4b_out), at(g_4c_b4p, n));
+  modelc::maxpool_forward(trn(t_4c_b4p), trn(t_4b_out), modelc::at(g_4c_b4p, n));
   // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(43);
-  conv2d_forward(trn(t_4c_b4), trn(t_4c_b4p), w(62), w(63), at(g_4c_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b4), trn(t_4c_b4p), w(62), w(63), modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { const float* in[] = {trn(t_4c_b1), trn(t_4c_b2), trn(t_4c_b3), trn(t_4c_b4)}; concat_forward(trn(t_4c_out), in, g_4c_out, n * 196); }
+  { const float* in[] = {trn(t_4c_b1), trn(t_4c_b2), trn(t_4c_b3), trn(t_4c_b4)}; modelc::concat_forward(trn(t_4c_out), in, g_4c_out, n * 196); }
   // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
   layer(45);
-  conv2d_forward(trn(t_4d_b1), trn(t_4c_out), w(64), w(65), at(g_4d_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b1), trn(t_4c_out), w(64), w(65), modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
   // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
   layer(46);
-  conv2d_forward(trn(t_4d_b2r), trn(t_4c_out), w(66), w(67), at(g_4d_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b2r), trn(t_4c_out), w(66), w(67), modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
   // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
   layer(47);
-  conv2d_forward(trn(t_4d_b2), trn(t_4d_b2r), w(68), w(69), at(g_4d_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b2), trn(t_4d_b2r), w(68), w(69), modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
   // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(48);
-  conv2d_forward(trn(t_4d_b3r), trn(t_4c_out), w(70), w(71), at(g_4d_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b3r), trn(t_4c_out), w(70), w(71), modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
   // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(49);
-  conv2d_forward(trn(t_4d_b3), trn(t_4d_b3r), w(72), w(73), at(g_4d_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b3), trn(t_4d_b3r), w(72), w(73), modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
-  maxpool_forward(trn(t_4d_b4p), trn(t_4c_out), at(g_4d_b4p, n));
+  modelc::maxpool_forward(trn(t_4d_b4p), trn(t_4c_out), modelc::at(g_4d_b4p, n));
   // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(51);
-  conv2d_forward(trn(t_4d_b4), trn(t_4d_b4p), w(74), w(75), at(g_4d_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b4), trn(t_4d_b4p), w(74), w(75), modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { const float* in[] = {trn(t_4d_b1), trn(t_4d_b2), trn(t_4d_b3), trn(t_4d_b4)}; concat_forward(trn(t_4d_out), in, g_4d_out, n * 196); }
+  { const float* in[] = {trn(t_4d_b1), trn(t_4d_b2), trn(t_4d_b3), trn(t_4d_b4)}; modelc::concat_forward(trn(t_4d_out), in, g_4d_out, n * 196); }
   // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
   layer(53);
-  conv2d_forward(trn(t_4e_b1), trn(t_4d_out), w(76), w(77), at(g_4e_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b1), trn(t_4d_out), w(76), w(77), modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
   // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
   layer(54);
-  conv2d_forward(trn(t_4e_b2r), trn(t_4d_out), w(78), w(79), at(g_4e_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b2r), trn(t_4d_out), w(78), w(79), modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
   // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
   layer(55);
-  conv2d_forward(trn(t_4e_b2), trn(t_4e_b2r), w(80), w(81), at(g_4e_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b2), trn(t_4e_b2r), w(80), w(81), modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
   // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(56);
-  conv2d_forward(trn(t_4e_b3r), trn(t_4d_out), w(82), w(83), at(g_4e_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b3r), trn(t_4d_out), w(82), w(83), modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
   // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
   layer(57);
-  conv2d_forward(trn(t_4e_b3), trn(t_4e_b3r), w(84), w(85), at(g_4e_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b3), trn(t_4e_b3r), w(84), w(85), modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
-  maxpool_forward(trn(t_4e_b4p), trn(t_4d_out), at(g_4e_b4p, n));
+  modelc::maxpool_forward(trn(t_4e_b4p), trn(t_4d_out), modelc::at(g_4e_b4p, n));
   // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
   layer(59);
-  conv2d_forward(trn(t_4e_b4), trn(t_4e_b4p), w(86), w(87), at(g_4e_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b4), trn(t_4e_b4p), w(86), w(87), modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { const float* in[] = {trn(t_4e_b1), trn(t_4e_b2), trn(t_4e_b3), trn(t_4e_b4)}; concat_forward(trn(t_4e_out), in, g_4e_out, n * 196); }
+  { const float* in[] = {trn(t_4e_b1), trn(t_4e_b2), trn(t_4e_b3), trn(t_4e_b4)}; modelc::concat_forward(trn(t_4e_out), in, g_4e_out, n * 196); }
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
-  maxpool_forward(trn(t_pool4), trn(t_4e_out), at(g_pool4, n));
+  modelc::maxpool_forward(trn(t_pool4), trn(t_4e_out), modelc::at(g_pool4, n));
   // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
   layer(62);
-  conv2d_forward(trn(t_5a_b1), trn(t_pool4), w(88), w(89), at(g_5a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b1), trn(t_pool4), w(88), w(89), modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
   // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
   layer(63);
-  conv2d_forward(trn(t_5a_b2r), trn(t_pool4), w(90), w(91), at(g_5a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b2r), trn(t_pool4), w(90), w(91), modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
   // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
   layer(64);
-  conv2d_forward(trn(t_5a_b2), trn(t_5a_b2r), w(92), w(93), at(g_5a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b2), trn(t_5a_b2r), w(92), w(93), modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
   // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
   layer(65);
-  conv2d_forward(trn(t_5a_b3r), trn(t_pool4), w(94), w(95), at(g_5a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b3r), trn(t_pool4), w(94), w(95), modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
   // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(66);
-  conv2d_forward(trn(t_5a_b3), trn(t_5a_b3r), w(96), w(97), at(g_5a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b3), trn(t_5a_b3r), w(96), w(97), modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
-  maxpool_forward(trn(t_5a_b4p), trn(t_pool4), at(g_5a_b4p, n));
+  modelc::maxpool_forward(trn(t_5a_b4p), trn(t_pool4), modelc::at(g_5a_b4p, n));
   // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(68);
-  conv2d_forward(trn(t_5a_b4), trn(t_5a_b4p), w(98), w(99), at(g_5a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b4), trn(t_5a_b4p), w(98), w(99), modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { const float* in[] = {trn(t_5a_b1), trn(t_5a_b2), trn(t_5a_b3), trn(t_5a_b4)}; concat_forward(trn(t_5a_out), in, g_5a_out, n * 49); }
+  { const float* in[] = {trn(t_5a_b1), trn(t_5a_b2), trn(t_5a_b3), trn(t_5a_b4)}; modelc::concat_forward(trn(t_5a_out), in, g_5a_out, n * 49); }
   // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
   layer(70);
-  conv2d_forward(trn(t_5b_b1), trn(t_5a_out), w(100), w(101), at(g_5b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b1), trn(t_5a_out), w(100), w(101), modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
   // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
   layer(71);
-  conv2d_forward(trn(t_5b_b2r), trn(t_5a_out), w(102), w(103), at(g_5b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b2r), trn(t_5a_out), w(102), w(103), modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
   // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
   layer(72);
-  conv2d_forward(trn(t_5b_b2), trn(t_5b_b2r), w(104), w(105), at(g_5b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b2), trn(t_5b_b2r), w(104), w(105), modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
   // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
   layer(73);
-  conv2d_forward(trn(t_5b_b3r), trn(t_5a_out), w(106), w(107), at(g_5b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b3r), trn(t_5a_out), w(106), w(107), modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
   // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(74);
-  conv2d_forward(trn(t_5b_b3), trn(t_5b_b3r), w(108), w(109), at(g_5b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b3), trn(t_5b_b3r), w(108), w(109), modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
-  maxpool_forward(trn(t_5b_b4p), trn(t_5a_out), at(g_5b_b4p, n));
+  modelc::maxpool_forward(trn(t_5b_b4p), trn(t_5a_out), modelc::at(g_5b_b4p, n));
   // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(76);
-  conv2d_forward(trn(t_5b_b4), trn(t_5b_b4p), w(110), w(111), at(g_5b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b4), trn(t_5b_b4p), w(110), w(111), modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { const float* in[] = {trn(t_5b_b1), trn(t_5b_b2), trn(t_5b_b3), trn(t_5b_b4)}; concat_forward(trn(t_5b_out), in, g_5b_out, n * 49); }
+  { const float* in[] = {trn(t_5b_b1), trn(t_5b_b2), trn(t_5b_b3), trn(t_5b_b4)}; modelc::concat_forward(trn(t_5b_out), in, g_5b_out, n * 49); }
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
-  avgpool_forward(trn(t_pool5), trn(t_5b_out), at(g_pool5, n));
+  modelc::avgpool_forward(trn(t_pool5), trn(t_5b_out), modelc::at(g_pool5, n));
   // drop: dropout [1024] (googlenet.yaml:55)
   layer(80);
-  dropout_forward(trn(t_drop), mask(m_drop), trn(t_flatten), n * 1024, dropout_on() ? 0.4f : 0.0f, dropout_seed(81));
+  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_flatten), n * 1024, dropout_on() ? 0.4f : 0.0f, dropout_seed(81));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  dense_forward(trn(t_loss3), trn(t_drop), w(112), w(113), at(g_loss3, n), Activation::linear);
+  modelc::dense_forward(trn(t_loss3), trn(t_drop), w(112), w(113), modelc::at(g_loss3, n), modelc::Activation::linear);
   // aux1/pool: avgpool [4, 4, 512] (googlenet.yaml:29)
   layer(82);
-  avgpool_forward(trn(t_aux1_pool), trn(t_4a_out), at(g_aux1_pool, n));
+  modelc::avgpool_forward(trn(t_aux1_pool), trn(t_4a_out), modelc::at(g_aux1_pool, n));
   // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
   layer(83);
-  conv2d_forward(trn(t_aux1_conv), trn(t_aux1_pool), w(114), w(115), at(g_aux1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_aux1_conv), trn(t_aux1_pool), w(114), w(115), modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
   // aux1/fc1: dense [1024] (googlenet.yaml:32)
   layer(85);
-  dense_forward(trn(t_aux1_fc1), trn(t_aux1_flatten), w(116), w(117), at(g_aux1_fc1, n), Activation::relu);
+  modelc::dense_forward(trn(t_aux1_fc1), trn(t_aux1_flatten), w(116), w(117), modelc::at(g_aux1_fc1, n), modelc::Activation::relu);
   // aux1/drop: dropout [1024] (googlenet.yaml:33)
   layer(86);
-  dropout_forward(trn(t_aux1_drop), mask(m_aux1_drop), trn(t_aux1_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(87));
+  modelc::dropout_forward(trn(t_aux1_drop), mask(m_aux1_drop), trn(t_aux1_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(87));
   // aux1/fc2: dense [1000] (googlenet.yaml:34)
   layer(87);
-  dense_forward(trn(t_aux1_fc2), trn(t_aux1_drop), w(118), w(119), at(g_aux1_fc2, n), Activation::linear);
+  modelc::dense_forward(trn(t_aux1_fc2), trn(t_aux1_drop), w(118), w(119), modelc::at(g_aux1_fc2, n), modelc::Activation::linear);
   // aux2/pool: avgpool [4, 4, 528] (googlenet.yaml:29)
   layer(88);
-  avgpool_forward(trn(t_aux2_pool), trn(t_4d_out), at(g_aux2_pool, n));
+  modelc::avgpool_forward(trn(t_aux2_pool), trn(t_4d_out), modelc::at(g_aux2_pool, n));
   // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
   layer(89);
-  conv2d_forward(trn(t_aux2_conv), trn(t_aux2_pool), w(120), w(121), at(g_aux2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_aux2_conv), trn(t_aux2_pool), w(120), w(121), modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
   // aux2/fc1: dense [1024] (googlenet.yaml:32)
   layer(91);
-  dense_forward(trn(t_aux2_fc1), trn(t_aux2_flatten), w(122), w(123), at(g_aux2_fc1, n), Activation::relu);
+  modelc::dense_forward(trn(t_aux2_fc1), trn(t_aux2_flatten), w(122), w(123), modelc::at(g_aux2_fc1, n), modelc::Activation::relu);
   // aux2/drop: dropout [1024] (googlenet.yaml:33)
   layer(92);
-  dropout_forward(trn(t_aux2_drop), mask(m_aux2_drop), trn(t_aux2_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(93));
+  modelc::dropout_forward(trn(t_aux2_drop), mask(m_aux2_drop), trn(t_aux2_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(93));
   // aux2/fc2: dense [1000] (googlenet.yaml:34)
   layer(93);
-  dense_forward(trn(t_aux2_fc2), trn(t_aux2_drop), w(124), w(125), at(g_aux2_fc2, n), Activation::linear);
+  modelc::dense_forward(trn(t_aux2_fc2), trn(t_aux2_drop), w(124), w(125), modelc::at(g_aux2_fc2, n), modelc::Activation::linear);
 }
 
 void GoogLeNet::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // aux2/fc2: dense [1000] (googlenet.yaml:34)
   layer(93);
-  dense_backward(trn(d_aux2_drop), dw(124), dw(125), trn(d_aux2_fc2), trn(t_aux2_drop), w(124), trn(t_aux2_fc2), at(g_aux2_fc2, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_aux2_drop), dw(124), dw(125), trn(d_aux2_fc2), trn(t_aux2_drop), w(124), trn(t_aux2_fc2), modelc::at(g_aux2_fc2, n), modelc::Activation::linear, scratch());
   // aux2/drop: dropout [1024] (googlenet.yaml:33)
   layer(92);
-  dropout_backward(trn(d_aux2_fc1), trn(d_aux2_drop), mask(m_aux2_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
+  modelc::dropout_backward(trn(d_aux2_fc1), trn(d_aux2_drop), mask(m_aux2_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
   // aux2/fc1: dense [1024] (googlenet.yaml:32)
   layer(91);
-  dense_backward(trn(d_aux2_flatten), dw(122), dw(123), trn(d_aux2_fc1), trn(t_aux2_flatten), w(122), trn(t_aux2_fc1), at(g_aux2_fc1, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_aux2_flatten), dw(122), dw(123), trn(d_aux2_fc1), trn(t_aux2_flatten), w(122), trn(t_aux2_fc1), modelc::at(g_aux2_fc1, n), modelc::Activation::relu, scratch());
   // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
   layer(89);
-  conv2d_backward(trn(d_aux2_pool), dw(120), dw(121), trn(d_aux2_conv), trn(t_aux2_pool), w(120), trn(t_aux2_conv), at(g_aux2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_aux2_pool), dw(120), dw(121), trn(d_aux2_conv), trn(t_aux2_pool), w(120), trn(t_aux2_conv), modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
   // aux2/pool: avgpool [4, 4, 528] (googlenet.yaml:29)
   layer(88);
-  avgpool_backward(trn(d_4d_out), trn(d_aux2_pool), at(g_aux2_pool, n));
+  modelc::avgpool_backward(trn(d_4d_out), trn(d_aux2_pool), modelc::at(g_aux2_pool, n));
   // aux1/fc2: dense [1000] (googlenet.yaml:34)
   layer(87);
-  dense_backward(trn(d_aux1_drop), dw(118), dw(119), trn(d_aux1_fc2), trn(t_aux1_drop), w(118), trn(t_aux1_fc2), at(g_aux1_fc2, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_aux1_drop), dw(118), dw(119), trn(d_aux1_fc2), trn(t_aux1_drop), w(118), trn(t_aux1_fc2), modelc::at(g_aux1_fc2, n), modelc::Activation::linear, scratch());
   // aux1/drop: dropout [1024] (googlenet.yaml:33)
   layer(86);
-  dropout_backward(trn(d_aux1_fc1), trn(d_aux1_drop), mask(m_aux1_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
+  modelc::dropout_backward(trn(d_aux1_fc1), trn(d_aux1_drop), mask(m_aux1_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
   // aux1/fc1: dense [1024] (googlenet.yaml:32)
   layer(85);
-  dense_backward(trn(d_aux1_flatten), dw(116), dw(117), trn(d_aux1_fc1), trn(t_aux1_flatten), w(116), trn(t_aux1_fc1), at(g_aux1_fc1, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_aux1_flatten), dw(116), dw(117), trn(d_aux1_fc1), trn(t_aux1_flatten), w(116), trn(t_aux1_fc1), modelc::at(g_aux1_fc1, n), modelc::Activation::relu, scratch());
   // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
   layer(83);
-  conv2d_backward(trn(d_aux1_pool), dw(114), dw(115), trn(d_aux1_conv), trn(t_aux1_pool), w(114), trn(t_aux1_conv), at(g_aux1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_aux1_pool), dw(114), dw(115), trn(d_aux1_conv), trn(t_aux1_pool), w(114), trn(t_aux1_conv), modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
   // aux1/pool: avgpool [4, 4, 512] (googlenet.yaml:29)
   layer(82);
-  avgpool_backward(trn(d_4a_out), trn(d_aux1_pool), at(g_aux1_pool, n));
+  modelc::avgpool_backward(trn(d_4a_out), trn(d_aux1_pool), modelc::at(g_aux1_pool, n));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  dense_backward(trn(d_drop), dw(112), dw(113), trn(d_loss3), trn(t_drop), w(112), trn(t_loss3), at(g_loss3, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop), dw(112), dw(113), trn(d_loss3), trn(t_drop), w(112), trn(t_loss3), modelc::at(g_loss3, n), modelc::Activation::linear, scratch());
   // drop: dropout [1024] (googlenet.yaml:55)
   layer(80);
-  dropout_backward(trn(d_flatten), trn(d_drop), mask(m_drop), n * 1024, dropout_on() ? 0.4f : 0.0f);
+  modelc::dropout_backward(trn(d_flatten), trn(d_drop), mask(m_drop), n * 1024, dropout_on() ? 0.4f : 0.0f);
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
-  avgpool_backward(trn(d_5b_out), trn(d_pool5), at(g_pool5, n));
+  modelc::avgpool_backward(trn(d_5b_out), trn(d_pool5), modelc::at(g_pool5, n));
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { float* d[] = {trn(d_5b_b1), trn(d_5b_b2), trn(d_5b_b3), trn(d_5b_b4)}; concat_backward(d, trn(d_5b_out), g_5b_out, n * 49); }
+  { float* d[] = {trn(d_5b_b1), trn(d_5b_b2), trn(d_5b_b3), trn(d_5b_b4)}; modelc::concat_backward(d, trn(d_5b_out), g_5b_out, n * 49); }
   // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(76);
-  conv2d_backward(trn(d_5b_b4p), dw(110), dw(111), trn(d_5b_b4), trn(t_5b_b4p), w(110), trn(t_5b_b4), at(g_5b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5b_b4p), dw(110), dw(111), trn(d_5b_b4), trn(t_5b_b4p), w(110), trn(t_5b_b4), modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
-  maxpool_backward(trn(d_5a_out), trn(d_5b_b4p), trn(t_5a_out), trn(t_5b_b4p), at(g_5b_b4p, n));
+  modelc::maxpool_backward(trn(d_5a_out), trn(d_5b_b4p), trn(t_5a_out), trn(t_5b_b4p), modelc::at(g_5b_b4p, n));
   // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(74);
-  conv2d_backward(trn(d_5b_b3r), dw(108), dw(109), trn(d_5b_b3), trn(t_5b_b3r), w(108), trn(t_5b_b3), at(g_5b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5b_b3r), dw(108), dw(109), trn(d_5b_b3), trn(t_5b_b3r), w(108), trn(t_5b_b3), modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
   // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
   layer(73);
-  conv2d_backward(trn(d_5a_out), dw(106), dw(107), trn(d_5b_b3r), trn(t_5a_out), w(106), trn(t_5b_b3r), at(g_5b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_out), dw(106), dw(107), trn(d_5b_b3r), trn(t_5a_out), w(106), trn(t_5b_b3r), modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
   // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
   layer(72);
-  conv2d_backward(trn(d_5b_b2r), dw(104), dw(105), trn(d_5b_b2), trn(t_5b_b2r), w(104), trn(t_5b_b2), at(g_5b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5b_b2r), dw(104), dw(105), trn(d_5b_b2), trn(t_5b_b2r), w(104), trn(t_5b_b2), modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
   // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
   layer(71);
-  conv2d_backward(trn(d_5a_out), dw(102), dw(103), trn(d_5b_b2r), trn(t_5a_out), w(102), trn(t_5b_b2r), at(g_5b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_out), dw(102), dw(103), trn(d_5b_b2r), trn(t_5a_out), w(102), trn(t_5b_b2r), modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
   // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
   layer(70);
-  conv2d_backward(trn(d_5a_out), dw(100), dw(101), trn(d_5b_b1), trn(t_5a_out), w(100), trn(t_5b_b1), at(g_5b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_out), dw(100), dw(101), trn(d_5b_b1), trn(t_5a_out), w(100), trn(t_5b_b1), modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { float* d[] = {trn(d_5a_b1), trn(d_5a_b2), trn(d_5a_b3), trn(d_5a_b4)}; concat_backward(d, trn(d_5a_out), g_5a_out, n * 49); }
+  { float* d[] = {trn(d_5a_b1), trn(d_5a_b2), trn(d_5a_b3), trn(d_5a_b4)}; modelc::concat_backward(d, trn(d_5a_out), g_5a_out, n * 49); }
   // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
   layer(68);
-  conv2d_backward(trn(d_5a_b4p), dw(98), dw(99), trn(d_5a_b4), trn(t_5a_b4p), w(98), trn(t_5a_b4), at(g_5a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_b4p), dw(98), dw(99), trn(d_5a_b4), trn(t_5a_b4p), w(98), trn(t_5a_b4), modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
-  maxpool_backward(trn(d_pool4), trn(d_5a_b4p), trn(t_pool4), trn(t_5a_b4p), at(g_5a_b4p, n));
+  modelc::maxpool_backward(trn(d_pool4), trn(d_5a_b4p), trn(t_pool4), trn(t_5a_b4p), modelc::at(g_5a_b4p, n));
   // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
   layer(66);
-  conv2d_backward(trn(d_5a_b3r), dw(96), dw(97), trn(d_5a_b3), trn(t_5a_b3r), w(96), trn(t_5a_b3), at(g_5a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_b3r), dw(96), dw(97), trn(d_5a_b3), trn(t_5a_b3r), w(96), trn(t_5a_b3), modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
   // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
   layer(65);
-  conv2d_backward(trn(d_pool4), dw(94), dw(95), trn(d_5a_b3r), trn(t_pool4), w(94), trn(t_5a_b3r), at(g_5a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool4), dw(94), dw(95), trn(d_5a_b3r), trn(t_pool4), w(94), trn(t_5a_b3r), modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
   // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
   layer(64);
-  conv2d_backward(trn(d_5a_b2r), dw(92), dw(93), trn(d_5a_b2), trn(t_5a_b2r), w(92), trn(t_5a_b2), at(g_5a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_b2r), dw(92), dw(93), trn(d_5a_b2), trn(t_5a_b2r), w(92), trn(t_5a_b2), modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
   // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
   layer(63);
-  conv2d_backward(trn(d_pool4), dw(90), dw(91), trn(d_5a_b2r), trn(t_pool4), w(90), trn(t_5a_b2r), at(g_5a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool4), dw(90), dw(91), trn(d_5a_b2r), trn(t_pool4), w(90), trn(t_5a_b2r), modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
   // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
   layer(62);
-  conv2d_backward(trn(d_pool4), dw(88), dw(89), trn(d_5a_b1), trn(t_pool4), w(88), trn(t_5a_b1), at(g_5a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool4), dw(88), dw(89), trn(d_5a_b1), trn(t_pool4), w(88), trn(t_5a_b1), modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
-  maxpool_backward(trn(d_4e_out), trn(d_pool4), trn(t_4e_out), trn(t_pool4), at(g_pool4, n));
+  modelc::maxpool_backward(trn(d_4e_out), trn(d_pool4), trn(t_4e_out), trn(t_pool4), modelc::at(g_pool4, n));
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { float* d[] = {trn(d_4e_b1), trn(d_4e_b2), trn(d_4e_b3), trn(d_4e_b4)}; concat_backward(d, trn(d_4e_out), g_4e_out, n * 196); }
+  { float* d[] = {trn(d_4e_b1), trn(d_4e_b2), trn(d_4e_b3), trn(d_4e_b4)}; modelc::concat_backward(d, trn(d_4e_out), g_4e_out, n * 196); }
   // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
   layer(59);
-  conv2d_backward(trn(d_4e_b4p), dw(86), dw(87), trn(d_4e_b4), trn(t_4e_b4p), w(86), trn(t_4e_b4), at(g_4e_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4e_b4p), dw(86), dw(87), trn(d_4e_b4), trn(t_4e_b4p), w(86), trn(t_4e_b4), modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
-  maxpool_backward(trn(d_4d_out), trn(d_4e_b4p), trn(t_4d_out), trn(t_4e_b4p), at(g_4e_b4p, n));
+  modelc::maxpool_backward(trn(d_4d_out), trn(d_4e_b4p), trn(t_4d_out), trn(t_4e_b4p), modelc::at(g_4e_b4p, n));
   // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
   layer(57);
-  conv2d_backward(trn(d_4e_b3r), dw(84), dw(85), trn(d_4e_b3), trn(t_4e_b3r), w(84), trn(t_4e_b3), at(g_4e_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4e_b3r), dw(84), dw(85), trn(d_4e_b3), trn(t_4e_b3r), w(84), trn(t_4e_b3), modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
   // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(56);
-  conv2d_backward(trn(d_4d_out), dw(82), dw(83), trn(d_4e_b3r), trn(t_4d_out), w(82), trn(t_4e_b3r), at(g_4e_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_out), dw(82), dw(83), trn(d_4e_b3r), trn(t_4d_out), w(82), trn(t_4e_b3r), modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
   // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
   layer(55);
-  conv2d_backward(trn(d_4e_b2r), dw(80), dw(81), trn(d_4e_b2), trn(t_4e_b2r), w(80), trn(t_4e_b2), at(g_4e_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4e_b2r), dw(80), dw(81), trn(d_4e_b2), trn(t_4e_b2r), w(80), trn(t_4e_b2), modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
   // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
   layer(54);
-  conv2d_backward(trn(d_4d_out), dw(78), dw(79), trn(d_4e_b2r), trn(t_4d_out), w(78), trn(t_4e_b2r), at(g_4e_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_out), dw(78), dw(79), trn(d_4e_b2r), trn(t_4d_out), w(78), trn(t_4e_b2r), modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
   // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
   layer(53);
-  conv2d_backward(trn(d_4d_out), dw(76), dw(77), trn(d_4e_b1), trn(t_4d_out), w(76), trn(t_4e_b1), at(g_4e_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_out), dw(76), dw(77), trn(d_4e_b1), trn(t_4d_out), w(76), trn(t_4e_b1), modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { float* d[] = {trn(d_4d_b1), trn(d_4d_b2), trn(d_4d_b3), trn(d_4d_b4)}; concat_backward(d, trn(d_4d_out), g_4d_out, n * 196); }
+  { float* d[] = {trn(d_4d_b1), trn(d_4d_b2), trn(d_4d_b3), trn(d_4d_b4)}; modelc::concat_backward(d, trn(d_4d_out), g_4d_out, n * 196); }
   // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(51);
-  conv2d_backward(trn(d_4d_b4p), dw(74), dw(75), trn(d_4d_b4), trn(t_4d_b4p), w(74), trn(t_4d_b4), at(g_4d_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_b4p), dw(74), dw(75), trn(d_4d_b4), trn(t_4d_b4p), w(74), trn(t_4d_b4), modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
-  maxpool_backward(trn(d_4c_out), trn(d_4d_b4p), trn(t_4c_out), trn(t_4d_b4p), at(g_4d_b4p, n));
+  modelc::maxpool_backward(trn(d_4c_out), trn(d_4d_b4p), trn(t_4c_out), trn(t_4d_b4p), modelc::at(g_4d_b4p, n));
   // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(49);
-  conv2d_backward(trn(d_4d_b3r), dw(72), dw(73), trn(d_4d_b3), trn(t_4d_b3r), w(72), trn(t_4d_b3), at(g_4d_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_b3r), dw(72), dw(73), trn(d_4d_b3), trn(t_4d_b3r), w(72), trn(t_4d_b3), modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
   // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
   layer(48);
-  conv2d_backward(trn(d_4c_out), dw(70), dw(71), trn(d_4d_b3r), trn(t_4c_out), w(70), trn(t_4d_b3r), at(g_4d_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_out), dw(70), dw(71), trn(d_4d_b3r), trn(t_4c_out), w(70), trn(t_4d_b3r), modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
   // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
   layer(47);
-  conv2d_backward(trn(d_4d_b2r), dw(68), dw(69), trn(d_4d_b2), trn(t_4d_b2r), w(68), trn(t_4d_b2), at(g_4d_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_b2r), dw(68), dw(69), trn(d_4d_b2), trn(t_4d_b2r), w(68), trn(t_4d_b2), modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
   // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
   layer(46);
-  conv2d_backward(trn(d_4c_out), dw(66), dw(67), trn(d_4d_b2r), trn(t_4c_out), w(66), trn(t_4d_b2r), at(g_4d_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_out), dw(66), dw(67), trn(d_4d_b2r), trn(t_4c_out), w(66), trn(t_4d_b2r), modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
   // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
   layer(45);
-  conv2d_backward(trn(d_4c_out), dw(64), dw(65), trn(d_4d_b1), trn(t_4c_out), w(64), trn(t_4d_b1), at(g_4d_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_out), dw(64), dw(65), trn(d_4d_b1), trn(t_4c_out), w(64), trn(t_4d_b1), modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { float* d[] = {trn(d_4c_b1), trn(d_4c_b2), trn(d_4c_b3), trn(d_4c_b4)}; concat_backward(d, trn(d_4c_out), g_4c_out, n * 196); }
+  { float* d[] = {trn(d_4c_b1), trn(d_4c_b2), trn(d_4c_b3), trn(d_4c_b4)}; modelc::concat_backward(d, trn(d_4c_out), g_4c_out, n * 196); }
   // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(43);
-  conv2d_backward(trn(d_4c_b4p), dw(62), dw(63), trn(d_4c_b4), trn(t_4c_b4p), w(62), trn(t_4c_b4), at(g_4c_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_b4p), dw(62), dw(63), trn(d_4c_b4), trn(t_4c_b4p), w(62), trn(t_4c_b4), modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
-  maxpool_backward(trn(d_4b_out), trn(d_4c_b4p), trn(t_4b_out), trn(t_4c_b4p), at(g_4c_b4p, n));
+  modelc::maxpool_backward(trn(d_4b_out), trn(d_4c_b4p), trn(t_4b_out), trn(t_4c_b4p), modelc::at(g_4c_b4p, n));
   // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(41);
-  conv2d_backward(trn(d_4c_b3r), dw(60), dw(61), trn(d_4c_b3), trn(t_4c_b3r), w(60), trn(t_4c_b3), at(g_4c_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_b3r), dw(60), dw(61), trn(d_4c_b3), trn(t_4c_b3r), w(60), trn(t_4c_b3), modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
   // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(40);
-  conv2d_backward(trn(d_4b_out), dw(58), dw(59), trn(d_4c_b3r), trn(t_4b_out), w(58), trn(t_4c_b3r), at(g_4c_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_out), dw(58), dw(59), trn(d_4c_b3r), trn(t_4b_out), w(58), trn(t_4c_b3r), modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
   // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
   layer(39);
-  conv2d_backward(trn(d_4c_b2r), dw(56), dw(57), trn(d_4c_b2), trn(t_4c_b2r), w(56), trn(t_4c_b2), at(g_4c_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_b2r), dw(56), dw(57), trn(d_4c_b2), trn(t_4c_b2r), w(56), trn(t_4c_b2), modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
   // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
   layer(38);
-  conv2d_backward(trn(d_4b_out), dw(54), dw(55), trn(d_4c_b2r), trn(t_4b_out), w(54), trn(t_4c_b2r), at(g_4c_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_out), dw(54), dw(55), trn(d_4c_b2r), trn(t_4b_out), w(54), trn(t_4c_b2r), modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
   // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
   layer(37);
-  conv2d_backward(trn(d_4b_out), dw(52), dw(53), trn(d_4c_b1), trn(t_4b_out), w(52), trn(t_4c_b1), at(g_4c_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_out), dw(52), dw(53), trn(d_4c_b1), trn(t_4b_out), w(52), trn(t_4c_b1), modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { float* d[] = {trn(d_4b_b1), trn(d_4b_b2), trn(d_4b_b3), trn(d_4b_b4)}; concat_backward(d, trn(d_4b_out), g_4b_out, n * 196); }
+  { float* d[] = {trn(d_4b_b1), trn(d_4b_b2), trn(d_4b_b3), trn(d_4b_b4)}; modelc::concat_backward(d, trn(d_4b_out), g_4b_out, n * 196); }
   // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(35);
-  conv2d_backward(trn(d_4b_b4p), dw(50), dw(51), trn(d_4b_b4), trn(t_4b_b4p), w(50), trn(t_4b_b4), at(g_4b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_b4p), dw(50), dw(51), trn(d_4b_b4), trn(t_4b_b4p), w(50), trn(t_4b_b4), modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
-  maxpool_backward(trn(d_4a_out), trn(d_4b_b4p), trn(t_4a_out), trn(t_4b_b4p), at(g_4b_b4p, n));
+  modelc::maxpool_backward(trn(d_4a_out), trn(d_4b_b4p), trn(t_4a_out), trn(t_4b_b4p), modelc::at(g_4b_b4p, n));
   // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
   layer(33);
-  conv2d_backward(trn(d_4b_b3r), dw(48), dw(49), trn(d_4b_b3), trn(t_4b_b3r), w(48), trn(t_4b_b3), at(g_4b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_b3r), dw(48), dw(49), trn(d_4b_b3), trn(t_4b_b3r), w(48), trn(t_4b_b3), modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
   // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
   layer(32);
-  conv2d_backward(trn(d_4a_out), dw(46), dw(47), trn(d_4b_b3r), trn(t_4a_out), w(46), trn(t_4b_b3r), at(g_4b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_out), dw(46), dw(47), trn(d_4b_b3r), trn(t_4a_out), w(46), trn(t_4b_b3r), modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
   // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
   layer(31);
-  conv2d_backward(trn(d_4b_b2r), dw(44), dw(45), trn(d_4b_b2), trn(t_4b_b2r), w(44), trn(t_4b_b2), at(g_4b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_b2r), dw(44), dw(45), trn(d_4b_b2), trn(t_4b_b2r), w(44), trn(t_4b_b2), modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
   // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
   layer(30);
-  conv2d_backward(trn(d_4a_out), dw(42), dw(43), trn(d_4b_b2r), trn(t_4a_out), w(42), trn(t_4b_b2r), at(g_4b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_out), dw(42), dw(43), trn(d_4b_b2r), trn(t_4a_out), w(42), trn(t_4b_b2r), modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
   // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
   layer(29);
-  conv2d_backward(trn(d_4a_out), dw(40), dw(41), trn(d_4b_b1), trn(t_4a_out), w(40), trn(t_4b_b1), at(g_4b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_out), dw(40), dw(41), trn(d_4b_b1), trn(t_4a_out), w(40), trn(t_4b_b1), modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { float* d[] = {trn(d_4a_b1), trn(d_4a_b2), trn(d_4a_b3), trn(d_4a_b4)}; concat_backward(d, trn(d_4a_out), g_4a_out, n * 196); }
+  { float* d[] = {trn(d_4a_b1), trn(d_4a_b2), trn(d_4a_b3), trn(d_4a_b4)}; modelc::concat_backward(d, trn(d_4a_out), g_4a_out, n * 196); }
   // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
   layer(27);
-  conv2d_backward(trn(d_4a_b4p), dw(38), dw(39), trn(d_4a_b4), trn(t_4a_b4p), w(38), trn(t_4a_b4), at(g_4a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_b4p), dw(38), dw(39), trn(d_4a_b4), trn(t_4a_b4p), w(38), trn(t_4a_b4), modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
-  maxpool_backward(trn(d_pool3), trn(d_4a_b4p), trn(t_pool3), trn(t_4a_b4p), at(g_4a_b4p, n));
+  modelc::maxpool_backward(trn(d_pool3), trn(d_4a_b4p), trn(t_pool3), trn(t_4a_b4p), modelc::at(g_4a_b4p, n));
   // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
   layer(25);
-  conv2d_backward(trn(d_4a_b3r), dw(36), dw(37), trn(d_4a_b3), trn(t_4a_b3r), w(36), trn(t_4a_b3), at(g_4a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_b3r), dw(36), dw(37), trn(d_4a_b3), trn(t_4a_b3r), w(36), trn(t_4a_b3), modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
   // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
   layer(24);
-  conv2d_backward(trn(d_pool3), dw(34), dw(35), trn(d_4a_b3r), trn(t_pool3), w(34), trn(t_4a_b3r), at(g_4a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool3), dw(34), dw(35), trn(d_4a_b3r), trn(t_pool3), w(34), trn(t_4a_b3r), modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
   // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
   layer(23);
-  conv2d_backward(trn(d_4a_b2r), dw(32), dw(33), trn(d_4a_b2), trn(t_4a_b2r), w(32), trn(t_4a_b2), at(g_4a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_b2r), dw(32), dw(33), trn(d_4a_b2), trn(t_4a_b2r), w(32), trn(t_4a_b2), modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
   // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
   layer(22);
-  conv2d_backward(trn(d_pool3), dw(30), dw(31), trn(d_4a_b2r), trn(t_pool3), w(30), trn(t_4a_b2r), at(g_4a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool3), dw(30), dw(31), trn(d_4a_b2r), trn(t_pool3), w(30), trn(t_4a_b2r), modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
   // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
   layer(21);
-  conv2d_backward(trn(d_pool3), dw(28), dw(29), trn(d_4a_b1), trn(t_pool3), w(28), trn(t_4a_b1), at(g_4a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool3), dw(28), dw(29), trn(d_4a_b1), trn(t_pool3), w(28), trn(t_4a_b1), modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
-  maxpool_backward(trn(d_3b_out), trn(d_pool3), trn(t_3b_out), trn(t_pool3), at(g_pool3, n));
+  modelc::maxpool_backward(trn(d_3b_out), trn(d_pool3), trn(t_3b_out), trn(t_pool3), modelc::at(g_pool3, n));
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { float* d[] = {trn(d_3b_b1), trn(d_3b_b2), trn(d_3b_b3), trn(d_3b_b4)}; concat_backward(d, trn(d_3b_out), g_3b_out, n * 784); }
+  { float* d[] = {trn(d_3b_b1), trn(d_3b_b2), trn(d_3b_b3), trn(d_3b_b4)}; modelc::concat_backward(d, trn(d_3b_out), g_3b_out, n * 784); }
   // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
   layer(18);
-  conv2d_backward(trn(d_3b_b4p), dw(26), dw(27), trn(d_3b_b4), trn(t_3b_b4p), w(26), trn(t_3b_b4), at(g_3b_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3b_b4p), dw(26), dw(27), trn(d_3b_b4), trn(t_3b_b4p), w(26), trn(t_3b_b4), modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
-  maxpool_backward(trn(d_3a_out), trn(d_3b_b4p), trn(t_3a_out), trn(t_3b_b4p), at(g_3b_b4p, n));
+  modelc::maxpool_backward(trn(d_3a_out), trn(d_3b_b4p), trn(t_3a_out), trn(t_3b_b4p), modelc::at(g_3b_b4p, n));
   // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
   layer(16);
-  conv2d_backward(trn(d_3b_b3r), dw(24), dw(25), trn(d_3b_b3), trn(t_3b_b3r), w(24), trn(t_3b_b3), at(g_3b_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3b_b3r), dw(24), dw(25), trn(d_3b_b3), trn(t_3b_b3r), w(24), trn(t_3b_b3), modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
   // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
   layer(15);
-  conv2d_backward(trn(d_3a_out), dw(22), dw(23), trn(d_3b_b3r), trn(t_3a_out), w(22), trn(t_3b_b3r), at(g_3b_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_out), dw(22), dw(23), trn(d_3b_b3r), trn(t_3a_out), w(22), trn(t_3b_b3r), modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
   // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
   layer(14);
-  conv2d_backward(trn(d_3b_b2r), dw(20), dw(21), trn(d_3b_b2), trn(t_3b_b2r), w(20), trn(t_3b_b2), at(g_3b_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3b_b2r), dw(20), dw(21), trn(d_3b_b2), trn(t_3b_b2r), w(20), trn(t_3b_b2), modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
   // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
   layer(13);
-  conv2d_backward(trn(d_3a_out), dw(18), dw(19), trn(d_3b_b2r), trn(t_3a_out), w(18), trn(t_3b_b2r), at(g_3b_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_out), dw(18), dw(19), trn(d_3b_b2r), trn(t_3a_out), w(18), trn(t_3b_b2r), modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
   // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
   layer(12);
-  conv2d_backward(trn(d_3a_out), dw(16), dw(17), trn(d_3b_b1), trn(t_3a_out), w(16), trn(t_3b_b1), at(g_3b_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_out), dw(16), dw(17), trn(d_3b_b1), trn(t_3a_out), w(16), trn(t_3b_b1), modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { float* d[] = {trn(d_3a_b1), trn(d_3a_b2), trn(d_3a_b3), trn(d_3a_b4)}; concat_backward(d, trn(d_3a_out), g_3a_out, n * 784); }
+  { float* d[] = {trn(d_3a_b1), trn(d_3a_b2), trn(d_3a_b3), trn(d_3a_b4)}; modelc::concat_backward(d, trn(d_3a_out), g_3a_out, n * 784); }
   // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
   layer(10);
-  conv2d_backward(trn(d_3a_b4p), dw(14), dw(15), trn(d_3a_b4), trn(t_3a_b4p), w(14), trn(t_3a_b4), at(g_3a_b4, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_b4p), dw(14), dw(15), trn(d_3a_b4), trn(t_3a_b4p), w(14), trn(t_3a_b4), modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
-  maxpool_backward(trn(d_pool2), trn(d_3a_b4p), trn(t_pool2), trn(t_3a_b4p), at(g_3a_b4p, n));
+  modelc::maxpool_backward(trn(d_pool2), trn(d_3a_b4p), trn(t_pool2), trn(t_3a_b4p), modelc::at(g_3a_b4p, n));
   // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
   layer(8);
-  conv2d_backward(trn(d_3a_b3r), dw(12), dw(13), trn(d_3a_b3), trn(t_3a_b3r), w(12), trn(t_3a_b3), at(g_3a_b3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_b3r), dw(12), dw(13), trn(d_3a_b3), trn(t_3a_b3r), w(12), trn(t_3a_b3), modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
   // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
   layer(7);
-  conv2d_backward(trn(d_pool2), dw(10), dw(11), trn(d_3a_b3r), trn(t_pool2), w(10), trn(t_3a_b3r), at(g_3a_b3r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(10), dw(11), trn(d_3a_b3r), trn(t_pool2), w(10), trn(t_3a_b3r), modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
   // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
   layer(6);
-  conv2d_backward(trn(d_3a_b2r), dw(8), dw(9), trn(d_3a_b2), trn(t_3a_b2r), w(8), trn(t_3a_b2), at(g_3a_b2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_b2r), dw(8), dw(9), trn(d_3a_b2), trn(t_3a_b2r), w(8), trn(t_3a_b2), modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
   // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
   layer(5);
-  conv2d_backward(trn(d_pool2), dw(6), dw(7), trn(d_3a_b2r), trn(t_pool2), w(6), trn(t_3a_b2r), at(g_3a_b2r, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(6), dw(7), trn(d_3a_b2r), trn(t_pool2), w(6), trn(t_3a_b2r), modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
   // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
   layer(4);
-  conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_3a_b1), trn(t_pool2), w(4), trn(t_3a_b1), at(g_3a_b1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_3a_b1), trn(t_pool2), w(4), trn(t_3a_b1), modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
-  maxpool_backward(trn(d_conv2), trn(d_pool2), trn(t_conv2), trn(t_pool2), at(g_pool2, n));
+  modelc::maxpool_backward(trn(d_conv2), trn(d_pool2), trn(t_conv2), trn(t_pool2), modelc::at(g_pool2, n));
   // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
   layer(2);
-  conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), at(g_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
-  maxpool_backward(trn(d_conv1), trn(d_pool1), trn(t_conv1), trn(t_pool1), at(g_pool1, n));
+  modelc::maxpool_backward(trn(d_conv1), trn(d_pool1), trn(t_conv1), trn(t_pool1), modelc::at(g_pool1, n));
   // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
   layer(0);
-  conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), at(g_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
 }
 
 void GoogLeNet::prepare_weights() {
-  conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
-  conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
-  conv2d_prepare(prep(p_3a_b1), w(4), w(5), g_3a_b1);  // 3a/b1
-  conv2d_prepare(prep(p_3a_b2r), w(6), w(7), g_3a_b2r);  // 3a/b2r
-  conv2d_prepare(prep(p_3a_b2), w(8), w(9), g_3a_b2);  // 3a/b2
-  conv2d_prepare(prep(p_3a_b3r), w(10), w(11), g_3a_b3r);  // 3a/b3r
-  conv2d_prepare(prep(p_3a_b3), w(12), w(13), g_3a_b3);  // 3a/b3
-  conv2d_prepare(prep(p_3a_b4), w(14), w(15), g_3a_b4);  // 3a/b4
-  conv2d_prepare(prep(p_3b_b1), w(16), w(17), g_3b_b1);  // 3b/b1
-  conv2d_prepare(prep(p_3b_b2r), w(18), w(19), g_3b_b2r);  // 3b/b2r
-  conv2d_prepare(prep(p_3b_b2), w(20), w(21), g_3b_b2);  // 3b/b2
-  conv2d_prepare(prep(p_3b_b3r), w(22), w(23), g_3b_b3r);  // 3b/b3r
-  conv2d_prepare(prep(p_3b_b3), w(24), w(25), g_3b_b3);  // 3b/b3
-  conv2d_prepare(prep(p_3b_b4), w(26), w(27), g_3b_b4);  // 3b/b4
-  conv2d_prepare(prep(p_4a_b1), w(28), w(29), g_4a_b1);  // 4a/b1
-  conv2d_prepare(prep(p_4a_b2r), w(30), w(31), g_4a_b2r);  // 4a/b2r
-  conv2d_prepare(prep(p_4a_b2), w(32), w(33), g_4a_b2);  // 4a/b2
-  conv2d_prepare(prep(p_4a_b3r), w(34), w(35), g_4a_b3r);  // 4a/b3r
-  conv2d_prepare(prep(p_4a_b3), w(36), w(37), g_4a_b3);  // 4a/b3
-  conv2d_prepare(prep(p_4a_b4), w(38), w(39), g_4a_b4);  // 4a/b4
-  conv2d_prepare(prep(p_4b_b1), w(40), w(41), g_4b_b1);  // 4b/b1
-  conv2d_prepare(prep(p_4b_b2r), w(42), w(43), g_4b_b2r);  // 4b/b2r
-  conv2d_prepare(prep(p_4b_b2), w(44), w(45), g_4b_b2);  // 4b/b2
-  conv2d_prepare(prep(p_4b_b3r), w(46), w(47), g_4b_b3r);  // 4b/b3r
-  conv2d_prepare(prep(p_4b_b3), w(48), w(49), g_4b_b3);  // 4b/b3
-  conv2d_prepare(prep(p_4b_b4), w(50), w(51), g_4b_b4);  // 4b/b4
-  conv2d_prepare(prep(p_4c_b1), w(52), w(53), g_4c_b1);  // 4c/b1
-  conv2d_prepare(prep(p_4c_b2r), w(54), w(55), g_4c_b2r);  // 4c/b2r
-  conv2d_prepare(prep(p_4c_b2), w(56), w(57), g_4c_b2);  // 4c/b2
-  conv2d_prepare(prep(p_4c_b3r), w(58), w(59), g_4c_b3r);  // 4c/b3r
-  conv2d_prepare(prep(p_4c_b3), w(60), w(61), g_4c_b3);  // 4c/b3
-  conv2d_prepare(prep(p_4c_b4), w(62), w(63), g_4c_b4);  // 4c/b4
-  conv2d_prepare(prep(p_4d_b1), w(64), w(65), g_4d_b1);  // 4d/b1
-  conv2d_prepare(prep(p_4d_b2r), w(66), w(67), g_4d_b2r);  // 4d/b2r
-  conv2d_prepare(prep(p_4d_b2), w(68), w(69), g_4d_b2);  // 4d/b2
-  conv2d_prepare(prep(p_4d_b3r), w(70), w(71), g_4d_b3r);  // 4d/b3r
-  conv2d_prepare(prep(p_4d_b3), w(72), w(73), g_4d_b3);  // 4d/b3
-  conv2d_prepare(prep(p_4d_b4), w(74), w(75), g_4d_b4);  // 4d/b4
-  conv2d_prepare(prep(p_4e_b1), w(76), w(77), g_4e_b1);  // 4e/b1
-  conv2d_prepare(prep(p_4e_b2r), w(78), w(79), g_4e_b2r);  // 4e/b2r
-  conv2d_prepare(prep(p_4e_b2), w(80), w(81), g_4e_b2);  // 4e/b2
-  conv2d_prepare(prep(p_4e_b3r), w(82), w(83), g_4e_b3r);  // 4e/b3r
-  conv2d_prepare(prep(p_4e_b3), w(84), w(85), g_4e_b3);  // 4e/b3
-  conv2d_prepare(prep(p_4e_b4), w(86), w(87), g_4e_b4);  // 4e/b4
-  conv2d_prepare(prep(p_5a_b1), w(88), w(89), g_5a_b1);  // 5a/b1
-  conv2d_prepare(prep(p_5a_b2r), w(90), w(91), g_5a_b2r);  // 5a/b2r
-  conv2d_prepare(prep(p_5a_b2), w(92), w(93), g_5a_b2);  // 5a/b2
-  conv2d_prepare(prep(p_5a_b3r), w(94), w(95), g_5a_b3r);  // 5a/b3r
-  conv2d_prepare(prep(p_5a_b3), w(96), w(97), g_5a_b3);  // 5a/b3
-  conv2d_prepare(prep(p_5a_b4), w(98), w(99), g_5a_b4);  // 5a/b4
-  conv2d_prepare(prep(p_5b_b1), w(100), w(101), g_5b_b1);  // 5b/b1
-  conv2d_prepare(prep(p_5b_b2r), w(102), w(103), g_5b_b2r);  // 5b/b2r
-  conv2d_prepare(prep(p_5b_b2), w(104), w(105), g_5b_b2);  // 5b/b2
-  conv2d_prepare(prep(p_5b_b3r), w(106), w(107), g_5b_b3r);  // 5b/b3r
-  conv2d_prepare(prep(p_5b_b3), w(108), w(109), g_5b_b3);  // 5b/b3
-  conv2d_prepare(prep(p_5b_b4), w(110), w(111), g_5b_b4);  // 5b/b4
+  modelc::conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
+  modelc::conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
+  modelc::conv2d_prepare(prep(p_3a_b1), w(4), w(5), g_3a_b1);  // 3a/b1
+  modelc::conv2d_prepare(prep(p_3a_b2r), w(6), w(7), g_3a_b2r);  // 3a/b2r
+  modelc::conv2d_prepare(prep(p_3a_b2), w(8), w(9), g_3a_b2);  // 3a/b2
+  modelc::conv2d_prepare(prep(p_3a_b3r), w(10), w(11), g_3a_b3r);  // 3a/b3r
+  modelc::conv2d_prepare(prep(p_3a_b3), w(12), w(13), g_3a_b3);  // 3a/b3
+  modelc::conv2d_prepare(prep(p_3a_b4), w(14), w(15), g_3a_b4);  // 3a/b4
+  modelc::conv2d_prepare(prep(p_3b_b1), w(16), w(17), g_3b_b1);  // 3b/b1
+  modelc::conv2d_prepare(prep(p_3b_b2r), w(18), w(19), g_3b_b2r);  // 3b/b2r
+  modelc::conv2d_prepare(prep(p_3b_b2), w(20), w(21), g_3b_b2);  // 3b/b2
+  modelc::conv2d_prepare(prep(p_3b_b3r), w(22), w(23), g_3b_b3r);  // 3b/b3r
+  modelc::conv2d_prepare(prep(p_3b_b3), w(24), w(25), g_3b_b3);  // 3b/b3
+  modelc::conv2d_prepare(prep(p_3b_b4), w(26), w(27), g_3b_b4);  // 3b/b4
+  modelc::conv2d_prepare(prep(p_4a_b1), w(28), w(29), g_4a_b1);  // 4a/b1
+  modelc::conv2d_prepare(prep(p_4a_b2r), w(30), w(31), g_4a_b2r);  // 4a/b2r
+  modelc::conv2d_prepare(prep(p_4a_b2), w(32), w(33), g_4a_b2);  // 4a/b2
+  modelc::conv2d_prepare(prep(p_4a_b3r), w(34), w(35), g_4a_b3r);  // 4a/b3r
+  modelc::conv2d_prepare(prep(p_4a_b3), w(36), w(37), g_4a_b3);  // 4a/b3
+  modelc::conv2d_prepare(prep(p_4a_b4), w(38), w(39), g_4a_b4);  // 4a/b4
+  modelc::conv2d_prepare(prep(p_4b_b1), w(40), w(41), g_4b_b1);  // 4b/b1
+  modelc::conv2d_prepare(prep(p_4b_b2r), w(42), w(43), g_4b_b2r);  // 4b/b2r
+  modelc::conv2d_prepare(prep(p_4b_b2), w(44), w(45), g_4b_b2);  // 4b/b2
+  modelc::conv2d_prepare(prep(p_4b_b3r), w(46), w(47), g_4b_b3r);  // 4b/b3r
+  modelc::conv2d_prepare(prep(p_4b_b3), w(48), w(49), g_4b_b3);  // 4b/b3
+  modelc::conv2d_prepare(prep(p_4b_b4), w(50), w(51), g_4b_b4);  // 4b/b4
+  modelc::conv2d_prepare(prep(p_4c_b1), w(52), w(53), g_4c_b1);  // 4c/b1
+  modelc::conv2d_prepare(prep(p_4c_b2r), w(54), w(55), g_4c_b2r);  // 4c/b2r
+  modelc::conv2d_prepare(prep(p_4c_b2), w(56), w(57), g_4c_b2);  // 4c/b2
+  modelc::conv2d_prepare(prep(p_4c_b3r), w(58), w(59), g_4c_b3r);  // 4c/b3r
+  modelc::conv2d_prepare(prep(p_4c_b3), w(60), w(61), g_4c_b3);  // 4c/b3
+  modelc::conv2d_prepare(prep(p_4c_b4), w(62), w(63), g_4c_b4);  // 4c/b4
+  modelc::conv2d_prepare(prep(p_4d_b1), w(64), w(65), g_4d_b1);  // 4d/b1
+  modelc::conv2d_prepare(prep(p_4d_b2r), w(66), w(67), g_4d_b2r);  // 4d/b2r
+  modelc::conv2d_prepare(prep(p_4d_b2), w(68), w(69), g_4d_b2);  // 4d/b2
+  modelc::conv2d_prepare(prep(p_4d_b3r), w(70), w(71), g_4d_b3r);  // 4d/b3r
+  modelc::conv2d_prepare(prep(p_4d_b3), w(72), w(73), g_4d_b3);  // 4d/b3
+  modelc::conv2d_prepare(prep(p_4d_b4), w(74), w(75), g_4d_b4);  // 4d/b4
+  modelc::conv2d_prepare(prep(p_4e_b1), w(76), w(77), g_4e_b1);  // 4e/b1
+  modelc::conv2d_prepare(prep(p_4e_b2r), w(78), w(79), g_4e_b2r);  // 4e/b2r
+  modelc::conv2d_prepare(prep(p_4e_b2), w(80), w(81), g_4e_b2);  // 4e/b2
+  modelc::conv2d_prepare(prep(p_4e_b3r), w(82), w(83), g_4e_b3r);  // 4e/b3r
+  modelc::conv2d_prepare(prep(p_4e_b3), w(84), w(85), g_4e_b3);  // 4e/b3
+  modelc::conv2d_prepare(prep(p_4e_b4), w(86), w(87), g_4e_b4);  // 4e/b4
+  modelc::conv2d_prepare(prep(p_5a_b1), w(88), w(89), g_5a_b1);  // 5a/b1
+  modelc::conv2d_prepare(prep(p_5a_b2r), w(90), w(91), g_5a_b2r);  // 5a/b2r
+  modelc::conv2d_prepare(prep(p_5a_b2), w(92), w(93), g_5a_b2);  // 5a/b2
+  modelc::conv2d_prepare(prep(p_5a_b3r), w(94), w(95), g_5a_b3r);  // 5a/b3r
+  modelc::conv2d_prepare(prep(p_5a_b3), w(96), w(97), g_5a_b3);  // 5a/b3
+  modelc::conv2d_prepare(prep(p_5a_b4), w(98), w(99), g_5a_b4);  // 5a/b4
+  modelc::conv2d_prepare(prep(p_5b_b1), w(100), w(101), g_5b_b1);  // 5b/b1
+  modelc::conv2d_prepare(prep(p_5b_b2r), w(102), w(103), g_5b_b2r);  // 5b/b2r
+  modelc::conv2d_prepare(prep(p_5b_b2), w(104), w(105), g_5b_b2);  // 5b/b2
+  modelc::conv2d_prepare(prep(p_5b_b3r), w(106), w(107), g_5b_b3r);  // 5b/b3r
+  modelc::conv2d_prepare(prep(p_5b_b3), w(108), w(109), g_5b_b3);  // 5b/b3
+  modelc::conv2d_prepare(prep(p_5b_b4), w(110), w(111), g_5b_b4);  // 5b/b4
 }
 
 }  // namespace modelc::gen

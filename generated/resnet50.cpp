@@ -8,343 +8,341 @@
 namespace modelc::gen {
 namespace {
 
-using namespace modelc;
-
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
-constexpr ParamSpec kParams[] = {
-  {"conv1_conv.kernel", {7, 7, 3, 64}, 4, Init::glorot_uniform, 147, 3136, true, 0.0f},
-  {"conv1_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv1_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv1_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv1_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv1_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/0_conv.kernel", {1, 1, 64, 256}, 4, Init::glorot_uniform, 64, 256, true, 0.0f},
-  {"conv2_block1/0_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/0_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block1/0_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/0_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block1/0_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/1_conv.kernel", {1, 1, 64, 64}, 4, Init::glorot_uniform, 64, 64, true, 0.0f},
-  {"conv2_block1/1_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/1_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block1/1_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/1_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block1/1_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/2_conv.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"conv2_block1/2_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/2_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block1/2_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/2_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block1/2_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/3_conv.kernel", {1, 1, 64, 256}, 4, Init::glorot_uniform, 64, 256, true, 0.0f},
-  {"conv2_block1/3_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/3_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block1/3_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block1/3_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block1/3_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/1_conv.kernel", {1, 1, 256, 64}, 4, Init::glorot_uniform, 256, 64, true, 0.0f},
-  {"conv2_block2/1_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/1_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block2/1_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/1_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block2/1_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/2_conv.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"conv2_block2/2_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/2_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block2/2_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/2_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block2/2_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/3_conv.kernel", {1, 1, 64, 256}, 4, Init::glorot_uniform, 64, 256, true, 0.0f},
-  {"conv2_block2/3_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/3_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block2/3_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block2/3_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block2/3_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/1_conv.kernel", {1, 1, 256, 64}, 4, Init::glorot_uniform, 256, 64, true, 0.0f},
-  {"conv2_block3/1_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/1_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block3/1_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/1_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block3/1_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/2_conv.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"conv2_block3/2_conv.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/2_bn.gamma", {64, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block3/2_bn.beta", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/2_bn.moving_mean", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block3/2_bn.moving_variance", {64, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/3_conv.kernel", {1, 1, 64, 256}, 4, Init::glorot_uniform, 64, 256, true, 0.0f},
-  {"conv2_block3/3_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/3_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv2_block3/3_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv2_block3/3_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv2_block3/3_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/0_conv.kernel", {1, 1, 256, 512}, 4, Init::glorot_uniform, 256, 512, true, 0.0f},
-  {"conv3_block1/0_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/0_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block1/0_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/0_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block1/0_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/1_conv.kernel", {1, 1, 256, 128}, 4, Init::glorot_uniform, 256, 128, true, 0.0f},
-  {"conv3_block1/1_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/1_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block1/1_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/1_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block1/1_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/2_conv.kernel", {3, 3, 128, 128}, 4, Init::glorot_uniform, 1152, 1152, true, 0.0f},
-  {"conv3_block1/2_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/2_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block1/2_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/2_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block1/2_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/3_conv.kernel", {1, 1, 128, 512}, 4, Init::glorot_uniform, 128, 512, true, 0.0f},
-  {"conv3_block1/3_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/3_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block1/3_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block1/3_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block1/3_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/1_conv.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0f},
-  {"conv3_block2/1_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/1_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block2/1_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/1_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block2/1_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/2_conv.kernel", {3, 3, 128, 128}, 4, Init::glorot_uniform, 1152, 1152, true, 0.0f},
-  {"conv3_block2/2_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/2_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block2/2_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/2_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block2/2_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/3_conv.kernel", {1, 1, 128, 512}, 4, Init::glorot_uniform, 128, 512, true, 0.0f},
-  {"conv3_block2/3_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/3_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block2/3_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block2/3_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block2/3_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/1_conv.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0f},
-  {"conv3_block3/1_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/1_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block3/1_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/1_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block3/1_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/2_conv.kernel", {3, 3, 128, 128}, 4, Init::glorot_uniform, 1152, 1152, true, 0.0f},
-  {"conv3_block3/2_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/2_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block3/2_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/2_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block3/2_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/3_conv.kernel", {1, 1, 128, 512}, 4, Init::glorot_uniform, 128, 512, true, 0.0f},
-  {"conv3_block3/3_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/3_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block3/3_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block3/3_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block3/3_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/1_conv.kernel", {1, 1, 512, 128}, 4, Init::glorot_uniform, 512, 128, true, 0.0f},
-  {"conv3_block4/1_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/1_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block4/1_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/1_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block4/1_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/2_conv.kernel", {3, 3, 128, 128}, 4, Init::glorot_uniform, 1152, 1152, true, 0.0f},
-  {"conv3_block4/2_conv.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/2_bn.gamma", {128, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block4/2_bn.beta", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/2_bn.moving_mean", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block4/2_bn.moving_variance", {128, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/3_conv.kernel", {1, 1, 128, 512}, 4, Init::glorot_uniform, 128, 512, true, 0.0f},
-  {"conv3_block4/3_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/3_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv3_block4/3_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv3_block4/3_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv3_block4/3_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/0_conv.kernel", {1, 1, 512, 1024}, 4, Init::glorot_uniform, 512, 1024, true, 0.0f},
-  {"conv4_block1/0_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/0_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block1/0_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/0_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block1/0_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/1_conv.kernel", {1, 1, 512, 256}, 4, Init::glorot_uniform, 512, 256, true, 0.0f},
-  {"conv4_block1/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block1/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block1/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block1/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block1/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block1/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block1/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block1/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block1/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block1/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/1_conv.kernel", {1, 1, 1024, 256}, 4, Init::glorot_uniform, 1024, 256, true, 0.0f},
-  {"conv4_block2/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block2/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block2/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block2/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block2/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block2/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block2/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block2/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block2/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block2/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/1_conv.kernel", {1, 1, 1024, 256}, 4, Init::glorot_uniform, 1024, 256, true, 0.0f},
-  {"conv4_block3/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block3/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block3/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block3/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block3/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block3/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block3/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block3/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block3/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block3/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/1_conv.kernel", {1, 1, 1024, 256}, 4, Init::glorot_uniform, 1024, 256, true, 0.0f},
-  {"conv4_block4/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block4/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block4/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block4/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block4/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block4/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block4/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block4/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block4/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block4/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/1_conv.kernel", {1, 1, 1024, 256}, 4, Init::glorot_uniform, 1024, 256, true, 0.0f},
-  {"conv4_block5/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block5/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block5/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block5/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block5/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block5/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block5/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block5/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block5/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block5/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/1_conv.kernel", {1, 1, 1024, 256}, 4, Init::glorot_uniform, 1024, 256, true, 0.0f},
-  {"conv4_block6/1_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/1_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block6/1_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/1_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block6/1_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/2_conv.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"conv4_block6/2_conv.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/2_bn.gamma", {256, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block6/2_bn.beta", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/2_bn.moving_mean", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block6/2_bn.moving_variance", {256, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/3_conv.kernel", {1, 1, 256, 1024}, 4, Init::glorot_uniform, 256, 1024, true, 0.0f},
-  {"conv4_block6/3_conv.bias", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/3_bn.gamma", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv4_block6/3_bn.beta", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv4_block6/3_bn.moving_mean", {1024, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv4_block6/3_bn.moving_variance", {1024, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/0_conv.kernel", {1, 1, 1024, 2048}, 4, Init::glorot_uniform, 1024, 2048, true, 0.0f},
-  {"conv5_block1/0_conv.bias", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/0_bn.gamma", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block1/0_bn.beta", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/0_bn.moving_mean", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block1/0_bn.moving_variance", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/1_conv.kernel", {1, 1, 1024, 512}, 4, Init::glorot_uniform, 1024, 512, true, 0.0f},
-  {"conv5_block1/1_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/1_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block1/1_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/1_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block1/1_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/2_conv.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"conv5_block1/2_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/2_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block1/2_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/2_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block1/2_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/3_conv.kernel", {1, 1, 512, 2048}, 4, Init::glorot_uniform, 512, 2048, true, 0.0f},
-  {"conv5_block1/3_conv.bias", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/3_bn.gamma", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block1/3_bn.beta", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block1/3_bn.moving_mean", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block1/3_bn.moving_variance", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/1_conv.kernel", {1, 1, 2048, 512}, 4, Init::glorot_uniform, 2048, 512, true, 0.0f},
-  {"conv5_block2/1_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/1_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block2/1_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/1_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block2/1_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/2_conv.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"conv5_block2/2_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/2_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block2/2_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/2_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block2/2_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/3_conv.kernel", {1, 1, 512, 2048}, 4, Init::glorot_uniform, 512, 2048, true, 0.0f},
-  {"conv5_block2/3_conv.bias", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/3_bn.gamma", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block2/3_bn.beta", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block2/3_bn.moving_mean", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block2/3_bn.moving_variance", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/1_conv.kernel", {1, 1, 2048, 512}, 4, Init::glorot_uniform, 2048, 512, true, 0.0f},
-  {"conv5_block3/1_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/1_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block3/1_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/1_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block3/1_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/2_conv.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"conv5_block3/2_conv.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/2_bn.gamma", {512, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block3/2_bn.beta", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/2_bn.moving_mean", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block3/2_bn.moving_variance", {512, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/3_conv.kernel", {1, 1, 512, 2048}, 4, Init::glorot_uniform, 512, 2048, true, 0.0f},
-  {"conv5_block3/3_conv.bias", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/3_bn.gamma", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, true, 0.0f},
-  {"conv5_block3/3_bn.beta", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"conv5_block3/3_bn.moving_mean", {2048, 0, 0, 0}, 1, Init::zeros, 0, 0, false, 0.0f},
-  {"conv5_block3/3_bn.moving_variance", {2048, 0, 0, 0}, 1, Init::ones, 0, 0, false, 0.0f},
-  {"predictions.kernel", {2048, 1000, 0, 0}, 2, Init::glorot_uniform, 2048, 1000, true, 0.0f},
-  {"predictions.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+constexpr modelc::ParamSpec kParams[] = {
+  {"conv1_conv.kernel", {7, 7, 3, 64}, 4, modelc::Init::glorot_uniform, 147, 3136, true, 0.0f},
+  {"conv1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block1/0_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block1/0_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/0_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block1/0_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/0_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block1/0_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block1/1_conv.kernel", {1, 1, 64, 64}, 4, modelc::Init::glorot_uniform, 64, 64, true, 0.0f},
+  {"conv2_block1/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block1/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block1/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block1/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block1/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block1/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block1/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block1/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block1/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block1/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block1/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block1/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block2/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true, 0.0f},
+  {"conv2_block2/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block2/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block2/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block2/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block2/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block2/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block2/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block2/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block2/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block2/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block2/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block2/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block3/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true, 0.0f},
+  {"conv2_block3/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block3/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block3/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block3/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block3/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block3/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block3/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv2_block3/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block3/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv2_block3/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv2_block3/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv2_block3/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block1/0_conv.kernel", {1, 1, 256, 512}, 4, modelc::Init::glorot_uniform, 256, 512, true, 0.0f},
+  {"conv3_block1/0_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/0_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block1/0_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/0_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block1/0_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block1/1_conv.kernel", {1, 1, 256, 128}, 4, modelc::Init::glorot_uniform, 256, 128, true, 0.0f},
+  {"conv3_block1/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block1/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block1/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block1/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block1/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block1/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block1/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block1/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block1/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block1/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block1/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block1/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block2/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block2/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block2/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block2/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block2/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block2/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block2/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block2/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block2/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block2/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block2/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block2/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block2/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block3/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block3/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block3/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block3/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block3/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block3/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block3/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block3/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block3/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block3/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block3/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block3/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block3/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block4/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block4/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block4/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block4/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block4/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block4/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block4/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block4/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv3_block4/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block4/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv3_block4/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv3_block4/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv3_block4/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block1/0_conv.kernel", {1, 1, 512, 1024}, 4, modelc::Init::glorot_uniform, 512, 1024, true, 0.0f},
+  {"conv4_block1/0_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/0_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block1/0_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/0_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block1/0_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block1/1_conv.kernel", {1, 1, 512, 256}, 4, modelc::Init::glorot_uniform, 512, 256, true, 0.0f},
+  {"conv4_block1/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block1/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block1/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block1/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block1/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block1/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block1/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block1/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block1/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block1/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block1/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block1/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block2/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block2/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block2/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block2/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block2/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block2/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block2/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block2/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block2/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block2/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block2/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block2/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block2/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block3/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block3/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block3/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block3/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block3/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block3/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block3/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block3/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block3/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block3/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block3/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block3/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block3/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block4/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block4/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block4/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block4/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block4/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block4/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block4/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block4/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block4/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block4/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block4/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block4/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block4/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block5/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block5/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block5/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block5/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block5/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block5/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block5/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block5/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block5/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block5/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block5/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block5/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block5/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block6/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block6/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block6/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block6/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block6/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block6/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block6/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block6/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv4_block6/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block6/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv4_block6/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv4_block6/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv4_block6/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block1/0_conv.kernel", {1, 1, 1024, 2048}, 4, modelc::Init::glorot_uniform, 1024, 2048, true, 0.0f},
+  {"conv5_block1/0_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/0_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block1/0_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/0_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block1/0_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block1/1_conv.kernel", {1, 1, 1024, 512}, 4, modelc::Init::glorot_uniform, 1024, 512, true, 0.0f},
+  {"conv5_block1/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block1/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block1/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block1/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block1/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block1/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block1/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block1/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block1/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block1/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block1/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block1/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block2/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512, true, 0.0f},
+  {"conv5_block2/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block2/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block2/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block2/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block2/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block2/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block2/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block2/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block2/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block2/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block2/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block2/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block3/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512, true, 0.0f},
+  {"conv5_block3/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block3/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block3/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block3/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block3/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block3/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block3/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"conv5_block3/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block3/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
+  {"conv5_block3/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"conv5_block3/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
+  {"conv5_block3/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
+  {"predictions.kernel", {2048, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1000, true, 0.0f},
+  {"predictions.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
-constexpr OutputSpec kOutputs[] = {
+constexpr modelc::OutputSpec kOutputs[] = {
   {"predictions", 1000, 1.0f, false, true, 1908736, 37021808, 37022816, 74143040},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
-constexpr LayerSpec kLayers[] = {
+constexpr modelc::LayerSpec kLayers[] = {
   {"conv1_pad", "zeropad", 0, true},
   {"conv1_conv", "conv2d", 118013952, true},
   {"conv1_bn", "batchnorm", 0, true},
@@ -706,118 +704,118 @@ constexpr LayerSpec kLayers[] = {
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr ZeropadGeom g_conv1_pad{1, 224, 224, 3, 3, 3, 3, 3};
-constexpr Conv2dGeom g_conv1_conv{{1, 230, 230, 3, 7, 7, 2, 2, 0, 0, 112, 112}, 64};
-constexpr BatchnormGeom g_conv1_bn{12544, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr ZeropadGeom g_pool1_pad{1, 112, 112, 64, 1, 1, 1, 1};
-constexpr Window2d g_pool1_pool{1, 114, 114, 64, 3, 3, 2, 2, 0, 0, 56, 56};
-constexpr Conv2dGeom g_conv2_block1_0_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr BatchnormGeom g_conv2_block1_0_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block1_1_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block1_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block1_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block1_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block1_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr BatchnormGeom g_conv2_block1_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block2_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block2_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block2_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block2_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block2_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr BatchnormGeom g_conv2_block2_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block3_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block3_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block3_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr BatchnormGeom g_conv2_block3_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv2_block3_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr BatchnormGeom g_conv2_block3_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block1_0_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 512};
-constexpr BatchnormGeom g_conv3_block1_0_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block1_1_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block1_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block1_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block1_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block1_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr BatchnormGeom g_conv3_block1_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block2_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block2_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block2_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block2_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block2_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr BatchnormGeom g_conv3_block2_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block3_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block3_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block3_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block3_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block3_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr BatchnormGeom g_conv3_block3_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block4_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block4_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block4_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr BatchnormGeom g_conv3_block4_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv3_block4_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr BatchnormGeom g_conv3_block4_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block1_0_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block1_0_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block1_1_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block1_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block1_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block1_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block1_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block1_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block2_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block2_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block2_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block2_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block2_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block2_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block3_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block3_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block3_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block3_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block3_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block3_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block4_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block4_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block4_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block4_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block4_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block4_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block5_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block5_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block5_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block5_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block5_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block5_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block6_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block6_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block6_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr BatchnormGeom g_conv4_block6_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv4_block6_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr BatchnormGeom g_conv4_block6_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block1_0_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 2048};
-constexpr BatchnormGeom g_conv5_block1_0_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block1_1_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block1_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block1_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block1_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block1_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr BatchnormGeom g_conv5_block1_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block2_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block2_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block2_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block2_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block2_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr BatchnormGeom g_conv5_block2_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block3_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block3_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block3_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr BatchnormGeom g_conv5_block3_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr Conv2dGeom g_conv5_block3_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr BatchnormGeom g_conv5_block3_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr DenseGeom g_predictions{1, 2048, 1000};  // rows per image, in, units
+constexpr modelc::ZeropadGeom g_conv1_pad{1, 224, 224, 3, 3, 3, 3, 3};
+constexpr modelc::Conv2dGeom g_conv1_conv{{1, 230, 230, 3, 7, 7, 2, 2, 0, 0, 112, 112}, 64};
+constexpr modelc::BatchnormGeom g_conv1_bn{12544, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::ZeropadGeom g_pool1_pad{1, 112, 112, 64, 1, 1, 1, 1};
+constexpr modelc::Window2d g_pool1_pool{1, 114, 114, 64, 3, 3, 2, 2, 0, 0, 56, 56};
+constexpr modelc::Conv2dGeom g_conv2_block1_0_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
+constexpr modelc::BatchnormGeom g_conv2_block1_0_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block1_1_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block1_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block1_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block1_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block1_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
+constexpr modelc::BatchnormGeom g_conv2_block1_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block2_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block2_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block2_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block2_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block2_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
+constexpr modelc::BatchnormGeom g_conv2_block2_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block3_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block3_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block3_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
+constexpr modelc::BatchnormGeom g_conv2_block3_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv2_block3_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
+constexpr modelc::BatchnormGeom g_conv2_block3_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block1_0_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 512};
+constexpr modelc::BatchnormGeom g_conv3_block1_0_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block1_1_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block1_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block1_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block1_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block1_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
+constexpr modelc::BatchnormGeom g_conv3_block1_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block2_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block2_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block2_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block2_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block2_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
+constexpr modelc::BatchnormGeom g_conv3_block2_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block3_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block3_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block3_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block3_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block3_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
+constexpr modelc::BatchnormGeom g_conv3_block3_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block4_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block4_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block4_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
+constexpr modelc::BatchnormGeom g_conv3_block4_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv3_block4_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
+constexpr modelc::BatchnormGeom g_conv3_block4_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block1_0_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block1_0_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block1_1_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block1_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block1_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block1_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block1_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block1_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block2_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block2_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block2_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block2_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block2_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block2_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block3_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block3_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block3_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block3_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block3_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block3_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block4_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block4_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block4_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block4_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block4_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block4_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block5_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block5_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block5_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block5_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block5_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block5_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block6_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block6_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block6_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
+constexpr modelc::BatchnormGeom g_conv4_block6_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv4_block6_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
+constexpr modelc::BatchnormGeom g_conv4_block6_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block1_0_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 2048};
+constexpr modelc::BatchnormGeom g_conv5_block1_0_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block1_1_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block1_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block1_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block1_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block1_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
+constexpr modelc::BatchnormGeom g_conv5_block1_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block2_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block2_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block2_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block2_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block2_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
+constexpr modelc::BatchnormGeom g_conv5_block2_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block3_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block3_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block3_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
+constexpr modelc::BatchnormGeom g_conv5_block3_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::Conv2dGeom g_conv5_block3_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
+constexpr modelc::BatchnormGeom g_conv5_block3_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
+constexpr modelc::DenseGeom g_predictions{1, 2048, 1000};  // rows per image, in, units
 
-constexpr ModelSpec kSpec = {
+constexpr modelc::ModelSpec kSpec = {
   "ResNet50", kParams, kInputShape, kOutputs,
   5720064, 74144048,  // arenas: inference, training
   37023824, 74144048, 37023824,  // gradients: region begin, end; input gradient
@@ -830,1470 +828,1470 @@ constexpr ModelSpec kSpec = {
 // for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_inference_scratch(at(g_conv1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv1_conv, b)), conv2d_backward_scratch(at(g_conv1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_0_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_0_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block1_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block1_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block2_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block2_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv2_block3_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv2_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv2_block3_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_0_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_0_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block1_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block1_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block2_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block2_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block3_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block3_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_1_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_2_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv3_block4_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv3_block4_3_conv, b)), conv2d_backward_scratch(at(g_conv3_block4_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_0_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_0_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block1_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block1_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block2_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block2_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block3_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block3_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block4_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block4_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block4_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block5_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block5_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block5_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_1_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_2_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv4_block6_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv4_block6_3_conv, b)), conv2d_backward_scratch(at(g_conv4_block6_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_0_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_0_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_0_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block1_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block1_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block1_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block2_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block2_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block2_3_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_1_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_1_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_1_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_2_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_2_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_2_conv, b), Activation::linear)});
-  s = std::max(s, conv2d_inference_scratch(at(g_conv5_block3_3_conv, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_conv5_block3_3_conv, b)), conv2d_backward_scratch(at(g_conv5_block3_3_conv, b), Activation::linear)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_predictions, b), Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_0_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_0_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_0_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_0_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_0_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_0_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_0_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_0_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_3_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_1_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_1_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_2_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_2_conv, b), modelc::Activation::linear)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_3_conv, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b), modelc::Activation::softmax));
   return s;
 }
 
 }  // namespace
 
-ResNet50::ResNet50(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, &scratch_floats) {}
+ResNet50::ResNet50(int max_batch, const modelc::ModelOptions& options)
+    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void ResNet50::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
-  zeropad_forward(inf(i_conv1_pad), x, at(g_conv1_pad, n));
+  modelc::zeropad_forward(inf(i_conv1_pad), x, modelc::at(g_conv1_pad, n));
   // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
   //   with conv1_bn, conv1_relu fused into its output pass
   layer(1);
-  conv2d_forward_prepared(inf(i_conv1_conv), inf(i_conv1_pad), prep(p_conv1_conv), nullptr, at(g_conv1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1_conv), inf(i_conv1_pad), prep(p_conv1_conv), nullptr, modelc::at(g_conv1_conv, n), modelc::Activation::relu, scratch());
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
-  zeropad_forward(inf(i_pool1_pad), inf(i_conv1_relu), at(g_pool1_pad, n));
+  modelc::zeropad_forward(inf(i_pool1_pad), inf(i_conv1_relu), modelc::at(g_pool1_pad, n));
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
-  maxpool_forward(inf(i_pool1_pool), inf(i_pool1_pad), at(g_pool1_pool, n));
+  modelc::maxpool_forward(inf(i_pool1_pool), inf(i_pool1_pad), modelc::at(g_pool1_pool, n));
   // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
   //   with conv2_block1/0_bn fused into its output pass
   layer(6);
-  conv2d_forward_prepared(inf(i_conv2_block1_0_conv), inf(i_pool1_pool), prep(p_conv2_block1_0_conv), nullptr, at(g_conv2_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_0_conv), inf(i_pool1_pool), prep(p_conv2_block1_0_conv), nullptr, modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
   //   with conv2_block1/1_bn, conv2_block1/1_relu fused into its output pass
   layer(8);
-  conv2d_forward_prepared(inf(i_conv2_block1_1_conv), inf(i_pool1_pool), prep(p_conv2_block1_1_conv), nullptr, at(g_conv2_block1_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_1_conv), inf(i_pool1_pool), prep(p_conv2_block1_1_conv), nullptr, modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::relu, scratch());
   // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
   //   with conv2_block1/2_bn, conv2_block1/2_relu fused into its output pass
   layer(11);
-  conv2d_forward_prepared(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu), prep(p_conv2_block1_2_conv), nullptr, at(g_conv2_block1_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu), prep(p_conv2_block1_2_conv), nullptr, modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::relu, scratch());
   // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
   //   with conv2_block1/3_bn, conv2_block1/add, conv2_block1/out fused into its output pass
   layer(14);
-  conv2d_forward_prepared(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu), prep(p_conv2_block1_3_conv), inf(i_conv2_block1_0_bn), at(g_conv2_block1_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu), prep(p_conv2_block1_3_conv), inf(i_conv2_block1_0_bn), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::relu, scratch());
   // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   //   with conv2_block2/1_bn, conv2_block2/1_relu fused into its output pass
   layer(18);
-  conv2d_forward_prepared(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out), prep(p_conv2_block2_1_conv), nullptr, at(g_conv2_block2_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out), prep(p_conv2_block2_1_conv), nullptr, modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::relu, scratch());
   // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   //   with conv2_block2/2_bn, conv2_block2/2_relu fused into its output pass
   layer(21);
-  conv2d_forward_prepared(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu), prep(p_conv2_block2_2_conv), nullptr, at(g_conv2_block2_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu), prep(p_conv2_block2_2_conv), nullptr, modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::relu, scratch());
   // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   //   with conv2_block2/3_bn, conv2_block2/add, conv2_block2/out fused into its output pass
   layer(24);
-  conv2d_forward_prepared(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu), prep(p_conv2_block2_3_conv), inf(i_conv2_block1_out), at(g_conv2_block2_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu), prep(p_conv2_block2_3_conv), inf(i_conv2_block1_out), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::relu, scratch());
   // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   //   with conv2_block3/1_bn, conv2_block3/1_relu fused into its output pass
   layer(28);
-  conv2d_forward_prepared(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out), prep(p_conv2_block3_1_conv), nullptr, at(g_conv2_block3_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out), prep(p_conv2_block3_1_conv), nullptr, modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::relu, scratch());
   // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   //   with conv2_block3/2_bn, conv2_block3/2_relu fused into its output pass
   layer(31);
-  conv2d_forward_prepared(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu), prep(p_conv2_block3_2_conv), nullptr, at(g_conv2_block3_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu), prep(p_conv2_block3_2_conv), nullptr, modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::relu, scratch());
   // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   //   with conv2_block3/3_bn, conv2_block3/add, conv2_block3/out fused into its output pass
   layer(34);
-  conv2d_forward_prepared(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu), prep(p_conv2_block3_3_conv), inf(i_conv2_block2_out), at(g_conv2_block3_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu), prep(p_conv2_block3_3_conv), inf(i_conv2_block2_out), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::relu, scratch());
   // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
   //   with conv3_block1/0_bn fused into its output pass
   layer(38);
-  conv2d_forward_prepared(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_0_conv), nullptr, at(g_conv3_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_0_conv), nullptr, modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
   //   with conv3_block1/1_bn, conv3_block1/1_relu fused into its output pass
   layer(40);
-  conv2d_forward_prepared(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_1_conv), nullptr, at(g_conv3_block1_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_1_conv), nullptr, modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::relu, scratch());
   // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
   //   with conv3_block1/2_bn, conv3_block1/2_relu fused into its output pass
   layer(43);
-  conv2d_forward_prepared(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu), prep(p_conv3_block1_2_conv), nullptr, at(g_conv3_block1_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu), prep(p_conv3_block1_2_conv), nullptr, modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::relu, scratch());
   // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
   //   with conv3_block1/3_bn, conv3_block1/add, conv3_block1/out fused into its output pass
   layer(46);
-  conv2d_forward_prepared(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu), prep(p_conv3_block1_3_conv), inf(i_conv3_block1_0_bn), at(g_conv3_block1_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu), prep(p_conv3_block1_3_conv), inf(i_conv3_block1_0_bn), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::relu, scratch());
   // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   //   with conv3_block2/1_bn, conv3_block2/1_relu fused into its output pass
   layer(50);
-  conv2d_forward_prepared(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out), prep(p_conv3_block2_1_conv), nullptr, at(g_conv3_block2_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out), prep(p_conv3_block2_1_conv), nullptr, modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::relu, scratch());
   // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   //   with conv3_block2/2_bn, conv3_block2/2_relu fused into its output pass
   layer(53);
-  conv2d_forward_prepared(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu), prep(p_conv3_block2_2_conv), nullptr, at(g_conv3_block2_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu), prep(p_conv3_block2_2_conv), nullptr, modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::relu, scratch());
   // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   //   with conv3_block2/3_bn, conv3_block2/add, conv3_block2/out fused into its output pass
   layer(56);
-  conv2d_forward_prepared(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu), prep(p_conv3_block2_3_conv), inf(i_conv3_block1_out), at(g_conv3_block2_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu), prep(p_conv3_block2_3_conv), inf(i_conv3_block1_out), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::relu, scratch());
   // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   //   with conv3_block3/1_bn, conv3_block3/1_relu fused into its output pass
   layer(60);
-  conv2d_forward_prepared(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out), prep(p_conv3_block3_1_conv), nullptr, at(g_conv3_block3_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out), prep(p_conv3_block3_1_conv), nullptr, modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::relu, scratch());
   // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   //   with conv3_block3/2_bn, conv3_block3/2_relu fused into its output pass
   layer(63);
-  conv2d_forward_prepared(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu), prep(p_conv3_block3_2_conv), nullptr, at(g_conv3_block3_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu), prep(p_conv3_block3_2_conv), nullptr, modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::relu, scratch());
   // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   //   with conv3_block3/3_bn, conv3_block3/add, conv3_block3/out fused into its output pass
   layer(66);
-  conv2d_forward_prepared(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu), prep(p_conv3_block3_3_conv), inf(i_conv3_block2_out), at(g_conv3_block3_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu), prep(p_conv3_block3_3_conv), inf(i_conv3_block2_out), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::relu, scratch());
   // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   //   with conv3_block4/1_bn, conv3_block4/1_relu fused into its output pass
   layer(70);
-  conv2d_forward_prepared(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out), prep(p_conv3_block4_1_conv), nullptr, at(g_conv3_block4_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out), prep(p_conv3_block4_1_conv), nullptr, modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::relu, scratch());
   // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   //   with conv3_block4/2_bn, conv3_block4/2_relu fused into its output pass
   layer(73);
-  conv2d_forward_prepared(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu), prep(p_conv3_block4_2_conv), nullptr, at(g_conv3_block4_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu), prep(p_conv3_block4_2_conv), nullptr, modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::relu, scratch());
   // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   //   with conv3_block4/3_bn, conv3_block4/add, conv3_block4/out fused into its output pass
   layer(76);
-  conv2d_forward_prepared(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu), prep(p_conv3_block4_3_conv), inf(i_conv3_block3_out), at(g_conv3_block4_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu), prep(p_conv3_block4_3_conv), inf(i_conv3_block3_out), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
   //   with conv4_block1/0_bn fused into its output pass
   layer(80);
-  conv2d_forward_prepared(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_0_conv), nullptr, at(g_conv4_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_0_conv), nullptr, modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
   //   with conv4_block1/1_bn, conv4_block1/1_relu fused into its output pass
   layer(82);
-  conv2d_forward_prepared(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_1_conv), nullptr, at(g_conv4_block1_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_1_conv), nullptr, modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
   //   with conv4_block1/2_bn, conv4_block1/2_relu fused into its output pass
   layer(85);
-  conv2d_forward_prepared(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu), prep(p_conv4_block1_2_conv), nullptr, at(g_conv4_block1_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu), prep(p_conv4_block1_2_conv), nullptr, modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
   //   with conv4_block1/3_bn, conv4_block1/add, conv4_block1/out fused into its output pass
   layer(88);
-  conv2d_forward_prepared(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu), prep(p_conv4_block1_3_conv), inf(i_conv4_block1_0_bn), at(g_conv4_block1_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu), prep(p_conv4_block1_3_conv), inf(i_conv4_block1_0_bn), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   //   with conv4_block2/1_bn, conv4_block2/1_relu fused into its output pass
   layer(92);
-  conv2d_forward_prepared(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out), prep(p_conv4_block2_1_conv), nullptr, at(g_conv4_block2_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out), prep(p_conv4_block2_1_conv), nullptr, modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   //   with conv4_block2/2_bn, conv4_block2/2_relu fused into its output pass
   layer(95);
-  conv2d_forward_prepared(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu), prep(p_conv4_block2_2_conv), nullptr, at(g_conv4_block2_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu), prep(p_conv4_block2_2_conv), nullptr, modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   //   with conv4_block2/3_bn, conv4_block2/add, conv4_block2/out fused into its output pass
   layer(98);
-  conv2d_forward_prepared(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu), prep(p_conv4_block2_3_conv), inf(i_conv4_block1_out), at(g_conv4_block2_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu), prep(p_conv4_block2_3_conv), inf(i_conv4_block1_out), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   //   with conv4_block3/1_bn, conv4_block3/1_relu fused into its output pass
   layer(102);
-  conv2d_forward_prepared(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out), prep(p_conv4_block3_1_conv), nullptr, at(g_conv4_block3_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out), prep(p_conv4_block3_1_conv), nullptr, modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   //   with conv4_block3/2_bn, conv4_block3/2_relu fused into its output pass
   layer(105);
-  conv2d_forward_prepared(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu), prep(p_conv4_block3_2_conv), nullptr, at(g_conv4_block3_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu), prep(p_conv4_block3_2_conv), nullptr, modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   //   with conv4_block3/3_bn, conv4_block3/add, conv4_block3/out fused into its output pass
   layer(108);
-  conv2d_forward_prepared(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu), prep(p_conv4_block3_3_conv), inf(i_conv4_block2_out), at(g_conv4_block3_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu), prep(p_conv4_block3_3_conv), inf(i_conv4_block2_out), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   //   with conv4_block4/1_bn, conv4_block4/1_relu fused into its output pass
   layer(112);
-  conv2d_forward_prepared(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out), prep(p_conv4_block4_1_conv), nullptr, at(g_conv4_block4_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out), prep(p_conv4_block4_1_conv), nullptr, modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   //   with conv4_block4/2_bn, conv4_block4/2_relu fused into its output pass
   layer(115);
-  conv2d_forward_prepared(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu), prep(p_conv4_block4_2_conv), nullptr, at(g_conv4_block4_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu), prep(p_conv4_block4_2_conv), nullptr, modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   //   with conv4_block4/3_bn, conv4_block4/add, conv4_block4/out fused into its output pass
   layer(118);
-  conv2d_forward_prepared(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu), prep(p_conv4_block4_3_conv), inf(i_conv4_block3_out), at(g_conv4_block4_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu), prep(p_conv4_block4_3_conv), inf(i_conv4_block3_out), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   //   with conv4_block5/1_bn, conv4_block5/1_relu fused into its output pass
   layer(122);
-  conv2d_forward_prepared(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out), prep(p_conv4_block5_1_conv), nullptr, at(g_conv4_block5_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out), prep(p_conv4_block5_1_conv), nullptr, modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   //   with conv4_block5/2_bn, conv4_block5/2_relu fused into its output pass
   layer(125);
-  conv2d_forward_prepared(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu), prep(p_conv4_block5_2_conv), nullptr, at(g_conv4_block5_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu), prep(p_conv4_block5_2_conv), nullptr, modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   //   with conv4_block5/3_bn, conv4_block5/add, conv4_block5/out fused into its output pass
   layer(128);
-  conv2d_forward_prepared(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu), prep(p_conv4_block5_3_conv), inf(i_conv4_block4_out), at(g_conv4_block5_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu), prep(p_conv4_block5_3_conv), inf(i_conv4_block4_out), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::relu, scratch());
   // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   //   with conv4_block6/1_bn, conv4_block6/1_relu fused into its output pass
   layer(132);
-  conv2d_forward_prepared(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out), prep(p_conv4_block6_1_conv), nullptr, at(g_conv4_block6_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out), prep(p_conv4_block6_1_conv), nullptr, modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::relu, scratch());
   // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   //   with conv4_block6/2_bn, conv4_block6/2_relu fused into its output pass
   layer(135);
-  conv2d_forward_prepared(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu), prep(p_conv4_block6_2_conv), nullptr, at(g_conv4_block6_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu), prep(p_conv4_block6_2_conv), nullptr, modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::relu, scratch());
   // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   //   with conv4_block6/3_bn, conv4_block6/add, conv4_block6/out fused into its output pass
   layer(138);
-  conv2d_forward_prepared(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu), prep(p_conv4_block6_3_conv), inf(i_conv4_block5_out), at(g_conv4_block6_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu), prep(p_conv4_block6_3_conv), inf(i_conv4_block5_out), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::relu, scratch());
   // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
   //   with conv5_block1/0_bn fused into its output pass
   layer(142);
-  conv2d_forward_prepared(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_0_conv), nullptr, at(g_conv5_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_0_conv), nullptr, modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
   //   with conv5_block1/1_bn, conv5_block1/1_relu fused into its output pass
   layer(144);
-  conv2d_forward_prepared(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_1_conv), nullptr, at(g_conv5_block1_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_1_conv), nullptr, modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::relu, scratch());
   // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
   //   with conv5_block1/2_bn, conv5_block1/2_relu fused into its output pass
   layer(147);
-  conv2d_forward_prepared(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu), prep(p_conv5_block1_2_conv), nullptr, at(g_conv5_block1_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu), prep(p_conv5_block1_2_conv), nullptr, modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::relu, scratch());
   // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
   //   with conv5_block1/3_bn, conv5_block1/add, conv5_block1/out fused into its output pass
   layer(150);
-  conv2d_forward_prepared(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu), prep(p_conv5_block1_3_conv), inf(i_conv5_block1_0_bn), at(g_conv5_block1_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu), prep(p_conv5_block1_3_conv), inf(i_conv5_block1_0_bn), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::relu, scratch());
   // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   //   with conv5_block2/1_bn, conv5_block2/1_relu fused into its output pass
   layer(154);
-  conv2d_forward_prepared(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out), prep(p_conv5_block2_1_conv), nullptr, at(g_conv5_block2_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out), prep(p_conv5_block2_1_conv), nullptr, modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::relu, scratch());
   // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   //   with conv5_block2/2_bn, conv5_block2/2_relu fused into its output pass
   layer(157);
-  conv2d_forward_prepared(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu), prep(p_conv5_block2_2_conv), nullptr, at(g_conv5_block2_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu), prep(p_conv5_block2_2_conv), nullptr, modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::relu, scratch());
   // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   //   with conv5_block2/3_bn, conv5_block2/add, conv5_block2/out fused into its output pass
   layer(160);
-  conv2d_forward_prepared(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu), prep(p_conv5_block2_3_conv), inf(i_conv5_block1_out), at(g_conv5_block2_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu), prep(p_conv5_block2_3_conv), inf(i_conv5_block1_out), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::relu, scratch());
   // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   //   with conv5_block3/1_bn, conv5_block3/1_relu fused into its output pass
   layer(164);
-  conv2d_forward_prepared(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out), prep(p_conv5_block3_1_conv), nullptr, at(g_conv5_block3_1_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out), prep(p_conv5_block3_1_conv), nullptr, modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::relu, scratch());
   // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   //   with conv5_block3/2_bn, conv5_block3/2_relu fused into its output pass
   layer(167);
-  conv2d_forward_prepared(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu), prep(p_conv5_block3_2_conv), nullptr, at(g_conv5_block3_2_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu), prep(p_conv5_block3_2_conv), nullptr, modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::relu, scratch());
   // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   //   with conv5_block3/3_bn, conv5_block3/add, conv5_block3/out fused into its output pass
   layer(170);
-  conv2d_forward_prepared(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu), prep(p_conv5_block3_3_conv), inf(i_conv5_block2_out), at(g_conv5_block3_3_conv, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu), prep(p_conv5_block3_3_conv), inf(i_conv5_block2_out), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::relu, scratch());
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
-  global_avgpool_forward(inf(i_avg_pool), inf(i_conv5_block3_out), n, 49, 2048);
+  modelc::global_avgpool_forward(inf(i_avg_pool), inf(i_conv5_block3_out), n, 49, 2048);
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  dense_forward(inf(i_predictions), inf(i_avg_pool), w(318), w(319), at(g_predictions, n), Activation::softmax);
+  modelc::dense_forward(inf(i_predictions), inf(i_avg_pool), w(318), w(319), modelc::at(g_predictions, n), modelc::Activation::softmax);
 }
 
 void ResNet50::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
-  zeropad_forward(trn(t_conv1_pad), x, at(g_conv1_pad, n));
+  modelc::zeropad_forward(trn(t_conv1_pad), x, modelc::at(g_conv1_pad, n));
   // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
   layer(1);
-  conv2d_forward(trn(t_conv1_conv), trn(t_conv1_pad), w(0), w(1), at(g_conv1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv1_conv), trn(t_conv1_pad), w(0), w(1), modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
   // conv1_bn: batchnorm [112, 112, 64] (resnet50.yaml:47)
   layer(2);
-  batchnorm_forward_training(trn(t_conv1_bn), trn(a_conv1_bn), trn(a_conv1_bn) + 64, trn(t_conv1_conv), w(2), w(3), w(4), w(5), at(g_conv1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv1_bn), trn(a_conv1_bn), trn(a_conv1_bn) + 64, trn(t_conv1_conv), w(2), w(3), w(4), w(5), modelc::at(g_conv1_bn, n));
   // conv1_relu: relu [112, 112, 64] (resnet50.yaml:48)
   layer(3);
-  relu_forward(trn(t_conv1_relu), trn(t_conv1_bn), n * 802816);
+  modelc::relu_forward(trn(t_conv1_relu), trn(t_conv1_bn), n * 802816);
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
-  zeropad_forward(trn(t_pool1_pad), trn(t_conv1_relu), at(g_pool1_pad, n));
+  modelc::zeropad_forward(trn(t_pool1_pad), trn(t_conv1_relu), modelc::at(g_pool1_pad, n));
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
-  maxpool_forward(trn(t_pool1_pool), trn(t_pool1_pad), at(g_pool1_pool, n));
+  modelc::maxpool_forward(trn(t_pool1_pool), trn(t_pool1_pad), modelc::at(g_pool1_pool, n));
   // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
   layer(6);
-  conv2d_forward(trn(t_conv2_block1_0_conv), trn(t_pool1_pool), w(6), w(7), at(g_conv2_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_0_conv), trn(t_pool1_pool), w(6), w(7), modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/0_bn: batchnorm [56, 56, 256] (resnet50.yaml:19)
   layer(7);
-  batchnorm_forward_training(trn(t_conv2_block1_0_bn), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, trn(t_conv2_block1_0_conv), w(8), w(9), w(10), w(11), at(g_conv2_block1_0_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_0_bn), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, trn(t_conv2_block1_0_conv), w(8), w(9), w(10), w(11), modelc::at(g_conv2_block1_0_bn, n));
   // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
   layer(8);
-  conv2d_forward(trn(t_conv2_block1_1_conv), trn(t_pool1_pool), w(12), w(13), at(g_conv2_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_1_conv), trn(t_pool1_pool), w(12), w(13), modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:21)
   layer(9);
-  batchnorm_forward_training(trn(t_conv2_block1_1_bn), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, trn(t_conv2_block1_1_conv), w(14), w(15), w(16), w(17), at(g_conv2_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_1_bn), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, trn(t_conv2_block1_1_conv), w(14), w(15), w(16), w(17), modelc::at(g_conv2_block1_1_bn, n));
   // conv2_block1/1_relu: relu [56, 56, 64] (resnet50.yaml:22)
   layer(10);
-  relu_forward(trn(t_conv2_block1_1_relu), trn(t_conv2_block1_1_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block1_1_relu), trn(t_conv2_block1_1_bn), n * 200704);
   // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
   layer(11);
-  conv2d_forward(trn(t_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), w(19), at(g_conv2_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), w(19), modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:24)
   layer(12);
-  batchnorm_forward_training(trn(t_conv2_block1_2_bn), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, trn(t_conv2_block1_2_conv), w(20), w(21), w(22), w(23), at(g_conv2_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_2_bn), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, trn(t_conv2_block1_2_conv), w(20), w(21), w(22), w(23), modelc::at(g_conv2_block1_2_bn, n));
   // conv2_block1/2_relu: relu [56, 56, 64] (resnet50.yaml:25)
   layer(13);
-  relu_forward(trn(t_conv2_block1_2_relu), trn(t_conv2_block1_2_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block1_2_relu), trn(t_conv2_block1_2_bn), n * 200704);
   // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
   layer(14);
-  conv2d_forward(trn(t_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), w(25), at(g_conv2_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), w(25), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:27)
   layer(15);
-  batchnorm_forward_training(trn(t_conv2_block1_3_bn), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, trn(t_conv2_block1_3_conv), w(26), w(27), w(28), w(29), at(g_conv2_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_3_bn), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, trn(t_conv2_block1_3_conv), w(26), w(27), w(28), w(29), modelc::at(g_conv2_block1_3_bn, n));
   // conv2_block1/add: add [56, 56, 256] (resnet50.yaml:28)
   layer(16);
-  { const float* in[] = {trn(t_conv2_block1_0_bn), trn(t_conv2_block1_3_bn)}; add_forward(trn(t_conv2_block1_add), in, n * 802816); }
+  { const float* in[] = {trn(t_conv2_block1_0_bn), trn(t_conv2_block1_3_bn)}; modelc::add_forward(trn(t_conv2_block1_add), in, n * 802816); }
   // conv2_block1/out: relu [56, 56, 256] (resnet50.yaml:29)
   layer(17);
-  relu_forward(trn(t_conv2_block1_out), trn(t_conv2_block1_add), n * 802816);
+  modelc::relu_forward(trn(t_conv2_block1_out), trn(t_conv2_block1_add), n * 802816);
   // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   layer(18);
-  conv2d_forward(trn(t_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), w(31), at(g_conv2_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), w(31), modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(19);
-  batchnorm_forward_training(trn(t_conv2_block2_1_bn), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, trn(t_conv2_block2_1_conv), w(32), w(33), w(34), w(35), at(g_conv2_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_1_bn), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, trn(t_conv2_block2_1_conv), w(32), w(33), w(34), w(35), modelc::at(g_conv2_block2_1_bn, n));
   // conv2_block2/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(20);
-  relu_forward(trn(t_conv2_block2_1_relu), trn(t_conv2_block2_1_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block2_1_relu), trn(t_conv2_block2_1_bn), n * 200704);
   // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   layer(21);
-  conv2d_forward(trn(t_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), w(37), at(g_conv2_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), w(37), modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(22);
-  batchnorm_forward_training(trn(t_conv2_block2_2_bn), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, trn(t_conv2_block2_2_conv), w(38), w(39), w(40), w(41), at(g_conv2_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_2_bn), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, trn(t_conv2_block2_2_conv), w(38), w(39), w(40), w(41), modelc::at(g_conv2_block2_2_bn, n));
   // conv2_block2/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(23);
-  relu_forward(trn(t_conv2_block2_2_relu), trn(t_conv2_block2_2_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block2_2_relu), trn(t_conv2_block2_2_bn), n * 200704);
   // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   layer(24);
-  conv2d_forward(trn(t_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), w(43), at(g_conv2_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), w(43), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(25);
-  batchnorm_forward_training(trn(t_conv2_block2_3_bn), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, trn(t_conv2_block2_3_conv), w(44), w(45), w(46), w(47), at(g_conv2_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_3_bn), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, trn(t_conv2_block2_3_conv), w(44), w(45), w(46), w(47), modelc::at(g_conv2_block2_3_bn, n));
   // conv2_block2/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(26);
-  { const float* in[] = {trn(t_conv2_block1_out), trn(t_conv2_block2_3_bn)}; add_forward(trn(t_conv2_block2_add), in, n * 802816); }
+  { const float* in[] = {trn(t_conv2_block1_out), trn(t_conv2_block2_3_bn)}; modelc::add_forward(trn(t_conv2_block2_add), in, n * 802816); }
   // conv2_block2/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(27);
-  relu_forward(trn(t_conv2_block2_out), trn(t_conv2_block2_add), n * 802816);
+  modelc::relu_forward(trn(t_conv2_block2_out), trn(t_conv2_block2_add), n * 802816);
   // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   layer(28);
-  conv2d_forward(trn(t_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), w(49), at(g_conv2_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), w(49), modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(29);
-  batchnorm_forward_training(trn(t_conv2_block3_1_bn), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, trn(t_conv2_block3_1_conv), w(50), w(51), w(52), w(53), at(g_conv2_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_1_bn), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, trn(t_conv2_block3_1_conv), w(50), w(51), w(52), w(53), modelc::at(g_conv2_block3_1_bn, n));
   // conv2_block3/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(30);
-  relu_forward(trn(t_conv2_block3_1_relu), trn(t_conv2_block3_1_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block3_1_relu), trn(t_conv2_block3_1_bn), n * 200704);
   // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   layer(31);
-  conv2d_forward(trn(t_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), w(55), at(g_conv2_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), w(55), modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(32);
-  batchnorm_forward_training(trn(t_conv2_block3_2_bn), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, trn(t_conv2_block3_2_conv), w(56), w(57), w(58), w(59), at(g_conv2_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_2_bn), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, trn(t_conv2_block3_2_conv), w(56), w(57), w(58), w(59), modelc::at(g_conv2_block3_2_bn, n));
   // conv2_block3/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(33);
-  relu_forward(trn(t_conv2_block3_2_relu), trn(t_conv2_block3_2_bn), n * 200704);
+  modelc::relu_forward(trn(t_conv2_block3_2_relu), trn(t_conv2_block3_2_bn), n * 200704);
   // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   layer(34);
-  conv2d_forward(trn(t_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), w(61), at(g_conv2_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), w(61), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(35);
-  batchnorm_forward_training(trn(t_conv2_block3_3_bn), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, trn(t_conv2_block3_3_conv), w(62), w(63), w(64), w(65), at(g_conv2_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_3_bn), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, trn(t_conv2_block3_3_conv), w(62), w(63), w(64), w(65), modelc::at(g_conv2_block3_3_bn, n));
   // conv2_block3/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(36);
-  { const float* in[] = {trn(t_conv2_block2_out), trn(t_conv2_block3_3_bn)}; add_forward(trn(t_conv2_block3_add), in, n * 802816); }
+  { const float* in[] = {trn(t_conv2_block2_out), trn(t_conv2_block3_3_bn)}; modelc::add_forward(trn(t_conv2_block3_add), in, n * 802816); }
   // conv2_block3/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(37);
-  relu_forward(trn(t_conv2_block3_out), trn(t_conv2_block3_add), n * 802816);
+  modelc::relu_forward(trn(t_conv2_block3_out), trn(t_conv2_block3_add), n * 802816);
   // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
   layer(38);
-  conv2d_forward(trn(t_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), w(67), at(g_conv3_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), w(67), modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/0_bn: batchnorm [28, 28, 512] (resnet50.yaml:19)
   layer(39);
-  batchnorm_forward_training(trn(t_conv3_block1_0_bn), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, trn(t_conv3_block1_0_conv), w(68), w(69), w(70), w(71), at(g_conv3_block1_0_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_0_bn), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, trn(t_conv3_block1_0_conv), w(68), w(69), w(70), w(71), modelc::at(g_conv3_block1_0_bn, n));
   // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
   layer(40);
-  conv2d_forward(trn(t_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), w(73), at(g_conv3_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), w(73), modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:21)
   layer(41);
-  batchnorm_forward_training(trn(t_conv3_block1_1_bn), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, trn(t_conv3_block1_1_conv), w(74), w(75), w(76), w(77), at(g_conv3_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_1_bn), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, trn(t_conv3_block1_1_conv), w(74), w(75), w(76), w(77), modelc::at(g_conv3_block1_1_bn, n));
   // conv3_block1/1_relu: relu [28, 28, 128] (resnet50.yaml:22)
   layer(42);
-  relu_forward(trn(t_conv3_block1_1_relu), trn(t_conv3_block1_1_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block1_1_relu), trn(t_conv3_block1_1_bn), n * 100352);
   // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
   layer(43);
-  conv2d_forward(trn(t_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), w(79), at(g_conv3_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), w(79), modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:24)
   layer(44);
-  batchnorm_forward_training(trn(t_conv3_block1_2_bn), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, trn(t_conv3_block1_2_conv), w(80), w(81), w(82), w(83), at(g_conv3_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_2_bn), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, trn(t_conv3_block1_2_conv), w(80), w(81), w(82), w(83), modelc::at(g_conv3_block1_2_bn, n));
   // conv3_block1/2_relu: relu [28, 28, 128] (resnet50.yaml:25)
   layer(45);
-  relu_forward(trn(t_conv3_block1_2_relu), trn(t_conv3_block1_2_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block1_2_relu), trn(t_conv3_block1_2_bn), n * 100352);
   // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
   layer(46);
-  conv2d_forward(trn(t_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), w(85), at(g_conv3_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), w(85), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:27)
   layer(47);
-  batchnorm_forward_training(trn(t_conv3_block1_3_bn), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, trn(t_conv3_block1_3_conv), w(86), w(87), w(88), w(89), at(g_conv3_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_3_bn), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, trn(t_conv3_block1_3_conv), w(86), w(87), w(88), w(89), modelc::at(g_conv3_block1_3_bn, n));
   // conv3_block1/add: add [28, 28, 512] (resnet50.yaml:28)
   layer(48);
-  { const float* in[] = {trn(t_conv3_block1_0_bn), trn(t_conv3_block1_3_bn)}; add_forward(trn(t_conv3_block1_add), in, n * 401408); }
+  { const float* in[] = {trn(t_conv3_block1_0_bn), trn(t_conv3_block1_3_bn)}; modelc::add_forward(trn(t_conv3_block1_add), in, n * 401408); }
   // conv3_block1/out: relu [28, 28, 512] (resnet50.yaml:29)
   layer(49);
-  relu_forward(trn(t_conv3_block1_out), trn(t_conv3_block1_add), n * 401408);
+  modelc::relu_forward(trn(t_conv3_block1_out), trn(t_conv3_block1_add), n * 401408);
   // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(50);
-  conv2d_forward(trn(t_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), w(91), at(g_conv3_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), w(91), modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(51);
-  batchnorm_forward_training(trn(t_conv3_block2_1_bn), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, trn(t_conv3_block2_1_conv), w(92), w(93), w(94), w(95), at(g_conv3_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_1_bn), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, trn(t_conv3_block2_1_conv), w(92), w(93), w(94), w(95), modelc::at(g_conv3_block2_1_bn, n));
   // conv3_block2/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(52);
-  relu_forward(trn(t_conv3_block2_1_relu), trn(t_conv3_block2_1_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block2_1_relu), trn(t_conv3_block2_1_bn), n * 100352);
   // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(53);
-  conv2d_forward(trn(t_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), w(97), at(g_conv3_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), w(97), modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(54);
-  batchnorm_forward_training(trn(t_conv3_block2_2_bn), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, trn(t_conv3_block2_2_conv), w(98), w(99), w(100), w(101), at(g_conv3_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_2_bn), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, trn(t_conv3_block2_2_conv), w(98), w(99), w(100), w(101), modelc::at(g_conv3_block2_2_bn, n));
   // conv3_block2/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(55);
-  relu_forward(trn(t_conv3_block2_2_relu), trn(t_conv3_block2_2_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block2_2_relu), trn(t_conv3_block2_2_bn), n * 100352);
   // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(56);
-  conv2d_forward(trn(t_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), w(103), at(g_conv3_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), w(103), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(57);
-  batchnorm_forward_training(trn(t_conv3_block2_3_bn), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, trn(t_conv3_block2_3_conv), w(104), w(105), w(106), w(107), at(g_conv3_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_3_bn), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, trn(t_conv3_block2_3_conv), w(104), w(105), w(106), w(107), modelc::at(g_conv3_block2_3_bn, n));
   // conv3_block2/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(58);
-  { const float* in[] = {trn(t_conv3_block1_out), trn(t_conv3_block2_3_bn)}; add_forward(trn(t_conv3_block2_add), in, n * 401408); }
+  { const float* in[] = {trn(t_conv3_block1_out), trn(t_conv3_block2_3_bn)}; modelc::add_forward(trn(t_conv3_block2_add), in, n * 401408); }
   // conv3_block2/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(59);
-  relu_forward(trn(t_conv3_block2_out), trn(t_conv3_block2_add), n * 401408);
+  modelc::relu_forward(trn(t_conv3_block2_out), trn(t_conv3_block2_add), n * 401408);
   // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(60);
-  conv2d_forward(trn(t_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), w(109), at(g_conv3_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), w(109), modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(61);
-  batchnorm_forward_training(trn(t_conv3_block3_1_bn), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, trn(t_conv3_block3_1_conv), w(110), w(111), w(112), w(113), at(g_conv3_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_1_bn), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, trn(t_conv3_block3_1_conv), w(110), w(111), w(112), w(113), modelc::at(g_conv3_block3_1_bn, n));
   // conv3_block3/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(62);
-  relu_forward(trn(t_conv3_block3_1_relu), trn(t_conv3_block3_1_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block3_1_relu), trn(t_conv3_block3_1_bn), n * 100352);
   // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(63);
-  conv2d_forward(trn(t_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), w(115), at(g_conv3_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), w(115), modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(64);
-  batchnorm_forward_training(trn(t_conv3_block3_2_bn), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, trn(t_conv3_block3_2_conv), w(116), w(117), w(118), w(119), at(g_conv3_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_2_bn), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, trn(t_conv3_block3_2_conv), w(116), w(117), w(118), w(119), modelc::at(g_conv3_block3_2_bn, n));
   // conv3_block3/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(65);
-  relu_forward(trn(t_conv3_block3_2_relu), trn(t_conv3_block3_2_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block3_2_relu), trn(t_conv3_block3_2_bn), n * 100352);
   // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(66);
-  conv2d_forward(trn(t_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), w(121), at(g_conv3_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), w(121), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(67);
-  batchnorm_forward_training(trn(t_conv3_block3_3_bn), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, trn(t_conv3_block3_3_conv), w(122), w(123), w(124), w(125), at(g_conv3_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_3_bn), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, trn(t_conv3_block3_3_conv), w(122), w(123), w(124), w(125), modelc::at(g_conv3_block3_3_bn, n));
   // conv3_block3/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(68);
-  { const float* in[] = {trn(t_conv3_block2_out), trn(t_conv3_block3_3_bn)}; add_forward(trn(t_conv3_block3_add), in, n * 401408); }
+  { const float* in[] = {trn(t_conv3_block2_out), trn(t_conv3_block3_3_bn)}; modelc::add_forward(trn(t_conv3_block3_add), in, n * 401408); }
   // conv3_block3/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(69);
-  relu_forward(trn(t_conv3_block3_out), trn(t_conv3_block3_add), n * 401408);
+  modelc::relu_forward(trn(t_conv3_block3_out), trn(t_conv3_block3_add), n * 401408);
   // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(70);
-  conv2d_forward(trn(t_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), w(127), at(g_conv3_block4_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), w(127), modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(71);
-  batchnorm_forward_training(trn(t_conv3_block4_1_bn), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, trn(t_conv3_block4_1_conv), w(128), w(129), w(130), w(131), at(g_conv3_block4_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_1_bn), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, trn(t_conv3_block4_1_conv), w(128), w(129), w(130), w(131), modelc::at(g_conv3_block4_1_bn, n));
   // conv3_block4/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(72);
-  relu_forward(trn(t_conv3_block4_1_relu), trn(t_conv3_block4_1_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block4_1_relu), trn(t_conv3_block4_1_bn), n * 100352);
   // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(73);
-  conv2d_forward(trn(t_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), w(133), at(g_conv3_block4_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), w(133), modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(74);
-  batchnorm_forward_training(trn(t_conv3_block4_2_bn), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, trn(t_conv3_block4_2_conv), w(134), w(135), w(136), w(137), at(g_conv3_block4_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_2_bn), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, trn(t_conv3_block4_2_conv), w(134), w(135), w(136), w(137), modelc::at(g_conv3_block4_2_bn, n));
   // conv3_block4/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(75);
-  relu_forward(trn(t_conv3_block4_2_relu), trn(t_conv3_block4_2_bn), n * 100352);
+  modelc::relu_forward(trn(t_conv3_block4_2_relu), trn(t_conv3_block4_2_bn), n * 100352);
   // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(76);
-  conv2d_forward(trn(t_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), w(139), at(g_conv3_block4_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), w(139), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(77);
-  batchnorm_forward_training(trn(t_conv3_block4_3_bn), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, trn(t_conv3_block4_3_conv), w(140), w(141), w(142), w(143), at(g_conv3_block4_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_3_bn), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, trn(t_conv3_block4_3_conv), w(140), w(141), w(142), w(143), modelc::at(g_conv3_block4_3_bn, n));
   // conv3_block4/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(78);
-  { const float* in[] = {trn(t_conv3_block3_out), trn(t_conv3_block4_3_bn)}; add_forward(trn(t_conv3_block4_add), in, n * 401408); }
+  { const float* in[] = {trn(t_conv3_block3_out), trn(t_conv3_block4_3_bn)}; modelc::add_forward(trn(t_conv3_block4_add), in, n * 401408); }
   // conv3_block4/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(79);
-  relu_forward(trn(t_conv3_block4_out), trn(t_conv3_block4_add), n * 401408);
+  modelc::relu_forward(trn(t_conv3_block4_out), trn(t_conv3_block4_add), n * 401408);
   // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
   layer(80);
-  conv2d_forward(trn(t_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), w(145), at(g_conv4_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), w(145), modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/0_bn: batchnorm [14, 14, 1024] (resnet50.yaml:19)
   layer(81);
-  batchnorm_forward_training(trn(t_conv4_block1_0_bn), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, trn(t_conv4_block1_0_conv), w(146), w(147), w(148), w(149), at(g_conv4_block1_0_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_0_bn), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, trn(t_conv4_block1_0_conv), w(146), w(147), w(148), w(149), modelc::at(g_conv4_block1_0_bn, n));
   // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
   layer(82);
-  conv2d_forward(trn(t_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), w(151), at(g_conv4_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), w(151), modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:21)
   layer(83);
-  batchnorm_forward_training(trn(t_conv4_block1_1_bn), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, trn(t_conv4_block1_1_conv), w(152), w(153), w(154), w(155), at(g_conv4_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_1_bn), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, trn(t_conv4_block1_1_conv), w(152), w(153), w(154), w(155), modelc::at(g_conv4_block1_1_bn, n));
   // conv4_block1/1_relu: relu [14, 14, 256] (resnet50.yaml:22)
   layer(84);
-  relu_forward(trn(t_conv4_block1_1_relu), trn(t_conv4_block1_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block1_1_relu), trn(t_conv4_block1_1_bn), n * 50176);
   // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
   layer(85);
-  conv2d_forward(trn(t_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), w(157), at(g_conv4_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), w(157), modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:24)
   layer(86);
-  batchnorm_forward_training(trn(t_conv4_block1_2_bn), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, trn(t_conv4_block1_2_conv), w(158), w(159), w(160), w(161), at(g_conv4_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_2_bn), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, trn(t_conv4_block1_2_conv), w(158), w(159), w(160), w(161), modelc::at(g_conv4_block1_2_bn, n));
   // conv4_block1/2_relu: relu [14, 14, 256] (resnet50.yaml:25)
   layer(87);
-  relu_forward(trn(t_conv4_block1_2_relu), trn(t_conv4_block1_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block1_2_relu), trn(t_conv4_block1_2_bn), n * 50176);
   // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
   layer(88);
-  conv2d_forward(trn(t_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), w(163), at(g_conv4_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), w(163), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:27)
   layer(89);
-  batchnorm_forward_training(trn(t_conv4_block1_3_bn), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, trn(t_conv4_block1_3_conv), w(164), w(165), w(166), w(167), at(g_conv4_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_3_bn), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, trn(t_conv4_block1_3_conv), w(164), w(165), w(166), w(167), modelc::at(g_conv4_block1_3_bn, n));
   // conv4_block1/add: add [14, 14, 1024] (resnet50.yaml:28)
   layer(90);
-  { const float* in[] = {trn(t_conv4_block1_0_bn), trn(t_conv4_block1_3_bn)}; add_forward(trn(t_conv4_block1_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block1_0_bn), trn(t_conv4_block1_3_bn)}; modelc::add_forward(trn(t_conv4_block1_add), in, n * 200704); }
   // conv4_block1/out: relu [14, 14, 1024] (resnet50.yaml:29)
   layer(91);
-  relu_forward(trn(t_conv4_block1_out), trn(t_conv4_block1_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block1_out), trn(t_conv4_block1_add), n * 200704);
   // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(92);
-  conv2d_forward(trn(t_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), w(169), at(g_conv4_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), w(169), modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(93);
-  batchnorm_forward_training(trn(t_conv4_block2_1_bn), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, trn(t_conv4_block2_1_conv), w(170), w(171), w(172), w(173), at(g_conv4_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_1_bn), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, trn(t_conv4_block2_1_conv), w(170), w(171), w(172), w(173), modelc::at(g_conv4_block2_1_bn, n));
   // conv4_block2/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(94);
-  relu_forward(trn(t_conv4_block2_1_relu), trn(t_conv4_block2_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block2_1_relu), trn(t_conv4_block2_1_bn), n * 50176);
   // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(95);
-  conv2d_forward(trn(t_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), w(175), at(g_conv4_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), w(175), modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(96);
-  batchnorm_forward_training(trn(t_conv4_block2_2_bn), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, trn(t_conv4_block2_2_conv), w(176), w(177), w(178), w(179), at(g_conv4_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_2_bn), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, trn(t_conv4_block2_2_conv), w(176), w(177), w(178), w(179), modelc::at(g_conv4_block2_2_bn, n));
   // conv4_block2/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(97);
-  relu_forward(trn(t_conv4_block2_2_relu), trn(t_conv4_block2_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block2_2_relu), trn(t_conv4_block2_2_bn), n * 50176);
   // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(98);
-  conv2d_forward(trn(t_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), w(181), at(g_conv4_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), w(181), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(99);
-  batchnorm_forward_training(trn(t_conv4_block2_3_bn), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, trn(t_conv4_block2_3_conv), w(182), w(183), w(184), w(185), at(g_conv4_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_3_bn), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, trn(t_conv4_block2_3_conv), w(182), w(183), w(184), w(185), modelc::at(g_conv4_block2_3_bn, n));
   // conv4_block2/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(100);
-  { const float* in[] = {trn(t_conv4_block1_out), trn(t_conv4_block2_3_bn)}; add_forward(trn(t_conv4_block2_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block1_out), trn(t_conv4_block2_3_bn)}; modelc::add_forward(trn(t_conv4_block2_add), in, n * 200704); }
   // conv4_block2/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(101);
-  relu_forward(trn(t_conv4_block2_out), trn(t_conv4_block2_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block2_out), trn(t_conv4_block2_add), n * 200704);
   // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(102);
-  conv2d_forward(trn(t_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), w(187), at(g_conv4_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), w(187), modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(103);
-  batchnorm_forward_training(trn(t_conv4_block3_1_bn), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, trn(t_conv4_block3_1_conv), w(188), w(189), w(190), w(191), at(g_conv4_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_1_bn), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, trn(t_conv4_block3_1_conv), w(188), w(189), w(190), w(191), modelc::at(g_conv4_block3_1_bn, n));
   // conv4_block3/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(104);
-  relu_forward(trn(t_conv4_block3_1_relu), trn(t_conv4_block3_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block3_1_relu), trn(t_conv4_block3_1_bn), n * 50176);
   // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(105);
-  conv2d_forward(trn(t_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), w(193), at(g_conv4_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), w(193), modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(106);
-  batchnorm_forward_training(trn(t_conv4_block3_2_bn), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, trn(t_conv4_block3_2_conv), w(194), w(195), w(196), w(197), at(g_conv4_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_2_bn), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, trn(t_conv4_block3_2_conv), w(194), w(195), w(196), w(197), modelc::at(g_conv4_block3_2_bn, n));
   // conv4_block3/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(107);
-  relu_forward(trn(t_conv4_block3_2_relu), trn(t_conv4_block3_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block3_2_relu), trn(t_conv4_block3_2_bn), n * 50176);
   // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(108);
-  conv2d_forward(trn(t_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), w(199), at(g_conv4_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), w(199), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(109);
-  batchnorm_forward_training(trn(t_conv4_block3_3_bn), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, trn(t_conv4_block3_3_conv), w(200), w(201), w(202), w(203), at(g_conv4_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_3_bn), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, trn(t_conv4_block3_3_conv), w(200), w(201), w(202), w(203), modelc::at(g_conv4_block3_3_bn, n));
   // conv4_block3/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(110);
-  { const float* in[] = {trn(t_conv4_block2_out), trn(t_conv4_block3_3_bn)}; add_forward(trn(t_conv4_block3_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block2_out), trn(t_conv4_block3_3_bn)}; modelc::add_forward(trn(t_conv4_block3_add), in, n * 200704); }
   // conv4_block3/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(111);
-  relu_forward(trn(t_conv4_block3_out), trn(t_conv4_block3_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block3_out), trn(t_conv4_block3_add), n * 200704);
   // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(112);
-  conv2d_forward(trn(t_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), w(205), at(g_conv4_block4_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), w(205), modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(113);
-  batchnorm_forward_training(trn(t_conv4_block4_1_bn), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, trn(t_conv4_block4_1_conv), w(206), w(207), w(208), w(209), at(g_conv4_block4_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_1_bn), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, trn(t_conv4_block4_1_conv), w(206), w(207), w(208), w(209), modelc::at(g_conv4_block4_1_bn, n));
   // conv4_block4/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(114);
-  relu_forward(trn(t_conv4_block4_1_relu), trn(t_conv4_block4_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block4_1_relu), trn(t_conv4_block4_1_bn), n * 50176);
   // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(115);
-  conv2d_forward(trn(t_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), w(211), at(g_conv4_block4_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), w(211), modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(116);
-  batchnorm_forward_training(trn(t_conv4_block4_2_bn), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, trn(t_conv4_block4_2_conv), w(212), w(213), w(214), w(215), at(g_conv4_block4_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_2_bn), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, trn(t_conv4_block4_2_conv), w(212), w(213), w(214), w(215), modelc::at(g_conv4_block4_2_bn, n));
   // conv4_block4/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(117);
-  relu_forward(trn(t_conv4_block4_2_relu), trn(t_conv4_block4_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block4_2_relu), trn(t_conv4_block4_2_bn), n * 50176);
   // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(118);
-  conv2d_forward(trn(t_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), w(217), at(g_conv4_block4_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), w(217), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(119);
-  batchnorm_forward_training(trn(t_conv4_block4_3_bn), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, trn(t_conv4_block4_3_conv), w(218), w(219), w(220), w(221), at(g_conv4_block4_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_3_bn), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, trn(t_conv4_block4_3_conv), w(218), w(219), w(220), w(221), modelc::at(g_conv4_block4_3_bn, n));
   // conv4_block4/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(120);
-  { const float* in[] = {trn(t_conv4_block3_out), trn(t_conv4_block4_3_bn)}; add_forward(trn(t_conv4_block4_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block3_out), trn(t_conv4_block4_3_bn)}; modelc::add_forward(trn(t_conv4_block4_add), in, n * 200704); }
   // conv4_block4/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(121);
-  relu_forward(trn(t_conv4_block4_out), trn(t_conv4_block4_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block4_out), trn(t_conv4_block4_add), n * 200704);
   // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(122);
-  conv2d_forward(trn(t_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), w(223), at(g_conv4_block5_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), w(223), modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(123);
-  batchnorm_forward_training(trn(t_conv4_block5_1_bn), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, trn(t_conv4_block5_1_conv), w(224), w(225), w(226), w(227), at(g_conv4_block5_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_1_bn), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, trn(t_conv4_block5_1_conv), w(224), w(225), w(226), w(227), modelc::at(g_conv4_block5_1_bn, n));
   // conv4_block5/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(124);
-  relu_forward(trn(t_conv4_block5_1_relu), trn(t_conv4_block5_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block5_1_relu), trn(t_conv4_block5_1_bn), n * 50176);
   // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(125);
-  conv2d_forward(trn(t_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), w(229), at(g_conv4_block5_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), w(229), modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(126);
-  batchnorm_forward_training(trn(t_conv4_block5_2_bn), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, trn(t_conv4_block5_2_conv), w(230), w(231), w(232), w(233), at(g_conv4_block5_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_2_bn), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, trn(t_conv4_block5_2_conv), w(230), w(231), w(232), w(233), modelc::at(g_conv4_block5_2_bn, n));
   // conv4_block5/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(127);
-  relu_forward(trn(t_conv4_block5_2_relu), trn(t_conv4_block5_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block5_2_relu), trn(t_conv4_block5_2_bn), n * 50176);
   // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(128);
-  conv2d_forward(trn(t_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), w(235), at(g_conv4_block5_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), w(235), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(129);
-  batchnorm_forward_training(trn(t_conv4_block5_3_bn), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, trn(t_conv4_block5_3_conv), w(236), w(237), w(238), w(239), at(g_conv4_block5_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_3_bn), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, trn(t_conv4_block5_3_conv), w(236), w(237), w(238), w(239), modelc::at(g_conv4_block5_3_bn, n));
   // conv4_block5/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(130);
-  { const float* in[] = {trn(t_conv4_block4_out), trn(t_conv4_block5_3_bn)}; add_forward(trn(t_conv4_block5_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block4_out), trn(t_conv4_block5_3_bn)}; modelc::add_forward(trn(t_conv4_block5_add), in, n * 200704); }
   // conv4_block5/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(131);
-  relu_forward(trn(t_conv4_block5_out), trn(t_conv4_block5_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block5_out), trn(t_conv4_block5_add), n * 200704);
   // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(132);
-  conv2d_forward(trn(t_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), w(241), at(g_conv4_block6_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), w(241), modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(133);
-  batchnorm_forward_training(trn(t_conv4_block6_1_bn), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, trn(t_conv4_block6_1_conv), w(242), w(243), w(244), w(245), at(g_conv4_block6_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_1_bn), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, trn(t_conv4_block6_1_conv), w(242), w(243), w(244), w(245), modelc::at(g_conv4_block6_1_bn, n));
   // conv4_block6/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(134);
-  relu_forward(trn(t_conv4_block6_1_relu), trn(t_conv4_block6_1_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block6_1_relu), trn(t_conv4_block6_1_bn), n * 50176);
   // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(135);
-  conv2d_forward(trn(t_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), w(247), at(g_conv4_block6_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), w(247), modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(136);
-  batchnorm_forward_training(trn(t_conv4_block6_2_bn), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, trn(t_conv4_block6_2_conv), w(248), w(249), w(250), w(251), at(g_conv4_block6_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_2_bn), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, trn(t_conv4_block6_2_conv), w(248), w(249), w(250), w(251), modelc::at(g_conv4_block6_2_bn, n));
   // conv4_block6/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(137);
-  relu_forward(trn(t_conv4_block6_2_relu), trn(t_conv4_block6_2_bn), n * 50176);
+  modelc::relu_forward(trn(t_conv4_block6_2_relu), trn(t_conv4_block6_2_bn), n * 50176);
   // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(138);
-  conv2d_forward(trn(t_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), w(253), at(g_conv4_block6_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), w(253), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(139);
-  batchnorm_forward_training(trn(t_conv4_block6_3_bn), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, trn(t_conv4_block6_3_conv), w(254), w(255), w(256), w(257), at(g_conv4_block6_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_3_bn), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, trn(t_conv4_block6_3_conv), w(254), w(255), w(256), w(257), modelc::at(g_conv4_block6_3_bn, n));
   // conv4_block6/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(140);
-  { const float* in[] = {trn(t_conv4_block5_out), trn(t_conv4_block6_3_bn)}; add_forward(trn(t_conv4_block6_add), in, n * 200704); }
+  { const float* in[] = {trn(t_conv4_block5_out), trn(t_conv4_block6_3_bn)}; modelc::add_forward(trn(t_conv4_block6_add), in, n * 200704); }
   // conv4_block6/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(141);
-  relu_forward(trn(t_conv4_block6_out), trn(t_conv4_block6_add), n * 200704);
+  modelc::relu_forward(trn(t_conv4_block6_out), trn(t_conv4_block6_add), n * 200704);
   // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
   layer(142);
-  conv2d_forward(trn(t_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), w(259), at(g_conv5_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), w(259), modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/0_bn: batchnorm [7, 7, 2048] (resnet50.yaml:19)
   layer(143);
-  batchnorm_forward_training(trn(t_conv5_block1_0_bn), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, trn(t_conv5_block1_0_conv), w(260), w(261), w(262), w(263), at(g_conv5_block1_0_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_0_bn), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, trn(t_conv5_block1_0_conv), w(260), w(261), w(262), w(263), modelc::at(g_conv5_block1_0_bn, n));
   // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
   layer(144);
-  conv2d_forward(trn(t_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), w(265), at(g_conv5_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), w(265), modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:21)
   layer(145);
-  batchnorm_forward_training(trn(t_conv5_block1_1_bn), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, trn(t_conv5_block1_1_conv), w(266), w(267), w(268), w(269), at(g_conv5_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_1_bn), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, trn(t_conv5_block1_1_conv), w(266), w(267), w(268), w(269), modelc::at(g_conv5_block1_1_bn, n));
   // conv5_block1/1_relu: relu [7, 7, 512] (resnet50.yaml:22)
   layer(146);
-  relu_forward(trn(t_conv5_block1_1_relu), trn(t_conv5_block1_1_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block1_1_relu), trn(t_conv5_block1_1_bn), n * 25088);
   // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
   layer(147);
-  conv2d_forward(trn(t_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), w(271), at(g_conv5_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), w(271), modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:24)
   layer(148);
-  batchnorm_forward_training(trn(t_conv5_block1_2_bn), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, trn(t_conv5_block1_2_conv), w(272), w(273), w(274), w(275), at(g_conv5_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_2_bn), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, trn(t_conv5_block1_2_conv), w(272), w(273), w(274), w(275), modelc::at(g_conv5_block1_2_bn, n));
   // conv5_block1/2_relu: relu [7, 7, 512] (resnet50.yaml:25)
   layer(149);
-  relu_forward(trn(t_conv5_block1_2_relu), trn(t_conv5_block1_2_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block1_2_relu), trn(t_conv5_block1_2_bn), n * 25088);
   // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
   layer(150);
-  conv2d_forward(trn(t_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), w(277), at(g_conv5_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), w(277), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:27)
   layer(151);
-  batchnorm_forward_training(trn(t_conv5_block1_3_bn), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, trn(t_conv5_block1_3_conv), w(278), w(279), w(280), w(281), at(g_conv5_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_3_bn), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, trn(t_conv5_block1_3_conv), w(278), w(279), w(280), w(281), modelc::at(g_conv5_block1_3_bn, n));
   // conv5_block1/add: add [7, 7, 2048] (resnet50.yaml:28)
   layer(152);
-  { const float* in[] = {trn(t_conv5_block1_0_bn), trn(t_conv5_block1_3_bn)}; add_forward(trn(t_conv5_block1_add), in, n * 100352); }
+  { const float* in[] = {trn(t_conv5_block1_0_bn), trn(t_conv5_block1_3_bn)}; modelc::add_forward(trn(t_conv5_block1_add), in, n * 100352); }
   // conv5_block1/out: relu [7, 7, 2048] (resnet50.yaml:29)
   layer(153);
-  relu_forward(trn(t_conv5_block1_out), trn(t_conv5_block1_add), n * 100352);
+  modelc::relu_forward(trn(t_conv5_block1_out), trn(t_conv5_block1_add), n * 100352);
   // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   layer(154);
-  conv2d_forward(trn(t_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), w(283), at(g_conv5_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), w(283), modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(155);
-  batchnorm_forward_training(trn(t_conv5_block2_1_bn), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, trn(t_conv5_block2_1_conv), w(284), w(285), w(286), w(287), at(g_conv5_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_1_bn), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, trn(t_conv5_block2_1_conv), w(284), w(285), w(286), w(287), modelc::at(g_conv5_block2_1_bn, n));
   // conv5_block2/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(156);
-  relu_forward(trn(t_conv5_block2_1_relu), trn(t_conv5_block2_1_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block2_1_relu), trn(t_conv5_block2_1_bn), n * 25088);
   // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   layer(157);
-  conv2d_forward(trn(t_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), w(289), at(g_conv5_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), w(289), modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(158);
-  batchnorm_forward_training(trn(t_conv5_block2_2_bn), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, trn(t_conv5_block2_2_conv), w(290), w(291), w(292), w(293), at(g_conv5_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_2_bn), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, trn(t_conv5_block2_2_conv), w(290), w(291), w(292), w(293), modelc::at(g_conv5_block2_2_bn, n));
   // conv5_block2/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(159);
-  relu_forward(trn(t_conv5_block2_2_relu), trn(t_conv5_block2_2_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block2_2_relu), trn(t_conv5_block2_2_bn), n * 25088);
   // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   layer(160);
-  conv2d_forward(trn(t_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), w(295), at(g_conv5_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), w(295), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(161);
-  batchnorm_forward_training(trn(t_conv5_block2_3_bn), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, trn(t_conv5_block2_3_conv), w(296), w(297), w(298), w(299), at(g_conv5_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_3_bn), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, trn(t_conv5_block2_3_conv), w(296), w(297), w(298), w(299), modelc::at(g_conv5_block2_3_bn, n));
   // conv5_block2/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(162);
-  { const float* in[] = {trn(t_conv5_block1_out), trn(t_conv5_block2_3_bn)}; add_forward(trn(t_conv5_block2_add), in, n * 100352); }
+  { const float* in[] = {trn(t_conv5_block1_out), trn(t_conv5_block2_3_bn)}; modelc::add_forward(trn(t_conv5_block2_add), in, n * 100352); }
   // conv5_block2/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(163);
-  relu_forward(trn(t_conv5_block2_out), trn(t_conv5_block2_add), n * 100352);
+  modelc::relu_forward(trn(t_conv5_block2_out), trn(t_conv5_block2_add), n * 100352);
   // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   layer(164);
-  conv2d_forward(trn(t_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), w(301), at(g_conv5_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), w(301), modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(165);
-  batchnorm_forward_training(trn(t_conv5_block3_1_bn), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, trn(t_conv5_block3_1_conv), w(302), w(303), w(304), w(305), at(g_conv5_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_1_bn), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, trn(t_conv5_block3_1_conv), w(302), w(303), w(304), w(305), modelc::at(g_conv5_block3_1_bn, n));
   // conv5_block3/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(166);
-  relu_forward(trn(t_conv5_block3_1_relu), trn(t_conv5_block3_1_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block3_1_relu), trn(t_conv5_block3_1_bn), n * 25088);
   // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   layer(167);
-  conv2d_forward(trn(t_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), w(307), at(g_conv5_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), w(307), modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(168);
-  batchnorm_forward_training(trn(t_conv5_block3_2_bn), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, trn(t_conv5_block3_2_conv), w(308), w(309), w(310), w(311), at(g_conv5_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_2_bn), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, trn(t_conv5_block3_2_conv), w(308), w(309), w(310), w(311), modelc::at(g_conv5_block3_2_bn, n));
   // conv5_block3/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(169);
-  relu_forward(trn(t_conv5_block3_2_relu), trn(t_conv5_block3_2_bn), n * 25088);
+  modelc::relu_forward(trn(t_conv5_block3_2_relu), trn(t_conv5_block3_2_bn), n * 25088);
   // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   layer(170);
-  conv2d_forward(trn(t_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), w(313), at(g_conv5_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), w(313), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(171);
-  batchnorm_forward_training(trn(t_conv5_block3_3_bn), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, trn(t_conv5_block3_3_conv), w(314), w(315), w(316), w(317), at(g_conv5_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_3_bn), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, trn(t_conv5_block3_3_conv), w(314), w(315), w(316), w(317), modelc::at(g_conv5_block3_3_bn, n));
   // conv5_block3/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(172);
-  { const float* in[] = {trn(t_conv5_block2_out), trn(t_conv5_block3_3_bn)}; add_forward(trn(t_conv5_block3_add), in, n * 100352); }
+  { const float* in[] = {trn(t_conv5_block2_out), trn(t_conv5_block3_3_bn)}; modelc::add_forward(trn(t_conv5_block3_add), in, n * 100352); }
   // conv5_block3/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(173);
-  relu_forward(trn(t_conv5_block3_out), trn(t_conv5_block3_add), n * 100352);
+  modelc::relu_forward(trn(t_conv5_block3_out), trn(t_conv5_block3_add), n * 100352);
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
-  global_avgpool_forward(trn(t_avg_pool), trn(t_conv5_block3_out), n, 49, 2048);
+  modelc::global_avgpool_forward(trn(t_avg_pool), trn(t_conv5_block3_out), n, 49, 2048);
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  dense_forward(trn(t_predictions), trn(t_avg_pool), w(318), w(319), at(g_predictions, n), Activation::linear);
+  modelc::dense_forward(trn(t_predictions), trn(t_avg_pool), w(318), w(319), modelc::at(g_predictions, n), modelc::Activation::linear);
 }
 
 void ResNet50::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  dense_backward(trn(d_avg_pool), dw(318), dw(319), trn(d_predictions), trn(t_avg_pool), w(318), trn(t_predictions), at(g_predictions, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_avg_pool), dw(318), dw(319), trn(d_predictions), trn(t_avg_pool), w(318), trn(t_predictions), modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
-  global_avgpool_backward(trn(d_conv5_block3_out), trn(d_avg_pool), n, 49, 2048);
+  modelc::global_avgpool_backward(trn(d_conv5_block3_out), trn(d_avg_pool), n, 49, 2048);
   // conv5_block3/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(173);
-  relu_backward(trn(d_conv5_block3_add), trn(d_conv5_block3_out), trn(t_conv5_block3_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block3_add), trn(d_conv5_block3_out), trn(t_conv5_block3_out), n * 100352);
   // conv5_block3/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(172);
-  { float* d[] = {trn(d_conv5_block2_out), trn(d_conv5_block3_3_bn)}; add_backward(d, trn(d_conv5_block3_add), n * 100352); }
+  { float* d[] = {trn(d_conv5_block2_out), trn(d_conv5_block3_3_bn)}; modelc::add_backward(d, trn(d_conv5_block3_add), n * 100352); }
   // conv5_block3/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(171);
-  batchnorm_backward(trn(d_conv5_block3_3_conv), dw(314), dw(315), trn(d_conv5_block3_3_bn), trn(t_conv5_block3_3_conv), w(314), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, at(g_conv5_block3_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block3_3_conv), dw(314), dw(315), trn(d_conv5_block3_3_bn), trn(t_conv5_block3_3_conv), w(314), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, modelc::at(g_conv5_block3_3_bn, n));
   // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   layer(170);
-  conv2d_backward(trn(d_conv5_block3_2_relu), dw(312), dw(313), trn(d_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), trn(t_conv5_block3_3_conv), at(g_conv5_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block3_2_relu), dw(312), dw(313), trn(d_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), trn(t_conv5_block3_3_conv), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(169);
-  relu_backward(trn(d_conv5_block3_2_bn), trn(d_conv5_block3_2_relu), trn(t_conv5_block3_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block3_2_bn), trn(d_conv5_block3_2_relu), trn(t_conv5_block3_2_relu), n * 25088);
   // conv5_block3/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(168);
-  batchnorm_backward(trn(d_conv5_block3_2_conv), dw(308), dw(309), trn(d_conv5_block3_2_bn), trn(t_conv5_block3_2_conv), w(308), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, at(g_conv5_block3_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block3_2_conv), dw(308), dw(309), trn(d_conv5_block3_2_bn), trn(t_conv5_block3_2_conv), w(308), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, modelc::at(g_conv5_block3_2_bn, n));
   // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   layer(167);
-  conv2d_backward(trn(d_conv5_block3_1_relu), dw(306), dw(307), trn(d_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), trn(t_conv5_block3_2_conv), at(g_conv5_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block3_1_relu), dw(306), dw(307), trn(d_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), trn(t_conv5_block3_2_conv), modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(166);
-  relu_backward(trn(d_conv5_block3_1_bn), trn(d_conv5_block3_1_relu), trn(t_conv5_block3_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block3_1_bn), trn(d_conv5_block3_1_relu), trn(t_conv5_block3_1_relu), n * 25088);
   // conv5_block3/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(165);
-  batchnorm_backward(trn(d_conv5_block3_1_conv), dw(302), dw(303), trn(d_conv5_block3_1_bn), trn(t_conv5_block3_1_conv), w(302), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, at(g_conv5_block3_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block3_1_conv), dw(302), dw(303), trn(d_conv5_block3_1_bn), trn(t_conv5_block3_1_conv), w(302), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, modelc::at(g_conv5_block3_1_bn, n));
   // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   layer(164);
-  conv2d_backward(trn(d_conv5_block2_out), dw(300), dw(301), trn(d_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), trn(t_conv5_block3_1_conv), at(g_conv5_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_out), dw(300), dw(301), trn(d_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), trn(t_conv5_block3_1_conv), modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(163);
-  relu_backward(trn(d_conv5_block2_add), trn(d_conv5_block2_out), trn(t_conv5_block2_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block2_add), trn(d_conv5_block2_out), trn(t_conv5_block2_out), n * 100352);
   // conv5_block2/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(162);
-  { float* d[] = {trn(d_conv5_block1_out), trn(d_conv5_block2_3_bn)}; add_backward(d, trn(d_conv5_block2_add), n * 100352); }
+  { float* d[] = {trn(d_conv5_block1_out), trn(d_conv5_block2_3_bn)}; modelc::add_backward(d, trn(d_conv5_block2_add), n * 100352); }
   // conv5_block2/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(161);
-  batchnorm_backward(trn(d_conv5_block2_3_conv), dw(296), dw(297), trn(d_conv5_block2_3_bn), trn(t_conv5_block2_3_conv), w(296), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, at(g_conv5_block2_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block2_3_conv), dw(296), dw(297), trn(d_conv5_block2_3_bn), trn(t_conv5_block2_3_conv), w(296), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, modelc::at(g_conv5_block2_3_bn, n));
   // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
   layer(160);
-  conv2d_backward(trn(d_conv5_block2_2_relu), dw(294), dw(295), trn(d_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), trn(t_conv5_block2_3_conv), at(g_conv5_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_2_relu), dw(294), dw(295), trn(d_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), trn(t_conv5_block2_3_conv), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(159);
-  relu_backward(trn(d_conv5_block2_2_bn), trn(d_conv5_block2_2_relu), trn(t_conv5_block2_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block2_2_bn), trn(d_conv5_block2_2_relu), trn(t_conv5_block2_2_relu), n * 25088);
   // conv5_block2/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(158);
-  batchnorm_backward(trn(d_conv5_block2_2_conv), dw(290), dw(291), trn(d_conv5_block2_2_bn), trn(t_conv5_block2_2_conv), w(290), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, at(g_conv5_block2_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block2_2_conv), dw(290), dw(291), trn(d_conv5_block2_2_bn), trn(t_conv5_block2_2_conv), w(290), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, modelc::at(g_conv5_block2_2_bn, n));
   // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
   layer(157);
-  conv2d_backward(trn(d_conv5_block2_1_relu), dw(288), dw(289), trn(d_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), trn(t_conv5_block2_2_conv), at(g_conv5_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_1_relu), dw(288), dw(289), trn(d_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), trn(t_conv5_block2_2_conv), modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(156);
-  relu_backward(trn(d_conv5_block2_1_bn), trn(d_conv5_block2_1_relu), trn(t_conv5_block2_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block2_1_bn), trn(d_conv5_block2_1_relu), trn(t_conv5_block2_1_relu), n * 25088);
   // conv5_block2/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(155);
-  batchnorm_backward(trn(d_conv5_block2_1_conv), dw(284), dw(285), trn(d_conv5_block2_1_bn), trn(t_conv5_block2_1_conv), w(284), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, at(g_conv5_block2_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block2_1_conv), dw(284), dw(285), trn(d_conv5_block2_1_bn), trn(t_conv5_block2_1_conv), w(284), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, modelc::at(g_conv5_block2_1_bn, n));
   // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
   layer(154);
-  conv2d_backward(trn(d_conv5_block1_out), dw(282), dw(283), trn(d_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), trn(t_conv5_block2_1_conv), at(g_conv5_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_out), dw(282), dw(283), trn(d_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), trn(t_conv5_block2_1_conv), modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/out: relu [7, 7, 2048] (resnet50.yaml:29)
   layer(153);
-  relu_backward(trn(d_conv5_block1_add), trn(d_conv5_block1_out), trn(t_conv5_block1_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block1_add), trn(d_conv5_block1_out), trn(t_conv5_block1_out), n * 100352);
   // conv5_block1/add: add [7, 7, 2048] (resnet50.yaml:28)
   layer(152);
-  { float* d[] = {trn(d_conv5_block1_0_bn), trn(d_conv5_block1_3_bn)}; add_backward(d, trn(d_conv5_block1_add), n * 100352); }
+  { float* d[] = {trn(d_conv5_block1_0_bn), trn(d_conv5_block1_3_bn)}; modelc::add_backward(d, trn(d_conv5_block1_add), n * 100352); }
   // conv5_block1/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:27)
   layer(151);
-  batchnorm_backward(trn(d_conv5_block1_3_conv), dw(278), dw(279), trn(d_conv5_block1_3_bn), trn(t_conv5_block1_3_conv), w(278), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, at(g_conv5_block1_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block1_3_conv), dw(278), dw(279), trn(d_conv5_block1_3_bn), trn(t_conv5_block1_3_conv), w(278), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, modelc::at(g_conv5_block1_3_bn, n));
   // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
   layer(150);
-  conv2d_backward(trn(d_conv5_block1_2_relu), dw(276), dw(277), trn(d_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), trn(t_conv5_block1_3_conv), at(g_conv5_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_2_relu), dw(276), dw(277), trn(d_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), trn(t_conv5_block1_3_conv), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/2_relu: relu [7, 7, 512] (resnet50.yaml:25)
   layer(149);
-  relu_backward(trn(d_conv5_block1_2_bn), trn(d_conv5_block1_2_relu), trn(t_conv5_block1_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block1_2_bn), trn(d_conv5_block1_2_relu), trn(t_conv5_block1_2_relu), n * 25088);
   // conv5_block1/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:24)
   layer(148);
-  batchnorm_backward(trn(d_conv5_block1_2_conv), dw(272), dw(273), trn(d_conv5_block1_2_bn), trn(t_conv5_block1_2_conv), w(272), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, at(g_conv5_block1_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block1_2_conv), dw(272), dw(273), trn(d_conv5_block1_2_bn), trn(t_conv5_block1_2_conv), w(272), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, modelc::at(g_conv5_block1_2_bn, n));
   // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
   layer(147);
-  conv2d_backward(trn(d_conv5_block1_1_relu), dw(270), dw(271), trn(d_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), trn(t_conv5_block1_2_conv), at(g_conv5_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_1_relu), dw(270), dw(271), trn(d_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), trn(t_conv5_block1_2_conv), modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/1_relu: relu [7, 7, 512] (resnet50.yaml:22)
   layer(146);
-  relu_backward(trn(d_conv5_block1_1_bn), trn(d_conv5_block1_1_relu), trn(t_conv5_block1_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block1_1_bn), trn(d_conv5_block1_1_relu), trn(t_conv5_block1_1_relu), n * 25088);
   // conv5_block1/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:21)
   layer(145);
-  batchnorm_backward(trn(d_conv5_block1_1_conv), dw(266), dw(267), trn(d_conv5_block1_1_bn), trn(t_conv5_block1_1_conv), w(266), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, at(g_conv5_block1_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block1_1_conv), dw(266), dw(267), trn(d_conv5_block1_1_bn), trn(t_conv5_block1_1_conv), w(266), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, modelc::at(g_conv5_block1_1_bn, n));
   // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
   layer(144);
-  conv2d_backward(trn(d_conv4_block6_out), dw(264), dw(265), trn(d_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), trn(t_conv5_block1_1_conv), at(g_conv5_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(264), dw(265), trn(d_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), trn(t_conv5_block1_1_conv), modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/0_bn: batchnorm [7, 7, 2048] (resnet50.yaml:19)
   layer(143);
-  batchnorm_backward(trn(d_conv5_block1_0_conv), dw(260), dw(261), trn(d_conv5_block1_0_bn), trn(t_conv5_block1_0_conv), w(260), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, at(g_conv5_block1_0_bn, n));
+  modelc::batchnorm_backward(trn(d_conv5_block1_0_conv), dw(260), dw(261), trn(d_conv5_block1_0_bn), trn(t_conv5_block1_0_conv), w(260), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, modelc::at(g_conv5_block1_0_bn, n));
   // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
   layer(142);
-  conv2d_backward(trn(d_conv4_block6_out), dw(258), dw(259), trn(d_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), trn(t_conv5_block1_0_conv), at(g_conv5_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(258), dw(259), trn(d_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), trn(t_conv5_block1_0_conv), modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(141);
-  relu_backward(trn(d_conv4_block6_add), trn(d_conv4_block6_out), trn(t_conv4_block6_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block6_add), trn(d_conv4_block6_out), trn(t_conv4_block6_out), n * 200704);
   // conv4_block6/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(140);
-  { float* d[] = {trn(d_conv4_block5_out), trn(d_conv4_block6_3_bn)}; add_backward(d, trn(d_conv4_block6_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block5_out), trn(d_conv4_block6_3_bn)}; modelc::add_backward(d, trn(d_conv4_block6_add), n * 200704); }
   // conv4_block6/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(139);
-  batchnorm_backward(trn(d_conv4_block6_3_conv), dw(254), dw(255), trn(d_conv4_block6_3_bn), trn(t_conv4_block6_3_conv), w(254), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, at(g_conv4_block6_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block6_3_conv), dw(254), dw(255), trn(d_conv4_block6_3_bn), trn(t_conv4_block6_3_conv), w(254), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, modelc::at(g_conv4_block6_3_bn, n));
   // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(138);
-  conv2d_backward(trn(d_conv4_block6_2_relu), dw(252), dw(253), trn(d_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), trn(t_conv4_block6_3_conv), at(g_conv4_block6_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_2_relu), dw(252), dw(253), trn(d_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), trn(t_conv4_block6_3_conv), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(137);
-  relu_backward(trn(d_conv4_block6_2_bn), trn(d_conv4_block6_2_relu), trn(t_conv4_block6_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block6_2_bn), trn(d_conv4_block6_2_relu), trn(t_conv4_block6_2_relu), n * 50176);
   // conv4_block6/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(136);
-  batchnorm_backward(trn(d_conv4_block6_2_conv), dw(248), dw(249), trn(d_conv4_block6_2_bn), trn(t_conv4_block6_2_conv), w(248), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, at(g_conv4_block6_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block6_2_conv), dw(248), dw(249), trn(d_conv4_block6_2_bn), trn(t_conv4_block6_2_conv), w(248), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, modelc::at(g_conv4_block6_2_bn, n));
   // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(135);
-  conv2d_backward(trn(d_conv4_block6_1_relu), dw(246), dw(247), trn(d_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), trn(t_conv4_block6_2_conv), at(g_conv4_block6_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_1_relu), dw(246), dw(247), trn(d_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), trn(t_conv4_block6_2_conv), modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(134);
-  relu_backward(trn(d_conv4_block6_1_bn), trn(d_conv4_block6_1_relu), trn(t_conv4_block6_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block6_1_bn), trn(d_conv4_block6_1_relu), trn(t_conv4_block6_1_relu), n * 50176);
   // conv4_block6/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(133);
-  batchnorm_backward(trn(d_conv4_block6_1_conv), dw(242), dw(243), trn(d_conv4_block6_1_bn), trn(t_conv4_block6_1_conv), w(242), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, at(g_conv4_block6_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block6_1_conv), dw(242), dw(243), trn(d_conv4_block6_1_bn), trn(t_conv4_block6_1_conv), w(242), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, modelc::at(g_conv4_block6_1_bn, n));
   // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(132);
-  conv2d_backward(trn(d_conv4_block5_out), dw(240), dw(241), trn(d_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), trn(t_conv4_block6_1_conv), at(g_conv4_block6_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_out), dw(240), dw(241), trn(d_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), trn(t_conv4_block6_1_conv), modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(131);
-  relu_backward(trn(d_conv4_block5_add), trn(d_conv4_block5_out), trn(t_conv4_block5_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block5_add), trn(d_conv4_block5_out), trn(t_conv4_block5_out), n * 200704);
   // conv4_block5/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(130);
-  { float* d[] = {trn(d_conv4_block4_out), trn(d_conv4_block5_3_bn)}; add_backward(d, trn(d_conv4_block5_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block4_out), trn(d_conv4_block5_3_bn)}; modelc::add_backward(d, trn(d_conv4_block5_add), n * 200704); }
   // conv4_block5/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(129);
-  batchnorm_backward(trn(d_conv4_block5_3_conv), dw(236), dw(237), trn(d_conv4_block5_3_bn), trn(t_conv4_block5_3_conv), w(236), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, at(g_conv4_block5_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block5_3_conv), dw(236), dw(237), trn(d_conv4_block5_3_bn), trn(t_conv4_block5_3_conv), w(236), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, modelc::at(g_conv4_block5_3_bn, n));
   // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(128);
-  conv2d_backward(trn(d_conv4_block5_2_relu), dw(234), dw(235), trn(d_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), trn(t_conv4_block5_3_conv), at(g_conv4_block5_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_2_relu), dw(234), dw(235), trn(d_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), trn(t_conv4_block5_3_conv), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(127);
-  relu_backward(trn(d_conv4_block5_2_bn), trn(d_conv4_block5_2_relu), trn(t_conv4_block5_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block5_2_bn), trn(d_conv4_block5_2_relu), trn(t_conv4_block5_2_relu), n * 50176);
   // conv4_block5/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(126);
-  batchnorm_backward(trn(d_conv4_block5_2_conv), dw(230), dw(231), trn(d_conv4_block5_2_bn), trn(t_conv4_block5_2_conv), w(230), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, at(g_conv4_block5_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block5_2_conv), dw(230), dw(231), trn(d_conv4_block5_2_bn), trn(t_conv4_block5_2_conv), w(230), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, modelc::at(g_conv4_block5_2_bn, n));
   // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(125);
-  conv2d_backward(trn(d_conv4_block5_1_relu), dw(228), dw(229), trn(d_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), trn(t_conv4_block5_2_conv), at(g_conv4_block5_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_1_relu), dw(228), dw(229), trn(d_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), trn(t_conv4_block5_2_conv), modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(124);
-  relu_backward(trn(d_conv4_block5_1_bn), trn(d_conv4_block5_1_relu), trn(t_conv4_block5_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block5_1_bn), trn(d_conv4_block5_1_relu), trn(t_conv4_block5_1_relu), n * 50176);
   // conv4_block5/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(123);
-  batchnorm_backward(trn(d_conv4_block5_1_conv), dw(224), dw(225), trn(d_conv4_block5_1_bn), trn(t_conv4_block5_1_conv), w(224), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, at(g_conv4_block5_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block5_1_conv), dw(224), dw(225), trn(d_conv4_block5_1_bn), trn(t_conv4_block5_1_conv), w(224), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, modelc::at(g_conv4_block5_1_bn, n));
   // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(122);
-  conv2d_backward(trn(d_conv4_block4_out), dw(222), dw(223), trn(d_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), trn(t_conv4_block5_1_conv), at(g_conv4_block5_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_out), dw(222), dw(223), trn(d_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), trn(t_conv4_block5_1_conv), modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(121);
-  relu_backward(trn(d_conv4_block4_add), trn(d_conv4_block4_out), trn(t_conv4_block4_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block4_add), trn(d_conv4_block4_out), trn(t_conv4_block4_out), n * 200704);
   // conv4_block4/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(120);
-  { float* d[] = {trn(d_conv4_block3_out), trn(d_conv4_block4_3_bn)}; add_backward(d, trn(d_conv4_block4_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block3_out), trn(d_conv4_block4_3_bn)}; modelc::add_backward(d, trn(d_conv4_block4_add), n * 200704); }
   // conv4_block4/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(119);
-  batchnorm_backward(trn(d_conv4_block4_3_conv), dw(218), dw(219), trn(d_conv4_block4_3_bn), trn(t_conv4_block4_3_conv), w(218), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, at(g_conv4_block4_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block4_3_conv), dw(218), dw(219), trn(d_conv4_block4_3_bn), trn(t_conv4_block4_3_conv), w(218), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, modelc::at(g_conv4_block4_3_bn, n));
   // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(118);
-  conv2d_backward(trn(d_conv4_block4_2_relu), dw(216), dw(217), trn(d_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), trn(t_conv4_block4_3_conv), at(g_conv4_block4_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_2_relu), dw(216), dw(217), trn(d_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), trn(t_conv4_block4_3_conv), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(117);
-  relu_backward(trn(d_conv4_block4_2_bn), trn(d_conv4_block4_2_relu), trn(t_conv4_block4_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block4_2_bn), trn(d_conv4_block4_2_relu), trn(t_conv4_block4_2_relu), n * 50176);
   // conv4_block4/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(116);
-  batchnorm_backward(trn(d_conv4_block4_2_conv), dw(212), dw(213), trn(d_conv4_block4_2_bn), trn(t_conv4_block4_2_conv), w(212), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, at(g_conv4_block4_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block4_2_conv), dw(212), dw(213), trn(d_conv4_block4_2_bn), trn(t_conv4_block4_2_conv), w(212), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, modelc::at(g_conv4_block4_2_bn, n));
   // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(115);
-  conv2d_backward(trn(d_conv4_block4_1_relu), dw(210), dw(211), trn(d_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), trn(t_conv4_block4_2_conv), at(g_conv4_block4_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_1_relu), dw(210), dw(211), trn(d_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), trn(t_conv4_block4_2_conv), modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(114);
-  relu_backward(trn(d_conv4_block4_1_bn), trn(d_conv4_block4_1_relu), trn(t_conv4_block4_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block4_1_bn), trn(d_conv4_block4_1_relu), trn(t_conv4_block4_1_relu), n * 50176);
   // conv4_block4/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(113);
-  batchnorm_backward(trn(d_conv4_block4_1_conv), dw(206), dw(207), trn(d_conv4_block4_1_bn), trn(t_conv4_block4_1_conv), w(206), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, at(g_conv4_block4_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block4_1_conv), dw(206), dw(207), trn(d_conv4_block4_1_bn), trn(t_conv4_block4_1_conv), w(206), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, modelc::at(g_conv4_block4_1_bn, n));
   // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(112);
-  conv2d_backward(trn(d_conv4_block3_out), dw(204), dw(205), trn(d_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), trn(t_conv4_block4_1_conv), at(g_conv4_block4_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_out), dw(204), dw(205), trn(d_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), trn(t_conv4_block4_1_conv), modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(111);
-  relu_backward(trn(d_conv4_block3_add), trn(d_conv4_block3_out), trn(t_conv4_block3_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block3_add), trn(d_conv4_block3_out), trn(t_conv4_block3_out), n * 200704);
   // conv4_block3/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(110);
-  { float* d[] = {trn(d_conv4_block2_out), trn(d_conv4_block3_3_bn)}; add_backward(d, trn(d_conv4_block3_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block2_out), trn(d_conv4_block3_3_bn)}; modelc::add_backward(d, trn(d_conv4_block3_add), n * 200704); }
   // conv4_block3/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(109);
-  batchnorm_backward(trn(d_conv4_block3_3_conv), dw(200), dw(201), trn(d_conv4_block3_3_bn), trn(t_conv4_block3_3_conv), w(200), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, at(g_conv4_block3_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block3_3_conv), dw(200), dw(201), trn(d_conv4_block3_3_bn), trn(t_conv4_block3_3_conv), w(200), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, modelc::at(g_conv4_block3_3_bn, n));
   // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(108);
-  conv2d_backward(trn(d_conv4_block3_2_relu), dw(198), dw(199), trn(d_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), trn(t_conv4_block3_3_conv), at(g_conv4_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_2_relu), dw(198), dw(199), trn(d_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), trn(t_conv4_block3_3_conv), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(107);
-  relu_backward(trn(d_conv4_block3_2_bn), trn(d_conv4_block3_2_relu), trn(t_conv4_block3_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block3_2_bn), trn(d_conv4_block3_2_relu), trn(t_conv4_block3_2_relu), n * 50176);
   // conv4_block3/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(106);
-  batchnorm_backward(trn(d_conv4_block3_2_conv), dw(194), dw(195), trn(d_conv4_block3_2_bn), trn(t_conv4_block3_2_conv), w(194), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, at(g_conv4_block3_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block3_2_conv), dw(194), dw(195), trn(d_conv4_block3_2_bn), trn(t_conv4_block3_2_conv), w(194), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, modelc::at(g_conv4_block3_2_bn, n));
   // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(105);
-  conv2d_backward(trn(d_conv4_block3_1_relu), dw(192), dw(193), trn(d_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), trn(t_conv4_block3_2_conv), at(g_conv4_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_1_relu), dw(192), dw(193), trn(d_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), trn(t_conv4_block3_2_conv), modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(104);
-  relu_backward(trn(d_conv4_block3_1_bn), trn(d_conv4_block3_1_relu), trn(t_conv4_block3_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block3_1_bn), trn(d_conv4_block3_1_relu), trn(t_conv4_block3_1_relu), n * 50176);
   // conv4_block3/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(103);
-  batchnorm_backward(trn(d_conv4_block3_1_conv), dw(188), dw(189), trn(d_conv4_block3_1_bn), trn(t_conv4_block3_1_conv), w(188), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, at(g_conv4_block3_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block3_1_conv), dw(188), dw(189), trn(d_conv4_block3_1_bn), trn(t_conv4_block3_1_conv), w(188), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, modelc::at(g_conv4_block3_1_bn, n));
   // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(102);
-  conv2d_backward(trn(d_conv4_block2_out), dw(186), dw(187), trn(d_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), trn(t_conv4_block3_1_conv), at(g_conv4_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_out), dw(186), dw(187), trn(d_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), trn(t_conv4_block3_1_conv), modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(101);
-  relu_backward(trn(d_conv4_block2_add), trn(d_conv4_block2_out), trn(t_conv4_block2_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block2_add), trn(d_conv4_block2_out), trn(t_conv4_block2_out), n * 200704);
   // conv4_block2/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(100);
-  { float* d[] = {trn(d_conv4_block1_out), trn(d_conv4_block2_3_bn)}; add_backward(d, trn(d_conv4_block2_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block1_out), trn(d_conv4_block2_3_bn)}; modelc::add_backward(d, trn(d_conv4_block2_add), n * 200704); }
   // conv4_block2/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(99);
-  batchnorm_backward(trn(d_conv4_block2_3_conv), dw(182), dw(183), trn(d_conv4_block2_3_bn), trn(t_conv4_block2_3_conv), w(182), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, at(g_conv4_block2_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block2_3_conv), dw(182), dw(183), trn(d_conv4_block2_3_bn), trn(t_conv4_block2_3_conv), w(182), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, modelc::at(g_conv4_block2_3_bn, n));
   // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
   layer(98);
-  conv2d_backward(trn(d_conv4_block2_2_relu), dw(180), dw(181), trn(d_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), trn(t_conv4_block2_3_conv), at(g_conv4_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_2_relu), dw(180), dw(181), trn(d_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), trn(t_conv4_block2_3_conv), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(97);
-  relu_backward(trn(d_conv4_block2_2_bn), trn(d_conv4_block2_2_relu), trn(t_conv4_block2_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block2_2_bn), trn(d_conv4_block2_2_relu), trn(t_conv4_block2_2_relu), n * 50176);
   // conv4_block2/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(96);
-  batchnorm_backward(trn(d_conv4_block2_2_conv), dw(176), dw(177), trn(d_conv4_block2_2_bn), trn(t_conv4_block2_2_conv), w(176), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, at(g_conv4_block2_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block2_2_conv), dw(176), dw(177), trn(d_conv4_block2_2_bn), trn(t_conv4_block2_2_conv), w(176), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, modelc::at(g_conv4_block2_2_bn, n));
   // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
   layer(95);
-  conv2d_backward(trn(d_conv4_block2_1_relu), dw(174), dw(175), trn(d_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), trn(t_conv4_block2_2_conv), at(g_conv4_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_1_relu), dw(174), dw(175), trn(d_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), trn(t_conv4_block2_2_conv), modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(94);
-  relu_backward(trn(d_conv4_block2_1_bn), trn(d_conv4_block2_1_relu), trn(t_conv4_block2_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block2_1_bn), trn(d_conv4_block2_1_relu), trn(t_conv4_block2_1_relu), n * 50176);
   // conv4_block2/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(93);
-  batchnorm_backward(trn(d_conv4_block2_1_conv), dw(170), dw(171), trn(d_conv4_block2_1_bn), trn(t_conv4_block2_1_conv), w(170), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, at(g_conv4_block2_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block2_1_conv), dw(170), dw(171), trn(d_conv4_block2_1_bn), trn(t_conv4_block2_1_conv), w(170), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, modelc::at(g_conv4_block2_1_bn, n));
   // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
   layer(92);
-  conv2d_backward(trn(d_conv4_block1_out), dw(168), dw(169), trn(d_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), trn(t_conv4_block2_1_conv), at(g_conv4_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_out), dw(168), dw(169), trn(d_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), trn(t_conv4_block2_1_conv), modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/out: relu [14, 14, 1024] (resnet50.yaml:29)
   layer(91);
-  relu_backward(trn(d_conv4_block1_add), trn(d_conv4_block1_out), trn(t_conv4_block1_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block1_add), trn(d_conv4_block1_out), trn(t_conv4_block1_out), n * 200704);
   // conv4_block1/add: add [14, 14, 1024] (resnet50.yaml:28)
   layer(90);
-  { float* d[] = {trn(d_conv4_block1_0_bn), trn(d_conv4_block1_3_bn)}; add_backward(d, trn(d_conv4_block1_add), n * 200704); }
+  { float* d[] = {trn(d_conv4_block1_0_bn), trn(d_conv4_block1_3_bn)}; modelc::add_backward(d, trn(d_conv4_block1_add), n * 200704); }
   // conv4_block1/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:27)
   layer(89);
-  batchnorm_backward(trn(d_conv4_block1_3_conv), dw(164), dw(165), trn(d_conv4_block1_3_bn), trn(t_conv4_block1_3_conv), w(164), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, at(g_conv4_block1_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block1_3_conv), dw(164), dw(165), trn(d_conv4_block1_3_bn), trn(t_conv4_block1_3_conv), w(164), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, modelc::at(g_conv4_block1_3_bn, n));
   // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
   layer(88);
-  conv2d_backward(trn(d_conv4_block1_2_relu), dw(162), dw(163), trn(d_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), trn(t_conv4_block1_3_conv), at(g_conv4_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_2_relu), dw(162), dw(163), trn(d_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), trn(t_conv4_block1_3_conv), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/2_relu: relu [14, 14, 256] (resnet50.yaml:25)
   layer(87);
-  relu_backward(trn(d_conv4_block1_2_bn), trn(d_conv4_block1_2_relu), trn(t_conv4_block1_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block1_2_bn), trn(d_conv4_block1_2_relu), trn(t_conv4_block1_2_relu), n * 50176);
   // conv4_block1/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:24)
   layer(86);
-  batchnorm_backward(trn(d_conv4_block1_2_conv), dw(158), dw(159), trn(d_conv4_block1_2_bn), trn(t_conv4_block1_2_conv), w(158), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, at(g_conv4_block1_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block1_2_conv), dw(158), dw(159), trn(d_conv4_block1_2_bn), trn(t_conv4_block1_2_conv), w(158), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, modelc::at(g_conv4_block1_2_bn, n));
   // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
   layer(85);
-  conv2d_backward(trn(d_conv4_block1_1_relu), dw(156), dw(157), trn(d_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), trn(t_conv4_block1_2_conv), at(g_conv4_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_1_relu), dw(156), dw(157), trn(d_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), trn(t_conv4_block1_2_conv), modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/1_relu: relu [14, 14, 256] (resnet50.yaml:22)
   layer(84);
-  relu_backward(trn(d_conv4_block1_1_bn), trn(d_conv4_block1_1_relu), trn(t_conv4_block1_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block1_1_bn), trn(d_conv4_block1_1_relu), trn(t_conv4_block1_1_relu), n * 50176);
   // conv4_block1/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:21)
   layer(83);
-  batchnorm_backward(trn(d_conv4_block1_1_conv), dw(152), dw(153), trn(d_conv4_block1_1_bn), trn(t_conv4_block1_1_conv), w(152), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, at(g_conv4_block1_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block1_1_conv), dw(152), dw(153), trn(d_conv4_block1_1_bn), trn(t_conv4_block1_1_conv), w(152), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, modelc::at(g_conv4_block1_1_bn, n));
   // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
   layer(82);
-  conv2d_backward(trn(d_conv3_block4_out), dw(150), dw(151), trn(d_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), trn(t_conv4_block1_1_conv), at(g_conv4_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(150), dw(151), trn(d_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), trn(t_conv4_block1_1_conv), modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/0_bn: batchnorm [14, 14, 1024] (resnet50.yaml:19)
   layer(81);
-  batchnorm_backward(trn(d_conv4_block1_0_conv), dw(146), dw(147), trn(d_conv4_block1_0_bn), trn(t_conv4_block1_0_conv), w(146), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, at(g_conv4_block1_0_bn, n));
+  modelc::batchnorm_backward(trn(d_conv4_block1_0_conv), dw(146), dw(147), trn(d_conv4_block1_0_bn), trn(t_conv4_block1_0_conv), w(146), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, modelc::at(g_conv4_block1_0_bn, n));
   // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
   layer(80);
-  conv2d_backward(trn(d_conv3_block4_out), dw(144), dw(145), trn(d_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), trn(t_conv4_block1_0_conv), at(g_conv4_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(144), dw(145), trn(d_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), trn(t_conv4_block1_0_conv), modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(79);
-  relu_backward(trn(d_conv3_block4_add), trn(d_conv3_block4_out), trn(t_conv3_block4_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block4_add), trn(d_conv3_block4_out), trn(t_conv3_block4_out), n * 401408);
   // conv3_block4/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(78);
-  { float* d[] = {trn(d_conv3_block3_out), trn(d_conv3_block4_3_bn)}; add_backward(d, trn(d_conv3_block4_add), n * 401408); }
+  { float* d[] = {trn(d_conv3_block3_out), trn(d_conv3_block4_3_bn)}; modelc::add_backward(d, trn(d_conv3_block4_add), n * 401408); }
   // conv3_block4/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(77);
-  batchnorm_backward(trn(d_conv3_block4_3_conv), dw(140), dw(141), trn(d_conv3_block4_3_bn), trn(t_conv3_block4_3_conv), w(140), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, at(g_conv3_block4_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block4_3_conv), dw(140), dw(141), trn(d_conv3_block4_3_bn), trn(t_conv3_block4_3_conv), w(140), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, modelc::at(g_conv3_block4_3_bn, n));
   // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(76);
-  conv2d_backward(trn(d_conv3_block4_2_relu), dw(138), dw(139), trn(d_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), trn(t_conv3_block4_3_conv), at(g_conv3_block4_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_2_relu), dw(138), dw(139), trn(d_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), trn(t_conv3_block4_3_conv), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(75);
-  relu_backward(trn(d_conv3_block4_2_bn), trn(d_conv3_block4_2_relu), trn(t_conv3_block4_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block4_2_bn), trn(d_conv3_block4_2_relu), trn(t_conv3_block4_2_relu), n * 100352);
   // conv3_block4/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(74);
-  batchnorm_backward(trn(d_conv3_block4_2_conv), dw(134), dw(135), trn(d_conv3_block4_2_bn), trn(t_conv3_block4_2_conv), w(134), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, at(g_conv3_block4_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block4_2_conv), dw(134), dw(135), trn(d_conv3_block4_2_bn), trn(t_conv3_block4_2_conv), w(134), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, modelc::at(g_conv3_block4_2_bn, n));
   // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(73);
-  conv2d_backward(trn(d_conv3_block4_1_relu), dw(132), dw(133), trn(d_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), trn(t_conv3_block4_2_conv), at(g_conv3_block4_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_1_relu), dw(132), dw(133), trn(d_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), trn(t_conv3_block4_2_conv), modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(72);
-  relu_backward(trn(d_conv3_block4_1_bn), trn(d_conv3_block4_1_relu), trn(t_conv3_block4_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block4_1_bn), trn(d_conv3_block4_1_relu), trn(t_conv3_block4_1_relu), n * 100352);
   // conv3_block4/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(71);
-  batchnorm_backward(trn(d_conv3_block4_1_conv), dw(128), dw(129), trn(d_conv3_block4_1_bn), trn(t_conv3_block4_1_conv), w(128), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, at(g_conv3_block4_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block4_1_conv), dw(128), dw(129), trn(d_conv3_block4_1_bn), trn(t_conv3_block4_1_conv), w(128), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, modelc::at(g_conv3_block4_1_bn, n));
   // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(70);
-  conv2d_backward(trn(d_conv3_block3_out), dw(126), dw(127), trn(d_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), trn(t_conv3_block4_1_conv), at(g_conv3_block4_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_out), dw(126), dw(127), trn(d_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), trn(t_conv3_block4_1_conv), modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(69);
-  relu_backward(trn(d_conv3_block3_add), trn(d_conv3_block3_out), trn(t_conv3_block3_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block3_add), trn(d_conv3_block3_out), trn(t_conv3_block3_out), n * 401408);
   // conv3_block3/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(68);
-  { float* d[] = {trn(d_conv3_block2_out), trn(d_conv3_block3_3_bn)}; add_backward(d, trn(d_conv3_block3_add), n * 401408); }
+  { float* d[] = {trn(d_conv3_block2_out), trn(d_conv3_block3_3_bn)}; modelc::add_backward(d, trn(d_conv3_block3_add), n * 401408); }
   // conv3_block3/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(67);
-  batchnorm_backward(trn(d_conv3_block3_3_conv), dw(122), dw(123), trn(d_conv3_block3_3_bn), trn(t_conv3_block3_3_conv), w(122), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, at(g_conv3_block3_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block3_3_conv), dw(122), dw(123), trn(d_conv3_block3_3_bn), trn(t_conv3_block3_3_conv), w(122), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, modelc::at(g_conv3_block3_3_bn, n));
   // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(66);
-  conv2d_backward(trn(d_conv3_block3_2_relu), dw(120), dw(121), trn(d_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), trn(t_conv3_block3_3_conv), at(g_conv3_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_2_relu), dw(120), dw(121), trn(d_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), trn(t_conv3_block3_3_conv), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(65);
-  relu_backward(trn(d_conv3_block3_2_bn), trn(d_conv3_block3_2_relu), trn(t_conv3_block3_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block3_2_bn), trn(d_conv3_block3_2_relu), trn(t_conv3_block3_2_relu), n * 100352);
   // conv3_block3/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(64);
-  batchnorm_backward(trn(d_conv3_block3_2_conv), dw(116), dw(117), trn(d_conv3_block3_2_bn), trn(t_conv3_block3_2_conv), w(116), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, at(g_conv3_block3_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block3_2_conv), dw(116), dw(117), trn(d_conv3_block3_2_bn), trn(t_conv3_block3_2_conv), w(116), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, modelc::at(g_conv3_block3_2_bn, n));
   // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(63);
-  conv2d_backward(trn(d_conv3_block3_1_relu), dw(114), dw(115), trn(d_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), trn(t_conv3_block3_2_conv), at(g_conv3_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_1_relu), dw(114), dw(115), trn(d_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), trn(t_conv3_block3_2_conv), modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(62);
-  relu_backward(trn(d_conv3_block3_1_bn), trn(d_conv3_block3_1_relu), trn(t_conv3_block3_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block3_1_bn), trn(d_conv3_block3_1_relu), trn(t_conv3_block3_1_relu), n * 100352);
   // conv3_block3/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(61);
-  batchnorm_backward(trn(d_conv3_block3_1_conv), dw(110), dw(111), trn(d_conv3_block3_1_bn), trn(t_conv3_block3_1_conv), w(110), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, at(g_conv3_block3_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block3_1_conv), dw(110), dw(111), trn(d_conv3_block3_1_bn), trn(t_conv3_block3_1_conv), w(110), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, modelc::at(g_conv3_block3_1_bn, n));
   // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(60);
-  conv2d_backward(trn(d_conv3_block2_out), dw(108), dw(109), trn(d_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), trn(t_conv3_block3_1_conv), at(g_conv3_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_out), dw(108), dw(109), trn(d_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), trn(t_conv3_block3_1_conv), modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(59);
-  relu_backward(trn(d_conv3_block2_add), trn(d_conv3_block2_out), trn(t_conv3_block2_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block2_add), trn(d_conv3_block2_out), trn(t_conv3_block2_out), n * 401408);
   // conv3_block2/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(58);
-  { float* d[] = {trn(d_conv3_block1_out), trn(d_conv3_block2_3_bn)}; add_backward(d, trn(d_conv3_block2_add), n * 401408); }
+  { float* d[] = {trn(d_conv3_block1_out), trn(d_conv3_block2_3_bn)}; modelc::add_backward(d, trn(d_conv3_block2_add), n * 401408); }
   // conv3_block2/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(57);
-  batchnorm_backward(trn(d_conv3_block2_3_conv), dw(104), dw(105), trn(d_conv3_block2_3_bn), trn(t_conv3_block2_3_conv), w(104), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, at(g_conv3_block2_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block2_3_conv), dw(104), dw(105), trn(d_conv3_block2_3_bn), trn(t_conv3_block2_3_conv), w(104), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, modelc::at(g_conv3_block2_3_bn, n));
   // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
   layer(56);
-  conv2d_backward(trn(d_conv3_block2_2_relu), dw(102), dw(103), trn(d_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), trn(t_conv3_block2_3_conv), at(g_conv3_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_2_relu), dw(102), dw(103), trn(d_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), trn(t_conv3_block2_3_conv), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(55);
-  relu_backward(trn(d_conv3_block2_2_bn), trn(d_conv3_block2_2_relu), trn(t_conv3_block2_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block2_2_bn), trn(d_conv3_block2_2_relu), trn(t_conv3_block2_2_relu), n * 100352);
   // conv3_block2/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(54);
-  batchnorm_backward(trn(d_conv3_block2_2_conv), dw(98), dw(99), trn(d_conv3_block2_2_bn), trn(t_conv3_block2_2_conv), w(98), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, at(g_conv3_block2_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block2_2_conv), dw(98), dw(99), trn(d_conv3_block2_2_bn), trn(t_conv3_block2_2_conv), w(98), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, modelc::at(g_conv3_block2_2_bn, n));
   // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
   layer(53);
-  conv2d_backward(trn(d_conv3_block2_1_relu), dw(96), dw(97), trn(d_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), trn(t_conv3_block2_2_conv), at(g_conv3_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_1_relu), dw(96), dw(97), trn(d_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), trn(t_conv3_block2_2_conv), modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(52);
-  relu_backward(trn(d_conv3_block2_1_bn), trn(d_conv3_block2_1_relu), trn(t_conv3_block2_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block2_1_bn), trn(d_conv3_block2_1_relu), trn(t_conv3_block2_1_relu), n * 100352);
   // conv3_block2/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(51);
-  batchnorm_backward(trn(d_conv3_block2_1_conv), dw(92), dw(93), trn(d_conv3_block2_1_bn), trn(t_conv3_block2_1_conv), w(92), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, at(g_conv3_block2_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block2_1_conv), dw(92), dw(93), trn(d_conv3_block2_1_bn), trn(t_conv3_block2_1_conv), w(92), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, modelc::at(g_conv3_block2_1_bn, n));
   // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
   layer(50);
-  conv2d_backward(trn(d_conv3_block1_out), dw(90), dw(91), trn(d_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), trn(t_conv3_block2_1_conv), at(g_conv3_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_out), dw(90), dw(91), trn(d_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), trn(t_conv3_block2_1_conv), modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/out: relu [28, 28, 512] (resnet50.yaml:29)
   layer(49);
-  relu_backward(trn(d_conv3_block1_add), trn(d_conv3_block1_out), trn(t_conv3_block1_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block1_add), trn(d_conv3_block1_out), trn(t_conv3_block1_out), n * 401408);
   // conv3_block1/add: add [28, 28, 512] (resnet50.yaml:28)
   layer(48);
-  { float* d[] = {trn(d_conv3_block1_0_bn), trn(d_conv3_block1_3_bn)}; add_backward(d, trn(d_conv3_block1_add), n * 401408); }
+  { float* d[] = {trn(d_conv3_block1_0_bn), trn(d_conv3_block1_3_bn)}; modelc::add_backward(d, trn(d_conv3_block1_add), n * 401408); }
   // conv3_block1/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:27)
   layer(47);
-  batchnorm_backward(trn(d_conv3_block1_3_conv), dw(86), dw(87), trn(d_conv3_block1_3_bn), trn(t_conv3_block1_3_conv), w(86), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, at(g_conv3_block1_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block1_3_conv), dw(86), dw(87), trn(d_conv3_block1_3_bn), trn(t_conv3_block1_3_conv), w(86), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, modelc::at(g_conv3_block1_3_bn, n));
   // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
   layer(46);
-  conv2d_backward(trn(d_conv3_block1_2_relu), dw(84), dw(85), trn(d_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), trn(t_conv3_block1_3_conv), at(g_conv3_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_2_relu), dw(84), dw(85), trn(d_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), trn(t_conv3_block1_3_conv), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/2_relu: relu [28, 28, 128] (resnet50.yaml:25)
   layer(45);
-  relu_backward(trn(d_conv3_block1_2_bn), trn(d_conv3_block1_2_relu), trn(t_conv3_block1_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block1_2_bn), trn(d_conv3_block1_2_relu), trn(t_conv3_block1_2_relu), n * 100352);
   // conv3_block1/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:24)
   layer(44);
-  batchnorm_backward(trn(d_conv3_block1_2_conv), dw(80), dw(81), trn(d_conv3_block1_2_bn), trn(t_conv3_block1_2_conv), w(80), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, at(g_conv3_block1_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block1_2_conv), dw(80), dw(81), trn(d_conv3_block1_2_bn), trn(t_conv3_block1_2_conv), w(80), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, modelc::at(g_conv3_block1_2_bn, n));
   // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
   layer(43);
-  conv2d_backward(trn(d_conv3_block1_1_relu), dw(78), dw(79), trn(d_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), trn(t_conv3_block1_2_conv), at(g_conv3_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_1_relu), dw(78), dw(79), trn(d_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), trn(t_conv3_block1_2_conv), modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/1_relu: relu [28, 28, 128] (resnet50.yaml:22)
   layer(42);
-  relu_backward(trn(d_conv3_block1_1_bn), trn(d_conv3_block1_1_relu), trn(t_conv3_block1_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block1_1_bn), trn(d_conv3_block1_1_relu), trn(t_conv3_block1_1_relu), n * 100352);
   // conv3_block1/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:21)
   layer(41);
-  batchnorm_backward(trn(d_conv3_block1_1_conv), dw(74), dw(75), trn(d_conv3_block1_1_bn), trn(t_conv3_block1_1_conv), w(74), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, at(g_conv3_block1_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block1_1_conv), dw(74), dw(75), trn(d_conv3_block1_1_bn), trn(t_conv3_block1_1_conv), w(74), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, modelc::at(g_conv3_block1_1_bn, n));
   // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
   layer(40);
-  conv2d_backward(trn(d_conv2_block3_out), dw(72), dw(73), trn(d_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), trn(t_conv3_block1_1_conv), at(g_conv3_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(72), dw(73), trn(d_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), trn(t_conv3_block1_1_conv), modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/0_bn: batchnorm [28, 28, 512] (resnet50.yaml:19)
   layer(39);
-  batchnorm_backward(trn(d_conv3_block1_0_conv), dw(68), dw(69), trn(d_conv3_block1_0_bn), trn(t_conv3_block1_0_conv), w(68), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, at(g_conv3_block1_0_bn, n));
+  modelc::batchnorm_backward(trn(d_conv3_block1_0_conv), dw(68), dw(69), trn(d_conv3_block1_0_bn), trn(t_conv3_block1_0_conv), w(68), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, modelc::at(g_conv3_block1_0_bn, n));
   // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
   layer(38);
-  conv2d_backward(trn(d_conv2_block3_out), dw(66), dw(67), trn(d_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), trn(t_conv3_block1_0_conv), at(g_conv3_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(66), dw(67), trn(d_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), trn(t_conv3_block1_0_conv), modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(37);
-  relu_backward(trn(d_conv2_block3_add), trn(d_conv2_block3_out), trn(t_conv2_block3_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block3_add), trn(d_conv2_block3_out), trn(t_conv2_block3_out), n * 802816);
   // conv2_block3/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(36);
-  { float* d[] = {trn(d_conv2_block2_out), trn(d_conv2_block3_3_bn)}; add_backward(d, trn(d_conv2_block3_add), n * 802816); }
+  { float* d[] = {trn(d_conv2_block2_out), trn(d_conv2_block3_3_bn)}; modelc::add_backward(d, trn(d_conv2_block3_add), n * 802816); }
   // conv2_block3/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(35);
-  batchnorm_backward(trn(d_conv2_block3_3_conv), dw(62), dw(63), trn(d_conv2_block3_3_bn), trn(t_conv2_block3_3_conv), w(62), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, at(g_conv2_block3_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block3_3_conv), dw(62), dw(63), trn(d_conv2_block3_3_bn), trn(t_conv2_block3_3_conv), w(62), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, modelc::at(g_conv2_block3_3_bn, n));
   // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   layer(34);
-  conv2d_backward(trn(d_conv2_block3_2_relu), dw(60), dw(61), trn(d_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), trn(t_conv2_block3_3_conv), at(g_conv2_block3_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_2_relu), dw(60), dw(61), trn(d_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), trn(t_conv2_block3_3_conv), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(33);
-  relu_backward(trn(d_conv2_block3_2_bn), trn(d_conv2_block3_2_relu), trn(t_conv2_block3_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block3_2_bn), trn(d_conv2_block3_2_relu), trn(t_conv2_block3_2_relu), n * 200704);
   // conv2_block3/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(32);
-  batchnorm_backward(trn(d_conv2_block3_2_conv), dw(56), dw(57), trn(d_conv2_block3_2_bn), trn(t_conv2_block3_2_conv), w(56), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, at(g_conv2_block3_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block3_2_conv), dw(56), dw(57), trn(d_conv2_block3_2_bn), trn(t_conv2_block3_2_conv), w(56), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, modelc::at(g_conv2_block3_2_bn, n));
   // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   layer(31);
-  conv2d_backward(trn(d_conv2_block3_1_relu), dw(54), dw(55), trn(d_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), trn(t_conv2_block3_2_conv), at(g_conv2_block3_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_1_relu), dw(54), dw(55), trn(d_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), trn(t_conv2_block3_2_conv), modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(30);
-  relu_backward(trn(d_conv2_block3_1_bn), trn(d_conv2_block3_1_relu), trn(t_conv2_block3_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block3_1_bn), trn(d_conv2_block3_1_relu), trn(t_conv2_block3_1_relu), n * 200704);
   // conv2_block3/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(29);
-  batchnorm_backward(trn(d_conv2_block3_1_conv), dw(50), dw(51), trn(d_conv2_block3_1_bn), trn(t_conv2_block3_1_conv), w(50), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, at(g_conv2_block3_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block3_1_conv), dw(50), dw(51), trn(d_conv2_block3_1_bn), trn(t_conv2_block3_1_conv), w(50), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, modelc::at(g_conv2_block3_1_bn, n));
   // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   layer(28);
-  conv2d_backward(trn(d_conv2_block2_out), dw(48), dw(49), trn(d_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), trn(t_conv2_block3_1_conv), at(g_conv2_block3_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_out), dw(48), dw(49), trn(d_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), trn(t_conv2_block3_1_conv), modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(27);
-  relu_backward(trn(d_conv2_block2_add), trn(d_conv2_block2_out), trn(t_conv2_block2_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block2_add), trn(d_conv2_block2_out), trn(t_conv2_block2_out), n * 802816);
   // conv2_block2/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(26);
-  { float* d[] = {trn(d_conv2_block1_out), trn(d_conv2_block2_3_bn)}; add_backward(d, trn(d_conv2_block2_add), n * 802816); }
+  { float* d[] = {trn(d_conv2_block1_out), trn(d_conv2_block2_3_bn)}; modelc::add_backward(d, trn(d_conv2_block2_add), n * 802816); }
   // conv2_block2/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(25);
-  batchnorm_backward(trn(d_conv2_block2_3_conv), dw(44), dw(45), trn(d_conv2_block2_3_bn), trn(t_conv2_block2_3_conv), w(44), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, at(g_conv2_block2_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block2_3_conv), dw(44), dw(45), trn(d_conv2_block2_3_bn), trn(t_conv2_block2_3_conv), w(44), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, modelc::at(g_conv2_block2_3_bn, n));
   // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
   layer(24);
-  conv2d_backward(trn(d_conv2_block2_2_relu), dw(42), dw(43), trn(d_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), trn(t_conv2_block2_3_conv), at(g_conv2_block2_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_2_relu), dw(42), dw(43), trn(d_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), trn(t_conv2_block2_3_conv), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(23);
-  relu_backward(trn(d_conv2_block2_2_bn), trn(d_conv2_block2_2_relu), trn(t_conv2_block2_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block2_2_bn), trn(d_conv2_block2_2_relu), trn(t_conv2_block2_2_relu), n * 200704);
   // conv2_block2/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(22);
-  batchnorm_backward(trn(d_conv2_block2_2_conv), dw(38), dw(39), trn(d_conv2_block2_2_bn), trn(t_conv2_block2_2_conv), w(38), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, at(g_conv2_block2_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block2_2_conv), dw(38), dw(39), trn(d_conv2_block2_2_bn), trn(t_conv2_block2_2_conv), w(38), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, modelc::at(g_conv2_block2_2_bn, n));
   // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
   layer(21);
-  conv2d_backward(trn(d_conv2_block2_1_relu), dw(36), dw(37), trn(d_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), trn(t_conv2_block2_2_conv), at(g_conv2_block2_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_1_relu), dw(36), dw(37), trn(d_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), trn(t_conv2_block2_2_conv), modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(20);
-  relu_backward(trn(d_conv2_block2_1_bn), trn(d_conv2_block2_1_relu), trn(t_conv2_block2_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block2_1_bn), trn(d_conv2_block2_1_relu), trn(t_conv2_block2_1_relu), n * 200704);
   // conv2_block2/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(19);
-  batchnorm_backward(trn(d_conv2_block2_1_conv), dw(32), dw(33), trn(d_conv2_block2_1_bn), trn(t_conv2_block2_1_conv), w(32), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, at(g_conv2_block2_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block2_1_conv), dw(32), dw(33), trn(d_conv2_block2_1_bn), trn(t_conv2_block2_1_conv), w(32), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, modelc::at(g_conv2_block2_1_bn, n));
   // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
   layer(18);
-  conv2d_backward(trn(d_conv2_block1_out), dw(30), dw(31), trn(d_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), trn(t_conv2_block2_1_conv), at(g_conv2_block2_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_out), dw(30), dw(31), trn(d_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), trn(t_conv2_block2_1_conv), modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/out: relu [56, 56, 256] (resnet50.yaml:29)
   layer(17);
-  relu_backward(trn(d_conv2_block1_add), trn(d_conv2_block1_out), trn(t_conv2_block1_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block1_add), trn(d_conv2_block1_out), trn(t_conv2_block1_out), n * 802816);
   // conv2_block1/add: add [56, 56, 256] (resnet50.yaml:28)
   layer(16);
-  { float* d[] = {trn(d_conv2_block1_0_bn), trn(d_conv2_block1_3_bn)}; add_backward(d, trn(d_conv2_block1_add), n * 802816); }
+  { float* d[] = {trn(d_conv2_block1_0_bn), trn(d_conv2_block1_3_bn)}; modelc::add_backward(d, trn(d_conv2_block1_add), n * 802816); }
   // conv2_block1/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:27)
   layer(15);
-  batchnorm_backward(trn(d_conv2_block1_3_conv), dw(26), dw(27), trn(d_conv2_block1_3_bn), trn(t_conv2_block1_3_conv), w(26), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, at(g_conv2_block1_3_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block1_3_conv), dw(26), dw(27), trn(d_conv2_block1_3_bn), trn(t_conv2_block1_3_conv), w(26), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, modelc::at(g_conv2_block1_3_bn, n));
   // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
   layer(14);
-  conv2d_backward(trn(d_conv2_block1_2_relu), dw(24), dw(25), trn(d_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), trn(t_conv2_block1_3_conv), at(g_conv2_block1_3_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_2_relu), dw(24), dw(25), trn(d_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), trn(t_conv2_block1_3_conv), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/2_relu: relu [56, 56, 64] (resnet50.yaml:25)
   layer(13);
-  relu_backward(trn(d_conv2_block1_2_bn), trn(d_conv2_block1_2_relu), trn(t_conv2_block1_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block1_2_bn), trn(d_conv2_block1_2_relu), trn(t_conv2_block1_2_relu), n * 200704);
   // conv2_block1/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:24)
   layer(12);
-  batchnorm_backward(trn(d_conv2_block1_2_conv), dw(20), dw(21), trn(d_conv2_block1_2_bn), trn(t_conv2_block1_2_conv), w(20), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, at(g_conv2_block1_2_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block1_2_conv), dw(20), dw(21), trn(d_conv2_block1_2_bn), trn(t_conv2_block1_2_conv), w(20), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, modelc::at(g_conv2_block1_2_bn, n));
   // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
   layer(11);
-  conv2d_backward(trn(d_conv2_block1_1_relu), dw(18), dw(19), trn(d_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), trn(t_conv2_block1_2_conv), at(g_conv2_block1_2_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_1_relu), dw(18), dw(19), trn(d_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), trn(t_conv2_block1_2_conv), modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/1_relu: relu [56, 56, 64] (resnet50.yaml:22)
   layer(10);
-  relu_backward(trn(d_conv2_block1_1_bn), trn(d_conv2_block1_1_relu), trn(t_conv2_block1_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block1_1_bn), trn(d_conv2_block1_1_relu), trn(t_conv2_block1_1_relu), n * 200704);
   // conv2_block1/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:21)
   layer(9);
-  batchnorm_backward(trn(d_conv2_block1_1_conv), dw(14), dw(15), trn(d_conv2_block1_1_bn), trn(t_conv2_block1_1_conv), w(14), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, at(g_conv2_block1_1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block1_1_conv), dw(14), dw(15), trn(d_conv2_block1_1_bn), trn(t_conv2_block1_1_conv), w(14), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, modelc::at(g_conv2_block1_1_bn, n));
   // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
   layer(8);
-  conv2d_backward(trn(d_pool1_pool), dw(12), dw(13), trn(d_conv2_block1_1_conv), trn(t_pool1_pool), w(12), trn(t_conv2_block1_1_conv), at(g_conv2_block1_1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1_pool), dw(12), dw(13), trn(d_conv2_block1_1_conv), trn(t_pool1_pool), w(12), trn(t_conv2_block1_1_conv), modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/0_bn: batchnorm [56, 56, 256] (resnet50.yaml:19)
   layer(7);
-  batchnorm_backward(trn(d_conv2_block1_0_conv), dw(8), dw(9), trn(d_conv2_block1_0_bn), trn(t_conv2_block1_0_conv), w(8), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, at(g_conv2_block1_0_bn, n));
+  modelc::batchnorm_backward(trn(d_conv2_block1_0_conv), dw(8), dw(9), trn(d_conv2_block1_0_bn), trn(t_conv2_block1_0_conv), w(8), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, modelc::at(g_conv2_block1_0_bn, n));
   // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
   layer(6);
-  conv2d_backward(trn(d_pool1_pool), dw(6), dw(7), trn(d_conv2_block1_0_conv), trn(t_pool1_pool), w(6), trn(t_conv2_block1_0_conv), at(g_conv2_block1_0_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1_pool), dw(6), dw(7), trn(d_conv2_block1_0_conv), trn(t_pool1_pool), w(6), trn(t_conv2_block1_0_conv), modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
-  maxpool_backward(trn(d_pool1_pad), trn(d_pool1_pool), trn(t_pool1_pad), trn(t_pool1_pool), at(g_pool1_pool, n));
+  modelc::maxpool_backward(trn(d_pool1_pad), trn(d_pool1_pool), trn(t_pool1_pad), trn(t_pool1_pool), modelc::at(g_pool1_pool, n));
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
-  zeropad_backward(trn(d_conv1_relu), trn(d_pool1_pad), at(g_pool1_pad, n));
+  modelc::zeropad_backward(trn(d_conv1_relu), trn(d_pool1_pad), modelc::at(g_pool1_pad, n));
   // conv1_relu: relu [112, 112, 64] (resnet50.yaml:48)
   layer(3);
-  relu_backward(trn(d_conv1_bn), trn(d_conv1_relu), trn(t_conv1_relu), n * 802816);
+  modelc::relu_backward(trn(d_conv1_bn), trn(d_conv1_relu), trn(t_conv1_relu), n * 802816);
   // conv1_bn: batchnorm [112, 112, 64] (resnet50.yaml:47)
   layer(2);
-  batchnorm_backward(trn(d_conv1_conv), dw(2), dw(3), trn(d_conv1_bn), trn(t_conv1_conv), w(2), trn(a_conv1_bn), trn(a_conv1_bn) + 64, at(g_conv1_bn, n));
+  modelc::batchnorm_backward(trn(d_conv1_conv), dw(2), dw(3), trn(d_conv1_bn), trn(t_conv1_conv), w(2), trn(a_conv1_bn), trn(a_conv1_bn) + 64, modelc::at(g_conv1_bn, n));
   // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
   layer(1);
-  conv2d_backward(trn(d_conv1_pad), dw(0), dw(1), trn(d_conv1_conv), trn(t_conv1_pad), w(0), trn(t_conv1_conv), at(g_conv1_conv, n), Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv1_pad), dw(0), dw(1), trn(d_conv1_conv), trn(t_conv1_pad), w(0), trn(t_conv1_conv), modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
-  zeropad_backward(trn(d_image), trn(d_conv1_pad), at(g_conv1_pad, n));
+  modelc::zeropad_backward(trn(d_image), trn(d_conv1_pad), modelc::at(g_conv1_pad, n));
 }
 
 void ResNet50::prepare_weights() {
-  conv2d_prepare(prep(p_conv1_conv), w(0), w(1), BatchnormFold{w(2), w(3), w(4), w(5), 1.001e-05f}, g_conv1_conv);  // conv1_conv + conv1_bn
-  conv2d_prepare(prep(p_conv2_block1_0_conv), w(6), w(7), BatchnormFold{w(8), w(9), w(10), w(11), 1.001e-05f}, g_conv2_block1_0_conv);  // conv2_block1/0_conv + conv2_block1/0_bn
-  conv2d_prepare(prep(p_conv2_block1_1_conv), w(12), w(13), BatchnormFold{w(14), w(15), w(16), w(17), 1.001e-05f}, g_conv2_block1_1_conv);  // conv2_block1/1_conv + conv2_block1/1_bn
-  conv2d_prepare(prep(p_conv2_block1_2_conv), w(18), w(19), BatchnormFold{w(20), w(21), w(22), w(23), 1.001e-05f}, g_conv2_block1_2_conv);  // conv2_block1/2_conv + conv2_block1/2_bn
-  conv2d_prepare(prep(p_conv2_block1_3_conv), w(24), w(25), BatchnormFold{w(26), w(27), w(28), w(29), 1.001e-05f}, g_conv2_block1_3_conv);  // conv2_block1/3_conv + conv2_block1/3_bn
-  conv2d_prepare(prep(p_conv2_block2_1_conv), w(30), w(31), BatchnormFold{w(32), w(33), w(34), w(35), 1.001e-05f}, g_conv2_block2_1_conv);  // conv2_block2/1_conv + conv2_block2/1_bn
-  conv2d_prepare(prep(p_conv2_block2_2_conv), w(36), w(37), BatchnormFold{w(38), w(39), w(40), w(41), 1.001e-05f}, g_conv2_block2_2_conv);  // conv2_block2/2_conv + conv2_block2/2_bn
-  conv2d_prepare(prep(p_conv2_block2_3_conv), w(42), w(43), BatchnormFold{w(44), w(45), w(46), w(47), 1.001e-05f}, g_conv2_block2_3_conv);  // conv2_block2/3_conv + conv2_block2/3_bn
-  conv2d_prepare(prep(p_conv2_block3_1_conv), w(48), w(49), BatchnormFold{w(50), w(51), w(52), w(53), 1.001e-05f}, g_conv2_block3_1_conv);  // conv2_block3/1_conv + conv2_block3/1_bn
-  conv2d_prepare(prep(p_conv2_block3_2_conv), w(54), w(55), BatchnormFold{w(56), w(57), w(58), w(59), 1.001e-05f}, g_conv2_block3_2_conv);  // conv2_block3/2_conv + conv2_block3/2_bn
-  conv2d_prepare(prep(p_conv2_block3_3_conv), w(60), w(61), BatchnormFold{w(62), w(63), w(64), w(65), 1.001e-05f}, g_conv2_block3_3_conv);  // conv2_block3/3_conv + conv2_block3/3_bn
-  conv2d_prepare(prep(p_conv3_block1_0_conv), w(66), w(67), BatchnormFold{w(68), w(69), w(70), w(71), 1.001e-05f}, g_conv3_block1_0_conv);  // conv3_block1/0_conv + conv3_block1/0_bn
-  conv2d_prepare(prep(p_conv3_block1_1_conv), w(72), w(73), BatchnormFold{w(74), w(75), w(76), w(77), 1.001e-05f}, g_conv3_block1_1_conv);  // conv3_block1/1_conv + conv3_block1/1_bn
-  conv2d_prepare(prep(p_conv3_block1_2_conv), w(78), w(79), BatchnormFold{w(80), w(81), w(82), w(83), 1.001e-05f}, g_conv3_block1_2_conv);  // conv3_block1/2_conv + conv3_block1/2_bn
-  conv2d_prepare(prep(p_conv3_block1_3_conv), w(84), w(85), BatchnormFold{w(86), w(87), w(88), w(89), 1.001e-05f}, g_conv3_block1_3_conv);  // conv3_block1/3_conv + conv3_block1/3_bn
-  conv2d_prepare(prep(p_conv3_block2_1_conv), w(90), w(91), BatchnormFold{w(92), w(93), w(94), w(95), 1.001e-05f}, g_conv3_block2_1_conv);  // conv3_block2/1_conv + conv3_block2/1_bn
-  conv2d_prepare(prep(p_conv3_block2_2_conv), w(96), w(97), BatchnormFold{w(98), w(99), w(100), w(101), 1.001e-05f}, g_conv3_block2_2_conv);  // conv3_block2/2_conv + conv3_block2/2_bn
-  conv2d_prepare(prep(p_conv3_block2_3_conv), w(102), w(103), BatchnormFold{w(104), w(105), w(106), w(107), 1.001e-05f}, g_conv3_block2_3_conv);  // conv3_block2/3_conv + conv3_block2/3_bn
-  conv2d_prepare(prep(p_conv3_block3_1_conv), w(108), w(109), BatchnormFold{w(110), w(111), w(112), w(113), 1.001e-05f}, g_conv3_block3_1_conv);  // conv3_block3/1_conv + conv3_block3/1_bn
-  conv2d_prepare(prep(p_conv3_block3_2_conv), w(114), w(115), BatchnormFold{w(116), w(117), w(118), w(119), 1.001e-05f}, g_conv3_block3_2_conv);  // conv3_block3/2_conv + conv3_block3/2_bn
-  conv2d_prepare(prep(p_conv3_block3_3_conv), w(120), w(121), BatchnormFold{w(122), w(123), w(124), w(125), 1.001e-05f}, g_conv3_block3_3_conv);  // conv3_block3/3_conv + conv3_block3/3_bn
-  conv2d_prepare(prep(p_conv3_block4_1_conv), w(126), w(127), BatchnormFold{w(128), w(129), w(130), w(131), 1.001e-05f}, g_conv3_block4_1_conv);  // conv3_block4/1_conv + conv3_block4/1_bn
-  conv2d_prepare(prep(p_conv3_block4_2_conv), w(132), w(133), BatchnormFold{w(134), w(135), w(136), w(137), 1.001e-05f}, g_conv3_block4_2_conv);  // conv3_block4/2_conv + conv3_block4/2_bn
-  conv2d_prepare(prep(p_conv3_block4_3_conv), w(138), w(139), BatchnormFold{w(140), w(141), w(142), w(143), 1.001e-05f}, g_conv3_block4_3_conv);  // conv3_block4/3_conv + conv3_block4/3_bn
-  conv2d_prepare(prep(p_conv4_block1_0_conv), w(144), w(145), BatchnormFold{w(146), w(147), w(148), w(149), 1.001e-05f}, g_conv4_block1_0_conv);  // conv4_block1/0_conv + conv4_block1/0_bn
-  conv2d_prepare(prep(p_conv4_block1_1_conv), w(150), w(151), BatchnormFold{w(152), w(153), w(154), w(155), 1.001e-05f}, g_conv4_block1_1_conv);  // conv4_block1/1_conv + conv4_block1/1_bn
-  conv2d_prepare(prep(p_conv4_block1_2_conv), w(156), w(157), BatchnormFold{w(158), w(159), w(160), w(161), 1.001e-05f}, g_conv4_block1_2_conv);  // conv4_block1/2_conv + conv4_block1/2_bn
-  conv2d_prepare(prep(p_conv4_block1_3_conv), w(162), w(163), BatchnormFold{w(164), w(165), w(166), w(167), 1.001e-05f}, g_conv4_block1_3_conv);  // conv4_block1/3_conv + conv4_block1/3_bn
-  conv2d_prepare(prep(p_conv4_block2_1_conv), w(168), w(169), BatchnormFold{w(170), w(171), w(172), w(173), 1.001e-05f}, g_conv4_block2_1_conv);  // conv4_block2/1_conv + conv4_block2/1_bn
-  conv2d_prepare(prep(p_conv4_block2_2_conv), w(174), w(175), BatchnormFold{w(176), w(177), w(178), w(179), 1.001e-05f}, g_conv4_block2_2_conv);  // conv4_block2/2_conv + conv4_block2/2_bn
-  conv2d_prepare(prep(p_conv4_block2_3_conv), w(180), w(181), BatchnormFold{w(182), w(183), w(184), w(185), 1.001e-05f}, g_conv4_block2_3_conv);  // conv4_block2/3_conv + conv4_block2/3_bn
-  conv2d_prepare(prep(p_conv4_block3_1_conv), w(186), w(187), BatchnormFold{w(188), w(189), w(190), w(191), 1.001e-05f}, g_conv4_block3_1_conv);  // conv4_block3/1_conv + conv4_block3/1_bn
-  conv2d_prepare(prep(p_conv4_block3_2_conv), w(192), w(193), BatchnormFold{w(194), w(195), w(196), w(197), 1.001e-05f}, g_conv4_block3_2_conv);  // conv4_block3/2_conv + conv4_block3/2_bn
-  conv2d_prepare(prep(p_conv4_block3_3_conv), w(198), w(199), BatchnormFold{w(200), w(201), w(202), w(203), 1.001e-05f}, g_conv4_block3_3_conv);  // conv4_block3/3_conv + conv4_block3/3_bn
-  conv2d_prepare(prep(p_conv4_block4_1_conv), w(204), w(205), BatchnormFold{w(206), w(207), w(208), w(209), 1.001e-05f}, g_conv4_block4_1_conv);  // conv4_block4/1_conv + conv4_block4/1_bn
-  conv2d_prepare(prep(p_conv4_block4_2_conv), w(210), w(211), BatchnormFold{w(212), w(213), w(214), w(215), 1.001e-05f}, g_conv4_block4_2_conv);  // conv4_block4/2_conv + conv4_block4/2_bn
-  conv2d_prepare(prep(p_conv4_block4_3_conv), w(216), w(217), BatchnormFold{w(218), w(219), w(220), w(221), 1.001e-05f}, g_conv4_block4_3_conv);  // conv4_block4/3_conv + conv4_block4/3_bn
-  conv2d_prepare(prep(p_conv4_block5_1_conv), w(222), w(223), BatchnormFold{w(224), w(225), w(226), w(227), 1.001e-05f}, g_conv4_block5_1_conv);  // conv4_block5/1_conv + conv4_block5/1_bn
-  conv2d_prepare(prep(p_conv4_block5_2_conv), w(228), w(229), BatchnormFold{w(230), w(231), w(232), w(233), 1.001e-05f}, g_conv4_block5_2_conv);  // conv4_block5/2_conv + conv4_block5/2_bn
-  conv2d_prepare(prep(p_conv4_block5_3_conv), w(234), w(235), BatchnormFold{w(236), w(237), w(238), w(239), 1.001e-05f}, g_conv4_block5_3_conv);  // conv4_block5/3_conv + conv4_block5/3_bn
-  conv2d_prepare(prep(p_conv4_block6_1_conv), w(240), w(241), BatchnormFold{w(242), w(243), w(244), w(245), 1.001e-05f}, g_conv4_block6_1_conv);  // conv4_block6/1_conv + conv4_block6/1_bn
-  conv2d_prepare(prep(p_conv4_block6_2_conv), w(246), w(247), BatchnormFold{w(248), w(249), w(250), w(251), 1.001e-05f}, g_conv4_block6_2_conv);  // conv4_block6/2_conv + conv4_block6/2_bn
-  conv2d_prepare(prep(p_conv4_block6_3_conv), w(252), w(253), BatchnormFold{w(254), w(255), w(256), w(257), 1.001e-05f}, g_conv4_block6_3_conv);  // conv4_block6/3_conv + conv4_block6/3_bn
-  conv2d_prepare(prep(p_conv5_block1_0_conv), w(258), w(259), BatchnormFold{w(260), w(261), w(262), w(263), 1.001e-05f}, g_conv5_block1_0_conv);  // conv5_block1/0_conv + conv5_block1/0_bn
-  conv2d_prepare(prep(p_conv5_block1_1_conv), w(264), w(265), BatchnormFold{w(266), w(267), w(268), w(269), 1.001e-05f}, g_conv5_block1_1_conv);  // conv5_block1/1_conv + conv5_block1/1_bn
-  conv2d_prepare(prep(p_conv5_block1_2_conv), w(270), w(271), BatchnormFold{w(272), w(273), w(274), w(275), 1.001e-05f}, g_conv5_block1_2_conv);  // conv5_block1/2_conv + conv5_block1/2_bn
-  conv2d_prepare(prep(p_conv5_block1_3_conv), w(276), w(277), BatchnormFold{w(278), w(279), w(280), w(281), 1.001e-05f}, g_conv5_block1_3_conv);  // conv5_block1/3_conv + conv5_block1/3_bn
-  conv2d_prepare(prep(p_conv5_block2_1_conv), w(282), w(283), BatchnormFold{w(284), w(285), w(286), w(287), 1.001e-05f}, g_conv5_block2_1_conv);  // conv5_block2/1_conv + conv5_block2/1_bn
-  conv2d_prepare(prep(p_conv5_block2_2_conv), w(288), w(289), BatchnormFold{w(290), w(291), w(292), w(293), 1.001e-05f}, g_conv5_block2_2_conv);  // conv5_block2/2_conv + conv5_block2/2_bn
-  conv2d_prepare(prep(p_conv5_block2_3_conv), w(294), w(295), BatchnormFold{w(296), w(297), w(298), w(299), 1.001e-05f}, g_conv5_block2_3_conv);  // conv5_block2/3_conv + conv5_block2/3_bn
-  conv2d_prepare(prep(p_conv5_block3_1_conv), w(300), w(301), BatchnormFold{w(302), w(303), w(304), w(305), 1.001e-05f}, g_conv5_block3_1_conv);  // conv5_block3/1_conv + conv5_block3/1_bn
-  conv2d_prepare(prep(p_conv5_block3_2_conv), w(306), w(307), BatchnormFold{w(308), w(309), w(310), w(311), 1.001e-05f}, g_conv5_block3_2_conv);  // conv5_block3/2_conv + conv5_block3/2_bn
-  conv2d_prepare(prep(p_conv5_block3_3_conv), w(312), w(313), BatchnormFold{w(314), w(315), w(316), w(317), 1.001e-05f}, g_conv5_block3_3_conv);  // conv5_block3/3_conv + conv5_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv1_conv), w(0), w(1), modelc::BatchnormFold{w(2), w(3), w(4), w(5), 1.001e-05f}, g_conv1_conv);  // conv1_conv + conv1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_0_conv), w(6), w(7), modelc::BatchnormFold{w(8), w(9), w(10), w(11), 1.001e-05f}, g_conv2_block1_0_conv);  // conv2_block1/0_conv + conv2_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_1_conv), w(12), w(13), modelc::BatchnormFold{w(14), w(15), w(16), w(17), 1.001e-05f}, g_conv2_block1_1_conv);  // conv2_block1/1_conv + conv2_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_2_conv), w(18), w(19), modelc::BatchnormFold{w(20), w(21), w(22), w(23), 1.001e-05f}, g_conv2_block1_2_conv);  // conv2_block1/2_conv + conv2_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_3_conv), w(24), w(25), modelc::BatchnormFold{w(26), w(27), w(28), w(29), 1.001e-05f}, g_conv2_block1_3_conv);  // conv2_block1/3_conv + conv2_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_1_conv), w(30), w(31), modelc::BatchnormFold{w(32), w(33), w(34), w(35), 1.001e-05f}, g_conv2_block2_1_conv);  // conv2_block2/1_conv + conv2_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_2_conv), w(36), w(37), modelc::BatchnormFold{w(38), w(39), w(40), w(41), 1.001e-05f}, g_conv2_block2_2_conv);  // conv2_block2/2_conv + conv2_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_3_conv), w(42), w(43), modelc::BatchnormFold{w(44), w(45), w(46), w(47), 1.001e-05f}, g_conv2_block2_3_conv);  // conv2_block2/3_conv + conv2_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_1_conv), w(48), w(49), modelc::BatchnormFold{w(50), w(51), w(52), w(53), 1.001e-05f}, g_conv2_block3_1_conv);  // conv2_block3/1_conv + conv2_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_2_conv), w(54), w(55), modelc::BatchnormFold{w(56), w(57), w(58), w(59), 1.001e-05f}, g_conv2_block3_2_conv);  // conv2_block3/2_conv + conv2_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_3_conv), w(60), w(61), modelc::BatchnormFold{w(62), w(63), w(64), w(65), 1.001e-05f}, g_conv2_block3_3_conv);  // conv2_block3/3_conv + conv2_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_0_conv), w(66), w(67), modelc::BatchnormFold{w(68), w(69), w(70), w(71), 1.001e-05f}, g_conv3_block1_0_conv);  // conv3_block1/0_conv + conv3_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_1_conv), w(72), w(73), modelc::BatchnormFold{w(74), w(75), w(76), w(77), 1.001e-05f}, g_conv3_block1_1_conv);  // conv3_block1/1_conv + conv3_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_2_conv), w(78), w(79), modelc::BatchnormFold{w(80), w(81), w(82), w(83), 1.001e-05f}, g_conv3_block1_2_conv);  // conv3_block1/2_conv + conv3_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_3_conv), w(84), w(85), modelc::BatchnormFold{w(86), w(87), w(88), w(89), 1.001e-05f}, g_conv3_block1_3_conv);  // conv3_block1/3_conv + conv3_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_1_conv), w(90), w(91), modelc::BatchnormFold{w(92), w(93), w(94), w(95), 1.001e-05f}, g_conv3_block2_1_conv);  // conv3_block2/1_conv + conv3_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_2_conv), w(96), w(97), modelc::BatchnormFold{w(98), w(99), w(100), w(101), 1.001e-05f}, g_conv3_block2_2_conv);  // conv3_block2/2_conv + conv3_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_3_conv), w(102), w(103), modelc::BatchnormFold{w(104), w(105), w(106), w(107), 1.001e-05f}, g_conv3_block2_3_conv);  // conv3_block2/3_conv + conv3_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_1_conv), w(108), w(109), modelc::BatchnormFold{w(110), w(111), w(112), w(113), 1.001e-05f}, g_conv3_block3_1_conv);  // conv3_block3/1_conv + conv3_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_2_conv), w(114), w(115), modelc::BatchnormFold{w(116), w(117), w(118), w(119), 1.001e-05f}, g_conv3_block3_2_conv);  // conv3_block3/2_conv + conv3_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_3_conv), w(120), w(121), modelc::BatchnormFold{w(122), w(123), w(124), w(125), 1.001e-05f}, g_conv3_block3_3_conv);  // conv3_block3/3_conv + conv3_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_1_conv), w(126), w(127), modelc::BatchnormFold{w(128), w(129), w(130), w(131), 1.001e-05f}, g_conv3_block4_1_conv);  // conv3_block4/1_conv + conv3_block4/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_2_conv), w(132), w(133), modelc::BatchnormFold{w(134), w(135), w(136), w(137), 1.001e-05f}, g_conv3_block4_2_conv);  // conv3_block4/2_conv + conv3_block4/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_3_conv), w(138), w(139), modelc::BatchnormFold{w(140), w(141), w(142), w(143), 1.001e-05f}, g_conv3_block4_3_conv);  // conv3_block4/3_conv + conv3_block4/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_0_conv), w(144), w(145), modelc::BatchnormFold{w(146), w(147), w(148), w(149), 1.001e-05f}, g_conv4_block1_0_conv);  // conv4_block1/0_conv + conv4_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_1_conv), w(150), w(151), modelc::BatchnormFold{w(152), w(153), w(154), w(155), 1.001e-05f}, g_conv4_block1_1_conv);  // conv4_block1/1_conv + conv4_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_2_conv), w(156), w(157), modelc::BatchnormFold{w(158), w(159), w(160), w(161), 1.001e-05f}, g_conv4_block1_2_conv);  // conv4_block1/2_conv + conv4_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_3_conv), w(162), w(163), modelc::BatchnormFold{w(164), w(165), w(166), w(167), 1.001e-05f}, g_conv4_block1_3_conv);  // conv4_block1/3_conv + conv4_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_1_conv), w(168), w(169), modelc::BatchnormFold{w(170), w(171), w(172), w(173), 1.001e-05f}, g_conv4_block2_1_conv);  // conv4_block2/1_conv + conv4_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_2_conv), w(174), w(175), modelc::BatchnormFold{w(176), w(177), w(178), w(179), 1.001e-05f}, g_conv4_block2_2_conv);  // conv4_block2/2_conv + conv4_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_3_conv), w(180), w(181), modelc::BatchnormFold{w(182), w(183), w(184), w(185), 1.001e-05f}, g_conv4_block2_3_conv);  // conv4_block2/3_conv + conv4_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_1_conv), w(186), w(187), modelc::BatchnormFold{w(188), w(189), w(190), w(191), 1.001e-05f}, g_conv4_block3_1_conv);  // conv4_block3/1_conv + conv4_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_2_conv), w(192), w(193), modelc::BatchnormFold{w(194), w(195), w(196), w(197), 1.001e-05f}, g_conv4_block3_2_conv);  // conv4_block3/2_conv + conv4_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_3_conv), w(198), w(199), modelc::BatchnormFold{w(200), w(201), w(202), w(203), 1.001e-05f}, g_conv4_block3_3_conv);  // conv4_block3/3_conv + conv4_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_1_conv), w(204), w(205), modelc::BatchnormFold{w(206), w(207), w(208), w(209), 1.001e-05f}, g_conv4_block4_1_conv);  // conv4_block4/1_conv + conv4_block4/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_2_conv), w(210), w(211), modelc::BatchnormFold{w(212), w(213), w(214), w(215), 1.001e-05f}, g_conv4_block4_2_conv);  // conv4_block4/2_conv + conv4_block4/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_3_conv), w(216), w(217), modelc::BatchnormFold{w(218), w(219), w(220), w(221), 1.001e-05f}, g_conv4_block4_3_conv);  // conv4_block4/3_conv + conv4_block4/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_1_conv), w(222), w(223), modelc::BatchnormFold{w(224), w(225), w(226), w(227), 1.001e-05f}, g_conv4_block5_1_conv);  // conv4_block5/1_conv + conv4_block5/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_2_conv), w(228), w(229), modelc::BatchnormFold{w(230), w(231), w(232), w(233), 1.001e-05f}, g_conv4_block5_2_conv);  // conv4_block5/2_conv + conv4_block5/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_3_conv), w(234), w(235), modelc::BatchnormFold{w(236), w(237), w(238), w(239), 1.001e-05f}, g_conv4_block5_3_conv);  // conv4_block5/3_conv + conv4_block5/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_1_conv), w(240), w(241), modelc::BatchnormFold{w(242), w(243), w(244), w(245), 1.001e-05f}, g_conv4_block6_1_conv);  // conv4_block6/1_conv + conv4_block6/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_2_conv), w(246), w(247), modelc::BatchnormFold{w(248), w(249), w(250), w(251), 1.001e-05f}, g_conv4_block6_2_conv);  // conv4_block6/2_conv + conv4_block6/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_3_conv), w(252), w(253), modelc::BatchnormFold{w(254), w(255), w(256), w(257), 1.001e-05f}, g_conv4_block6_3_conv);  // conv4_block6/3_conv + conv4_block6/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_0_conv), w(258), w(259), modelc::BatchnormFold{w(260), w(261), w(262), w(263), 1.001e-05f}, g_conv5_block1_0_conv);  // conv5_block1/0_conv + conv5_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_1_conv), w(264), w(265), modelc::BatchnormFold{w(266), w(267), w(268), w(269), 1.001e-05f}, g_conv5_block1_1_conv);  // conv5_block1/1_conv + conv5_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_2_conv), w(270), w(271), modelc::BatchnormFold{w(272), w(273), w(274), w(275), 1.001e-05f}, g_conv5_block1_2_conv);  // conv5_block1/2_conv + conv5_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_3_conv), w(276), w(277), modelc::BatchnormFold{w(278), w(279), w(280), w(281), 1.001e-05f}, g_conv5_block1_3_conv);  // conv5_block1/3_conv + conv5_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_1_conv), w(282), w(283), modelc::BatchnormFold{w(284), w(285), w(286), w(287), 1.001e-05f}, g_conv5_block2_1_conv);  // conv5_block2/1_conv + conv5_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_2_conv), w(288), w(289), modelc::BatchnormFold{w(290), w(291), w(292), w(293), 1.001e-05f}, g_conv5_block2_2_conv);  // conv5_block2/2_conv + conv5_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_3_conv), w(294), w(295), modelc::BatchnormFold{w(296), w(297), w(298), w(299), 1.001e-05f}, g_conv5_block2_3_conv);  // conv5_block2/3_conv + conv5_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_1_conv), w(300), w(301), modelc::BatchnormFold{w(302), w(303), w(304), w(305), 1.001e-05f}, g_conv5_block3_1_conv);  // conv5_block3/1_conv + conv5_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_2_conv), w(306), w(307), modelc::BatchnormFold{w(308), w(309), w(310), w(311), 1.001e-05f}, g_conv5_block3_2_conv);  // conv5_block3/2_conv + conv5_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_3_conv), w(312), w(313), modelc::BatchnormFold{w(314), w(315), w(316), w(317), 1.001e-05f}, g_conv5_block3_3_conv);  // conv5_block3/3_conv + conv5_block3/3_bn
 }
 
 }  // namespace modelc::gen

@@ -8,55 +8,53 @@
 namespace modelc::gen {
 namespace {
 
-using namespace modelc;
-
 // Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.
-constexpr ParamSpec kParams[] = {
-  {"block1/conv1.kernel", {3, 3, 3, 64}, 4, Init::glorot_uniform, 27, 576, true, 0.0f},
-  {"block1/conv1.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block1/conv2.kernel", {3, 3, 64, 64}, 4, Init::glorot_uniform, 576, 576, true, 0.0f},
-  {"block1/conv2.bias", {64, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block2/conv1.kernel", {3, 3, 64, 128}, 4, Init::glorot_uniform, 576, 1152, true, 0.0f},
-  {"block2/conv1.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block2/conv2.kernel", {3, 3, 128, 128}, 4, Init::glorot_uniform, 1152, 1152, true, 0.0f},
-  {"block2/conv2.bias", {128, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv1.kernel", {3, 3, 128, 256}, 4, Init::glorot_uniform, 1152, 2304, true, 0.0f},
-  {"block3/conv1.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv2.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"block3/conv2.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv3.kernel", {3, 3, 256, 256}, 4, Init::glorot_uniform, 2304, 2304, true, 0.0f},
-  {"block3/conv3.bias", {256, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv1.kernel", {3, 3, 256, 512}, 4, Init::glorot_uniform, 2304, 4608, true, 0.0f},
-  {"block4/conv1.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv2.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"block4/conv2.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv3.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"block4/conv3.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv1.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"block5/conv1.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv2.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"block5/conv2.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv3.kernel", {3, 3, 512, 512}, 4, Init::glorot_uniform, 4608, 4608, true, 0.0f},
-  {"block5/conv3.bias", {512, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"fc1.kernel", {25088, 4096, 0, 0}, 2, Init::glorot_uniform, 25088, 4096, true, 0.0f},
-  {"fc1.bias", {4096, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"fc2.kernel", {4096, 4096, 0, 0}, 2, Init::glorot_uniform, 4096, 4096, true, 0.0f},
-  {"fc2.bias", {4096, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
-  {"predictions.kernel", {4096, 1000, 0, 0}, 2, Init::glorot_uniform, 4096, 1000, true, 0.0f},
-  {"predictions.bias", {1000, 0, 0, 0}, 1, Init::zeros, 0, 0, true, 0.0f},
+constexpr modelc::ParamSpec kParams[] = {
+  {"block1/conv1.kernel", {3, 3, 3, 64}, 4, modelc::Init::glorot_uniform, 27, 576, true, 0.0f},
+  {"block1/conv1.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block1/conv2.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"block1/conv2.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block2/conv1.kernel", {3, 3, 64, 128}, 4, modelc::Init::glorot_uniform, 576, 1152, true, 0.0f},
+  {"block2/conv1.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block2/conv2.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"block2/conv2.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block3/conv1.kernel", {3, 3, 128, 256}, 4, modelc::Init::glorot_uniform, 1152, 2304, true, 0.0f},
+  {"block3/conv1.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block3/conv2.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"block3/conv2.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block3/conv3.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"block3/conv3.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block4/conv1.kernel", {3, 3, 256, 512}, 4, modelc::Init::glorot_uniform, 2304, 4608, true, 0.0f},
+  {"block4/conv1.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block4/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block4/conv2.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block4/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block4/conv3.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block5/conv1.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv1.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block5/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv2.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"block5/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv3.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"fc1.kernel", {25088, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 25088, 4096, true, 0.0f},
+  {"fc1.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"fc2.kernel", {4096, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 4096, true, 0.0f},
+  {"fc2.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+  {"predictions.kernel", {4096, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 1000, true, 0.0f},
+  {"predictions.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
 // (inference; training logits, probabilities, logits gradient).
-constexpr OutputSpec kOutputs[] = {
+constexpr modelc::OutputSpec kOutputs[] = {
   {"predictions", 1000, 1.0f, false, true, 0, 15086080, 15087088, 30324704},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
 // computed at inference.
-constexpr LayerSpec kLayers[] = {
+constexpr modelc::LayerSpec kLayers[] = {
   {"block1/conv1", "conv2d", 86704128, true},
   {"block1/conv2", "conv2d", 1849688064, true},
   {"block1/pool", "maxpool", 0, true},
@@ -110,29 +108,29 @@ constexpr LayerSpec kLayers[] = {
 
 // Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
 // pad_top, pad_left, oh, ow).
-constexpr Conv2dGeom g_block1_conv1{{1, 224, 224, 3, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
-constexpr Conv2dGeom g_block1_conv2{{1, 224, 224, 64, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
-constexpr Window2d g_block1_pool{1, 224, 224, 64, 2, 2, 2, 2, 0, 0, 112, 112};
-constexpr Conv2dGeom g_block2_conv1{{1, 112, 112, 64, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
-constexpr Conv2dGeom g_block2_conv2{{1, 112, 112, 128, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
-constexpr Window2d g_block2_pool{1, 112, 112, 128, 2, 2, 2, 2, 0, 0, 56, 56};
-constexpr Conv2dGeom g_block3_conv1{{1, 56, 56, 128, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr Conv2dGeom g_block3_conv2{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr Conv2dGeom g_block3_conv3{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr Window2d g_block3_pool{1, 56, 56, 256, 2, 2, 2, 2, 0, 0, 28, 28};
-constexpr Conv2dGeom g_block4_conv1{{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr Conv2dGeom g_block4_conv2{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr Conv2dGeom g_block4_conv3{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr Window2d g_block4_pool{1, 28, 28, 512, 2, 2, 2, 2, 0, 0, 14, 14};
-constexpr Conv2dGeom g_block5_conv1{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr Conv2dGeom g_block5_conv2{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr Conv2dGeom g_block5_conv3{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr Window2d g_block5_pool{1, 14, 14, 512, 2, 2, 2, 2, 0, 0, 7, 7};
-constexpr DenseGeom g_fc1{1, 25088, 4096};  // rows per image, in, units
-constexpr DenseGeom g_fc2{1, 4096, 4096};  // rows per image, in, units
-constexpr DenseGeom g_predictions{1, 4096, 1000};  // rows per image, in, units
+constexpr modelc::Conv2dGeom g_block1_conv1{{1, 224, 224, 3, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
+constexpr modelc::Conv2dGeom g_block1_conv2{{1, 224, 224, 64, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
+constexpr modelc::Window2d g_block1_pool{1, 224, 224, 64, 2, 2, 2, 2, 0, 0, 112, 112};
+constexpr modelc::Conv2dGeom g_block2_conv1{{1, 112, 112, 64, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
+constexpr modelc::Conv2dGeom g_block2_conv2{{1, 112, 112, 128, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
+constexpr modelc::Window2d g_block2_pool{1, 112, 112, 128, 2, 2, 2, 2, 0, 0, 56, 56};
+constexpr modelc::Conv2dGeom g_block3_conv1{{1, 56, 56, 128, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
+constexpr modelc::Conv2dGeom g_block3_conv2{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
+constexpr modelc::Conv2dGeom g_block3_conv3{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
+constexpr modelc::Window2d g_block3_pool{1, 56, 56, 256, 2, 2, 2, 2, 0, 0, 28, 28};
+constexpr modelc::Conv2dGeom g_block4_conv1{{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
+constexpr modelc::Conv2dGeom g_block4_conv2{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
+constexpr modelc::Conv2dGeom g_block4_conv3{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
+constexpr modelc::Window2d g_block4_pool{1, 28, 28, 512, 2, 2, 2, 2, 0, 0, 14, 14};
+constexpr modelc::Conv2dGeom g_block5_conv1{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
+constexpr modelc::Conv2dGeom g_block5_conv2{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
+constexpr modelc::Conv2dGeom g_block5_conv3{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
+constexpr modelc::Window2d g_block5_pool{1, 14, 14, 512, 2, 2, 2, 2, 0, 0, 7, 7};
+constexpr modelc::DenseGeom g_fc1{1, 25088, 4096};  // rows per image, in, units
+constexpr modelc::DenseGeom g_fc2{1, 4096, 4096};  // rows per image, in, units
+constexpr modelc::DenseGeom g_predictions{1, 4096, 1000};  // rows per image, in, units
 
-constexpr ModelSpec kSpec = {
+constexpr modelc::ModelSpec kSpec = {
   "VGG16", kParams, kInputShape, kOutputs,
   6422528, 30325712,  // arenas: inference, training
   15088096, 30325712, 15088096,  // gradients: region begin, end; input gradient
@@ -145,258 +143,258 @@ constexpr ModelSpec kSpec = {
 // for max_batch images; inference-only models need only the prepared convs' share.
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
-  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv1, b)), conv2d_backward_scratch(at(g_block1_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block1_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block1_conv2, b)), conv2d_backward_scratch(at(g_block1_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv1, b)), conv2d_backward_scratch(at(g_block2_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block2_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block2_conv2, b)), conv2d_backward_scratch(at(g_block2_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv1, b)), conv2d_backward_scratch(at(g_block3_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv2, b)), conv2d_backward_scratch(at(g_block3_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block3_conv3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block3_conv3, b)), conv2d_backward_scratch(at(g_block3_conv3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv1, b)), conv2d_backward_scratch(at(g_block4_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv2, b)), conv2d_backward_scratch(at(g_block4_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block4_conv3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block4_conv3, b)), conv2d_backward_scratch(at(g_block4_conv3, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv1, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv1, b)), conv2d_backward_scratch(at(g_block5_conv1, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv2, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv2, b)), conv2d_backward_scratch(at(g_block5_conv2, b), Activation::relu)});
-  s = std::max(s, conv2d_inference_scratch(at(g_block5_conv3, b)));
-  if (training) s = std::max({s, conv2d_forward_scratch(at(g_block5_conv3, b)), conv2d_backward_scratch(at(g_block5_conv3, b), Activation::relu)});
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc1, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_fc2, b), Activation::relu));
-  if (training) s = std::max(s, dense_backward_scratch(at(g_predictions, b), Activation::softmax));
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block1_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block1_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block1_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block1_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block2_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block2_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block2_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block2_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv3, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv1, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv1, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv2, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv2, b), modelc::Activation::relu)});
+  s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv3, b)));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv3, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc1, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc2, b), modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b), modelc::Activation::softmax));
   return s;
 }
 
 }  // namespace
 
-VGG16::VGG16(int max_batch, const ModelOptions& options)
-    : Model(kSpec, max_batch, options, &scratch_floats) {}
+VGG16::VGG16(int max_batch, const modelc::ModelOptions& options)
+    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {}
 
 void VGG16::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
   layer(0);
-  conv2d_forward_prepared(inf(i_block1_conv1), x, prep(p_block1_conv1), nullptr, at(g_block1_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block1_conv1), x, prep(p_block1_conv1), nullptr, modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
   layer(1);
-  conv2d_forward_prepared(inf(i_block1_conv2), inf(i_block1_conv1), prep(p_block1_conv2), nullptr, at(g_block1_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block1_conv2), inf(i_block1_conv1), prep(p_block1_conv2), nullptr, modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
-  maxpool_forward(inf(i_block1_pool), inf(i_block1_conv2), at(g_block1_pool, n));
+  modelc::maxpool_forward(inf(i_block1_pool), inf(i_block1_conv2), modelc::at(g_block1_pool, n));
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
   layer(3);
-  conv2d_forward_prepared(inf(i_block2_conv1), inf(i_block1_pool), prep(p_block2_conv1), nullptr, at(g_block2_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block2_conv1), inf(i_block1_pool), prep(p_block2_conv1), nullptr, modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
   layer(4);
-  conv2d_forward_prepared(inf(i_block2_conv2), inf(i_block2_conv1), prep(p_block2_conv2), nullptr, at(g_block2_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block2_conv2), inf(i_block2_conv1), prep(p_block2_conv2), nullptr, modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
-  maxpool_forward(inf(i_block2_pool), inf(i_block2_conv2), at(g_block2_pool, n));
+  modelc::maxpool_forward(inf(i_block2_pool), inf(i_block2_conv2), modelc::at(g_block2_pool, n));
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
   layer(6);
-  conv2d_forward_prepared(inf(i_block3_conv1), inf(i_block2_pool), prep(p_block3_conv1), nullptr, at(g_block3_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block3_conv1), inf(i_block2_pool), prep(p_block3_conv1), nullptr, modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
   layer(7);
-  conv2d_forward_prepared(inf(i_block3_conv2), inf(i_block3_conv1), prep(p_block3_conv2), nullptr, at(g_block3_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block3_conv2), inf(i_block3_conv1), prep(p_block3_conv2), nullptr, modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
   layer(8);
-  conv2d_forward_prepared(inf(i_block3_conv3), inf(i_block3_conv2), prep(p_block3_conv3), nullptr, at(g_block3_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block3_conv3), inf(i_block3_conv2), prep(p_block3_conv3), nullptr, modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
-  maxpool_forward(inf(i_block3_pool), inf(i_block3_conv3), at(g_block3_pool, n));
+  modelc::maxpool_forward(inf(i_block3_pool), inf(i_block3_conv3), modelc::at(g_block3_pool, n));
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
   layer(10);
-  conv2d_forward_prepared(inf(i_block4_conv1), inf(i_block3_pool), prep(p_block4_conv1), nullptr, at(g_block4_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block4_conv1), inf(i_block3_pool), prep(p_block4_conv1), nullptr, modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
   layer(11);
-  conv2d_forward_prepared(inf(i_block4_conv2), inf(i_block4_conv1), prep(p_block4_conv2), nullptr, at(g_block4_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block4_conv2), inf(i_block4_conv1), prep(p_block4_conv2), nullptr, modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
   layer(12);
-  conv2d_forward_prepared(inf(i_block4_conv3), inf(i_block4_conv2), prep(p_block4_conv3), nullptr, at(g_block4_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block4_conv3), inf(i_block4_conv2), prep(p_block4_conv3), nullptr, modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
-  maxpool_forward(inf(i_block4_pool), inf(i_block4_conv3), at(g_block4_pool, n));
+  modelc::maxpool_forward(inf(i_block4_pool), inf(i_block4_conv3), modelc::at(g_block4_pool, n));
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
   layer(14);
-  conv2d_forward_prepared(inf(i_block5_conv1), inf(i_block4_pool), prep(p_block5_conv1), nullptr, at(g_block5_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block5_conv1), inf(i_block4_pool), prep(p_block5_conv1), nullptr, modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
   layer(15);
-  conv2d_forward_prepared(inf(i_block5_conv2), inf(i_block5_conv1), prep(p_block5_conv2), nullptr, at(g_block5_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block5_conv2), inf(i_block5_conv1), prep(p_block5_conv2), nullptr, modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
   layer(16);
-  conv2d_forward_prepared(inf(i_block5_conv3), inf(i_block5_conv2), prep(p_block5_conv3), nullptr, at(g_block5_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block5_conv3), inf(i_block5_conv2), prep(p_block5_conv3), nullptr, modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
-  maxpool_forward(inf(i_block5_pool), inf(i_block5_conv3), at(g_block5_pool, n));
+  modelc::maxpool_forward(inf(i_block5_pool), inf(i_block5_conv3), modelc::at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  dense_forward(inf(i_fc1), inf(i_flatten), w(26), w(27), at(g_fc1, n), Activation::relu);
+  modelc::dense_forward(inf(i_fc1), inf(i_flatten), w(26), w(27), modelc::at(g_fc1, n), modelc::Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  dense_forward(inf(i_fc2), inf(i_fc1), w(28), w(29), at(g_fc2, n), Activation::relu);
+  modelc::dense_forward(inf(i_fc2), inf(i_fc1), w(28), w(29), modelc::at(g_fc2, n), modelc::Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  dense_forward(inf(i_predictions), inf(i_fc2), w(30), w(31), at(g_predictions, n), Activation::softmax);
+  modelc::dense_forward(inf(i_predictions), inf(i_fc2), w(30), w(31), modelc::at(g_predictions, n), modelc::Activation::softmax);
 }
 
 void VGG16::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
   layer(0);
-  conv2d_forward(trn(t_block1_conv1), x, w(0), w(1), at(g_block1_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block1_conv1), x, w(0), w(1), modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
   layer(1);
-  conv2d_forward(trn(t_block1_conv2), trn(t_block1_conv1), w(2), w(3), at(g_block1_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block1_conv2), trn(t_block1_conv1), w(2), w(3), modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
-  maxpool_forward(trn(t_block1_pool), trn(t_block1_conv2), at(g_block1_pool, n));
+  modelc::maxpool_forward(trn(t_block1_pool), trn(t_block1_conv2), modelc::at(g_block1_pool, n));
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
   layer(3);
-  conv2d_forward(trn(t_block2_conv1), trn(t_block1_pool), w(4), w(5), at(g_block2_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block2_conv1), trn(t_block1_pool), w(4), w(5), modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
   layer(4);
-  conv2d_forward(trn(t_block2_conv2), trn(t_block2_conv1), w(6), w(7), at(g_block2_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block2_conv2), trn(t_block2_conv1), w(6), w(7), modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
-  maxpool_forward(trn(t_block2_pool), trn(t_block2_conv2), at(g_block2_pool, n));
+  modelc::maxpool_forward(trn(t_block2_pool), trn(t_block2_conv2), modelc::at(g_block2_pool, n));
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
   layer(6);
-  conv2d_forward(trn(t_block3_conv1), trn(t_block2_pool), w(8), w(9), at(g_block3_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block3_conv1), trn(t_block2_pool), w(8), w(9), modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
   layer(7);
-  conv2d_forward(trn(t_block3_conv2), trn(t_block3_conv1), w(10), w(11), at(g_block3_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block3_conv2), trn(t_block3_conv1), w(10), w(11), modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
   layer(8);
-  conv2d_forward(trn(t_block3_conv3), trn(t_block3_conv2), w(12), w(13), at(g_block3_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block3_conv3), trn(t_block3_conv2), w(12), w(13), modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
-  maxpool_forward(trn(t_block3_pool), trn(t_block3_conv3), at(g_block3_pool, n));
+  modelc::maxpool_forward(trn(t_block3_pool), trn(t_block3_conv3), modelc::at(g_block3_pool, n));
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
   layer(10);
-  conv2d_forward(trn(t_block4_conv1), trn(t_block3_pool), w(14), w(15), at(g_block4_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block4_conv1), trn(t_block3_pool), w(14), w(15), modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
   layer(11);
-  conv2d_forward(trn(t_block4_conv2), trn(t_block4_conv1), w(16), w(17), at(g_block4_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block4_conv2), trn(t_block4_conv1), w(16), w(17), modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
   layer(12);
-  conv2d_forward(trn(t_block4_conv3), trn(t_block4_conv2), w(18), w(19), at(g_block4_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block4_conv3), trn(t_block4_conv2), w(18), w(19), modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
-  maxpool_forward(trn(t_block4_pool), trn(t_block4_conv3), at(g_block4_pool, n));
+  modelc::maxpool_forward(trn(t_block4_pool), trn(t_block4_conv3), modelc::at(g_block4_pool, n));
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
   layer(14);
-  conv2d_forward(trn(t_block5_conv1), trn(t_block4_pool), w(20), w(21), at(g_block5_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block5_conv1), trn(t_block4_pool), w(20), w(21), modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
   layer(15);
-  conv2d_forward(trn(t_block5_conv2), trn(t_block5_conv1), w(22), w(23), at(g_block5_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block5_conv2), trn(t_block5_conv1), w(22), w(23), modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
   layer(16);
-  conv2d_forward(trn(t_block5_conv3), trn(t_block5_conv2), w(24), w(25), at(g_block5_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block5_conv3), trn(t_block5_conv2), w(24), w(25), modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
-  maxpool_forward(trn(t_block5_pool), trn(t_block5_conv3), at(g_block5_pool, n));
+  modelc::maxpool_forward(trn(t_block5_pool), trn(t_block5_conv3), modelc::at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  dense_forward(trn(t_fc1), trn(t_flatten), w(26), w(27), at(g_fc1, n), Activation::relu);
+  modelc::dense_forward(trn(t_fc1), trn(t_flatten), w(26), w(27), modelc::at(g_fc1, n), modelc::Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  dense_forward(trn(t_fc2), trn(t_fc1), w(28), w(29), at(g_fc2, n), Activation::relu);
+  modelc::dense_forward(trn(t_fc2), trn(t_fc1), w(28), w(29), modelc::at(g_fc2, n), modelc::Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  dense_forward(trn(t_predictions), trn(t_fc2), w(30), w(31), at(g_predictions, n), Activation::linear);
+  modelc::dense_forward(trn(t_predictions), trn(t_fc2), w(30), w(31), modelc::at(g_predictions, n), modelc::Activation::linear);
 }
 
 void VGG16::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  dense_backward(trn(d_fc2), dw(30), dw(31), trn(d_predictions), trn(t_fc2), w(30), trn(t_predictions), at(g_predictions, n), Activation::linear, scratch());
+  modelc::dense_backward(trn(d_fc2), dw(30), dw(31), trn(d_predictions), trn(t_fc2), w(30), trn(t_predictions), modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  dense_backward(trn(d_fc1), dw(28), dw(29), trn(d_fc2), trn(t_fc1), w(28), trn(t_fc2), at(g_fc2, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_fc1), dw(28), dw(29), trn(d_fc2), trn(t_fc1), w(28), trn(t_fc2), modelc::at(g_fc2, n), modelc::Activation::relu, scratch());
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  dense_backward(trn(d_flatten), dw(26), dw(27), trn(d_fc1), trn(t_flatten), w(26), trn(t_fc1), at(g_fc1, n), Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flatten), dw(26), dw(27), trn(d_fc1), trn(t_flatten), w(26), trn(t_fc1), modelc::at(g_fc1, n), modelc::Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
-  maxpool_backward(trn(d_block5_conv3), trn(d_block5_pool), trn(t_block5_conv3), trn(t_block5_pool), at(g_block5_pool, n));
+  modelc::maxpool_backward(trn(d_block5_conv3), trn(d_block5_pool), trn(t_block5_conv3), trn(t_block5_pool), modelc::at(g_block5_pool, n));
   // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
   layer(16);
-  conv2d_backward(trn(d_block5_conv2), dw(24), dw(25), trn(d_block5_conv3), trn(t_block5_conv2), w(24), trn(t_block5_conv3), at(g_block5_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block5_conv2), dw(24), dw(25), trn(d_block5_conv3), trn(t_block5_conv2), w(24), trn(t_block5_conv3), modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
   // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
   layer(15);
-  conv2d_backward(trn(d_block5_conv1), dw(22), dw(23), trn(d_block5_conv2), trn(t_block5_conv1), w(22), trn(t_block5_conv2), at(g_block5_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block5_conv1), dw(22), dw(23), trn(d_block5_conv2), trn(t_block5_conv1), w(22), trn(t_block5_conv2), modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
   // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
   layer(14);
-  conv2d_backward(trn(d_block4_pool), dw(20), dw(21), trn(d_block5_conv1), trn(t_block4_pool), w(20), trn(t_block5_conv1), at(g_block5_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block4_pool), dw(20), dw(21), trn(d_block5_conv1), trn(t_block4_pool), w(20), trn(t_block5_conv1), modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
-  maxpool_backward(trn(d_block4_conv3), trn(d_block4_pool), trn(t_block4_conv3), trn(t_block4_pool), at(g_block4_pool, n));
+  modelc::maxpool_backward(trn(d_block4_conv3), trn(d_block4_pool), trn(t_block4_conv3), trn(t_block4_pool), modelc::at(g_block4_pool, n));
   // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
   layer(12);
-  conv2d_backward(trn(d_block4_conv2), dw(18), dw(19), trn(d_block4_conv3), trn(t_block4_conv2), w(18), trn(t_block4_conv3), at(g_block4_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block4_conv2), dw(18), dw(19), trn(d_block4_conv3), trn(t_block4_conv2), w(18), trn(t_block4_conv3), modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
   // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
   layer(11);
-  conv2d_backward(trn(d_block4_conv1), dw(16), dw(17), trn(d_block4_conv2), trn(t_block4_conv1), w(16), trn(t_block4_conv2), at(g_block4_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block4_conv1), dw(16), dw(17), trn(d_block4_conv2), trn(t_block4_conv1), w(16), trn(t_block4_conv2), modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
   // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
   layer(10);
-  conv2d_backward(trn(d_block3_pool), dw(14), dw(15), trn(d_block4_conv1), trn(t_block3_pool), w(14), trn(t_block4_conv1), at(g_block4_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block3_pool), dw(14), dw(15), trn(d_block4_conv1), trn(t_block3_pool), w(14), trn(t_block4_conv1), modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
-  maxpool_backward(trn(d_block3_conv3), trn(d_block3_pool), trn(t_block3_conv3), trn(t_block3_pool), at(g_block3_pool, n));
+  modelc::maxpool_backward(trn(d_block3_conv3), trn(d_block3_pool), trn(t_block3_conv3), trn(t_block3_pool), modelc::at(g_block3_pool, n));
   // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
   layer(8);
-  conv2d_backward(trn(d_block3_conv2), dw(12), dw(13), trn(d_block3_conv3), trn(t_block3_conv2), w(12), trn(t_block3_conv3), at(g_block3_conv3, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block3_conv2), dw(12), dw(13), trn(d_block3_conv3), trn(t_block3_conv2), w(12), trn(t_block3_conv3), modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
   // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
   layer(7);
-  conv2d_backward(trn(d_block3_conv1), dw(10), dw(11), trn(d_block3_conv2), trn(t_block3_conv1), w(10), trn(t_block3_conv2), at(g_block3_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block3_conv1), dw(10), dw(11), trn(d_block3_conv2), trn(t_block3_conv1), w(10), trn(t_block3_conv2), modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
   // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
   layer(6);
-  conv2d_backward(trn(d_block2_pool), dw(8), dw(9), trn(d_block3_conv1), trn(t_block2_pool), w(8), trn(t_block3_conv1), at(g_block3_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block2_pool), dw(8), dw(9), trn(d_block3_conv1), trn(t_block2_pool), w(8), trn(t_block3_conv1), modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
-  maxpool_backward(trn(d_block2_conv2), trn(d_block2_pool), trn(t_block2_conv2), trn(t_block2_pool), at(g_block2_pool, n));
+  modelc::maxpool_backward(trn(d_block2_conv2), trn(d_block2_pool), trn(t_block2_conv2), trn(t_block2_pool), modelc::at(g_block2_pool, n));
   // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
   layer(4);
-  conv2d_backward(trn(d_block2_conv1), dw(6), dw(7), trn(d_block2_conv2), trn(t_block2_conv1), w(6), trn(t_block2_conv2), at(g_block2_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block2_conv1), dw(6), dw(7), trn(d_block2_conv2), trn(t_block2_conv1), w(6), trn(t_block2_conv2), modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
   // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
   layer(3);
-  conv2d_backward(trn(d_block1_pool), dw(4), dw(5), trn(d_block2_conv1), trn(t_block1_pool), w(4), trn(t_block2_conv1), at(g_block2_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block1_pool), dw(4), dw(5), trn(d_block2_conv1), trn(t_block1_pool), w(4), trn(t_block2_conv1), modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
-  maxpool_backward(trn(d_block1_conv2), trn(d_block1_pool), trn(t_block1_conv2), trn(t_block1_pool), at(g_block1_pool, n));
+  modelc::maxpool_backward(trn(d_block1_conv2), trn(d_block1_pool), trn(t_block1_conv2), trn(t_block1_pool), modelc::at(g_block1_pool, n));
   // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
   layer(1);
-  conv2d_backward(trn(d_block1_conv1), dw(2), dw(3), trn(d_block1_conv2), trn(t_block1_conv1), w(2), trn(t_block1_conv2), at(g_block1_conv2, n), Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block1_conv1), dw(2), dw(3), trn(d_block1_conv2), trn(t_block1_conv1), w(2), trn(t_block1_conv2), modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
   // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
   layer(0);
-  conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_block1_conv1), x, w(0), trn(t_block1_conv1), at(g_block1_conv1, n), Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_block1_conv1), x, w(0), trn(t_block1_conv1), modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
 }
 
 void VGG16::prepare_weights() {
-  conv2d_prepare(prep(p_block1_conv1), w(0), w(1), g_block1_conv1);  // block1/conv1
-  conv2d_prepare(prep(p_block1_conv2), w(2), w(3), g_block1_conv2);  // block1/conv2
-  conv2d_prepare(prep(p_block2_conv1), w(4), w(5), g_block2_conv1);  // block2/conv1
-  conv2d_prepare(prep(p_block2_conv2), w(6), w(7), g_block2_conv2);  // block2/conv2
-  conv2d_prepare(prep(p_block3_conv1), w(8), w(9), g_block3_conv1);  // block3/conv1
-  conv2d_prepare(prep(p_block3_conv2), w(10), w(11), g_block3_conv2);  // block3/conv2
-  conv2d_prepare(prep(p_block3_conv3), w(12), w(13), g_block3_conv3);  // block3/conv3
-  conv2d_prepare(prep(p_block4_conv1), w(14), w(15), g_block4_conv1);  // block4/conv1
-  conv2d_prepare(prep(p_block4_conv2), w(16), w(17), g_block4_conv2);  // block4/conv2
-  conv2d_prepare(prep(p_block4_conv3), w(18), w(19), g_block4_conv3);  // block4/conv3
-  conv2d_prepare(prep(p_block5_conv1), w(20), w(21), g_block5_conv1);  // block5/conv1
-  conv2d_prepare(prep(p_block5_conv2), w(22), w(23), g_block5_conv2);  // block5/conv2
-  conv2d_prepare(prep(p_block5_conv3), w(24), w(25), g_block5_conv3);  // block5/conv3
+  modelc::conv2d_prepare(prep(p_block1_conv1), w(0), w(1), g_block1_conv1);  // block1/conv1
+  modelc::conv2d_prepare(prep(p_block1_conv2), w(2), w(3), g_block1_conv2);  // block1/conv2
+  modelc::conv2d_prepare(prep(p_block2_conv1), w(4), w(5), g_block2_conv1);  // block2/conv1
+  modelc::conv2d_prepare(prep(p_block2_conv2), w(6), w(7), g_block2_conv2);  // block2/conv2
+  modelc::conv2d_prepare(prep(p_block3_conv1), w(8), w(9), g_block3_conv1);  // block3/conv1
+  modelc::conv2d_prepare(prep(p_block3_conv2), w(10), w(11), g_block3_conv2);  // block3/conv2
+  modelc::conv2d_prepare(prep(p_block3_conv3), w(12), w(13), g_block3_conv3);  // block3/conv3
+  modelc::conv2d_prepare(prep(p_block4_conv1), w(14), w(15), g_block4_conv1);  // block4/conv1
+  modelc::conv2d_prepare(prep(p_block4_conv2), w(16), w(17), g_block4_conv2);  // block4/conv2
+  modelc::conv2d_prepare(prep(p_block4_conv3), w(18), w(19), g_block4_conv3);  // block4/conv3
+  modelc::conv2d_prepare(prep(p_block5_conv1), w(20), w(21), g_block5_conv1);  // block5/conv1
+  modelc::conv2d_prepare(prep(p_block5_conv2), w(22), w(23), g_block5_conv2);  // block5/conv2
+  modelc::conv2d_prepare(prep(p_block5_conv3), w(24), w(25), g_block5_conv3);  // block5/conv3
 }
 
 }  // namespace modelc::gen

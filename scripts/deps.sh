@@ -13,6 +13,7 @@ packages=(
   zlib1g-dev           # gzipped IDX files (Fashion-MNIST example)
   dataset-fashion-mnist  # the Fashion-MNIST IDX files, /usr/share/datasets/fashion-mnist
                          # (examples/train_fashion and its tests; 30 MB, no dependencies)
+  clang-14 libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (tests/fuzz)
 )
 
 missing=()

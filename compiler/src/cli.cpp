@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cpp_names.hpp"
 #include "emit.hpp"
 #include "pipeline.hpp"
 #include "plan.hpp"
@@ -148,14 +149,23 @@ int one_spec(const std::string& cmd, const std::vector<std::string>& args, const
   return 0;
 }
 
-bool valid_namespace(std::string_view ns) {
+// Why `ns` cannot be the generated namespace, or "".
+std::string namespace_problem(std::string_view ns) {
+  if (ns == "modelc")
+    return "'modelc' is the runtime's own namespace; use one inside it (modelc::gen, the default) "
+           "or your own";
   size_t i = 0;
   while (true) {
     const size_t start = i;
-    if (i >= ns.size() || !(std::isalpha(static_cast<unsigned char>(ns[i])) || ns[i] == '_')) return false;
+    if (i >= ns.size() || !(std::isalpha(static_cast<unsigned char>(ns[i])) || ns[i] == '_'))
+      return fmt::format("'{}' is not a C++ namespace name (e.g. my::models)", ns);
     while (i < ns.size() && (std::isalnum(static_cast<unsigned char>(ns[i])) || ns[i] == '_')) ++i;
-    if (i == ns.size()) return i > start;
-    if (ns.substr(i, 2) != "::") return false;
+    const std::string_view component = ns.substr(start, i - start);
+    if (std::string why = reserved_namespace_component(component, start == 0); !why.empty())
+      return fmt::format("namespace '{}': '{}' is {}", ns, component, why);
+    if (i == ns.size()) return "";
+    if (ns.substr(i, 2) != "::")
+      return fmt::format("'{}' is not a C++ namespace name (e.g. my::models)", ns);
     i += 2;
   }
 }
@@ -200,9 +210,8 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
   if (dir.empty()) return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
-  if (!valid_namespace(ns))
-    return usage(err, fmt::format("generate: '{}' is not a C++ namespace name (e.g. my::models)", ns),
-                 kGenerateHelp);
+  if (std::string problem = namespace_problem(ns); !problem.empty())
+    return usage(err, "generate: " + problem, kGenerateHelp);
   std::optional<Graph> g = compile(specs[0], err);
   if (!g) return 1;
   Diagnostics diags;

@@ -65,8 +65,8 @@ std::string EmitCtx::dw(std::string_view name) const {
 
 std::string EmitCtx::act() const {
   if (mode == Mode::training && plan.nodes[static_cast<size_t>(index)].logits_head)
-    return "Activation::linear";
-  return fmt::format("Activation::{}", activation_name(node().attrs.activation));
+    return "modelc::Activation::linear";
+  return fmt::format("modelc::Activation::{}", activation_name(node().attrs.activation));
 }
 
 int64_t EmitCtx::size() const { return plan.nodes[static_cast<size_t>(index)].size; }
@@ -87,16 +87,24 @@ std::string float_literal(double v) {
 namespace {
 
 
-// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id appends the node
-// index (and, should that clash too, the index plus multiples of the node count).
-std::vector<std::string> node_ids(const Graph& g) {
+// The prefixes of the per-layer constants (offsets, geometry) in generated code.
+constexpr std::string_view kConstantPrefixes = "itdampg";
+
+// "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id, or a constant
+// (i_<id>, g_<id>, ...) that would be the class's own name `cls`, appends the
+// node index (and, should that clash too, the index plus multiples of the node count).
+std::vector<std::string> node_ids(const Graph& g, std::string_view cls) {
+  const auto names_class = [&](const std::string& id) {
+    return cls.size() == id.size() + 2 && cls[1] == '_' && cls.substr(2) == id &&
+           kConstantPrefixes.find(cls[0]) != std::string_view::npos;
+  };
   std::vector<std::string> ids;
   std::set<std::string> used;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     std::string base = g.nodes[i].name;
     std::replace(base.begin(), base.end(), '/', '_');
     std::string id = base;
-    for (size_t k = i; !used.insert(id).second; k += g.nodes.size()) {
+    for (size_t k = i; names_class(id) || !used.insert(id).second; k += g.nodes.size()) {
       id = base;
       id += '_';
       id += std::to_string(k);
@@ -129,16 +137,16 @@ struct Emitter {
 
   void param_table(CodeWriter& w) const {
     w.line("// Parameters in spec order: name, Keras shape, init, fan in/out, trainable, l2.");
-    w.open("constexpr ParamSpec kParams[] =");
+    w.open("constexpr modelc::ParamSpec kParams[] =");
     for (const Node& n : g.nodes) {
       for (const Param& p : n.params) {
         std::string shape;
         for (size_t d = 0; d < 4; ++d)
           shape += (d ? ", " : "") + std::to_string(d < p.shape.size() ? p.shape[d] : 0);
         const bool kernel = p.name == "kernel";
-        const char* init = kernel ? "Init::glorot_uniform"
-                           : (p.name == "gamma" || p.name == "moving_variance") ? "Init::ones"
-                                                                                 : "Init::zeros";
+        const char* init = kernel ? "modelc::Init::glorot_uniform"
+                           : (p.name == "gamma" || p.name == "moving_variance") ? "modelc::Init::ones"
+                                                                                 : "modelc::Init::zeros";
         int64_t fan_in = 0, fan_out = 0;
         if (kernel) {
           const int64_t receptive = p.shape.size() == 4 ? p.shape[0] * p.shape[1] : 1;
@@ -156,7 +164,7 @@ struct Emitter {
   void layers_table(CodeWriter& w) const {
     w.line("// Layers (every node but the input) for profiles: name, op, MACs per image,");
     w.line("// computed at inference.");
-    w.open("constexpr LayerSpec kLayers[] =");
+    w.open("constexpr modelc::LayerSpec kLayers[] =");
     for (size_t i = 1; i < g.nodes.size(); ++i)
       w.line("{{\"{}\", \"{}\", {}, {}}},", g.nodes[i].name, op_name(g.nodes[i].op),
              g.nodes[i].macs, g.nodes[i].inference);
@@ -187,7 +195,7 @@ struct Emitter {
   void outputs_table(CodeWriter& w) const {
     w.line("// Outputs: layer, size, loss weight, training only, softmax head, offsets");
     w.line("// (inference; training logits, probabilities, logits gradient).");
-    w.open("constexpr OutputSpec kOutputs[] =");
+    w.open("constexpr modelc::OutputSpec kOutputs[] =");
     for (const OutputPlan& o : plan.outputs)
       w.line("{{\"{}\", {}, {}, {}, {}, {}, {}, {}, {}}},", g.nodes[static_cast<size_t>(o.node)].name,
              o.size, float_literal(o.loss_weight), o.training_only, o.softmax, o.inf, o.logits,
@@ -249,13 +257,14 @@ struct Emitter {
     for (size_t i = 1; i < g.nodes.size(); ++i) {
       const Node& n = g.nodes[i];
       const std::string& id = ids[i];
-      const std::string act = fmt::format("Activation::{}", activation_name(n.attrs.activation));
+      const std::string act = fmt::format("modelc::Activation::{}", activation_name(n.attrs.activation));
       if (n.op == OpKind::conv2d) {
-        w.line("s = std::max(s, conv2d_inference_scratch(at(g_{}, b)));", id);
-        w.line("if (training) s = std::max({{s, conv2d_forward_scratch(at(g_{0}, b)), "
-               "conv2d_backward_scratch(at(g_{0}, b), {1})}});", id, act);
+        w.line("s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_{}, b)));", id);
+        w.line("if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at(g_{0}, b)), "
+               "modelc::conv2d_backward_scratch(modelc::at(g_{0}, b), {1})}});", id, act);
       } else if (n.op == OpKind::dense) {
-        w.line("if (training) s = std::max(s, dense_backward_scratch(at(g_{}, b), {}));", id, act);
+        w.line("if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_{}, b), {}));", id,
+             act);
       }
     }
     w.line("return s;");
@@ -267,7 +276,7 @@ struct Emitter {
 
 GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view spec_label,
                         std::string_view stem, std::string_view ns) {
-  Emitter e{g, plan, spec_label, node_ids(g), {}};
+  Emitter e{g, plan, spec_label, node_ids(g, g.name), {}};
   int params = 0;
   for (const Node& n : g.nodes) {
     e.first_param.push_back(params);
@@ -323,8 +332,6 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.line("namespace {} {{", ns);
   s.line("namespace {{");
   s.blank();
-  s.line("using namespace modelc;");
-  s.blank();
   e.param_table(s);
   s.blank();
   s.line("constexpr int64_t kInputShape[] = {{{}}};", fmt::join(in.shape, ", "));
@@ -341,7 +348,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
     if (op_info(g.nodes[i].op).emit_geometry)
       op_info(g.nodes[i].op).emit_geometry(e.ctx(static_cast<int>(i), Mode::training), s);
   s.blank();
-  s.open("constexpr ModelSpec kSpec =");
+  s.open("constexpr modelc::ModelSpec kSpec =");
   s.line("\"{}\", kParams, kInputShape, kOutputs,", cls);
   s.line("{}, {},  // arenas: inference, training", plan.inference_arena, plan.training_arena);
   s.line("{}, {}, {},  // gradients: region begin, end; input gradient", plan.grad_begin,
@@ -355,8 +362,8 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   s.line("}}  // namespace");
   s.blank();
-  s.line("{0}::{0}(int max_batch, const ModelOptions& options)", cls);
-  s.line("    : Model(kSpec, max_batch, options, &scratch_floats) {{}}");
+  s.line("{0}::{0}(int max_batch, const modelc::ModelOptions& options)", cls);
+  s.line("    : modelc::Model(kSpec, max_batch, options, &scratch_floats) {{}}");
   s.blank();
   e.run(s, cls, Mode::inference);
   s.blank();

@@ -3,11 +3,12 @@
 // `block` on each layer. Attribute values stay generic (a `$param` may stand
 // for them) and are type-checked by build_graph against the op's schema.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
-#include <set>
 
 #include <fmt/format.h>
 
+#include "cpp_names.hpp"
 #include "ops/op.hpp"
 #include "pipeline.hpp"
 
@@ -41,10 +42,11 @@ class Parser {
         diags_.error(name->loc, fmt::format("model name '{}' is not a C++ identifier "
                                             "(letters, digits, '_', not starting with a digit)",
                                             name->string));
-      else if (is_reserved(name->string))
-        diags_.error(name->loc, fmt::format("model name '{}' is a C++ keyword or reserved "
-                                            "identifier; it names the generated class",
-                                            name->string));
+      else if (std::string why = reserved_class_name(name->string); !why.empty())
+        diags_.error(name->loc, fmt::format("model name '{}' cannot name the generated C++ class: "
+                                            "it is {}", name->string, why))
+            .note(fmt::format("choose another name, e.g. '{}'; docs/spec-format.md lists the "
+                              "reserved names", suggest_class_name(name->string)));
     }
     if (input) parse_input(*input);
     if (const Value* d = get(doc, "defaults")) parse_defaults(*d);
@@ -59,23 +61,14 @@ class Parser {
 
  private:
   static bool is_identifier(const std::string& s) { return is_name(s) && !(s[0] >= '0' && s[0] <= '9'); }
-  // C++20 keywords and alternative tokens, and identifiers reserved to the
-  // implementation (_Upper..., anything with "__"): no class may be named so.
-  static bool is_reserved(const std::string& s) {
-    static const std::set<std::string> keywords = {
-        "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
-        "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
-        "const", "consteval", "constexpr", "constinit", "const_cast", "continue", "co_await",
-        "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
-        "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
-        "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-        "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
-        "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
-        "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
-        "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
-        "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
-    return keywords.count(s) > 0 || s.find("__") != std::string::npos ||
-           (s.size() > 1 && s[0] == '_' && s[1] >= 'A' && s[1] <= 'Z');
+  // "forward" -> "ForwardNet", "a__b" -> "A_bNet", "__1" -> "My1Net": never reserved.
+  static std::string suggest_class_name(const std::string& s) {
+    std::string out;
+    for (char c : s)
+      if (c != '_' || (!out.empty() && out.back() != '_')) out += c;
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) return "My" + out + "Net";
+    out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+    return out + "Net";
   }
 
   const Value* get(const Value& map, std::string_view key) {

@@ -144,6 +144,19 @@ TEST_CASE("generate: files, determinism, usage errors") {
   const Run bad_ns = run({"generate", spec, "-o", dir, "--namespace", "my::9nets"});
   CHECK(bad_ns.status == 2);
   CHECK(bad_ns.err.find("'my::9nets' is not a C++ namespace name") != std::string::npos);
+  // Namespaces that would break the generated code: keywords, the runtime's own,
+  // names the generated code uses.
+  for (const auto& [ns, message] : std::vector<std::pair<std::string, std::string>>{
+           {"my::class", "'class' is a C++ keyword"},
+           {"modelc", "'modelc' is the runtime's own namespace"},
+           {"my::modelc", "'modelc' is the runtime's namespace"},
+           {"my::std::nets", "'std' is a name that generated code uses"},
+           {"__my", "reserved to the C++ implementation"}}) {
+    CAPTURE(ns);
+    const Run r = run({"generate", spec, "-o", dir, "--namespace", ns});
+    CHECK(r.status == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+  }
   CHECK(run({"generate", source_path("tests/compiler/bad_specs/unknown_op.yaml"), "-o", dir}).status == 1);
   std::filesystem::remove_all(dir);
 }

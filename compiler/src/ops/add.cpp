@@ -36,11 +36,11 @@ bool shape(ShapeCtx& ctx) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ const float* in[] = {{{}}}; add_forward({}, in, n * {}); }}", c.xs(), c.y(), c.size());
+  w.line("{{ const float* in[] = {{{}}}; modelc::add_forward({}, in, n * {}); }}", c.xs(), c.y(), c.size());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ float* d[] = {{{}}}; add_backward(d, {}, n * {}); }}", c.dxs(), c.dy(), c.size());
+  w.line("{{ float* d[] = {{{}}}; modelc::add_backward(d, {}, n * {}); }}", c.dxs(), c.dy(), c.size());
 }
 
 }  // namespace

@@ -30,25 +30,26 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr BatchnormGeom {}{{{}, {}, {}, {}}};  // rows per image, channels, eps, momentum",
+  w.line("constexpr modelc::BatchnormGeom {}{{{}, {}, {}, {}}};  // rows per image, channels, eps, momentum",
          c.geom(), c.rows(), c.node().shape.back(), float_literal(a.epsilon),
          float_literal(a.momentum));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   if (c.mode == Mode::inference) {
-    w.line("batchnorm_forward_inference({}, {}, {}, {}, {}, {}, at({}, n));", c.y(), c.x(),
+    w.line("modelc::batchnorm_forward_inference({}, {}, {}, {}, {}, {}, modelc::at({}, n));", c.y(), c.x(),
            c.w("gamma"), c.w("beta"), c.w("moving_mean"), c.w("moving_variance"), c.geom());
     return;
   }
-  w.line("batchnorm_forward_training({}, {}, {} + {}, {}, {}, {}, {}, {}, at({}, n));", c.y(), c.aux(),
-         c.aux(), c.node().shape.back(), c.x(), c.w("gamma"), c.w("beta"), c.w("moving_mean"),
-         c.w("moving_variance"), c.geom());
+  w.line("modelc::batchnorm_forward_training({}, {}, {} + {}, {}, {}, {}, {}, {}, modelc::at({}, n));",
+         c.y(), c.aux(), c.aux(), c.node().shape.back(), c.x(), c.w("gamma"), c.w("beta"),
+         c.w("moving_mean"), c.w("moving_variance"), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("batchnorm_backward({}, {}, {}, {}, {}, {}, {}, {} + {}, at({}, n));", c.dx(), c.dw("gamma"),
-         c.dw("beta"), c.dy(), c.x(), c.w("gamma"), c.aux(), c.aux(), c.node().shape.back(), c.geom());
+  w.line("modelc::batchnorm_backward({}, {}, {}, {}, {}, {}, {}, {} + {}, modelc::at({}, n));",
+         c.dx(), c.dw("gamma"), c.dw("beta"), c.dy(), c.x(), c.w("gamma"), c.aux(), c.aux(),
+         c.node().shape.back(), c.geom());
 }
 
 }  // namespace

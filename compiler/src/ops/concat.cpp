@@ -39,13 +39,13 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ const float* in[] = {{{}}}; concat_forward({}, in, {}, n * {}); }}", c.xs(), c.y(),
+  w.line("{{ const float* in[] = {{{}}}; modelc::concat_forward({}, in, {}, n * {}); }}", c.xs(), c.y(),
          c.geom(), c.rows());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ float* d[] = {{{}}}; concat_backward(d, {}, {}, n * {}); }}", c.dxs(), c.dy(), c.geom(),
-         c.rows());
+  w.line("{{ float* d[] = {{{}}}; modelc::concat_backward(d, {}, {}, n * {}); }}",
+         c.dxs(), c.dy(), c.geom(), c.rows());
 }
 
 }  // namespace

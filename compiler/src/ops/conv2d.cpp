@@ -48,24 +48,26 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr Conv2dGeom {}{{{}, {}}};", c.geom(), window2d_literal(c), c.node().attrs.filters);
+  w.line("constexpr modelc::Conv2dGeom {}{{{}, {}}};", c.geom(), window2d_literal(c), c.node().attrs.filters);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
   if (c.mode == Mode::inference && p.prep >= 0) {
     const std::string residual = p.fuse_residual >= 0 ? c.buffer_of(p.fuse_residual) : "nullptr";
-    w.line("conv2d_forward_prepared({}, {}, prep(p_{}), {}, at({}, n), {}, scratch());", c.y(),
-           c.x(), c.id(), residual, c.geom(), p.fuse_relu ? "Activation::relu" : c.act());
+    w.line("modelc::conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {}, scratch());",
+           c.y(), c.x(), c.id(), residual, c.geom(),
+           p.fuse_relu ? "modelc::Activation::relu" : c.act());
     return;
   }
-  w.line("conv2d_forward({}, {}, {}, {}, at({}, n), {}, scratch());", c.y(), c.x(), c.w("kernel"),
-         c.w("bias"), c.geom(), c.act());
+  w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch());",
+         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("conv2d_backward({}, {}, {}, {}, {}, {}, {}, at({}, n), {}, scratch());", c.dx(0, true),
-         c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(), c.act());
+  w.line("modelc::conv2d_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch());",
+         c.dx(0, true), c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(),
+         c.act());
 }
 
 // Packs the kernel; folds the bias and a fused batchnorm (see plan.cpp).
@@ -74,11 +76,11 @@ void prepare(const EmitCtx& c, CodeWriter& w) {
   std::string bn;
   if (p.fuse_bn >= 0) {
     const EmitCtx b = c.of(p.fuse_bn);
-    bn = fmt::format("BatchnormFold{{{}, {}, {}, {}, {}}}, ", b.w("gamma"), b.w("beta"),
+    bn = fmt::format("modelc::BatchnormFold{{{}, {}, {}, {}, {}}}, ", b.w("gamma"), b.w("beta"),
                      b.w("moving_mean"), b.w("moving_variance"),
                      float_literal(b.node().attrs.epsilon));
   }
-  w.line("conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"), c.w("bias"), bn,
+  w.line("modelc::conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"), c.w("bias"), bn,
          c.geom(), p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
 }
 

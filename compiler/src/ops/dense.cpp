@@ -45,18 +45,19 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
-  w.line("constexpr DenseGeom {}{{{}, {}, {}}};  // rows per image, in, units", c.geom(), c.rows(),
+  w.line("constexpr modelc::DenseGeom {}{{{}, {}, {}}};  // rows per image, in, units", c.geom(), c.rows(),
          in.back(), c.node().attrs.units);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("dense_forward({}, {}, {}, {}, at({}, n), {});", c.y(), c.x(), c.w("kernel"), c.w("bias"),
-         c.geom(), c.act());
+  w.line("modelc::dense_forward({}, {}, {}, {}, modelc::at({}, n), {});",
+         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("dense_backward({}, {}, {}, {}, {}, {}, {}, at({}, n), {}, scratch());", c.dx(0, true),
-         c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(), c.act());
+  w.line("modelc::dense_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch());",
+         c.dx(0, true), c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(),
+         c.act());
 }
 
 }  // namespace

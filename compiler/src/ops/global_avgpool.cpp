@@ -15,12 +15,12 @@ bool shape(ShapeCtx& ctx) {
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
-  w.line("global_avgpool_forward({}, {}, n, {}, {});", c.y(), c.x(), in[0] * in[1], in[2]);
+  w.line("modelc::global_avgpool_forward({}, {}, n, {}, {});", c.y(), c.x(), in[0] * in[1], in[2]);
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
-  w.line("global_avgpool_backward({}, {}, n, {}, {});", c.dx(), c.dy(), in[0] * in[1], in[2]);
+  w.line("modelc::global_avgpool_backward({}, {}, n, {}, {});", c.dx(), c.dy(), in[0] * in[1], in[2]);
 }
 
 }  // namespace

@@ -26,19 +26,20 @@ bool shape(ShapeCtx& ctx) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr LrnGeom {}{{{}, {}, {}, {}, {}, {}}};  // rows per image, channels, size, alpha, "
+  w.line("constexpr modelc::LrnGeom {}{{{}, {}, {}, {}, {}, {}}};  // rows per image, channels, size, alpha, "
          "beta, bias",
          c.geom(), c.rows(), c.node().shape.back(), a.lrn_size, float_literal(a.lrn_alpha),
          float_literal(a.lrn_beta), float_literal(a.lrn_bias));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("lrn_forward({}, {}, {}, at({}, n));", c.y(), c.mode == Mode::training ? c.aux() : "nullptr",
-         c.x(), c.geom());
+  w.line("modelc::lrn_forward({}, {}, {}, modelc::at({}, n));",
+         c.y(), c.mode == Mode::training ? c.aux() : "nullptr", c.x(), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("lrn_backward({}, {}, {}, {}, {}, at({}, n));", c.dx(), c.dy(), c.x(), c.y(), c.aux(), c.geom());
+  w.line("modelc::lrn_backward({}, {}, {}, {}, {}, modelc::at({}, n));",
+         c.dx(), c.dy(), c.x(), c.y(), c.aux(), c.geom());
 }
 
 }  // namespace

@@ -9,15 +9,16 @@ namespace modelc {
 namespace {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr Window2d {}{};", c.geom(), window2d_literal(c));
+  w.line("constexpr modelc::Window2d {}{};", c.geom(), window2d_literal(c));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("maxpool_forward({}, {}, at({}, n));", c.y(), c.x(), c.geom());
+  w.line("modelc::maxpool_forward({}, {}, modelc::at({}, n));", c.y(), c.x(), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("maxpool_backward({}, {}, {}, {}, at({}, n));", c.dx(), c.dy(), c.x(), c.y(), c.geom());
+  w.line("modelc::maxpool_backward({}, {}, {}, {}, modelc::at({}, n));",
+         c.dx(), c.dy(), c.x(), c.y(), c.geom());
 }
 
 }  // namespace

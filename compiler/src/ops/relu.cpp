@@ -8,11 +8,11 @@ namespace modelc {
 namespace {
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("relu_forward({}, {}, n * {});", c.y(), c.x(), c.size());
+  w.line("modelc::relu_forward({}, {}, n * {});", c.y(), c.x(), c.size());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("relu_backward({}, {}, {}, n * {});", c.dx(), c.dy(), c.y(), c.size());
+  w.line("modelc::relu_backward({}, {}, {}, n * {});", c.dx(), c.dy(), c.y(), c.size());
 }
 
 }  // namespace

@@ -8,11 +8,11 @@ namespace modelc {
 namespace {
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("softmax_forward({}, {}, n * {}, {});", c.y(), c.x(), c.rows(), c.node().shape.back());
+  w.line("modelc::softmax_forward({}, {}, n * {}, {});", c.y(), c.x(), c.rows(), c.node().shape.back());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("softmax_backward({}, {}, {}, n * {}, {});", c.dx(), c.dy(), c.y(), c.rows(),
+  w.line("modelc::softmax_backward({}, {}, {}, n * {}, {});", c.dx(), c.dy(), c.y(), c.rows(),
          c.node().shape.back());
 }
 

@@ -8,11 +8,11 @@ namespace modelc {
 namespace {
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("tanh_forward({}, {}, n * {});", c.y(), c.x(), c.size());
+  w.line("modelc::tanh_forward({}, {}, n * {});", c.y(), c.x(), c.size());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("tanh_backward({}, {}, {}, n * {});", c.dx(), c.dy(), c.y(), c.size());
+  w.line("modelc::tanh_backward({}, {}, {}, n * {});", c.dx(), c.dy(), c.y(), c.size());
 }
 
 }  // namespace

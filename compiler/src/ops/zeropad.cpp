@@ -27,16 +27,16 @@ bool shape(ShapeCtx& ctx) {
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
   const Attrs& a = c.node().attrs;
-  w.line("constexpr ZeropadGeom {}{{1, {}, {}, {}, {}, {}, {}, {}}};", c.geom(), in[0], in[1], in[2],
+  w.line("constexpr modelc::ZeropadGeom {}{{1, {}, {}, {}, {}, {}, {}, {}}};", c.geom(), in[0], in[1], in[2],
          a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("zeropad_forward({}, {}, at({}, n));", c.y(), c.x(), c.geom());
+  w.line("modelc::zeropad_forward({}, {}, modelc::at({}, n));", c.y(), c.x(), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("zeropad_backward({}, {}, at({}, n));", c.dx(), c.dy(), c.geom());
+  w.line("modelc::zeropad_backward({}, {}, modelc::at({}, n));", c.dx(), c.dy(), c.geom());
 }
 
 }  // namespace
