@@ -5,11 +5,12 @@
 // emitter keeps apart from the class name). tests/models/test_names.cpp
 // compiles and runs models named like runtime names.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "cpp_names.hpp"
 #include "emit.hpp"
@@ -28,13 +29,29 @@ std::string read(const std::string& path) {
   return s.str();
 }
 
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The identifier that ends just before `end` in `s` (spaces skipped), or "".
+std::string identifier_before(const std::string& s, size_t end) {
+  while (end > 0 && s[end - 1] == ' ') --end;
+  size_t begin = end;
+  while (begin > 0 && is_word(s[begin - 1])) --begin;
+  return s.substr(begin, end - begin);
+}
+
+// The identifier starting at the first non-space after `begin`, or "".
+std::string identifier_after(const std::string& s, size_t begin) {
+  while (begin < s.size() && s[begin] == ' ') ++begin;
+  size_t end = begin;
+  while (end < s.size() && is_word(s[end])) ++end;
+  return s.substr(begin, end - begin);
+}
+
 // Names declared in the public and protected parts of class Model (at the
 // class's own brace depth): member functions, nested types, type aliases.
 std::set<std::string> model_members() {
   std::istringstream in(read(source_path("runtime/include/modelc/model.hpp")));
   std::set<std::string> names;
-  const std::regex function(R"(([A-Za-z_]\w*)\s*\()"), alias(R"(^\s*using\s+(\w+)\s*=)"),
-      type(R"(^\s*(?:struct|class)\s+(\w+))");
   bool in_class = false, visible = false;
   int depth = 0;
   for (std::string line; std::getline(in, line);) {
@@ -45,13 +62,16 @@ std::set<std::string> model_members() {
     }
     if (line == "};") break;
     const std::string code = line.substr(0, line.find("//"));
+    const size_t first = std::min(code.find_first_not_of(' '), code.size());
+    const std::string_view head = std::string_view(code).substr(first);
     if (depth == 1) {
       if (code == " public:" || code == " protected:") visible = true;
       if (code == " private:") visible = false;
-      std::smatch m;
-      if (visible && (std::regex_search(code, m, alias) || std::regex_search(code, m, type) ||
-                      std::regex_search(code, m, function)))
-        names.insert(m[1]);
+      std::string name;
+      if (head.starts_with("using ")) name = identifier_after(code, first + 6);
+      else if (head.starts_with("struct ")) name = identifier_after(code, first + 7);
+      else if (code.find('(') != std::string::npos) name = identifier_before(code, code.find('('));
+      if (visible && !name.empty()) names.insert(name);
     }
     depth += static_cast<int>(std::count(code.begin(), code.end(), '{')) -
              static_cast<int>(std::count(code.begin(), code.end(), '}'));
@@ -63,26 +83,46 @@ std::set<std::string> model_members() {
 // The identifiers of C++ source `text` that are not qualified (not after ::, .
 // or ->), comments, string literals, preprocessor lines and attributes removed.
 std::set<std::string> unqualified_identifiers(const std::string& text) {
-  const std::regex strings_and_attributes(R"("[^"]*"|\[\[\w+\]\])");
   std::string code;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("#", 0) == 0) continue;
-    line = std::regex_replace(line.substr(0, line.find("//")), strings_and_attributes, " ");
-    code += line + "\n";
+    if (line.starts_with("#")) continue;
+    line = line.substr(0, line.find("//"));
+    bool in_string = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '"') in_string = !in_string;
+      if (!in_string && line.compare(i, 2, "[[") == 0) {
+        const size_t close = line.find("]]", i);
+        REQUIRE(close != std::string::npos);
+        i = close + 1;
+      }
+      code += in_string || line[i] == '"' || line[i] == ']' ? ' ' : line[i];
+    }
+    REQUIRE_FALSE(in_string);
+    code += '\n';
   }
   std::set<std::string> ids;
-  const std::regex identifier(R"([A-Za-z_]\w*)");
-  const auto end = std::sregex_iterator();
-  for (auto it = std::sregex_iterator(code.begin(), code.end(), identifier); it != end; ++it) {
-    const size_t at = static_cast<size_t>(it->position());
-    const std::string before = code.substr(at >= 2 ? at - 2 : 0, std::min<size_t>(at, 2));
-    const char prev = at ? code[at - 1] : ' ';
-    if (std::isalnum(static_cast<unsigned char>(prev)) || prev == '.' || before == "::" || before == "->")
-      continue;  // qualified, a member, or the suffix of a number (1.0f)
-    ids.insert(it->str());
+  for (size_t at = 0; at < code.size();) {
+    if (!is_word(code[at])) {
+      ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < code.size() && is_word(code[end])) ++end;
+    const std::string id = code.substr(at, end - at);
+    const std::string_view before =
+        std::string_view(code).substr(at >= 2 ? at - 2 : 0, std::min<size_t>(at, 2));
+    const bool number = std::isdigit(static_cast<unsigned char>(id[0]));  // 1e5f, 0.0f: "0", "0f"
+    const bool member = before == "::" || before == "->" || (at > 0 && code[at - 1] == '.');
+    if (!number && !member) ids.insert(id);
+    at = end;
   }
   return ids;
+}
+
+bool is_per_layer_constant(const std::string& id) {
+  return id.size() > 2 && id[1] == '_' &&
+         std::string_view("itdampg").find(id[0]) != std::string_view::npos;
 }
 
 }  // namespace
@@ -115,9 +155,16 @@ TEST_CASE("runtime names, locals and ordinary names are allowed") {
   CHECK_FALSE(reserved_namespace_component("std", true).empty());
 }
 
+TEST_CASE("the scan for unqualified identifiers") {
+  const std::set<std::string> ids = unqualified_identifiers(
+      "#include \"x.hpp\"\n"
+      "[[maybe_unused]] constexpr int64_t k = 1.5e-3f;  // comment words\n"
+      "modelc::relu_forward(a.b, p->q, \"in a string\");\n");
+  CHECK(ids == std::set<std::string>{"constexpr", "int64_t", "k", "modelc", "a", "p"});
+}
+
 TEST_CASE("every identifier generated code writes unqualified is reserved, local or per-layer") {
   const std::set<std::string> locals = {"n", "x", "batch", "in", "d", "b", "s", "training", "options"};
-  const std::regex per_layer("[itdampg]_\\w+");
   std::vector<std::filesystem::path> specs;
   for (const char* dir : {"specs", "specs/examples", "tests/models/specs"})
     for (const auto& e : std::filesystem::directory_iterator(source_path(dir)))
@@ -137,7 +184,7 @@ TEST_CASE("every identifier generated code writes unqualified is reserved, local
       const GeneratedFiles f = emit_cpp(*c.graph, plan, "s.yaml", "s", "modelc::gen");
       for (const std::string& id : unqualified_identifiers(f.header + f.source)) {
         if (id == c.graph->name || locals.count(id)) continue;
-        if (std::regex_match(id, per_layer)) {
+        if (is_per_layer_constant(id)) {
           per_layer_seen.insert(id);
           continue;
         }
