@@ -9,7 +9,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <memory>
 #include <vector>
 
 #if defined(__AVX512F__)
@@ -231,19 +230,6 @@ void transform_outputs(float* y, int64_t ldy, const float* mm, int64_t ldm, int6
   }
 }
 
-// A per-thread buffer of 64-byte aligned floats that only grows.
-float* thread_buffer(size_t floats) {
-  thread_local std::unique_ptr<float[]> buf;
-  thread_local size_t size = 0;
-  if (size < floats + 16) {
-    buf.reset();
-    size = floats + 16;
-    buf = std::make_unique_for_overwrite<float[]>(size);
-  }
-  const auto addr = reinterpret_cast<uintptr_t>(buf.get());
-  return reinterpret_cast<float*>((addr + 63) / 64 * 64);
-}
-
 }  // namespace
 
 void winograd_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const float* packed,
@@ -278,7 +264,7 @@ void winograd_conv(float* y, int64_t ldy, const float* x, const Window2d& g, con
     const int64_t t0 = b * nt, count = std::min(nt, tiles - t0);
     const int64_t p0 = part * panels_per_part, p1 = std::min(panels, p0 + panels_per_part);
     if (p0 >= p1) continue;
-    float* v = thread_buffer(v_floats + m_floats);
+    float* v = thread_scratch(v_floats + m_floats);
     float* mm = v + v_floats;
     transform_inputs(v, cp, count, x, g, tl, t0);
     for (int64_t p = 0; p < kPoints; ++p)
