@@ -83,6 +83,21 @@ struct Tile {
   __mmask16 last;    // valid lanes of the last vector
 };
 
+// Output panel p of n columns: its first column, width, vectors per row and
+// the lanes of its last vector.
+struct Panel {
+  int64_t n0, width;
+  int nv;
+  __mmask16 last;
+};
+
+Panel panel_of(int64_t p, int64_t n) {
+  const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
+  const int nv = static_cast<int>((width + 15) / 16);
+  const int64_t rem = width - 16 * (nv - 1);
+  return {n0, width, nv, static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1)};
+}
+
 // acc[MR][NV] += A(rows' taps [t0, t1), channels [c0, c1)) * B, then store or
 // accumulate into y; `final` applies the output pass.
 template <int MR, int NV>
@@ -221,13 +236,10 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
         const int64_t r0 = tile * kMr;
         row_pointers(ptrs, x, g, rows, r0, kMr, 0, taps);
         for (int64_t p = 0; p < panels; ++p) {
-          const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
-          const int nv = static_cast<int>((width + 15) / 16);
-          const int64_t rem = width - 16 * (nv - 1);
-          const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
-          const Tile t{y + r0 * ldy + n0, ldy, std::min<int64_t>(kMr, rows - r0), r0, last};
-          six_row_kernel_for(nv)(t, ptrs, static_cast<int>(taps), 0, c, packed + n0 * k,
-                                 out.accumulate, !out.accumulate, out, n0);
+          const Panel pn = panel_of(p, n);
+          const Tile t{y + r0 * ldy + pn.n0, ldy, std::min<int64_t>(kMr, rows - r0), r0, pn.last};
+          six_row_kernel_for(pn.nv)(t, ptrs, static_cast<int>(taps), 0, c, packed + pn.n0 * k,
+                                    out.accumulate, !out.accumulate, out, pn.n0);
         }
       }
     }
@@ -244,13 +256,10 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
 
 #pragma omp parallel for schedule(dynamic) if (parallel)
   for (int64_t item = 0; item < items; ++item) {
-    const int64_t p = item / chunks, ch = item % chunks;
-    const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
-    const int nv = static_cast<int>((width + 15) / 16);
+    const int64_t ch = item % chunks;
+    const auto [n0, width, nv, last] = panel_of(item / chunks, n);
     const int mr = rows_for(nv);
     const KernelFn kernel = kernel_for(nv);
-    const int64_t rem = width - 16 * (nv - 1);
-    const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
     const float* panel = packed + n0 * k;
     const int64_t pw = 16 * nv;
     // Tiles start at multiples of mr within the chunk.
@@ -273,12 +282,9 @@ void igemm_gemm_serial(float* y, int64_t ldy, const float* a, int64_t lda, int64
                        const float* packed, int64_t n, int64_t p0, int64_t p1) {
   const float* ptrs[12];
   for (int64_t p = p0; p < p1; ++p) {
-    const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
-    const int nv = static_cast<int>((width + 15) / 16);
+    const auto [n0, width, nv, last] = panel_of(p, n);
     const int mr = rows_for(nv);
     const KernelFn kernel = kernel_for(nv);
-    const int64_t rem = width - 16 * (nv - 1);
-    const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
     const float* panel = packed + n0 * k;
     const int64_t pw = 16 * nv;
     float* yp = y + (n0 - p0 * kPanel);
