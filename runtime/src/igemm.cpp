@@ -13,13 +13,7 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__AVX512F__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
+#include "avx512.hpp"
 
 #include "threading.hpp"
 
@@ -29,7 +23,8 @@ namespace {
 constexpr int64_t kPanel = kIgemmPanel;  // columns per packed panel
 constexpr int64_t kKBlock = 512;  // target k per block
 constexpr int kMaxTaps = 64;      // taps per k block held as pointers
-// Largest packed kernel (floats) for the rows-outer order: within L2 (1 MB).
+// Largest packed kernel (floats) for the rows-outer order: 640 KB, within an
+// assumed 1 MB L2 per core (Zen 4/5; this VM does not report its caches).
 constexpr int64_t kRowsOuterMaxFloats = 160 * 1024;
 
 int64_t round16(int64_t v) { return (v + 15) / 16 * 16; }
@@ -82,21 +77,6 @@ struct Tile {
   int64_t r0;        // first row (residual indexing)
   __mmask16 last;    // valid lanes of the last vector
 };
-
-// Output panel p of n columns: its first column, width, vectors per row and
-// the lanes of its last vector.
-struct Panel {
-  int64_t n0, width;
-  int nv;
-  __mmask16 last;
-};
-
-Panel panel_of(int64_t p, int64_t n) {
-  const int64_t n0 = p * kPanel, width = std::min(kPanel, n - n0);
-  const int nv = static_cast<int>((width + 15) / 16);
-  const int64_t rem = width - 16 * (nv - 1);
-  return {n0, width, nv, static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1)};
-}
 
 // acc[MR][NV] += A(rows' taps [t0, t1), channels [c0, c1)) * B, then store or
 // accumulate into y; `final` applies the output pass.
@@ -151,8 +131,6 @@ void tile_kernel(const Tile& t, const float* const* ptrs, int ntaps, int64_t c0,
 using KernelFn = void (*)(const Tile&, const float* const*, int, int64_t, int64_t, const float*,
                           bool, bool, const OutputPass&, int64_t);
 
-// Rows per tile for NV vectors per row: 24 accumulators, 12 at most.
-constexpr int rows_for(int nv) { return nv == 4 ? 6 : nv == 3 ? 8 : 12; }
 
 KernelFn kernel_for(int nv) {
   switch (nv) {
@@ -258,7 +236,7 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
   for (int64_t item = 0; item < items; ++item) {
     const int64_t ch = item % chunks;
     const auto [n0, width, nv, last] = panel_of(item / chunks, n);
-    const int mr = rows_for(nv);
+    const int mr = tile_rows(nv);
     const KernelFn kernel = kernel_for(nv);
     const float* panel = packed + n0 * k;
     const int64_t pw = 16 * nv;
@@ -283,7 +261,7 @@ void igemm_gemm_serial(float* y, int64_t ldy, const float* a, int64_t lda, int64
   const float* ptrs[12];
   for (int64_t p = p0; p < p1; ++p) {
     const auto [n0, width, nv, last] = panel_of(p, n);
-    const int mr = rows_for(nv);
+    const int mr = tile_rows(nv);
     const KernelFn kernel = kernel_for(nv);
     const float* panel = packed + n0 * k;
     const int64_t pw = 16 * nv;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "avx512.hpp"
 #include "modelc/geometry.hpp"
 
 namespace modelc::detail {
@@ -53,7 +54,6 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
 // On the calling thread only: y[rows, columns of panels [p0, p1)] = a[rows, k]
 // (row stride lda) * the igemm_pack'ed [k, n] matrix; y points at column
 // p0 * kIgemmPanel, row stride ldy. No output pass.
-inline constexpr int64_t kIgemmPanel = 64;
 void igemm_gemm_serial(float* y, int64_t ldy, const float* a, int64_t lda, int64_t rows, int64_t k,
                        const float* packed, int64_t n, int64_t p0, int64_t p1);
 

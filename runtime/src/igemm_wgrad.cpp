@@ -14,20 +14,13 @@
 #include "igemm.hpp"
 #include "threading.hpp"
 
-#if defined(__AVX512F__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
+#include "avx512.hpp"
 
 namespace modelc::detail {
 
 #if defined(__AVX512F__)
 namespace {
 
-constexpr int64_t kPanel = 64;
 constexpr int64_t kRowBlock = 256;
 
 // dw tile rows [c0, c0 + MR) (valid: mr), columns [o0, o0 + 16 NV) (last: mask).
@@ -75,8 +68,6 @@ void wgrad_tile(float* dw, int64_t ldw, int mr, __mmask16 last, const float* con
 using TileFn = void (*)(float*, int64_t, int, __mmask16, const float* const*, const int32_t*,
                         int64_t, const float*, int64_t, int64_t, int64_t);
 
-constexpr int rows_for(int nv) { return nv == 4 ? 6 : nv == 3 ? 8 : 12; }
-
 TileFn tile_for(int nv) {
   switch (nv) {
     case 4: return wgrad_tile<6, 4>;
@@ -91,7 +82,7 @@ TileFn tile_for(int nv) {
 void igemm_weight_grad(float* dw, const float* x, const Window2d& g, const float* dz, int64_t oc) {
   const int64_t rows = g.n * g.oh * g.ow, taps = g.kh * g.kw, c = g.c;
   if (rows <= 0 || oc <= 0) return;
-  const int64_t panels = (oc + kPanel - 1) / kPanel;
+  const int64_t panels = (oc + kIgemmPanel - 1) / kIgemmPanel;
   // Channel tiles per item: enough items for the threads, at least 2 tiles each when possible.
   const int64_t min_tiles = (c + 11) / 12;
   const int64_t want = 8 * std::max(1, omp_get_max_threads());
@@ -107,12 +98,9 @@ void igemm_weight_grad(float* dw, const float* x, const Window2d& g, const float
 #pragma omp for schedule(dynamic)
     for (int64_t item = 0; item < items; ++item) {
       const int64_t p = item / (taps * groups), t = (item / groups) % taps, grp = item % groups;
-      const int64_t o0 = p * kPanel, width = std::min(kPanel, oc - o0);
-      const int nv = static_cast<int>((width + 15) / 16);
-      const int mr = rows_for(nv);
+      const auto [o0, width, nv, last] = panel_of(p, oc);
+      const int mr = tile_rows(nv);
       const TileFn tile = tile_for(nv);
-      const int64_t rem = width - 16 * (nv - 1);
-      const __mmask16 last = static_cast<__mmask16>(rem >= 16 ? 0xFFFF : (1u << rem) - 1);
       // This item's channel range: a run of whole tiles.
       const int64_t tiles = (c + mr - 1) / mr;
       const int64_t per = (tiles + groups - 1) / groups;

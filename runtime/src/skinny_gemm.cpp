@@ -9,13 +9,7 @@
 #include <array>
 #include <utility>
 
-#if defined(__AVX512F__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
+#include "avx512.hpp"
 
 #include "threading.hpp"
 
