@@ -92,8 +92,8 @@ struct ModelSpec {
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
   int64_t input_grad_offset;  // in the training arena
   int64_t masks_per_image;    // bytes per image of dropout masks
-  std::span<const LayerSpec> layers;
-  int64_t prepared_floats;    // weights prepared for inference (not per image)  // every node but the input, in graph order
+  std::span<const LayerSpec> layers;  // every node but the input, in graph order
+  int64_t prepared_floats;    // weights prepared for inference (not per image)
 };
 
 // Limits checked when a model object is built, each a modelc::Error with the
