@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "cpp_names.hpp"
-#include "emit.hpp"
-#include "pipeline.hpp"
-#include "plan.hpp"
-#include "report.hpp"
+#include "emit/cpp_names.hpp"
+#include "emit/emit.hpp"
+#include "passes/pipeline.hpp"
+#include "passes/plan.hpp"
+#include "report/report.hpp"
 
 #ifndef MODELC_VERSION
 #error "MODELC_VERSION must be defined by the build (PROJECT_VERSION)"

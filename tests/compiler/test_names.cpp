@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "cpp_names.hpp"
-#include "emit.hpp"
-#include "plan.hpp"
+#include "emit/cpp_names.hpp"
+#include "emit/emit.hpp"
+#include "passes/plan.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;

@@ -2,10 +2,10 @@
 // Keras/PyTorch models) and the small example specs (every op reached).
 #include <set>
 
-#include "emit.hpp"
+#include "emit/emit.hpp"
 #include "ops/op.hpp"
-#include "plan.hpp"
-#include "report.hpp"
+#include "passes/plan.hpp"
+#include "report/report.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline.hpp"
+#include "passes/pipeline.hpp"
 
 namespace modelc::test {
 

@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <string_view>
 
-#include "emit.hpp"
-#include "pipeline.hpp"
-#include "plan.hpp"
-#include "report.hpp"
+#include "emit/emit.hpp"
+#include "passes/pipeline.hpp"
+#include "passes/plan.hpp"
+#include "report/report.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "gradcheck.hpp"
-#include "igemm.hpp"  // runtime/src: the direct path, for the Winograd comparison
+#include "conv/igemm.hpp"  // runtime/src: the direct path, for the Winograd comparison
 #include "modelc/conv2d.hpp"
 #include "modelc/parallel.hpp"
 #include "reference_conv.hpp"

@@ -1,9 +1,9 @@
 // add: y = x1 + x2 + ... element-wise; all inputs must have exactly the same shape
 // (no broadcasting). The residual join: {op: add, inputs: [c_bn, shortcut_bn]}
-#include "../emit.hpp"
+#include "emit/emit.hpp"
 #include <fmt/format.h>
 
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,8 +1,8 @@
 // avgpool: [H, W, C] -> [H', W', C], the mean over each pool window; with
 // `same` padding the mean is over the cells inside the input (as Keras).
 // {op: avgpool, pool: 5, stride: 3}: [14, 14, 512] -> [4, 4, 512]
-#include "../emit.hpp"
-#include "pool_common.hpp"
+#include "emit/emit.hpp"
+#include "ops/pool_common.hpp"
 
 namespace modelc {
 

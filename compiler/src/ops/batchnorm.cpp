@@ -1,8 +1,8 @@
 // batchnorm: y = gamma·(x − mean)/sqrt(var + epsilon) + beta on the last axis (C), any rank;
 // training uses batch statistics (biased variance) and updates moving = m·moving + (1−m)·batch.
 // {op: batchnorm, epsilon: 1.001e-5}: gamma, beta (trainable), moving_mean, moving_variance [C]
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,10 +1,10 @@
 // concat: [H, W, C1], [H, W, C2], ... -> [H, W, C1 + C2 + ...], joined on the last
 // axis (channels) in `inputs` order; all other dims must agree. Any rank.
 // {op: concat, inputs: [b1, b2, b3, b4]}: four [28, 28, c] -> [28, 28, 256]
-#include "../emit.hpp"
+#include "emit/emit.hpp"
 #include <fmt/format.h>
 
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,8 +1,8 @@
 // conv2d: [H, W, C] -> [H', W', filters], H' by valid/same/explicit padding (geometry.hpp);
 // kernel [kh, kw, C, filters] + bias [filters]; MACs = H'·W'·filters·kh·kw·C.
 // {op: conv2d, filters: 96, kernel: 11, stride: 4}: [227, 227, 3] -> [55, 55, 96]
-#include "../emit.hpp"
-#include "window.hpp"
+#include "emit/emit.hpp"
+#include "ops/window.hpp"
 
 namespace modelc {
 

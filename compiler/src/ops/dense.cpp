@@ -1,10 +1,10 @@
 // dense: [..., in] -> [..., units], y = x·kernel + bias on the last axis (any rank, as Keras);
 // kernel [in, units] + bias [units]; MACs = elements(y)·in.
 // {op: dense, units: 4096, activation: relu}: [9216] -> [4096]
-#include "../emit.hpp"
+#include "emit/emit.hpp"
 #include <fmt/format.h>
 
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,8 +1,8 @@
 // dropout: same shape; in training zeroes each element with probability `rate`
 // and scales the rest by 1/(1 − rate); identity at inference (forward()).
 // {op: dropout, rate: 0.5}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

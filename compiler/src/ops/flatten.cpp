@@ -1,7 +1,7 @@
 // flatten: [H, W, C] -> [H·W·C] in H, then W, then C order (Keras), any rank;
 // a view for the runtime (no copy, no weights).
 // {op: flatten}: [6, 6, 256] -> [9216]
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

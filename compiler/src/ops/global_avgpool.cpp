@@ -1,7 +1,7 @@
 // global_avgpool: [H, W, C] -> [C], y_c = mean over all H·W positions of x_c.
 // {op: global_avgpool}: [7, 7, 2048] -> [2048]
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

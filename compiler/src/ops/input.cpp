@@ -1,7 +1,7 @@
 // input: node 0, the model input; its shape is the spec's `input: {shape: [...]}`
 // (checked by build_graph), NHWC float32 across the generated API.
 // input: {name: image, shape: [227, 227, 3]}
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

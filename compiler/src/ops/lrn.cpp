@@ -1,8 +1,8 @@
 // lrn: y_c = x_c / (bias + alpha/size · Σ x_j²)^beta over channels j = c−size/2 … c+(size−1)/2
 // (zero past the edges), on the last axis, as Caffe and PyTorch; no weights.
 // {op: lrn, size: 5, alpha: 1e-4, beta: 0.75, bias: 2}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

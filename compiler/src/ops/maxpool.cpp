@@ -1,8 +1,8 @@
 // maxpool: [H, W, C] -> [H', W', C], the maximum over each pool window (padding
 // never wins: padded cells count as -inf). Sizes as conv2d (geometry.hpp).
 // {op: maxpool, pool: 3, stride: 2}: [55, 55, 96] -> [27, 27, 96]
-#include "../emit.hpp"
-#include "pool_common.hpp"
+#include "emit/emit.hpp"
+#include "ops/pool_common.hpp"
 
 namespace modelc {
 

@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "../diagnostics.hpp"
-#include "../graph.hpp"
+#include "report/diagnostics.hpp"
+#include "ir/graph.hpp"
 
 namespace modelc {
 
@@ -99,7 +99,7 @@ std::vector<std::string> op_names();
 
 namespace ops {
 #define MODELC_OP(name) extern const OpInfo op_##name;
-#include "op_registry.def"
+#include "ops/op_registry.def"
 #undef MODELC_OP
 }  // namespace ops
 

@@ -5,19 +5,19 @@
 
 #include <fmt/format.h>
 
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 
 namespace {
 const OpInfo* const kOps[] = {
 #define MODELC_OP(name) &ops::op_##name,
-#include "op_registry.def"
+#include "ops/op_registry.def"
 #undef MODELC_OP
 };
 constexpr std::string_view kNames[] = {
 #define MODELC_OP(name) #name,
-#include "op_registry.def"
+#include "ops/op_registry.def"
 #undef MODELC_OP
 };
 static_assert(std::is_sorted(std::begin(kNames), std::end(kNames)), "op_registry.def must be sorted");

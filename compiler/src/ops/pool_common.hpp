@@ -3,7 +3,7 @@
 // default), `padding` valid | same; [H, W, C] -> [H', W', C], no weights.
 #pragma once
 
-#include "window.hpp"
+#include "ops/window.hpp"
 
 namespace modelc::pool {
 

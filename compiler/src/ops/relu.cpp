@@ -1,7 +1,7 @@
 // relu: same shape, y = max(x, 0); no attributes, no weights.
 // Also available as `activation: relu` on conv2d and dense. {op: relu}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,7 +1,7 @@
 // sigmoid: same shape, y = 1 / (1 + exp(−x)); no attributes, no weights.
 // Also available as `activation: sigmoid` on conv2d and dense. {op: sigmoid}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,7 +1,7 @@
 // softmax: same shape, y_i = exp(x_i) / Σ_j exp(x_j) over the last axis (any rank); no attributes, no weights.
 // Also available as `activation: softmax` on conv2d and dense. {op: softmax}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,7 +1,7 @@
 // tanh: same shape, y = tanh(x); no attributes, no weights.
 // Also available as `activation: tanh` on conv2d and dense. {op: tanh}
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

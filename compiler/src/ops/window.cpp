@@ -1,6 +1,6 @@
-#include "window.hpp"
+#include "ops/window.hpp"
 
-#include "../emit.hpp"
+#include "emit/emit.hpp"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 // formula shared with the runtime), and the fix-it hint for `expect`.
 #pragma once
 
-#include "op.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -1,8 +1,8 @@
 // zeropad: [H, W, C] -> [top + H + bottom, left + W + right, C], zeros around.
 // padding: p (all four sides) | [ph, pw] | [top, bottom, left, right]
 // {op: zeropad, padding: 3}: [224, 224, 3] -> [230, 230, 3]
-#include "../emit.hpp"
-#include "op.hpp"
+#include "emit/emit.hpp"
+#include "ops/op.hpp"
 
 namespace modelc {
 

@@ -15,6 +15,13 @@ struct BatchnormGeom {
   float momentum = 0.99f;
 };
 
+// Batch n: the geometry holds the rows of one image (generated code states it
+// once per image, as constexpr, and calls kernels with at(g, n)).
+constexpr BatchnormGeom at(BatchnormGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+
 // Inference: moving statistics. y may equal x.
 void batchnorm_forward_inference(float* y, const float* x, const float* gamma, const float* beta,
                                  const float* moving_mean, const float* moving_var,

@@ -17,6 +17,13 @@ struct Conv2dGeom {
   int64_t oc = 0;
 };
 
+// Batch n (generated code states the geometry once per image, as constexpr,
+// and calls kernels with at(g, n)).
+constexpr Conv2dGeom at(Conv2dGeom g, int64_t n) {
+  g.win.n = n;
+  return g;
+}
+
 // Floats of scratch conv2d_forward needs (the kernel packed per call, im2col
 // where the input is not read in place).
 size_t conv2d_forward_scratch(const Conv2dGeom& g);

@@ -7,7 +7,7 @@
 
 namespace modelc {
 
-// Whether inference runs a conv as Winograd F(4x4, 3x3) (runtime/src/winograd.hpp):
+// Whether inference runs a conv as Winograd F(4x4, 3x3) (runtime/src/conv/winograd.hpp):
 // 3x3 windows of stride 1, with 16..4096 input and output channels. Its
 // prepared kernel is 36 transformed points per weight pair instead of 9 taps,
 // so it holds 4x the kernel's floats. Depends on the per-image shape only, so

@@ -16,6 +16,13 @@ struct DenseGeom {
   int64_t out = 0;
 };
 
+// Batch n: the geometry holds the rows of one image (generated code states it
+// once per image, as constexpr, and calls kernels with at(g, n)).
+constexpr DenseGeom at(DenseGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+
 // Floats of scratch dense_backward needs (rows * out when act != linear, else 0).
 size_t dense_backward_scratch(const DenseGeom& g, Activation act);
 

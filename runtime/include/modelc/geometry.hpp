@@ -49,4 +49,11 @@ struct Window2d {
   int64_t oh = 0, ow = 0;                  // output spatial size
 };
 
+// Batch n (generated code states the geometry once per image, as constexpr,
+// and calls kernels with at(g, n)).
+constexpr Window2d at(Window2d g, int64_t n) {
+  g.n = n;
+  return g;
+}
+
 }  // namespace modelc

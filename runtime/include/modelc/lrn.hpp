@@ -16,6 +16,13 @@ struct LrnGeom {
   float bias = 1.0f;
 };
 
+// Batch n: the geometry holds the rows of one image (generated code states it
+// once per image, as constexpr, and calls kernels with at(g, n)).
+constexpr LrnGeom at(LrnGeom g, int64_t n) {
+  g.rows *= n;
+  return g;
+}
+
 // scale (rows*c floats) receives s for backward; it may be null at inference.
 void lrn_forward(float* y, float* scale, const float* x, const LrnGeom& g);
 // Adds into dx.

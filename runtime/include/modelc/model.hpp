@@ -14,14 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "modelc/batchnorm.hpp"
-#include "modelc/conv2d.hpp"
-#include "modelc/dense.hpp"
-#include "modelc/geometry.hpp"
-#include "modelc/lrn.hpp"
 #include "modelc/optim.hpp"
 #include "modelc/param.hpp"
-#include "modelc/zeropad.hpp"
 
 namespace modelc {
 
@@ -109,34 +103,6 @@ struct ModelOptions {
   bool input_grad = false;      // backward also computes dL/dinput
   uint64_t seed = 0;            // dropout RNG
 };
-
-// Adds batch n to a per-image geometry (generated code states geometry once,
-// per image, as constexpr, and calls kernels with at(g, n)).
-// Row-based geometries hold the rows of one image.
-constexpr Window2d at(Window2d g, int64_t n) {
-  g.n = n;
-  return g;
-}
-constexpr Conv2dGeom at(Conv2dGeom g, int64_t n) {
-  g.win.n = n;
-  return g;
-}
-constexpr DenseGeom at(DenseGeom g, int64_t n) {
-  g.rows *= n;
-  return g;
-}
-constexpr BatchnormGeom at(BatchnormGeom g, int64_t n) {
-  g.rows *= n;
-  return g;
-}
-constexpr LrnGeom at(LrnGeom g, int64_t n) {
-  g.rows *= n;
-  return g;
-}
-constexpr ZeropadGeom at(ZeropadGeom g, int64_t n) {
-  g.n = n;
-  return g;
-}
 
 class Model {
  public:

@@ -1,0 +1,264 @@
+#include "passes/plan.hpp"
+
+#include "modelc/conv2d_layout.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace modelc {
+namespace {
+
+constexpr int64_t kAlign = 16;  // floats: 64-byte aligned buffers when the arena base is
+
+int64_t aligned(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+bool ends_in_softmax(const Node& n) {
+  return n.op == OpKind::softmax ||
+         ((n.op == OpKind::conv2d || n.op == OpKind::dense) &&
+          n.attrs.activation == Activation::softmax);
+}
+
+// The node whose buffer a view resolves to.
+int root(const std::vector<NodePlan>& plans, int i) {
+  while (plans[static_cast<size_t>(i)].view_of >= 0) i = plans[static_cast<size_t>(i)].view_of;
+  return i;
+}
+
+// First-fit allocation of the inference arena over the nodes' live ranges.
+struct Block {
+  int64_t offset, size;
+  int owner;
+};
+
+int64_t first_fit(std::vector<Block>& live, int64_t size, int owner) {
+  int64_t at = 0;
+  auto it = live.begin();
+  for (; it != live.end(); ++it) {
+    if (it->offset - at >= size) break;
+    at = std::max(at, it->offset + it->size);
+  }
+  live.insert(it, Block{at, size, owner});
+  return at;
+}
+
+// Inference fusion: each conv2d with a linear or relu activation takes in the
+// batchnorm, the two-input add and the relu that follow it, as long as each is
+// the only reader of the tensor before it (and no output needs that tensor).
+// The add's other input must be computed before the conv.
+void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
+  const size_t count = g.nodes.size();
+  std::vector<int> readers(count, 0), reader(count, -1);
+  for (size_t i = 1; i < count; ++i) {
+    if (!g.nodes[i].inference) continue;
+    for (int in : g.nodes[i].inputs) {
+      ++readers[static_cast<size_t>(in)];
+      reader[static_cast<size_t>(in)] = static_cast<int>(i);
+    }
+  }
+  for (const Output& o : g.outputs) readers[static_cast<size_t>(o.node)] += 2;
+  const auto next = [&](int t, OpKind op) {
+    const int r = readers[static_cast<size_t>(t)] == 1 ? reader[static_cast<size_t>(t)] : -1;
+    return r >= 0 && g.nodes[static_cast<size_t>(r)].op == op ? r : -1;
+  };
+  int64_t prepared = 0;
+  for (size_t i = 1; i < count; ++i) {
+    const Node& n = g.nodes[i];
+    if (n.op != OpKind::conv2d || !n.inference) continue;
+    NodePlan& p = plan.nodes[i];
+    const Attrs& a = n.attrs;
+    p.prep = prepared;
+    prepared += conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw,
+                                       g.nodes[static_cast<size_t>(n.inputs[0])].shape.back(),
+                                       a.filters);
+    if (!fuse || n.attrs.activation != Activation::linear) continue;
+    int tail = static_cast<int>(i);
+    const auto take = [&](int node) {
+      p.fused.push_back(node);
+      plan.nodes[static_cast<size_t>(node)].view_of = static_cast<int>(i);
+      tail = node;
+    };
+    if (const int bn = next(tail, OpKind::batchnorm); bn >= 0) {
+      p.fuse_bn = bn;
+      take(bn);
+    }
+    if (const int add = next(tail, OpKind::add); add >= 0) {
+      const std::vector<int>& ins = g.nodes[static_cast<size_t>(add)].inputs;
+      const int other = ins.size() == 2 ? (ins[0] == tail ? ins[1] : ins[0]) : tail;
+      if (other != tail && root(plan.nodes, other) < static_cast<int>(i)) {
+        p.fuse_residual = other;
+        take(add);
+      }
+    }
+    if (const int relu = next(tail, OpKind::relu); relu >= 0) {
+      p.fuse_relu = true;
+      take(relu);
+    }
+  }
+  plan.prepared_floats = prepared;
+}
+
+void plan_inference(const Graph& g, MemoryPlan& plan) {
+  const int count = static_cast<int>(g.nodes.size());
+  std::vector<int> last_use(g.nodes.size(), -1);
+  for (int i = 1; i < count; ++i) {
+    const Node& n = g.nodes[static_cast<size_t>(i)];
+    if (!n.inference) continue;
+    for (int in : n.inputs) {
+      const int r = root(plan.nodes, in);
+      last_use[static_cast<size_t>(r)] = std::max(last_use[static_cast<size_t>(r)], i);
+    }
+  }
+  for (const Output& o : g.outputs)
+    if (!o.training_only) last_use[static_cast<size_t>(root(plan.nodes, o.node))] = count;
+
+  std::vector<Block> live;
+  for (int i = 1; i < count; ++i) {
+    const Node& n = g.nodes[static_cast<size_t>(i)];
+    NodePlan& p = plan.nodes[static_cast<size_t>(i)];
+    if (!n.inference || p.view_of >= 0) continue;
+    p.inf = first_fit(live, aligned(p.size), i);
+    const int64_t end = p.inf + aligned(p.size);
+    plan.inference_arena = std::max(plan.inference_arena, end);
+    // Free what this node was the last to read (never its own output).
+    std::erase_if(live, [&](const Block& b) {
+      return b.owner != i && last_use[static_cast<size_t>(b.owner)] == i;
+    });
+    if (last_use[static_cast<size_t>(i)] < 0)  // computed but never read: free at once
+      std::erase_if(live, [&](const Block& b) { return b.owner == i; });
+  }
+  for (int i = 1; i < count; ++i) {
+    NodePlan& p = plan.nodes[static_cast<size_t>(i)];
+    if (g.nodes[static_cast<size_t>(i)].inference && p.view_of >= 0)
+      p.inf = plan.nodes[static_cast<size_t>(root(plan.nodes, i))].inf;  // -1 for the input
+  }
+}
+
+void plan_training(const Graph& g, MemoryPlan& plan) {
+  int64_t at = 0;
+  auto take = [&](int64_t n) {
+    const int64_t o = at;
+    at += aligned(n);
+    return o;
+  };
+  for (size_t i = 1; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    NodePlan& p = plan.nodes[i];
+    if (p.train_view_of >= 0 || p.skip_training) continue;
+    p.trn = take(p.size);
+    const int64_t c = n.shape.empty() ? 0 : n.shape.back();
+    if (n.op == OpKind::batchnorm) p.aux = take(2 * c);
+    if (n.op == OpKind::lrn) p.aux = take(p.size);
+    if (n.op == OpKind::dropout) {
+      p.mask = plan.masks;
+      plan.masks += aligned(p.size);
+    }
+  }
+  for (OutputPlan& o : plan.outputs) o.probs = o.softmax ? take(o.size) : -1;
+  plan.grad_begin = at;
+  plan.nodes[0].grad = take(plan.nodes[0].size);
+  for (size_t i = 1; i < g.nodes.size(); ++i) {
+    NodePlan& p = plan.nodes[i];
+    if (p.train_view_of < 0 && !p.skip_training) p.grad = take(p.size);
+  }
+  plan.grad_end = at;
+  plan.training_arena = at;
+  // Views and skipped softmax heads resolve to their source.
+  for (size_t i = 1; i < g.nodes.size(); ++i) {
+    NodePlan& p = plan.nodes[i];
+    int src = p.train_view_of >= 0 ? p.train_view_of : (p.skip_training ? g.nodes[i].inputs[0] : -1);
+    if (src < 0) continue;
+    while (plan.nodes[static_cast<size_t>(src)].train_view_of >= 0)
+      src = plan.nodes[static_cast<size_t>(src)].train_view_of;
+    p.trn = plan.nodes[static_cast<size_t>(src)].trn;  // -1 when src is the model input
+    p.grad = plan.nodes[static_cast<size_t>(src)].grad;
+  }
+  for (OutputPlan& o : plan.outputs) {
+    const NodePlan& p = plan.nodes[static_cast<size_t>(o.node)];
+    o.logits = p.trn;
+    o.logits_grad = p.grad;
+    if (!o.softmax) o.probs = o.logits;
+  }
+}
+
+}  // namespace
+
+bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse) {
+  plan = MemoryPlan{};
+  plan.nodes.resize(g.nodes.size());
+  std::vector<int> consumers(g.nodes.size(), 0);
+  for (const Node& n : g.nodes)
+    for (int in : n.inputs) ++consumers[static_cast<size_t>(in)];
+
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    NodePlan& p = plan.nodes[i];
+    p.size = product_sat(n.shape);
+    if (n.op == OpKind::flatten) p.view_of = p.train_view_of = n.inputs[0];
+    if (n.op == OpKind::dropout) p.view_of = n.inputs[0];
+    if (n.op == OpKind::conv2d) {
+      const int64_t cin = g.nodes[static_cast<size_t>(n.inputs[0])].shape.back();
+      plan.im2col_floats =
+          std::max(plan.im2col_floats, n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * cin);
+    }
+  }
+
+  for (const Output& o : g.outputs) {
+    const Node& n = g.nodes[static_cast<size_t>(o.node)];
+    OutputPlan op{o.node, plan.nodes[static_cast<size_t>(o.node)].size, o.loss_weight,
+                  o.training_only, ends_in_softmax(n)};
+    if (op.softmax) {
+      if (consumers[static_cast<size_t>(o.node)] > 0) {
+        diags.error(o.loc, fmt::format("output '{}': a softmax loss head must not feed other "
+                                       "layers (the loss is taken on its logits)",
+                                       n.name))
+            .note(n.loc, "the head is defined here");
+        return false;
+      }
+      if (n.op == OpKind::softmax) {
+        const int in = n.inputs[0];
+        plan.nodes[static_cast<size_t>(o.node)].skip_training = true;
+        // The logits then belong to the softmax's input, which must be a plain tensor.
+        if (consumers[static_cast<size_t>(in)] > 1 || in == 0) {
+          diags.error(o.loc, fmt::format("output '{}': the logits feeding this softmax head "
+                                         "must not feed other layers",
+                                         n.name));
+          return false;
+        }
+      } else {
+        plan.nodes[static_cast<size_t>(o.node)].logits_head = true;
+      }
+    }
+    plan.outputs.push_back(op);
+  }
+
+  fuse_into_convs(g, plan, fuse);
+  plan_inference(g, plan);
+  plan_training(g, plan);
+  for (OutputPlan& o : plan.outputs)
+    if (!o.training_only) o.inf = plan.nodes[static_cast<size_t>(o.node)].inf;
+  return true;
+}
+
+std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t batch) {
+  int64_t weights = 0;
+  for (const Node& n : g.nodes)
+    for (const Param& p : n.params) weights += p.count();
+  auto mb = [](int64_t floats) { return static_cast<double>(floats) * 4.0 / 1048576.0; };
+  std::string s = fmt::format("Memory plan (float32; per image and at batch {}):\n", batch);
+  s += fmt::format("  {:<34}{:>14}{:>16}\n", "", "per image", fmt::format("batch {}", batch));
+  auto row = [&](std::string_view what, double per_image_mb, double total_mb) {
+    s += fmt::format("  {:<34}{:>10.2f} MiB{:>12.2f} MiB\n", what, per_image_mb, total_mb);
+  };
+  // In double: a per-image arena times the batch may not fit in int64.
+  const auto n = static_cast<double>(batch);
+  s += fmt::format("  {:<34}{:>14}{:>12.2f} MiB\n", "weights (not per image)", "-", mb(weights));
+  row("inference activation arena", mb(plan.inference_arena), mb(plan.inference_arena) * n);
+  row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena) * n);
+  row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats) * n);
+  s += fmt::format("  training also keeps one gradient per trainable weight and, once used, the\n"
+                   "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
+  return s;
+}
+
+}  // namespace modelc

@@ -1,0 +1,105 @@
+// Bias + activation output pass, dz from the output, and the bias gradient: the
+// elementwise steps conv2d and dense share. Work is split by blocks of rows.
+#include "conv/fused_act.hpp"
+
+#include <algorithm>
+
+#include "eigen.hpp"
+#include "threading.hpp"
+
+namespace modelc::detail {
+namespace {
+
+using RowArray = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ArrayMap = Eigen::Map<RowArray>;
+using ConstArrayMap = Eigen::Map<const RowArray>;
+using ConstRowVector = Eigen::Map<const Eigen::Array<float, 1, Eigen::Dynamic>>;
+
+constexpr int64_t kBlockFloats = 4096;
+
+// f(r0, nr) over consecutive row blocks of about kBlockFloats floats, in parallel.
+template <class F>
+void for_row_blocks(int64_t rows, int64_t cols, F f) {
+  const int64_t per = std::max<int64_t>(1, kBlockFloats / std::max<int64_t>(1, cols));
+  const int64_t blocks = (rows + per - 1) / per;
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMinFloats)
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int64_t r0 = i * per;
+    f(r0, std::min(per, rows - r0));
+  }
+}
+
+template <class Block>
+void softmax_rows(Block&& z) {
+  for (Eigen::Index r = 0; r < z.rows(); ++r) {
+    auto row = z.row(r);
+    row = (row - row.maxCoeff()).exp();
+    row /= row.sum();
+  }
+}
+
+}  // namespace
+
+void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Activation act) {
+  if (act == Activation::linear && b == nullptr) return;
+  for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
+    ArrayMap z(y + r0 * cols, nr, cols);
+    if (b != nullptr) z.rowwise() += ConstRowVector(b, cols);
+    switch (act) {
+      case Activation::linear: break;
+      case Activation::relu: z = z.max(0.0f); break;
+      case Activation::sigmoid: z = z.logistic(); break;
+      case Activation::tanh: z = z.tanh(); break;
+      case Activation::softmax: softmax_rows(z); break;
+    }
+  });
+}
+
+void output_pass(float* y, const float* scale, const float* shift, const float* residual,
+                 int64_t rows, int64_t cols, Activation act) {
+  for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
+    ArrayMap z(y + r0 * cols, nr, cols);
+    if (scale != nullptr) z.rowwise() *= ConstRowVector(scale, cols);
+    if (shift != nullptr) z.rowwise() += ConstRowVector(shift, cols);
+    if (residual != nullptr) z += ConstArrayMap(residual + r0 * cols, nr, cols);
+  });
+  bias_act_forward(y, nullptr, rows, cols, act);
+}
+
+void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols,
+            Activation act) {
+  for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
+    ArrayMap d(dz + r0 * cols, nr, cols);
+    const ConstArrayMap g(dy + r0 * cols, nr, cols);
+    const ConstArrayMap o(y + r0 * cols, nr, cols);
+    switch (act) {
+      case Activation::linear: d = g; break;
+      case Activation::relu: d = (o > 0.0f).select(g, 0.0f); break;
+      case Activation::sigmoid: d = g * o * (1.0f - o); break;
+      case Activation::tanh: d = g * (1.0f - o.square()); break;
+      case Activation::softmax:
+        for (Eigen::Index r = 0; r < nr; ++r) {
+          d.row(r) = o.row(r) * (g.row(r) - (g.row(r) * o.row(r)).sum());
+        }
+        break;
+    }
+  });
+}
+
+void bias_grad_add(float* db, const float* dz, int64_t rows, int64_t cols) {
+  // Threads own disjoint column blocks and each sums its rows in order.
+  constexpr int64_t kCols = 32;
+  const int64_t blocks = (cols + kCols - 1) / kCols;
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMinFloats && blocks > 1)
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int64_t c0 = i * kCols, c1 = std::min(cols, c0 + kCols);
+    float acc[kCols] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = dz + r * cols;
+      for (int64_t c = c0; c < c1; ++c) acc[c - c0] += row[c];
+    }
+    for (int64_t c = c0; c < c1; ++c) db[c] += acc[c - c0];
+  }
+}
+
+}  // namespace modelc::detail
