@@ -2,6 +2,7 @@
 // odd sizes, valid/same/explicit padding and stride 2; and their errors.
 #include <fmt/format.h>
 
+#include "ops/op.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;
@@ -167,9 +168,52 @@ TEST_CASE("batchnorm: four [C] parameters, moving statistics non-trainable") {
     CHECK(n.params[i].shape == S{3});
     CHECK(n.params[i].trainable == trainable[i]);
   }
+  // Keras's initialisers: gamma and the moving variance start at one.
+  CHECK(n.params[0].init == Init::ones);
+  CHECK(n.params[1].init == Init::zeros);
+  CHECK(n.params[2].init == Init::zeros);
+  CHECK(n.params[3].init == Init::ones);
   const Node dflt = one("[4]", "{op: batchnorm}");
   CHECK(dflt.attrs.epsilon == doctest::Approx(1e-3));
   CHECK(dflt.attrs.momentum == doctest::Approx(0.99));
+}
+
+TEST_CASE("kernels: glorot_uniform with the fans of their layout, l2 on the kernel only") {
+  const Node c = one("[9, 9, 3]", "{op: conv2d, filters: 8, kernel: [3, 5], l2: 0.01}");
+  REQUIRE(c.params.size() == 2);
+  CHECK(c.params[0].init == Init::glorot_uniform);
+  CHECK(c.params[0].fan_in == 3 * 5 * 3);
+  CHECK(c.params[0].fan_out == 3 * 5 * 8);
+  CHECK(c.params[0].l2 == doctest::Approx(0.01));
+  CHECK(c.params[1].init == Init::zeros);
+  CHECK(c.params[1].l2 == 0.0);
+  const Node d = one("[4, 6]", "{op: dense, units: 5}");
+  CHECK(d.params[0].init == Init::glorot_uniform);
+  CHECK(d.params[0].fan_in == 6);
+  CHECK(d.params[0].fan_out == 5);
+  CHECK(d.params[0].l2 == 0.0);
+}
+
+// The op records the passes loop over must be complete: a field one pass
+// relies on without its partner would only show up as bad generated code.
+TEST_CASE("every op record is complete") {
+  for (const OpInfo* op : all_ops()) {
+    CAPTURE(op->name);
+    CHECK(op_info(op->kind).name == op->name);
+    CHECK(bool(op->shape));
+    CHECK(!op->summary.empty());
+    if (op->kind == OpKind::input) continue;
+    // Everything that runs a kernel emits forward and backward; a view only
+    // at inference still runs in training.
+    if (op->view != ViewRule::always) {
+      CHECK(bool(op->emit_forward));
+      CHECK(bool(op->emit_backward));
+    }
+    CHECK(bool(op->prepared_floats) == bool(op->emit_prepare));
+    CHECK(bool(op->saved_floats) == !op->saved.empty());
+    if (op->fusion == FusionRole::host) CHECK(bool(op->prepared_floats));
+    if (!op->attrs.empty()) CHECK(bool(op->print_attrs));
+  }
 }
 
 TEST_CASE("lrn: defaults and attributes") {

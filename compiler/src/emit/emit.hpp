@@ -53,6 +53,8 @@ struct EmitCtx {
   // The fused activation, as the training forward uses it (a softmax loss
   // head computes logits: linear).
   std::string act() const;
+  // The activation as the spec declares it (scratch sizes).
+  std::string declared_act() const;
   // Floats per image of the output, and of its rows on the last axis.
   int64_t size() const;
   int64_t rows() const;  // size / channels

@@ -69,6 +69,10 @@ std::string EmitCtx::act() const {
   return fmt::format("modelc::Activation::{}", activation_name(node().attrs.activation));
 }
 
+std::string EmitCtx::declared_act() const {
+  return fmt::format("modelc::Activation::{}", activation_name(node().attrs.activation));
+}
+
 int64_t EmitCtx::size() const { return plan.nodes[static_cast<size_t>(index)].size; }
 
 int64_t EmitCtx::rows() const {
@@ -143,19 +147,9 @@ struct Emitter {
         std::string shape;
         for (size_t d = 0; d < 4; ++d)
           shape += (d ? ", " : "") + std::to_string(d < p.shape.size() ? p.shape[d] : 0);
-        const bool kernel = p.name == "kernel";
-        const char* init = kernel ? "modelc::Init::glorot_uniform"
-                           : (p.name == "gamma" || p.name == "moving_variance") ? "modelc::Init::ones"
-                                                                                 : "modelc::Init::zeros";
-        int64_t fan_in = 0, fan_out = 0;
-        if (kernel) {
-          const int64_t receptive = p.shape.size() == 4 ? p.shape[0] * p.shape[1] : 1;
-          fan_in = receptive * p.shape[p.shape.size() - 2];
-          fan_out = receptive * p.shape.back();
-        }
-        w.line("{{\"{}\", {{{}}}, {}, {}, {}, {}, {}, {}}},", n.weight_name(p), shape,
-               p.shape.size(), init, fan_in, fan_out, p.trainable ? "true" : "false",
-               float_literal(kernel ? n.attrs.l2 : 0.0));
+        w.line("{{\"{}\", {{{}}}, {}, modelc::Init::{}, {}, {}, {}, {}}},", n.weight_name(p), shape,
+               p.shape.size(), init_name(p.init), p.fan_in, p.fan_out,
+               p.trainable ? "true" : "false", float_literal(p.l2));
       }
     }
     w.close(";");
@@ -254,19 +248,9 @@ struct Emitter {
     w.line("// for max_batch images; inference-only models need only the prepared convs' share.");
     w.open("size_t scratch_floats(int64_t b, bool training)");
     w.line("size_t s = 0;");
-    for (size_t i = 1; i < g.nodes.size(); ++i) {
-      const Node& n = g.nodes[i];
-      const std::string& id = ids[i];
-      const std::string act = fmt::format("modelc::Activation::{}", activation_name(n.attrs.activation));
-      if (n.op == OpKind::conv2d) {
-        w.line("s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_{}, b)));", id);
-        w.line("if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at(g_{0}, b)), "
-               "modelc::conv2d_backward_scratch(modelc::at(g_{0}, b), {1})}});", id, act);
-      } else if (n.op == OpKind::dense) {
-        w.line("if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_{}, b), {}));", id,
-             act);
-      }
-    }
+    for (size_t i = 1; i < g.nodes.size(); ++i)
+      if (const OpInfo& op = op_info(g.nodes[i].op); op.emit_scratch)
+        op.emit_scratch(ctx(static_cast<int>(i), Mode::training), w);
     w.line("return s;");
     w.close();
   }

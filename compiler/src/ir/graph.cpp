@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "ops/op.hpp"
+
 namespace modelc {
 
 std::string_view padding_name(Padding p) {
@@ -38,30 +40,20 @@ GraphTotals totals(const Graph& g, bool inference_only) {
   return t;
 }
 
+std::string_view init_name(Init i) {
+  switch (i) {
+    case Init::zeros: return "zeros";
+    case Init::ones: return "ones";
+    case Init::glorot_uniform: return "glorot_uniform";
+  }
+  return "?";
+}
+
 namespace {
 
-std::string attrs_str(const Node& n) {
-  const Attrs& a = n.attrs;
-  const auto window = [&] {
-    return fmt::format(" k={}x{} s={}x{} pad={} [{},{},{},{}]", a.kh, a.kw, a.sh, a.sw, padding_name(a.padding),
-                       a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
-  };
-  switch (n.op) {
-    case OpKind::conv2d:
-      return fmt::format(" filters={}{} bias={} act={}{}", a.filters, window(), a.use_bias, activation_name(a.activation),
-                         a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
-    case OpKind::dense:
-      return fmt::format(" units={} bias={} act={}{}", a.units, a.use_bias, activation_name(a.activation),
-                         a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
-    case OpKind::maxpool:
-    case OpKind::avgpool: return window();
-    case OpKind::zeropad: return fmt::format(" pad=[{},{},{},{}]", a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
-    case OpKind::dropout: return fmt::format(" rate={}", a.rate);
-    case OpKind::batchnorm: return fmt::format(" epsilon={} momentum={}", a.epsilon, a.momentum);
-    case OpKind::lrn:
-      return fmt::format(" size={} alpha={} beta={} bias={}", a.lrn_size, a.lrn_alpha, a.lrn_beta, a.lrn_bias);
-    default: return {};
-  }
+std::string attrs_text(const Node& n) {
+  const OpInfo& op = op_info(n.op);
+  return op.print_attrs ? op.print_attrs(n.attrs) : std::string();
 }
 
 }  // namespace
@@ -78,7 +70,7 @@ std::string dump_ir(const Graph& g) {
     for (int x : n.inputs) ins.push_back(fmt::format("%{}", x));
     for (const Param& p : n.params) params.push_back(fmt::format("{}{}{}", p.name, shape_str(p.shape), p.trainable ? "" : "(nt)"));
     out += fmt::format("%{} {} {}({}) -> {}{}{}{}{} line={}{}\n", i, n.name, op_name(n.op), fmt::join(ins, ", "),
-                       shape_str(n.shape), attrs_str(n), params.empty() ? "" : fmt::format(" params={{{}}}", fmt::join(params, " ")),
+                       shape_str(n.shape), attrs_text(n), params.empty() ? "" : fmt::format(" params={{{}}}", fmt::join(params, " ")),
                        n.macs ? fmt::format(" macs={}", n.macs) : "", n.instance >= 0 ? fmt::format(" in=#{}", n.instance) : "",
                        n.loc.line, n.inference ? "" : " training-only");
   }

@@ -51,11 +51,19 @@ struct Attrs {
   double lrn_alpha = 1e-4, lrn_beta = 0.75, lrn_bias = 1.0;  // lrn
 };
 
-// A weight tensor of a node, named `<node name>.<name>` in weights files.
+// How a weight is initialised (modelc::Init in the runtime, same names).
+enum class Init : uint8_t { zeros, ones, glorot_uniform };
+std::string_view init_name(Init i);  // "zeros", "ones", "glorot_uniform"
+
+// A weight tensor of a node, named `<node name>.<name>` in weights files. The
+// op that declares it says how it starts and how it is regularised.
 struct Param {
   std::string name;   // Keras name: kernel, bias, gamma, beta, moving_mean, moving_variance
   Shape shape;        // Keras layout: conv2d kernel [kh, kw, cin, cout], dense kernel [in, units]
   bool trainable = true;  // batchnorm moving statistics are not
+  Init init = Init::zeros;
+  int64_t fan_in = 0, fan_out = 0;  // glorot_uniform's fans
+  double l2 = 0.0;                  // L2 factor (training only)
   int64_t count() const { return product_sat(shape); }
 };
 

@@ -46,9 +46,15 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_add = {
-    OpKind::add, "add", "element-wise sum of two or more inputs of equal shape",
-    2, -1, {}, shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::add,
+    .name = "add",
+    .summary = "element-wise sum of two or more inputs of equal shape",
+    .min_inputs = 2,
+    .max_inputs = -1,
+    .shape = shape,
+    .fusion = FusionRole::residual_add,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

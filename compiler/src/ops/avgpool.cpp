@@ -23,9 +23,17 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_avgpool = {
-    OpKind::avgpool, "avgpool", "mean over a sliding window, per channel (padding excluded)",
-    1, 1, pool::kAttrs, pool::shape, pool::finish, nullptr, nullptr, pool::hint,
-    geometry, forward, backward,
+    .kind = OpKind::avgpool,
+    .name = "avgpool",
+    .summary = "mean over a sliding window, per channel (padding excluded)",
+    .attrs = pool::kAttrs,
+    .finish = pool::finish,
+    .print_attrs = window_attrs_text,
+    .shape = pool::shape,
+    .expect_hint = pool::hint,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -22,10 +22,10 @@ bool shape(ShapeCtx& ctx) {
 
 void params(const Node&, const Shape& in, std::vector<Param>& out) {
   const int64_t c = in.back();
-  out.push_back({"gamma", {c}, true});
-  out.push_back({"beta", {c}, true});
-  out.push_back({"moving_mean", {c}, false});
-  out.push_back({"moving_variance", {c}, false});
+  out.push_back({.name = "gamma", .shape = {c}, .init = Init::ones});
+  out.push_back({.name = "beta", .shape = {c}});
+  out.push_back({.name = "moving_mean", .shape = {c}, .trainable = false});
+  out.push_back({.name = "moving_variance", .shape = {c}, .trainable = false, .init = Init::ones});
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
@@ -52,12 +52,28 @@ void backward(const EmitCtx& c, CodeWriter& w) {
          c.node().shape.back(), c.geom());
 }
 
+int64_t channels(const Node& n) { return n.shape.empty() ? 0 : n.shape.back(); }
+
+std::string print_attrs(const Attrs& a) {
+  return fmt::format(" epsilon={} momentum={}", a.epsilon, a.momentum);
+}
+
 }  // namespace
 
 const OpInfo ops::op_batchnorm = {
-    OpKind::batchnorm, "batchnorm", "batch normalisation over the last axis (Keras semantics)",
-    1, 1, kAttrs, shape, nullptr, params, nullptr, nullptr,
-    geometry, forward, backward,
+    .kind = OpKind::batchnorm,
+    .name = "batchnorm",
+    .summary = "batch normalisation over the last axis (Keras semantics)",
+    .attrs = kAttrs,
+    .print_attrs = print_attrs,
+    .shape = shape,
+    .params = params,
+    .saved_floats = [](const Node& n) { return 2 * channels(n); },
+    .saved = "the batch mean, then 1/sqrt(var + epsilon), per channel",
+    .fusion = FusionRole::folded_into_weights,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -51,9 +51,15 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_concat = {
-    OpKind::concat, "concat", "join two or more inputs on the last axis (channels)",
-    2, -1, {}, shape, nullptr, nullptr, nullptr, nullptr,
-    geometry, forward, backward,
+    .kind = OpKind::concat,
+    .name = "concat",
+    .summary = "join two or more inputs on the last axis (channels)",
+    .min_inputs = 2,
+    .max_inputs = -1,
+    .shape = shape,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

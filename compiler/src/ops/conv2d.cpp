@@ -2,6 +2,7 @@
 // kernel [kh, kw, C, filters] + bias [filters]; MACs = H'·W'·filters·kh·kw·C.
 // {op: conv2d, filters: 96, kernel: 11, stride: 4}: [227, 227, 3] -> [55, 55, 96]
 #include "emit/emit.hpp"
+#include "modelc/conv2d_layout.hpp"
 #include "ops/window.hpp"
 
 namespace modelc {
@@ -32,8 +33,14 @@ bool shape(ShapeCtx& ctx) { return window_shape(ctx, ctx.node.attrs.filters); }
 
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
   const Attrs& a = n.attrs;
-  out.push_back({"kernel", {a.kh, a.kw, in[2], a.filters}, true});
-  if (a.use_bias) out.push_back({"bias", {a.filters}, true});
+  const int64_t receptive = a.kh * a.kw;
+  out.push_back({.name = "kernel",
+                 .shape = {a.kh, a.kw, in[2], a.filters},
+                 .init = Init::glorot_uniform,
+                 .fan_in = receptive * in[2],
+                 .fan_out = receptive * a.filters,
+                 .l2 = a.l2});
+  if (a.use_bias) out.push_back({.name = "bias", .shape = {a.filters}});
 }
 
 int64_t macs(const Node& n, const Shape& in) {
@@ -84,12 +91,47 @@ void prepare(const EmitCtx& c, CodeWriter& w) {
          c.geom(), p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
 }
 
+std::string print_attrs(const Attrs& a) {
+  return fmt::format(" filters={}{} bias={} act={}{}", a.filters, window_attrs_text(a), a.use_bias,
+                     activation_name(a.activation), a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
+}
+
+int64_t prepared_floats(const Node& n, const Shape& in) {
+  const Attrs& a = n.attrs;
+  return conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters);
+}
+
+int64_t im2col_floats(const Node& n, const Shape& in) {
+  return n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * in.back();
+}
+
+void scratch(const EmitCtx& c, CodeWriter& w) {
+  w.line("s = std::max(s, modelc::conv2d_inference_scratch(modelc::at({}, b)));", c.geom());
+  w.line("if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at({0}, b)), "
+         "modelc::conv2d_backward_scratch(modelc::at({0}, b), {1})}});", c.geom(), c.declared_act());
+}
+
 }  // namespace
 
 const OpInfo ops::op_conv2d = {
-    OpKind::conv2d, "conv2d", "2-D convolution over [H, W, C] with a fused bias and activation",
-    1, 1, kAttrs, shape, nullptr, params, macs, hint,
-    geometry, forward, backward, prepare,
+    .kind = OpKind::conv2d,
+    .name = "conv2d",
+    .summary = "2-D convolution over [H, W, C] with a fused bias and activation",
+    .attrs = kAttrs,
+    .print_attrs = print_attrs,
+    .shape = shape,
+    .params = params,
+    .macs = macs,
+    .expect_hint = hint,
+    .prepared_floats = prepared_floats,
+    .workspace_floats = im2col_floats,
+    .fusion = FusionRole::host,
+    .softmax_head = fused_softmax_head,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
+    .emit_prepare = prepare,
+    .emit_scratch = scratch,
 };
 
 }  // namespace modelc

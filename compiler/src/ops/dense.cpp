@@ -28,8 +28,13 @@ bool shape(ShapeCtx& ctx) {
 }
 
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
-  out.push_back({"kernel", {in.back(), n.attrs.units}, true});
-  if (n.attrs.use_bias) out.push_back({"bias", {n.attrs.units}, true});
+  out.push_back({.name = "kernel",
+                 .shape = {in.back(), n.attrs.units},
+                 .init = Init::glorot_uniform,
+                 .fan_in = in.back(),
+                 .fan_out = n.attrs.units,
+                 .l2 = n.attrs.l2});
+  if (n.attrs.use_bias) out.push_back({.name = "bias", .shape = {n.attrs.units}});
 }
 
 int64_t macs(const Node& n, const Shape& in) { return mul_sat(product_sat(n.shape), in.back()); }
@@ -60,12 +65,33 @@ void backward(const EmitCtx& c, CodeWriter& w) {
          c.act());
 }
 
+std::string print_attrs(const Attrs& a) {
+  return fmt::format(" units={} bias={} act={}{}", a.units, a.use_bias, activation_name(a.activation),
+                     a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
+}
+
+void scratch(const EmitCtx& c, CodeWriter& w) {
+  w.line("if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at({}, b), {}));",
+         c.geom(), c.declared_act());
+}
+
 }  // namespace
 
 const OpInfo ops::op_dense = {
-    OpKind::dense, "dense", "fully connected layer on the last axis, fused bias and activation",
-    1, 1, kAttrs, shape, nullptr, params, macs, hint,
-    geometry, forward, backward,
+    .kind = OpKind::dense,
+    .name = "dense",
+    .summary = "fully connected layer on the last axis, fused bias and activation",
+    .attrs = kAttrs,
+    .print_attrs = print_attrs,
+    .shape = shape,
+    .params = params,
+    .macs = macs,
+    .expect_hint = hint,
+    .softmax_head = fused_softmax_head,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
+    .emit_scratch = scratch,
 };
 
 }  // namespace modelc

@@ -4,6 +4,8 @@
 #include "emit/emit.hpp"
 #include "ops/op.hpp"
 
+#include <fmt/format.h>
+
 namespace modelc {
 
 namespace {
@@ -26,9 +28,16 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_dropout = {
-    OpKind::dropout, "dropout", "random zeroing in training, identity at inference",
-    1, 1, kAttrs, identity_shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::dropout,
+    .name = "dropout",
+    .summary = "random zeroing in training, identity at inference",
+    .attrs = kAttrs,
+    .print_attrs = [](const Attrs& a) { return fmt::format(" rate={}", a.rate); },
+    .shape = identity_shape,
+    .view = ViewRule::at_inference,
+    .saves_mask = true,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

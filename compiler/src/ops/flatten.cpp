@@ -16,8 +16,11 @@ bool shape(ShapeCtx& ctx) {
 }  // namespace
 
 const OpInfo ops::op_flatten = {
-    OpKind::flatten, "flatten", "reshape to a vector in H, W, C order (a view)",
-    1, 1, {}, shape, nullptr, nullptr, nullptr, nullptr,
+    .kind = OpKind::flatten,
+    .name = "flatten",
+    .summary = "reshape to a vector in H, W, C order (a view)",
+    .shape = shape,
+    .view = ViewRule::always,
 };
 
 }  // namespace modelc

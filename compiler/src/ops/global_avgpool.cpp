@@ -26,9 +26,12 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_global_avgpool = {
-    OpKind::global_avgpool, "global_avgpool", "mean over H and W, per channel",
-    1, 1, {}, shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::global_avgpool,
+    .name = "global_avgpool",
+    .summary = "mean over H and W, per channel",
+    .shape = shape,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -12,8 +12,12 @@ bool shape(ShapeCtx&) { return true; }  // set from the spec by build_graph
 }  // namespace
 
 const OpInfo ops::op_input = {
-    OpKind::input, "input", "the model input (node 0)",
-    0, 0, {}, shape, nullptr, nullptr, nullptr, nullptr,
+    .kind = OpKind::input,
+    .name = "input",
+    .summary = "the model input (node 0)",
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .shape = shape,
 };
 
 }  // namespace modelc

@@ -42,12 +42,25 @@ void backward(const EmitCtx& c, CodeWriter& w) {
          c.dx(), c.dy(), c.x(), c.y(), c.aux(), c.geom());
 }
 
+std::string print_attrs(const Attrs& a) {
+  return fmt::format(" size={} alpha={} beta={} bias={}", a.lrn_size, a.lrn_alpha, a.lrn_beta,
+                     a.lrn_bias);
+}
+
 }  // namespace
 
 const OpInfo ops::op_lrn = {
-    OpKind::lrn, "lrn", "local response normalisation across channels",
-    1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
-    geometry, forward, backward,
+    .kind = OpKind::lrn,
+    .name = "lrn",
+    .summary = "local response normalisation across channels",
+    .attrs = kAttrs,
+    .print_attrs = print_attrs,
+    .shape = shape,
+    .saved_floats = [](const Node& n) { return product_sat(n.shape); },
+    .saved = "the scale (bias + alpha/size * sum x^2) per element",
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -24,9 +24,17 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_maxpool = {
-    OpKind::maxpool, "maxpool", "maximum over a sliding window, per channel",
-    1, 1, pool::kAttrs, pool::shape, pool::finish, nullptr, nullptr, pool::hint,
-    geometry, forward, backward,
+    .kind = OpKind::maxpool,
+    .name = "maxpool",
+    .summary = "maximum over a sliding window, per channel",
+    .attrs = pool::kAttrs,
+    .finish = pool::finish,
+    .print_attrs = window_attrs_text,
+    .shape = pool::shape,
+    .expect_hint = pool::hint,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

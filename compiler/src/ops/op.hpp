@@ -1,6 +1,9 @@
-// What an op is to the compiler: its attribute schema (validated centrally by
-// build_graph), its shape rule, its parameter shapes, its MAC count, and an
-// optional hint for `expect` mismatches. One OpInfo per file in ops/.
+// What an op is to the compiler, in one record (OpInfo) per file in ops/:
+// attribute schema and printer, shape rule, parameters with their
+// initialisers, MACs, what training saves for backward, view and fusion rules,
+// prepared weights, scratch, and the forward/backward/prepare emission. The
+// passes (build_graph, infer_shapes, plan, emit) loop over these fields and
+// name no op; docs/adding-an-op.md walks through a new one.
 #pragma once
 
 #include <cstdint>
@@ -65,32 +68,82 @@ struct ShapeCtx {
   bool require_min_rank(size_t rank);
 };
 
+// How an op's output may share its input's buffer (no kernel runs).
+enum class ViewRule : uint8_t {
+  none,
+  at_inference,  // identity at inference only (dropout)
+  always,        // in training too, sharing the gradient as well (flatten)
+};
+
+// The op's part in inference fusion (plan.cpp, fuse_into_convs): a host with
+// a linear activation takes in, in this order and when each is the only reader
+// of the tensor before it, a node folded into its prepared weights, a two-input
+// add whose other input is already computed (the residual), and a relu.
+enum class FusionRole : uint8_t { none, host, folded_into_weights, residual_add, relu };
+
+// How a softmax loss head on this node takes its logits (plan.cpp).
+enum class SoftmaxHead : uint8_t {
+  none,
+  fused,     // the softmax is the node's fused activation: training writes logits
+  on_input,  // the node is the softmax: training skips it, its input holds the logits
+};
+
+// Everything the compiler knows about one op. One per file in ops/, written
+// with designated initialisers; fields an op does not need keep their
+// defaults. The passes loop over these fields and name no op.
 struct OpInfo {
   OpKind kind;
   std::string_view name;
   std::string_view summary;  // one line for docs and `--help`
-  int min_inputs, max_inputs;  // max -1: unbounded
-  std::span<const AttrSpec> attrs;
-  bool (*shape)(ShapeCtx&);
+  int min_inputs = 1, max_inputs = 1;  // max -1: unbounded
+
+  // --- Checking (build_graph, infer_shapes) ---
+  std::span<const AttrSpec> attrs = {};
   // After the attributes are stored, with the keys that were given (e.g. stride = pool).
   void (*finish)(Attrs&, std::span<const std::string_view> given) = nullptr;
+  // The resolved attributes as ` key=value` pairs for dump_ir ("" when none).
+  std::string (*print_attrs)(const Attrs&) = nullptr;
+  bool (*shape)(ShapeCtx&) = nullptr;
+  // The weights, each with its initialiser (and fans and L2 where it has them).
   void (*params)(const Node&, const Shape& input, std::vector<Param>&) = nullptr;
   int64_t (*macs)(const Node&, const Shape& input) = nullptr;
   // Extra notes when an `expect` on this node fails (what would give the expected shape).
   void (*expect_hint)(const Node&, const Shape& input, const Shape& expected, Diagnostic&) = nullptr;
-  // Code generation (emit.hpp): the per-image geometry constant (optional),
-  // the forward call (inference or training, as ctx.mode says) and the
-  // backward call. Views (flatten; dropout at inference) are never emitted.
+
+  // --- Planning (plan.cpp) ---
+  ViewRule view = ViewRule::none;
+  // What the training forward saves for backward besides its output: floats
+  // per image (aux(), `a_` offsets) and what they hold, and whether it keeps a
+  // byte mask of its output's size (mask(), `m_` offsets).
+  int64_t (*saved_floats)(const Node&) = nullptr;
+  std::string_view saved = {};
+  bool saves_mask = false;
+  // Weights prepared for inference (packed, folded), floats; the node gets a
+  // `p_` offset and emit_prepare writes them.
+  int64_t (*prepared_floats)(const Node&, const Shape& input) = nullptr;
+  // The largest kernel workspace per image, floats (summary's memory plan).
+  int64_t (*workspace_floats)(const Node&, const Shape& input) = nullptr;
+  FusionRole fusion = FusionRole::none;
+  SoftmaxHead (*softmax_head)(const Node&) = nullptr;
+
+  // --- Code generation (emit.hpp) ---
+  // The per-image geometry constant (optional), the forward call (inference or
+  // training, as ctx.mode says) and the backward call. Views are never emitted.
   void (*emit_geometry)(const EmitCtx&, CodeWriter&) = nullptr;
   void (*emit_forward)(const EmitCtx&, CodeWriter&) = nullptr;
   void (*emit_backward)(const EmitCtx&, CodeWriter&) = nullptr;
-  // Optional: the statement that prepares this node's weights for inference
-  // (Model::prepare_weights; conv2d packs its kernel and folds a batchnorm).
+  // The statement that prepares this node's weights (Model::prepare_weights).
   void (*emit_prepare)(const EmitCtx&, CodeWriter&) = nullptr;
+  // Statements growing `s`, the scratch floats for batch `b`, inside
+  // scratch_floats(b, training) (conv2d: packed kernels, im2col; dense: the
+  // pre-activation gradient).
+  void (*emit_scratch)(const EmitCtx&, CodeWriter&) = nullptr;
 };
 
 // The shape rule of ops whose output has their input's shape.
 bool identity_shape(ShapeCtx& ctx);
+// The softmax_head of ops with a fused `activation`: fused when it is softmax.
+SoftmaxHead fused_softmax_head(const Node& n);
 
 const OpInfo& op_info(OpKind op);
 const OpInfo* find_op(std::string_view name);  // nullptr when unknown

@@ -46,6 +46,10 @@ bool identity_shape(ShapeCtx& ctx) {
   return true;
 }
 
+SoftmaxHead fused_softmax_head(const Node& n) {
+  return n.attrs.activation == Activation::softmax ? SoftmaxHead::fused : SoftmaxHead::none;
+}
+
 bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {
   if (in().size() == rank) return true;
   return fail(fmt::format("needs a {}-d input {}, got {} from '{}'", rank, layout, shape_str(in()),

@@ -18,9 +18,13 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_relu = {
-    OpKind::relu, "relu", "rectified linear unit, element-wise",
-    1, 1, {}, identity_shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::relu,
+    .name = "relu",
+    .summary = "rectified linear unit, element-wise",
+    .shape = identity_shape,
+    .fusion = FusionRole::relu,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -19,9 +19,13 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_softmax = {
-    OpKind::softmax, "softmax", "softmax over the last axis",
-    1, 1, {}, identity_shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::softmax,
+    .name = "softmax",
+    .summary = "softmax over the last axis",
+    .shape = identity_shape,
+    .softmax_head = [](const Node&) { return SoftmaxHead::on_input; },
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

@@ -18,9 +18,12 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }  // namespace
 
 const OpInfo ops::op_tanh = {
-    OpKind::tanh, "tanh", "hyperbolic tangent, element-wise",
-    1, 1, {}, identity_shape, nullptr, nullptr, nullptr, nullptr,
-    nullptr, forward, backward,
+    .kind = OpKind::tanh,
+    .name = "tanh",
+    .summary = "hyperbolic tangent, element-wise",
+    .shape = identity_shape,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

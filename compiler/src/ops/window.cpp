@@ -105,6 +105,11 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
   }
 }
 
+std::string window_attrs_text(const Attrs& a) {
+  return fmt::format(" k={}x{} s={}x{} pad={} [{},{},{},{}]", a.kh, a.kw, a.sh, a.sw,
+                     padding_name(a.padding), a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
+}
+
 std::string window2d_literal(const EmitCtx& c) {
   const Node& n = c.node();
   const Shape& in = c.input_node().shape;

@@ -16,6 +16,9 @@ bool window_shape(ShapeCtx& ctx, int64_t out_channels);
 void window_expect_hint(const Node& node, const Shape& input, const Shape& expected,
                         bool allow_explicit, Diagnostic& d);
 
+// The resolved window attributes for dump_ir: " k=3x3 s=1x1 pad=same [1,1,1,1]".
+std::string window_attrs_text(const Attrs& a);
+
 // The per-image Window2d initializer of a conv2d/pool node for generated code:
 // "{1, h, w, c, kh, kw, sh, sw, pad_top, pad_left, oh, ow}".
 std::string window2d_literal(const EmitCtx& c);

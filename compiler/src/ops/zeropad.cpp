@@ -4,6 +4,8 @@
 #include "emit/emit.hpp"
 #include "ops/op.hpp"
 
+#include <fmt/format.h>
+
 namespace modelc {
 
 namespace {
@@ -39,12 +41,22 @@ void backward(const EmitCtx& c, CodeWriter& w) {
   w.line("modelc::zeropad_backward({}, {}, modelc::at({}, n));", c.dx(), c.dy(), c.geom());
 }
 
+std::string print_attrs(const Attrs& a) {
+  return fmt::format(" pad=[{},{},{},{}]", a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
+}
+
 }  // namespace
 
 const OpInfo ops::op_zeropad = {
-    OpKind::zeropad, "zeropad", "zero padding around H and W",
-    1, 1, kAttrs, shape, nullptr, nullptr, nullptr, nullptr,
-    geometry, forward, backward,
+    .kind = OpKind::zeropad,
+    .name = "zeropad",
+    .summary = "zero padding around H and W",
+    .attrs = kAttrs,
+    .print_attrs = print_attrs,
+    .shape = shape,
+    .emit_geometry = geometry,
+    .emit_forward = forward,
+    .emit_backward = backward,
 };
 
 }  // namespace modelc

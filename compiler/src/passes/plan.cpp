@@ -1,6 +1,6 @@
 #include "passes/plan.hpp"
 
-#include "modelc/conv2d_layout.hpp"
+#include "ops/op.hpp"
 
 #include <fmt/format.h>
 
@@ -13,10 +13,14 @@ constexpr int64_t kAlign = 16;  // floats: 64-byte aligned buffers when the aren
 
 int64_t aligned(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-bool ends_in_softmax(const Node& n) {
-  return n.op == OpKind::softmax ||
-         ((n.op == OpKind::conv2d || n.op == OpKind::dense) &&
-          n.attrs.activation == Activation::softmax);
+SoftmaxHead softmax_head(const Node& n) {
+  const OpInfo& op = op_info(n.op);
+  return op.softmax_head ? op.softmax_head(n) : SoftmaxHead::none;
+}
+
+const Shape& input_shape(const Graph& g, const Node& n) {
+  static const Shape kNone;
+  return n.inputs.empty() ? kNone : g.nodes[static_cast<size_t>(n.inputs[0])].shape;
 }
 
 // The node whose buffer a view resolves to.
@@ -42,10 +46,12 @@ int64_t first_fit(std::vector<Block>& live, int64_t size, int owner) {
   return at;
 }
 
-// Inference fusion: each conv2d with a linear or relu activation takes in the
-// batchnorm, the two-input add and the relu that follow it, as long as each is
-// the only reader of the tensor before it (and no output needs that tensor).
-// The add's other input must be computed before the conv.
+// Inference fusion (FusionRole in ops/op.hpp): each host (conv2d) with a
+// linear activation takes in the node folded into its weights (batchnorm), the
+// two-input add and the relu that follow it, as long as each is the only
+// reader of the tensor before it (and no output needs that tensor). The add's
+// other input must be computed before the host. Every node with prepared
+// weights gets its offset here, fused or not.
 void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
   const size_t count = g.nodes.size();
   std::vector<int> readers(count, 0), reader(count, -1);
@@ -57,32 +63,32 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
     }
   }
   for (const Output& o : g.outputs) readers[static_cast<size_t>(o.node)] += 2;
-  const auto next = [&](int t, OpKind op) {
+  const auto next = [&](int t, FusionRole role) {
     const int r = readers[static_cast<size_t>(t)] == 1 ? reader[static_cast<size_t>(t)] : -1;
-    return r >= 0 && g.nodes[static_cast<size_t>(r)].op == op ? r : -1;
+    return r >= 0 && op_info(g.nodes[static_cast<size_t>(r)].op).fusion == role ? r : -1;
   };
   int64_t prepared = 0;
   for (size_t i = 1; i < count; ++i) {
     const Node& n = g.nodes[i];
-    if (n.op != OpKind::conv2d || !n.inference) continue;
+    const OpInfo& op = op_info(n.op);
+    if (!n.inference) continue;
     NodePlan& p = plan.nodes[i];
-    const Attrs& a = n.attrs;
-    p.prep = prepared;
-    prepared += conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw,
-                                       g.nodes[static_cast<size_t>(n.inputs[0])].shape.back(),
-                                       a.filters);
-    if (!fuse || n.attrs.activation != Activation::linear) continue;
+    if (op.prepared_floats) {
+      p.prep = prepared;
+      prepared += op.prepared_floats(n, input_shape(g, n));
+    }
+    if (!fuse || op.fusion != FusionRole::host || n.attrs.activation != Activation::linear) continue;
     int tail = static_cast<int>(i);
     const auto take = [&](int node) {
       p.fused.push_back(node);
       plan.nodes[static_cast<size_t>(node)].view_of = static_cast<int>(i);
       tail = node;
     };
-    if (const int bn = next(tail, OpKind::batchnorm); bn >= 0) {
+    if (const int bn = next(tail, FusionRole::folded_into_weights); bn >= 0) {
       p.fuse_bn = bn;
       take(bn);
     }
-    if (const int add = next(tail, OpKind::add); add >= 0) {
+    if (const int add = next(tail, FusionRole::residual_add); add >= 0) {
       const std::vector<int>& ins = g.nodes[static_cast<size_t>(add)].inputs;
       const int other = ins.size() == 2 ? (ins[0] == tail ? ins[1] : ins[0]) : tail;
       if (other != tail && root(plan.nodes, other) < static_cast<int>(i)) {
@@ -90,7 +96,7 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
         take(add);
       }
     }
-    if (const int relu = next(tail, OpKind::relu); relu >= 0) {
+    if (const int relu = next(tail, FusionRole::relu); relu >= 0) {
       p.fuse_relu = true;
       take(relu);
     }
@@ -146,10 +152,9 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
     NodePlan& p = plan.nodes[i];
     if (p.train_view_of >= 0 || p.skip_training) continue;
     p.trn = take(p.size);
-    const int64_t c = n.shape.empty() ? 0 : n.shape.back();
-    if (n.op == OpKind::batchnorm) p.aux = take(2 * c);
-    if (n.op == OpKind::lrn) p.aux = take(p.size);
-    if (n.op == OpKind::dropout) {
+    const OpInfo& op = op_info(n.op);
+    if (op.saved_floats) p.aux = take(op.saved_floats(n));
+    if (op.saves_mask) {
       p.mask = plan.masks;
       plan.masks += aligned(p.size);
     }
@@ -193,20 +198,18 @@ bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     NodePlan& p = plan.nodes[i];
+    const OpInfo& op = op_info(n.op);
     p.size = product_sat(n.shape);
-    if (n.op == OpKind::flatten) p.view_of = p.train_view_of = n.inputs[0];
-    if (n.op == OpKind::dropout) p.view_of = n.inputs[0];
-    if (n.op == OpKind::conv2d) {
-      const int64_t cin = g.nodes[static_cast<size_t>(n.inputs[0])].shape.back();
-      plan.im2col_floats =
-          std::max(plan.im2col_floats, n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * cin);
-    }
+    if (op.view != ViewRule::none) p.view_of = n.inputs[0];
+    if (op.view == ViewRule::always) p.train_view_of = n.inputs[0];
+    if (op.workspace_floats)
+      plan.im2col_floats = std::max(plan.im2col_floats, op.workspace_floats(n, input_shape(g, n)));
   }
 
   for (const Output& o : g.outputs) {
     const Node& n = g.nodes[static_cast<size_t>(o.node)];
     OutputPlan op{o.node, plan.nodes[static_cast<size_t>(o.node)].size, o.loss_weight,
-                  o.training_only, ends_in_softmax(n)};
+                  o.training_only, softmax_head(n) != SoftmaxHead::none};
     if (op.softmax) {
       if (consumers[static_cast<size_t>(o.node)] > 0) {
         diags.error(o.loc, fmt::format("output '{}': a softmax loss head must not feed other "
@@ -215,7 +218,7 @@ bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse
             .note(n.loc, "the head is defined here");
         return false;
       }
-      if (n.op == OpKind::softmax) {
+      if (softmax_head(n) == SoftmaxHead::on_input) {
         const int in = n.inputs[0];
         plan.nodes[static_cast<size_t>(o.node)].skip_training = true;
         // The logits then belong to the softmax's input, which must be a plain tensor.

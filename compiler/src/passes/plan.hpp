@@ -17,13 +17,13 @@ namespace modelc {
 
 struct NodePlan {
   int64_t size = 0;          // floats per image of the output
-  int view_of = -1;          // inference: shares this node's buffer (flatten, dropout)
-  int train_view_of = -1;    // training: shares this node's buffer and gradient (flatten)
+  int view_of = -1;          // inference: shares this node's buffer (OpInfo::view)
+  int train_view_of = -1;    // training: shares this node's buffer and gradient (ViewRule::always)
   int64_t inf = -1;          // inference arena offset; -1: not computed by forward()
   int64_t trn = -1;          // training arena: output
   int64_t grad = -1;         // training arena: dL/doutput
-  int64_t aux = -1;          // training arena: batchnorm mean and invstd (2c), lrn scale
-  int64_t mask = -1;         // dropout mask, bytes
+  int64_t aux = -1;          // training arena: what backward needs saved (OpInfo::saved)
+  int64_t mask = -1;         // training: byte mask (OpInfo::saves_mask)
   bool logits_head = false;  // conv2d/dense softmax loss head: training writes logits
   bool skip_training = false;  // softmax op loss head: the loss takes its input as logits
   // Inference fusion into a conv2d (its output pass): the batchnorm after it
