@@ -28,6 +28,26 @@ constexpr modelc::ParamSpec kParams[] = {
   {"fc8.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
+// Indices into kParams by layer and weight: w_<layer>_<weight>.
+enum : int {
+  w_conv1_kernel = 0,
+  w_conv1_bias = 1,
+  w_conv2_kernel = 2,
+  w_conv2_bias = 3,
+  w_conv3_kernel = 4,
+  w_conv3_bias = 5,
+  w_conv4_kernel = 6,
+  w_conv4_bias = 7,
+  w_conv5_kernel = 8,
+  w_conv5_bias = 9,
+  w_fc6_kernel = 10,
+  w_fc6_bias = 11,
+  w_fc7_kernel = 12,
+  w_fc7_bias = 13,
+  w_fc8_kernel = 14,
+  w_fc8_bias = 15,
+};
+
 constexpr int64_t kInputShape[] = {227, 227, 3};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
@@ -61,38 +81,69 @@ constexpr modelc::LayerSpec kLayers[] = {
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 1744992;  // image [227, 227, 3]
-[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 1899584, p_conv1 = 0;  // conv1 [55, 55, 96]
-[[maybe_unused]] constexpr int64_t i_norm1 = 290400, t_norm1 = 290400, d_norm1 = 2189984, a_norm1 = 580800;  // norm1 [55, 55, 96]
-[[maybe_unused]] constexpr int64_t i_pool1 = 0, t_pool1 = 871200, d_pool1 = 2480384;  // pool1 [27, 27, 96]
-[[maybe_unused]] constexpr int64_t i_conv2 = 69984, t_conv2 = 941184, d_conv2 = 2550368, p_conv2 = 35040;  // conv2 [27, 27, 256]
-[[maybe_unused]] constexpr int64_t i_norm2 = 256608, t_norm2 = 1127808, d_norm2 = 2736992, a_norm2 = 1314432;  // norm2 [27, 27, 256]
-[[maybe_unused]] constexpr int64_t i_pool2 = 0, t_pool2 = 1501056, d_pool2 = 2923616;  // pool2 [13, 13, 256]
-[[maybe_unused]] constexpr int64_t i_conv3 = 43264, t_conv3 = 1544320, d_conv3 = 2966880, p_conv3 = 649952;  // conv3 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776, p_conv4 = 4189664;  // conv4 [13, 13, 384]
-[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672, p_conv5 = 9498848;  // conv5 [13, 13, 256]
-[[maybe_unused]] constexpr int64_t i_pool5 = 43264, t_pool5 = 1717376, d_pool5 = 3139936;  // pool5 [6, 6, 256]
-[[maybe_unused]] constexpr int64_t i_flatten = 43264, t_flatten = 1717376, d_flatten = 3139936;  // flatten [9216]
+// conv1 [55, 55, 96]
+[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 1899584, p_conv1 = 0;
+// norm1 [55, 55, 96]
+[[maybe_unused]] constexpr int64_t i_norm1 = 290400, t_norm1 = 290400, d_norm1 = 2189984,
+    a_norm1 = 580800;
+// pool1 [27, 27, 96]
+[[maybe_unused]] constexpr int64_t i_pool1 = 0, t_pool1 = 871200, d_pool1 = 2480384;
+// conv2 [27, 27, 256]
+[[maybe_unused]] constexpr int64_t i_conv2 = 69984, t_conv2 = 941184, d_conv2 = 2550368,
+    p_conv2 = 35040;
+// norm2 [27, 27, 256]
+[[maybe_unused]] constexpr int64_t i_norm2 = 256608, t_norm2 = 1127808, d_norm2 = 2736992,
+    a_norm2 = 1314432;
+// pool2 [13, 13, 256]
+[[maybe_unused]] constexpr int64_t i_pool2 = 0, t_pool2 = 1501056, d_pool2 = 2923616;
+// conv3 [13, 13, 384]
+[[maybe_unused]] constexpr int64_t i_conv3 = 43264, t_conv3 = 1544320, d_conv3 = 2966880,
+    p_conv3 = 649952;
+// conv4 [13, 13, 384]
+[[maybe_unused]] constexpr int64_t i_conv4 = 108160, t_conv4 = 1609216, d_conv4 = 3031776,
+    p_conv4 = 4189664;
+// conv5 [13, 13, 256]
+[[maybe_unused]] constexpr int64_t i_conv5 = 0, t_conv5 = 1674112, d_conv5 = 3096672,
+    p_conv5 = 9498848;
+// pool5 [6, 6, 256]
+[[maybe_unused]] constexpr int64_t i_pool5 = 43264, t_pool5 = 1717376, d_pool5 = 3139936;
+// flatten [9216]
+[[maybe_unused]] constexpr int64_t i_flatten = 43264, t_flatten = 1717376, d_flatten = 3139936;
 [[maybe_unused]] constexpr int64_t i_fc6 = 0, t_fc6 = 1726592, d_fc6 = 3149152;  // fc6 [4096]
-[[maybe_unused]] constexpr int64_t i_drop6 = 0, t_drop6 = 1730688, d_drop6 = 3153248, m_drop6 = 0;  // drop6 [4096]
+// drop6 [4096]
+[[maybe_unused]] constexpr int64_t i_drop6 = 0, t_drop6 = 1730688, d_drop6 = 3153248, m_drop6 = 0;
 [[maybe_unused]] constexpr int64_t i_fc7 = 4096, t_fc7 = 1734784, d_fc7 = 3157344;  // fc7 [4096]
-[[maybe_unused]] constexpr int64_t i_drop7 = 4096, t_drop7 = 1738880, d_drop7 = 3161440, m_drop7 = 4096;  // drop7 [4096]
+// drop7 [4096]
+[[maybe_unused]] constexpr int64_t i_drop7 = 4096, t_drop7 = 1738880, d_drop7 = 3161440,
+    m_drop7 = 4096;
 [[maybe_unused]] constexpr int64_t i_fc8 = 0, t_fc8 = 1742976, d_fc8 = 3165536;  // fc8 [1000]
 
-// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
-// pad_top, pad_left, oh, ow).
-constexpr modelc::Conv2dGeom g_conv1{{1, 227, 227, 3, 11, 11, 4, 4, 0, 0, 55, 55}, 96};
-constexpr modelc::LrnGeom g_norm1{3025, 96, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
-constexpr modelc::Window2d g_pool1{1, 55, 55, 96, 3, 3, 2, 2, 0, 0, 27, 27};
-constexpr modelc::Conv2dGeom g_conv2{{1, 27, 27, 96, 5, 5, 1, 1, 2, 2, 27, 27}, 256};
-constexpr modelc::LrnGeom g_norm2{729, 256, 5, 0.0001f, 0.75f, 2.0f};  // rows per image, channels, size, alpha, beta, bias
-constexpr modelc::Window2d g_pool2{1, 27, 27, 256, 3, 3, 2, 2, 0, 0, 13, 13};
-constexpr modelc::Conv2dGeom g_conv3{{1, 13, 13, 256, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
-constexpr modelc::Conv2dGeom g_conv4{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 384};
-constexpr modelc::Conv2dGeom g_conv5{{1, 13, 13, 384, 3, 3, 1, 1, 1, 1, 13, 13}, 256};
-constexpr modelc::Window2d g_pool5{1, 13, 13, 256, 3, 3, 2, 2, 0, 0, 6, 6};
-constexpr modelc::DenseGeom g_fc6{1, 9216, 4096};  // rows per image, in, units
-constexpr modelc::DenseGeom g_fc7{1, 4096, 4096};  // rows per image, in, units
-constexpr modelc::DenseGeom g_fc8{1, 4096, 1000};  // rows per image, in, units
+// Geometry of each layer, per image; kernels get at(g, batch).
+constexpr modelc::Conv2dGeom g_conv1{.win = {.n = 1, .h = 227, .w = 227, .c = 3, .kh = 11,
+    .kw = 11, .sh = 4, .sw = 4, .pad_top = 0, .pad_left = 0, .oh = 55, .ow = 55}, .oc = 96};
+// rows per image
+constexpr modelc::LrnGeom g_norm1{.rows = 3025, .c = 96, .size = 5, .alpha = 0.0001f,
+    .beta = 0.75f, .bias = 2.0f};
+constexpr modelc::Window2d g_pool1{.n = 1, .h = 55, .w = 55, .c = 96, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 27, .ow = 27};
+constexpr modelc::Conv2dGeom g_conv2{.win = {.n = 1, .h = 27, .w = 27, .c = 96, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 27, .ow = 27}, .oc = 256};
+// rows per image
+constexpr modelc::LrnGeom g_norm2{.rows = 729, .c = 256, .size = 5, .alpha = 0.0001f,
+    .beta = 0.75f, .bias = 2.0f};
+constexpr modelc::Window2d g_pool2{.n = 1, .h = 27, .w = 27, .c = 256, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 13, .ow = 13};
+constexpr modelc::Conv2dGeom g_conv3{.win = {.n = 1, .h = 13, .w = 13, .c = 256, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 13, .ow = 13}, .oc = 384};
+constexpr modelc::Conv2dGeom g_conv4{.win = {.n = 1, .h = 13, .w = 13, .c = 384, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 13, .ow = 13}, .oc = 384};
+constexpr modelc::Conv2dGeom g_conv5{.win = {.n = 1, .h = 13, .w = 13, .c = 384, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 13, .ow = 13}, .oc = 256};
+constexpr modelc::Window2d g_pool5{.n = 1, .h = 13, .w = 13, .c = 256, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 6, .ow = 6};
+constexpr modelc::DenseGeom g_fc6{.rows = 1, .in = 9216, .out = 4096};  // rows per image
+constexpr modelc::DenseGeom g_fc7{.rows = 1, .in = 4096, .out = 4096};  // rows per image
+constexpr modelc::DenseGeom g_fc8{.rows = 1, .in = 4096, .out = 1000};  // rows per image
 
 constexpr modelc::ModelSpec kSpec = {
   "AlexNet", kParams, kInputShape, kOutputs,
@@ -108,18 +159,26 @@ constexpr modelc::ModelSpec kSpec = {
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5, b), modelc::Activation::relu)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc6, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc7, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc8, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv5, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc6, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc7, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc8, b),
+      modelc::Activation::softmax));
   return s;
 }
 
@@ -130,151 +189,190 @@ AlexNet::AlexNet(int max_batch, const modelc::ModelOptions& options)
 
 void AlexNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n),
+      modelc::Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
   modelc::lrn_forward(inf(i_norm1), nullptr, inf(i_conv1), modelc::at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
   modelc::maxpool_forward(inf(i_pool1), inf(i_norm1), modelc::at(g_pool1, n));
-  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15), kernel: indirect GEMM on AVX-512
   layer(3);
-  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr,
+      modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
   modelc::lrn_forward(inf(i_norm2), nullptr, inf(i_conv2), modelc::at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
   modelc::maxpool_forward(inf(i_pool2), inf(i_norm2), modelc::at(g_pool2, n));
-  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward_prepared(inf(i_conv3), inf(i_pool2), prep(p_conv3), nullptr, modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
-  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  modelc::conv2d_forward_prepared(inf(i_conv3), inf(i_pool2), prep(p_conv3), nullptr,
+      modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
+  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_forward_prepared(inf(i_conv4), inf(i_conv3), prep(p_conv4), nullptr, modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
-  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_conv4), inf(i_conv3), prep(p_conv4), nullptr,
+      modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
+  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_forward_prepared(inf(i_conv5), inf(i_conv4), prep(p_conv5), nullptr, modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5), inf(i_conv4), prep(p_conv5), nullptr,
+      modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
   modelc::maxpool_forward(inf(i_pool5), inf(i_conv5), modelc::at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  modelc::dense_forward(inf(i_fc6), inf(i_flatten), w(10), w(11), modelc::at(g_fc6, n), modelc::Activation::relu);
+  modelc::dense_forward(inf(i_fc6), inf(i_flatten), w(w_fc6_kernel), w(w_fc6_bias),
+      modelc::at(g_fc6, n), modelc::Activation::relu);
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  modelc::dense_forward(inf(i_fc7), inf(i_drop6), w(12), w(13), modelc::at(g_fc7, n), modelc::Activation::relu);
+  modelc::dense_forward(inf(i_fc7), inf(i_drop6), w(w_fc7_kernel), w(w_fc7_bias), modelc::at(g_fc7,
+      n), modelc::Activation::relu);
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  modelc::dense_forward(inf(i_fc8), inf(i_drop7), w(14), w(15), modelc::at(g_fc8, n), modelc::Activation::softmax);
+  modelc::dense_forward(inf(i_fc8), inf(i_drop7), w(w_fc8_kernel), w(w_fc8_bias), modelc::at(g_fc8,
+      n), modelc::Activation::softmax);
 }
 
 void AlexNet::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward(trn(t_conv1), x, w(0), w(1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv1), x, w(w_conv1_kernel), w(w_conv1_bias), modelc::at(g_conv1,
+      n), modelc::Activation::relu, scratch());
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
   modelc::lrn_forward(trn(t_norm1), trn(a_norm1), trn(t_conv1), modelc::at(g_norm1, n));
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
   modelc::maxpool_forward(trn(t_pool1), trn(t_norm1), modelc::at(g_pool1, n));
-  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15), kernel: indirect GEMM on AVX-512
   layer(3);
-  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(w_conv2_kernel), w(w_conv2_bias),
+      modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
   modelc::lrn_forward(trn(t_norm2), trn(a_norm2), trn(t_conv2), modelc::at(g_norm2, n));
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
   modelc::maxpool_forward(trn(t_pool2), trn(t_norm2), modelc::at(g_pool2, n));
-  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward(trn(t_conv3), trn(t_pool2), w(4), w(5), modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
-  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  modelc::conv2d_forward(trn(t_conv3), trn(t_pool2), w(w_conv3_kernel), w(w_conv3_bias),
+      modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
+  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_forward(trn(t_conv4), trn(t_conv3), w(6), w(7), modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
-  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  modelc::conv2d_forward(trn(t_conv4), trn(t_conv3), w(w_conv4_kernel), w(w_conv4_bias),
+      modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
+  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_forward(trn(t_conv5), trn(t_conv4), w(8), w(9), modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv5), trn(t_conv4), w(w_conv5_kernel), w(w_conv5_bias),
+      modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
   modelc::maxpool_forward(trn(t_pool5), trn(t_conv5), modelc::at(g_pool5, n));
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  modelc::dense_forward(trn(t_fc6), trn(t_flatten), w(10), w(11), modelc::at(g_fc6, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_fc6), trn(t_flatten), w(w_fc6_kernel), w(w_fc6_bias),
+      modelc::at(g_fc6, n), modelc::Activation::relu);
   // drop6: dropout [4096] (alexnet.yaml:24)
   layer(12);
-  modelc::dropout_forward(trn(t_drop6), mask(m_drop6), trn(t_fc6), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(13));
+  modelc::dropout_forward(trn(t_drop6), mask(m_drop6), trn(t_fc6), n * 4096,
+      dropout_on() ? 0.5f : 0.0f, dropout_seed(13));
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  modelc::dense_forward(trn(t_fc7), trn(t_drop6), w(12), w(13), modelc::at(g_fc7, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_fc7), trn(t_drop6), w(w_fc7_kernel), w(w_fc7_bias), modelc::at(g_fc7,
+      n), modelc::Activation::relu);
   // drop7: dropout [4096] (alexnet.yaml:26)
   layer(14);
-  modelc::dropout_forward(trn(t_drop7), mask(m_drop7), trn(t_fc7), n * 4096, dropout_on() ? 0.5f : 0.0f, dropout_seed(15));
+  modelc::dropout_forward(trn(t_drop7), mask(m_drop7), trn(t_fc7), n * 4096,
+      dropout_on() ? 0.5f : 0.0f, dropout_seed(15));
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  modelc::dense_forward(trn(t_fc8), trn(t_drop7), w(14), w(15), modelc::at(g_fc8, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_fc8), trn(t_drop7), w(w_fc8_kernel), w(w_fc8_bias), modelc::at(g_fc8,
+      n), modelc::Activation::linear);
 }
 
 void AlexNet::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // fc8: dense [1000] (alexnet.yaml:27)
   layer(15);
-  modelc::dense_backward(trn(d_drop7), dw(14), dw(15), trn(d_fc8), trn(t_drop7), w(14), trn(t_fc8), modelc::at(g_fc8, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop7), dw(w_fc8_kernel), dw(w_fc8_bias), trn(d_fc8), trn(t_drop7),
+      w(w_fc8_kernel), trn(t_fc8), modelc::at(g_fc8, n), modelc::Activation::linear, scratch());
   // drop7: dropout [4096] (alexnet.yaml:26)
   layer(14);
-  modelc::dropout_backward(trn(d_fc7), trn(d_drop7), mask(m_drop7), n * 4096, dropout_on() ? 0.5f : 0.0f);
+  modelc::dropout_backward(trn(d_fc7), trn(d_drop7), mask(m_drop7), n * 4096,
+      dropout_on() ? 0.5f : 0.0f);
   // fc7: dense [4096] (alexnet.yaml:25)
   layer(13);
-  modelc::dense_backward(trn(d_drop6), dw(12), dw(13), trn(d_fc7), trn(t_drop6), w(12), trn(t_fc7), modelc::at(g_fc7, n), modelc::Activation::relu, scratch());
+  modelc::dense_backward(trn(d_drop6), dw(w_fc7_kernel), dw(w_fc7_bias), trn(d_fc7), trn(t_drop6),
+      w(w_fc7_kernel), trn(t_fc7), modelc::at(g_fc7, n), modelc::Activation::relu, scratch());
   // drop6: dropout [4096] (alexnet.yaml:24)
   layer(12);
-  modelc::dropout_backward(trn(d_fc6), trn(d_drop6), mask(m_drop6), n * 4096, dropout_on() ? 0.5f : 0.0f);
+  modelc::dropout_backward(trn(d_fc6), trn(d_drop6), mask(m_drop6), n * 4096,
+      dropout_on() ? 0.5f : 0.0f);
   // fc6: dense [4096] (alexnet.yaml:23)
   layer(11);
-  modelc::dense_backward(trn(d_flatten), dw(10), dw(11), trn(d_fc6), trn(t_flatten), w(10), trn(t_fc6), modelc::at(g_fc6, n), modelc::Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flatten), dw(w_fc6_kernel), dw(w_fc6_bias), trn(d_fc6),
+      trn(t_flatten), w(w_fc6_kernel), trn(t_fc6), modelc::at(g_fc6, n), modelc::Activation::relu,
+      scratch());
   // pool5: maxpool [6, 6, 256] (alexnet.yaml:21)
   layer(9);
-  modelc::maxpool_backward(trn(d_conv5), trn(d_pool5), trn(t_conv5), trn(t_pool5), modelc::at(g_pool5, n));
-  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20)
+  modelc::maxpool_backward(trn(d_conv5), trn(d_pool5), trn(t_conv5), trn(t_pool5),
+      modelc::at(g_pool5, n));
+  // conv5: conv2d [13, 13, 256] (alexnet.yaml:20), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_backward(trn(d_conv4), dw(8), dw(9), trn(d_conv5), trn(t_conv4), w(8), trn(t_conv5), modelc::at(g_conv5, n), modelc::Activation::relu, scratch());
-  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19)
+  modelc::conv2d_backward(trn(d_conv4), dw(w_conv5_kernel), dw(w_conv5_bias), trn(d_conv5),
+      trn(t_conv4), w(w_conv5_kernel), trn(t_conv5), modelc::at(g_conv5, n),
+      modelc::Activation::relu, scratch());
+  // conv4: conv2d [13, 13, 384] (alexnet.yaml:19), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_backward(trn(d_conv3), dw(6), dw(7), trn(d_conv4), trn(t_conv3), w(6), trn(t_conv4), modelc::at(g_conv4, n), modelc::Activation::relu, scratch());
-  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18)
+  modelc::conv2d_backward(trn(d_conv3), dw(w_conv4_kernel), dw(w_conv4_bias), trn(d_conv4),
+      trn(t_conv3), w(w_conv4_kernel), trn(t_conv4), modelc::at(g_conv4, n),
+      modelc::Activation::relu, scratch());
+  // conv3: conv2d [13, 13, 384] (alexnet.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_conv3), trn(t_pool2), w(4), trn(t_conv3), modelc::at(g_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(w_conv3_kernel), dw(w_conv3_bias), trn(d_conv3),
+      trn(t_pool2), w(w_conv3_kernel), trn(t_conv3), modelc::at(g_conv3, n),
+      modelc::Activation::relu, scratch());
   // pool2: maxpool [13, 13, 256] (alexnet.yaml:17)
   layer(5);
-  modelc::maxpool_backward(trn(d_norm2), trn(d_pool2), trn(t_norm2), trn(t_pool2), modelc::at(g_pool2, n));
+  modelc::maxpool_backward(trn(d_norm2), trn(d_pool2), trn(t_norm2), trn(t_pool2),
+      modelc::at(g_pool2, n));
   // norm2: lrn [27, 27, 256] (alexnet.yaml:16)
   layer(4);
-  modelc::lrn_backward(trn(d_conv2), trn(d_norm2), trn(t_conv2), trn(t_norm2), trn(a_norm2), modelc::at(g_norm2, n));
-  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15)
+  modelc::lrn_backward(trn(d_conv2), trn(d_norm2), trn(t_conv2), trn(t_norm2), trn(a_norm2),
+      modelc::at(g_norm2, n));
+  // conv2: conv2d [27, 27, 256] (alexnet.yaml:15), kernel: indirect GEMM on AVX-512
   layer(3);
-  modelc::conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(w_conv2_kernel), dw(w_conv2_bias), trn(d_conv2),
+      trn(t_pool1), w(w_conv2_kernel), trn(t_conv2), modelc::at(g_conv2, n),
+      modelc::Activation::relu, scratch());
   // pool1: maxpool [27, 27, 96] (alexnet.yaml:14)
   layer(2);
-  modelc::maxpool_backward(trn(d_norm1), trn(d_pool1), trn(t_norm1), trn(t_pool1), modelc::at(g_pool1, n));
+  modelc::maxpool_backward(trn(d_norm1), trn(d_pool1), trn(t_norm1), trn(t_pool1),
+      modelc::at(g_pool1, n));
   // norm1: lrn [55, 55, 96] (alexnet.yaml:13)
   layer(1);
-  modelc::lrn_backward(trn(d_conv1), trn(d_norm1), trn(t_conv1), trn(t_norm1), trn(a_norm1), modelc::at(g_norm1, n));
-  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12)
+  modelc::lrn_backward(trn(d_conv1), trn(d_norm1), trn(t_conv1), trn(t_norm1), trn(a_norm1),
+      modelc::at(g_norm1, n));
+  // conv1: conv2d [55, 55, 96] (alexnet.yaml:12), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(w_conv1_kernel),
+      dw(w_conv1_bias), trn(d_conv1), x, w(w_conv1_kernel), trn(t_conv1), modelc::at(g_conv1, n),
+      modelc::Activation::relu, scratch());
 }
 
 void AlexNet::prepare_weights() {
-  modelc::conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
-  modelc::conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
-  modelc::conv2d_prepare(prep(p_conv3), w(4), w(5), g_conv3);  // conv3
-  modelc::conv2d_prepare(prep(p_conv4), w(6), w(7), g_conv4);  // conv4
-  modelc::conv2d_prepare(prep(p_conv5), w(8), w(9), g_conv5);  // conv5
+  modelc::conv2d_prepare(prep(p_conv1), w(w_conv1_kernel), w(w_conv1_bias), g_conv1);  // conv1
+  modelc::conv2d_prepare(prep(p_conv2), w(w_conv2_kernel), w(w_conv2_bias), g_conv2);  // conv2
+  modelc::conv2d_prepare(prep(p_conv3), w(w_conv3_kernel), w(w_conv3_bias), g_conv3);  // conv3
+  modelc::conv2d_prepare(prep(p_conv4), w(w_conv4_kernel), w(w_conv4_bias), g_conv4);  // conv4
+  modelc::conv2d_prepare(prep(p_conv5), w(w_conv5_kernel), w(w_conv5_bias), g_conv5);  // conv5
 }
 
 }  // namespace modelc::gen

@@ -36,6 +36,34 @@ constexpr modelc::ParamSpec kParams[] = {
   {"logits.bias", {10, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
 };
 
+// Indices into kParams by layer and weight: w_<layer>_<weight>.
+enum : int {
+  w_stem_conv_kernel = 0,
+  w_stem_bn_gamma = 1,
+  w_stem_bn_beta = 2,
+  w_stem_bn_moving_mean = 3,
+  w_stem_bn_moving_variance = 4,
+  w_widen_conv_kernel = 5,
+  w_widen_bn_gamma = 6,
+  w_widen_bn_beta = 7,
+  w_widen_bn_moving_mean = 8,
+  w_widen_bn_moving_variance = 9,
+  w_res_a_conv_kernel = 10,
+  w_res_a_bn_gamma = 11,
+  w_res_a_bn_beta = 12,
+  w_res_a_bn_moving_mean = 13,
+  w_res_a_bn_moving_variance = 14,
+  w_res_conv_kernel = 15,
+  w_res_bn_gamma = 16,
+  w_res_bn_beta = 17,
+  w_res_bn_moving_mean = 18,
+  w_res_bn_moving_variance = 19,
+  w_fc_kernel = 20,
+  w_fc_bias = 21,
+  w_logits_kernel = 22,
+  w_logits_bias = 23,
+};
+
 constexpr int64_t kInputShape[] = {28, 28, 1};
 
 // Outputs: layer, size, loss weight, training only, softmax head, offsets
@@ -72,40 +100,77 @@ constexpr modelc::LayerSpec kLayers[] = {
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 104192;  // image [28, 28, 1]
-[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976, p_stem_conv = 0;  // stem/conv [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_stem_bn = 0, t_stem_bn = 12544, d_stem_bn = 117520, a_stem_bn = 25088;  // stem/bn [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_stem_relu = 0, t_stem_relu = 25120, d_stem_relu = 130064;  // stem/relu [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_pool1 = 12544, t_pool1 = 37664, d_pool1 = 142608;  // pool1 [14, 14, 16]
-[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 40800, d_widen_conv = 145744, p_widen_conv = 176;  // widen/conv [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_widen_bn = 0, t_widen_bn = 53344, d_widen_bn = 158288, a_widen_bn = 65888;  // widen/bn [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 66016, d_widen_relu = 170832;  // widen/relu [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 78560, d_pool2 = 183376;  // pool2 [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512, p_res_a_conv = 37168;  // res/a/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_bn = 0, t_res_a_bn = 84832, d_res_a_bn = 189648, a_res_a_bn = 87968;  // res/a/bn [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 88096, d_res_a_relu = 192784;  // res/a/relu [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920, p_res_conv = 184752;  // res/conv [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_bn = 3136, t_res_bn = 94368, d_res_bn = 199056, a_res_bn = 97504;  // res/bn [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 97632, d_res_add = 202192;  // res/add [7, 7, 64]
-[[maybe_unused]] constexpr int64_t i_res_out = 3136, t_res_out = 100768, d_res_out = 205328;  // res/out [7, 7, 64]
+// stem/conv [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976,
+    p_stem_conv = 0;
+// stem/bn [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_bn = 0, t_stem_bn = 12544, d_stem_bn = 117520,
+    a_stem_bn = 25088;
+// stem/relu [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_stem_relu = 0, t_stem_relu = 25120, d_stem_relu = 130064;
+// pool1 [14, 14, 16]
+[[maybe_unused]] constexpr int64_t i_pool1 = 12544, t_pool1 = 37664, d_pool1 = 142608;
+// widen/conv [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_conv = 0, t_widen_conv = 40800, d_widen_conv = 145744,
+    p_widen_conv = 176;
+// widen/bn [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_bn = 0, t_widen_bn = 53344, d_widen_bn = 158288,
+    a_widen_bn = 65888;
+// widen/relu [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_widen_relu = 0, t_widen_relu = 66016, d_widen_relu = 170832;
+// pool2 [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_pool2 = 12544, t_pool2 = 78560, d_pool2 = 183376;
+// res/a/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_conv = 0, t_res_a_conv = 81696, d_res_a_conv = 186512,
+    p_res_a_conv = 37168;
+// res/a/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_bn = 0, t_res_a_bn = 84832, d_res_a_bn = 189648,
+    a_res_a_bn = 87968;
+// res/a/relu [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_a_relu = 0, t_res_a_relu = 88096, d_res_a_relu = 192784;
+// res/conv [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_conv = 3136, t_res_conv = 91232, d_res_conv = 195920,
+    p_res_conv = 184752;
+// res/bn [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_bn = 3136, t_res_bn = 94368, d_res_bn = 199056,
+    a_res_bn = 97504;
+// res/add [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_add = 3136, t_res_add = 97632, d_res_add = 202192;
+// res/out [7, 7, 64]
+[[maybe_unused]] constexpr int64_t i_res_out = 3136, t_res_out = 100768, d_res_out = 205328;
 [[maybe_unused]] constexpr int64_t i_flat = 3136, t_flat = 100768, d_flat = 205328;  // flat [3136]
 [[maybe_unused]] constexpr int64_t i_fc = 0, t_fc = 103904, d_fc = 208464;  // fc [128]
-[[maybe_unused]] constexpr int64_t i_drop = 0, t_drop = 104032, d_drop = 208592, m_drop = 0;  // drop [128]
-[[maybe_unused]] constexpr int64_t i_logits = 128, t_logits = 104160, d_logits = 208720;  // logits [10]
+// drop [128]
+[[maybe_unused]] constexpr int64_t i_drop = 0, t_drop = 104032, d_drop = 208592, m_drop = 0;
+// logits [10]
+[[maybe_unused]] constexpr int64_t i_logits = 128, t_logits = 104160, d_logits = 208720;
 
-// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
-// pad_top, pad_left, oh, ow).
-constexpr modelc::Conv2dGeom g_stem_conv{{1, 28, 28, 1, 3, 3, 1, 1, 1, 1, 28, 28}, 16};
-constexpr modelc::BatchnormGeom g_stem_bn{784, 16, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr modelc::Window2d g_pool1{1, 28, 28, 16, 2, 2, 2, 2, 0, 0, 14, 14};
-constexpr modelc::Conv2dGeom g_widen_conv{{1, 14, 14, 16, 3, 3, 1, 1, 1, 1, 14, 14}, 64};
-constexpr modelc::BatchnormGeom g_widen_bn{196, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr modelc::Window2d g_pool2{1, 14, 14, 64, 2, 2, 2, 2, 0, 0, 7, 7};
-constexpr modelc::Conv2dGeom g_res_a_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
-constexpr modelc::BatchnormGeom g_res_a_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_res_conv{{1, 7, 7, 64, 3, 3, 1, 1, 1, 1, 7, 7}, 64};
-constexpr modelc::BatchnormGeom g_res_bn{49, 64, 0.001f, 0.9f};  // rows per image, channels, eps, momentum
-constexpr modelc::DenseGeom g_fc{1, 3136, 128};  // rows per image, in, units
-constexpr modelc::DenseGeom g_logits{1, 128, 10};  // rows per image, in, units
+// Geometry of each layer, per image; kernels get at(g, batch).
+constexpr modelc::Conv2dGeom g_stem_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 1, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 16};
+// rows per image
+constexpr modelc::BatchnormGeom g_stem_bn{.rows = 784, .c = 16, .epsilon = 0.001f,
+    .momentum = 0.9f};
+constexpr modelc::Window2d g_pool1{.n = 1, .h = 28, .w = 28, .c = 16, .kh = 2, .kw = 2, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_widen_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 16, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_widen_bn{.rows = 196, .c = 64, .epsilon = 0.001f,
+    .momentum = 0.9f};
+constexpr modelc::Window2d g_pool2{.n = 1, .h = 14, .w = 14, .c = 64, .kh = 2, .kw = 2, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7};
+constexpr modelc::Conv2dGeom g_res_a_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 64, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_res_a_bn{.rows = 49, .c = 64, .epsilon = 0.001f,
+    .momentum = 0.9f};
+constexpr modelc::Conv2dGeom g_res_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 64, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_res_bn{.rows = 49, .c = 64, .epsilon = 0.001f, .momentum = 0.9f};
+constexpr modelc::DenseGeom g_fc{.rows = 1, .in = 3136, .out = 128};  // rows per image
+constexpr modelc::DenseGeom g_logits{.rows = 1, .in = 128, .out = 10};  // rows per image
 
 constexpr modelc::ModelSpec kSpec = {
   "FashionCNN", kParams, kInputShape, kOutputs,
@@ -121,15 +186,21 @@ constexpr modelc::ModelSpec kSpec = {
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_stem_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_stem_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_stem_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_stem_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_stem_conv, b), modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_widen_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_widen_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_widen_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_widen_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_widen_conv, b), modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_res_a_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_a_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_res_a_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_a_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_res_a_conv, b), modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_res_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_res_conv, b), modelc::Activation::linear)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_logits, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_res_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_res_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_logits, b),
+      modelc::Activation::softmax));
   return s;
 }
 
@@ -140,157 +211,218 @@ FashionCNN::FashionCNN(int max_batch, const modelc::ModelOptions& options)
 
 void FashionCNN::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18), kernel: im2col + GEMM on AVX-512
   //   with stem/bn, stem/relu fused into its output pass
   layer(0);
-  modelc::conv2d_forward_prepared(inf(i_stem_conv), x, prep(p_stem_conv), nullptr, modelc::at(g_stem_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_stem_conv), x, prep(p_stem_conv), nullptr,
+      modelc::at(g_stem_conv, n), modelc::Activation::relu, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   modelc::maxpool_forward(inf(i_pool1), inf(i_stem_relu), modelc::at(g_pool1, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   //   with widen/bn, widen/relu fused into its output pass
   layer(4);
-  modelc::conv2d_forward_prepared(inf(i_widen_conv), inf(i_pool1), prep(p_widen_conv), nullptr, modelc::at(g_widen_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_widen_conv), inf(i_pool1), prep(p_widen_conv), nullptr,
+      modelc::at(g_widen_conv, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   modelc::maxpool_forward(inf(i_pool2), inf(i_widen_relu), modelc::at(g_pool2, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   //   with res/a/bn, res/a/relu fused into its output pass
   layer(8);
-  modelc::conv2d_forward_prepared(inf(i_res_a_conv), inf(i_pool2), prep(p_res_a_conv), nullptr, modelc::at(g_res_a_conv, n), modelc::Activation::relu, scratch());
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  modelc::conv2d_forward_prepared(inf(i_res_a_conv), inf(i_pool2), prep(p_res_a_conv), nullptr,
+      modelc::at(g_res_a_conv, n), modelc::Activation::relu, scratch());
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25), kernel: Winograd F(4x4, 3x3) on AVX-512
   //   with res/bn, res/add, res/out fused into its output pass
   layer(11);
-  modelc::conv2d_forward_prepared(inf(i_res_conv), inf(i_res_a_relu), prep(p_res_conv), inf(i_pool2), modelc::at(g_res_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_res_conv), inf(i_res_a_relu), prep(p_res_conv),
+      inf(i_pool2), modelc::at(g_res_conv, n), modelc::Activation::relu, scratch());
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  modelc::dense_forward(inf(i_fc), inf(i_flat), w(20), w(21), modelc::at(g_fc, n), modelc::Activation::relu);
+  modelc::dense_forward(inf(i_fc), inf(i_flat), w(w_fc_kernel), w(w_fc_bias), modelc::at(g_fc, n),
+      modelc::Activation::relu);
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  modelc::dense_forward(inf(i_logits), inf(i_drop), w(22), w(23), modelc::at(g_logits, n), modelc::Activation::softmax);
+  modelc::dense_forward(inf(i_logits), inf(i_drop), w(w_logits_kernel), w(w_logits_bias),
+      modelc::at(g_logits, n), modelc::Activation::softmax);
 }
 
 void FashionCNN::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward(trn(t_stem_conv), x, w(0), nullptr, modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_stem_conv), x, w(w_stem_conv_kernel), nullptr,
+      modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  modelc::batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16, trn(t_stem_conv), w(1), w(2), w(3), w(4), modelc::at(g_stem_bn, n));
+  modelc::batchnorm_forward_training(trn(t_stem_bn), trn(a_stem_bn), trn(a_stem_bn) + 16,
+      trn(t_stem_conv), w(w_stem_bn_gamma), w(w_stem_bn_beta), w(w_stem_bn_moving_mean),
+      w(w_stem_bn_moving_variance), modelc::at(g_stem_bn, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
   modelc::relu_forward(trn(t_stem_relu), trn(t_stem_bn), n * 12544);
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
   modelc::maxpool_forward(trn(t_pool1), trn(t_stem_relu), modelc::at(g_pool1, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(4);
-  modelc::conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(5), nullptr, modelc::at(g_widen_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_widen_conv), trn(t_pool1), w(w_widen_conv_kernel), nullptr,
+      modelc::at(g_widen_conv, n), modelc::Activation::linear, scratch());
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
-  modelc::batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64, trn(t_widen_conv), w(6), w(7), w(8), w(9), modelc::at(g_widen_bn, n));
+  modelc::batchnorm_forward_training(trn(t_widen_bn), trn(a_widen_bn), trn(a_widen_bn) + 64,
+      trn(t_widen_conv), w(w_widen_bn_gamma), w(w_widen_bn_beta), w(w_widen_bn_moving_mean),
+      w(w_widen_bn_moving_variance), modelc::at(g_widen_bn, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
   modelc::relu_forward(trn(t_widen_relu), trn(t_widen_bn), n * 12544);
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
   modelc::maxpool_forward(trn(t_pool2), trn(t_widen_relu), modelc::at(g_pool2, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(10), nullptr, modelc::at(g_res_a_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_res_a_conv), trn(t_pool2), w(w_res_a_conv_kernel), nullptr,
+      modelc::at(g_res_a_conv, n), modelc::Activation::linear, scratch());
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
-  modelc::batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64, trn(t_res_a_conv), w(11), w(12), w(13), w(14), modelc::at(g_res_a_bn, n));
+  modelc::batchnorm_forward_training(trn(t_res_a_bn), trn(a_res_a_bn), trn(a_res_a_bn) + 64,
+      trn(t_res_a_conv), w(w_res_a_bn_gamma), w(w_res_a_bn_beta), w(w_res_a_bn_moving_mean),
+      w(w_res_a_bn_moving_variance), modelc::at(g_res_a_bn, n));
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
   modelc::relu_forward(trn(t_res_a_relu), trn(t_res_a_bn), n * 3136);
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(11);
-  modelc::conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(15), nullptr, modelc::at(g_res_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_res_conv), trn(t_res_a_relu), w(w_res_conv_kernel), nullptr,
+      modelc::at(g_res_conv, n), modelc::Activation::linear, scratch());
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
-  modelc::batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64, trn(t_res_conv), w(16), w(17), w(18), w(19), modelc::at(g_res_bn, n));
+  modelc::batchnorm_forward_training(trn(t_res_bn), trn(a_res_bn), trn(a_res_bn) + 64,
+      trn(t_res_conv), w(w_res_bn_gamma), w(w_res_bn_beta), w(w_res_bn_moving_mean),
+      w(w_res_bn_moving_variance), modelc::at(g_res_bn, n));
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
-  { const float* in[] = {trn(t_pool2), trn(t_res_bn)}; modelc::add_forward(trn(t_res_add), in, n * 3136); }
+  {
+    const float* in[] = {trn(t_pool2), trn(t_res_bn)};
+    modelc::add_forward(trn(t_res_add), in, n * 3136);
+  }
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
   modelc::relu_forward(trn(t_res_out), trn(t_res_add), n * 3136);
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  modelc::dense_forward(trn(t_fc), trn(t_flat), w(20), w(21), modelc::at(g_fc, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_fc), trn(t_flat), w(w_fc_kernel), w(w_fc_bias), modelc::at(g_fc, n),
+      modelc::Activation::relu);
   // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128, dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
+  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_fc), n * 128,
+      dropout_on() ? 0.3f : 0.0f, dropout_seed(18));
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  modelc::dense_forward(trn(t_logits), trn(t_drop), w(22), w(23), modelc::at(g_logits, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_logits), trn(t_drop), w(w_logits_kernel), w(w_logits_bias),
+      modelc::at(g_logits, n), modelc::Activation::linear);
 }
 
 void FashionCNN::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // logits: dense [10] (fashion_cnn.yaml:39)
   layer(18);
-  modelc::dense_backward(trn(d_drop), dw(22), dw(23), trn(d_logits), trn(t_drop), w(22), trn(t_logits), modelc::at(g_logits, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop), dw(w_logits_kernel), dw(w_logits_bias), trn(d_logits),
+      trn(t_drop), w(w_logits_kernel), trn(t_logits), modelc::at(g_logits, n),
+      modelc::Activation::linear, scratch());
   // drop: dropout [128] (fashion_cnn.yaml:38)
   layer(17);
-  modelc::dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128, dropout_on() ? 0.3f : 0.0f);
+  modelc::dropout_backward(trn(d_fc), trn(d_drop), mask(m_drop), n * 128,
+      dropout_on() ? 0.3f : 0.0f);
   // fc: dense [128] (fashion_cnn.yaml:37)
   layer(16);
-  modelc::dense_backward(trn(d_flat), dw(20), dw(21), trn(d_fc), trn(t_flat), w(20), trn(t_fc), modelc::at(g_fc, n), modelc::Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flat), dw(w_fc_kernel), dw(w_fc_bias), trn(d_fc), trn(t_flat),
+      w(w_fc_kernel), trn(t_fc), modelc::at(g_fc, n), modelc::Activation::relu, scratch());
   // res/out: relu [7, 7, 64] (fashion_cnn.yaml:28)
   layer(14);
   modelc::relu_backward(trn(d_res_add), trn(d_res_out), trn(t_res_out), n * 3136);
   // res/add: add [7, 7, 64] (fashion_cnn.yaml:27)
   layer(13);
-  { float* d[] = {trn(d_pool2), trn(d_res_bn)}; modelc::add_backward(d, trn(d_res_add), n * 3136); }
+  {
+    float* d[] = {trn(d_pool2), trn(d_res_bn)};
+    modelc::add_backward(d, trn(d_res_add), n * 3136);
+  }
   // res/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:26)
   layer(12);
-  modelc::batchnorm_backward(trn(d_res_conv), dw(16), dw(17), trn(d_res_bn), trn(t_res_conv), w(16), trn(a_res_bn), trn(a_res_bn) + 64, modelc::at(g_res_bn, n));
-  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25)
+  modelc::batchnorm_backward(trn(d_res_conv), dw(w_res_bn_gamma), dw(w_res_bn_beta), trn(d_res_bn),
+      trn(t_res_conv), w(w_res_bn_gamma), trn(a_res_bn), trn(a_res_bn) + 64, modelc::at(g_res_bn,
+      n));
+  // res/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:25), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(11);
-  modelc::conv2d_backward(trn(d_res_a_relu), dw(15), nullptr, trn(d_res_conv), trn(t_res_a_relu), w(15), trn(t_res_conv), modelc::at(g_res_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_res_a_relu), dw(w_res_conv_kernel), nullptr, trn(d_res_conv),
+      trn(t_res_a_relu), w(w_res_conv_kernel), trn(t_res_conv), modelc::at(g_res_conv, n),
+      modelc::Activation::linear, scratch());
   // res/a/relu: relu [7, 7, 64] (fashion_cnn.yaml:20)
   layer(10);
   modelc::relu_backward(trn(d_res_a_bn), trn(d_res_a_relu), trn(t_res_a_relu), n * 3136);
   // res/a/bn: batchnorm [7, 7, 64] (fashion_cnn.yaml:19)
   layer(9);
-  modelc::batchnorm_backward(trn(d_res_a_conv), dw(11), dw(12), trn(d_res_a_bn), trn(t_res_a_conv), w(11), trn(a_res_a_bn), trn(a_res_a_bn) + 64, modelc::at(g_res_a_bn, n));
-  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18)
+  modelc::batchnorm_backward(trn(d_res_a_conv), dw(w_res_a_bn_gamma), dw(w_res_a_bn_beta),
+      trn(d_res_a_bn), trn(t_res_a_conv), w(w_res_a_bn_gamma), trn(a_res_a_bn),
+      trn(a_res_a_bn) + 64, modelc::at(g_res_a_bn, n));
+  // res/a/conv: conv2d [7, 7, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_backward(trn(d_pool2), dw(10), nullptr, trn(d_res_a_conv), trn(t_pool2), w(10), trn(t_res_a_conv), modelc::at(g_res_a_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(w_res_a_conv_kernel), nullptr, trn(d_res_a_conv),
+      trn(t_pool2), w(w_res_a_conv_kernel), trn(t_res_a_conv), modelc::at(g_res_a_conv, n),
+      modelc::Activation::linear, scratch());
   // pool2: maxpool [7, 7, 64] (fashion_cnn.yaml:34)
   layer(7);
-  modelc::maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2), modelc::at(g_pool2, n));
+  modelc::maxpool_backward(trn(d_widen_relu), trn(d_pool2), trn(t_widen_relu), trn(t_pool2),
+      modelc::at(g_pool2, n));
   // widen/relu: relu [14, 14, 64] (fashion_cnn.yaml:20)
   layer(6);
   modelc::relu_backward(trn(d_widen_bn), trn(d_widen_relu), trn(t_widen_relu), n * 12544);
   // widen/bn: batchnorm [14, 14, 64] (fashion_cnn.yaml:19)
   layer(5);
-  modelc::batchnorm_backward(trn(d_widen_conv), dw(6), dw(7), trn(d_widen_bn), trn(t_widen_conv), w(6), trn(a_widen_bn), trn(a_widen_bn) + 64, modelc::at(g_widen_bn, n));
-  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18)
+  modelc::batchnorm_backward(trn(d_widen_conv), dw(w_widen_bn_gamma), dw(w_widen_bn_beta),
+      trn(d_widen_bn), trn(t_widen_conv), w(w_widen_bn_gamma), trn(a_widen_bn),
+      trn(a_widen_bn) + 64, modelc::at(g_widen_bn, n));
+  // widen/conv: conv2d [14, 14, 64] (fashion_cnn.yaml:18), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(4);
-  modelc::conv2d_backward(trn(d_pool1), dw(5), nullptr, trn(d_widen_conv), trn(t_pool1), w(5), trn(t_widen_conv), modelc::at(g_widen_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(w_widen_conv_kernel), nullptr, trn(d_widen_conv),
+      trn(t_pool1), w(w_widen_conv_kernel), trn(t_widen_conv), modelc::at(g_widen_conv, n),
+      modelc::Activation::linear, scratch());
   // pool1: maxpool [14, 14, 16] (fashion_cnn.yaml:32)
   layer(3);
-  modelc::maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1), modelc::at(g_pool1, n));
+  modelc::maxpool_backward(trn(d_stem_relu), trn(d_pool1), trn(t_stem_relu), trn(t_pool1),
+      modelc::at(g_pool1, n));
   // stem/relu: relu [28, 28, 16] (fashion_cnn.yaml:20)
   layer(2);
   modelc::relu_backward(trn(d_stem_bn), trn(d_stem_relu), trn(t_stem_relu), n * 12544);
   // stem/bn: batchnorm [28, 28, 16] (fashion_cnn.yaml:19)
   layer(1);
-  modelc::batchnorm_backward(trn(d_stem_conv), dw(1), dw(2), trn(d_stem_bn), trn(t_stem_conv), w(1), trn(a_stem_bn), trn(a_stem_bn) + 16, modelc::at(g_stem_bn, n));
-  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18)
+  modelc::batchnorm_backward(trn(d_stem_conv), dw(w_stem_bn_gamma), dw(w_stem_bn_beta),
+      trn(d_stem_bn), trn(t_stem_conv), w(w_stem_bn_gamma), trn(a_stem_bn), trn(a_stem_bn) + 16,
+      modelc::at(g_stem_bn, n));
+  // stem/conv: conv2d [28, 28, 16] (fashion_cnn.yaml:18), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), nullptr, trn(d_stem_conv), x, w(0), trn(t_stem_conv), modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(w_stem_conv_kernel),
+      nullptr, trn(d_stem_conv), x, w(w_stem_conv_kernel), trn(t_stem_conv),
+      modelc::at(g_stem_conv, n), modelc::Activation::linear, scratch());
 }
 
 void FashionCNN::prepare_weights() {
-  modelc::conv2d_prepare(prep(p_stem_conv), w(0), nullptr, modelc::BatchnormFold{w(1), w(2), w(3), w(4), 0.001f}, g_stem_conv);  // stem/conv + stem/bn
-  modelc::conv2d_prepare(prep(p_widen_conv), w(5), nullptr, modelc::BatchnormFold{w(6), w(7), w(8), w(9), 0.001f}, g_widen_conv);  // widen/conv + widen/bn
-  modelc::conv2d_prepare(prep(p_res_a_conv), w(10), nullptr, modelc::BatchnormFold{w(11), w(12), w(13), w(14), 0.001f}, g_res_a_conv);  // res/a/conv + res/a/bn
-  modelc::conv2d_prepare(prep(p_res_conv), w(15), nullptr, modelc::BatchnormFold{w(16), w(17), w(18), w(19), 0.001f}, g_res_conv);  // res/conv + res/bn
+  // stem/conv + stem/bn
+  modelc::conv2d_prepare(prep(p_stem_conv), w(w_stem_conv_kernel), nullptr,
+      modelc::BatchnormFold{w(w_stem_bn_gamma), w(w_stem_bn_beta), w(w_stem_bn_moving_mean),
+      w(w_stem_bn_moving_variance), 0.001f}, g_stem_conv);
+  // widen/conv + widen/bn
+  modelc::conv2d_prepare(prep(p_widen_conv), w(w_widen_conv_kernel), nullptr,
+      modelc::BatchnormFold{w(w_widen_bn_gamma), w(w_widen_bn_beta), w(w_widen_bn_moving_mean),
+      w(w_widen_bn_moving_variance), 0.001f}, g_widen_conv);
+  // res/a/conv + res/a/bn
+  modelc::conv2d_prepare(prep(p_res_a_conv), w(w_res_a_conv_kernel), nullptr,
+      modelc::BatchnormFold{w(w_res_a_bn_gamma), w(w_res_a_bn_beta), w(w_res_a_bn_moving_mean),
+      w(w_res_a_bn_moving_variance), 0.001f}, g_res_a_conv);
+  // res/conv + res/bn
+  modelc::conv2d_prepare(prep(p_res_conv), w(w_res_conv_kernel), nullptr,
+      modelc::BatchnormFold{w(w_res_bn_gamma), w(w_res_bn_beta), w(w_res_bn_moving_mean),
+      w(w_res_bn_moving_variance), 0.001f}, g_res_conv);
 }
 
 }  // namespace modelc::gen

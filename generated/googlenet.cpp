@@ -126,16 +126,150 @@ constexpr modelc::ParamSpec kParams[] = {
   {"loss3.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"aux1/conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0002f},
   {"aux1/conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"aux1/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true, 0.0002f},
+  {"aux1/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true,
+      0.0002f},
   {"aux1/fc1.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"aux1/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true, 0.0002f},
+  {"aux1/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true,
+      0.0002f},
   {"aux1/fc2.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"aux2/conv.kernel", {1, 1, 528, 128}, 4, modelc::Init::glorot_uniform, 528, 128, true, 0.0002f},
   {"aux2/conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"aux2/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true, 0.0002f},
+  {"aux2/fc1.kernel", {2048, 1024, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1024, true,
+      0.0002f},
   {"aux2/fc1.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"aux2/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true, 0.0002f},
+  {"aux2/fc2.kernel", {1024, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 1024, 1000, true,
+      0.0002f},
   {"aux2/fc2.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+};
+
+// Indices into kParams by layer and weight: w_<layer>_<weight>.
+enum : int {
+  w_conv1_kernel = 0,
+  w_conv1_bias = 1,
+  w_conv2_kernel = 2,
+  w_conv2_bias = 3,
+  w_3a_b1_kernel = 4,
+  w_3a_b1_bias = 5,
+  w_3a_b2r_kernel = 6,
+  w_3a_b2r_bias = 7,
+  w_3a_b2_kernel = 8,
+  w_3a_b2_bias = 9,
+  w_3a_b3r_kernel = 10,
+  w_3a_b3r_bias = 11,
+  w_3a_b3_kernel = 12,
+  w_3a_b3_bias = 13,
+  w_3a_b4_kernel = 14,
+  w_3a_b4_bias = 15,
+  w_3b_b1_kernel = 16,
+  w_3b_b1_bias = 17,
+  w_3b_b2r_kernel = 18,
+  w_3b_b2r_bias = 19,
+  w_3b_b2_kernel = 20,
+  w_3b_b2_bias = 21,
+  w_3b_b3r_kernel = 22,
+  w_3b_b3r_bias = 23,
+  w_3b_b3_kernel = 24,
+  w_3b_b3_bias = 25,
+  w_3b_b4_kernel = 26,
+  w_3b_b4_bias = 27,
+  w_4a_b1_kernel = 28,
+  w_4a_b1_bias = 29,
+  w_4a_b2r_kernel = 30,
+  w_4a_b2r_bias = 31,
+  w_4a_b2_kernel = 32,
+  w_4a_b2_bias = 33,
+  w_4a_b3r_kernel = 34,
+  w_4a_b3r_bias = 35,
+  w_4a_b3_kernel = 36,
+  w_4a_b3_bias = 37,
+  w_4a_b4_kernel = 38,
+  w_4a_b4_bias = 39,
+  w_4b_b1_kernel = 40,
+  w_4b_b1_bias = 41,
+  w_4b_b2r_kernel = 42,
+  w_4b_b2r_bias = 43,
+  w_4b_b2_kernel = 44,
+  w_4b_b2_bias = 45,
+  w_4b_b3r_kernel = 46,
+  w_4b_b3r_bias = 47,
+  w_4b_b3_kernel = 48,
+  w_4b_b3_bias = 49,
+  w_4b_b4_kernel = 50,
+  w_4b_b4_bias = 51,
+  w_4c_b1_kernel = 52,
+  w_4c_b1_bias = 53,
+  w_4c_b2r_kernel = 54,
+  w_4c_b2r_bias = 55,
+  w_4c_b2_kernel = 56,
+  w_4c_b2_bias = 57,
+  w_4c_b3r_kernel = 58,
+  w_4c_b3r_bias = 59,
+  w_4c_b3_kernel = 60,
+  w_4c_b3_bias = 61,
+  w_4c_b4_kernel = 62,
+  w_4c_b4_bias = 63,
+  w_4d_b1_kernel = 64,
+  w_4d_b1_bias = 65,
+  w_4d_b2r_kernel = 66,
+  w_4d_b2r_bias = 67,
+  w_4d_b2_kernel = 68,
+  w_4d_b2_bias = 69,
+  w_4d_b3r_kernel = 70,
+  w_4d_b3r_bias = 71,
+  w_4d_b3_kernel = 72,
+  w_4d_b3_bias = 73,
+  w_4d_b4_kernel = 74,
+  w_4d_b4_bias = 75,
+  w_4e_b1_kernel = 76,
+  w_4e_b1_bias = 77,
+  w_4e_b2r_kernel = 78,
+  w_4e_b2r_bias = 79,
+  w_4e_b2_kernel = 80,
+  w_4e_b2_bias = 81,
+  w_4e_b3r_kernel = 82,
+  w_4e_b3r_bias = 83,
+  w_4e_b3_kernel = 84,
+  w_4e_b3_bias = 85,
+  w_4e_b4_kernel = 86,
+  w_4e_b4_bias = 87,
+  w_5a_b1_kernel = 88,
+  w_5a_b1_bias = 89,
+  w_5a_b2r_kernel = 90,
+  w_5a_b2r_bias = 91,
+  w_5a_b2_kernel = 92,
+  w_5a_b2_bias = 93,
+  w_5a_b3r_kernel = 94,
+  w_5a_b3r_bias = 95,
+  w_5a_b3_kernel = 96,
+  w_5a_b3_bias = 97,
+  w_5a_b4_kernel = 98,
+  w_5a_b4_bias = 99,
+  w_5b_b1_kernel = 100,
+  w_5b_b1_bias = 101,
+  w_5b_b2r_kernel = 102,
+  w_5b_b2r_bias = 103,
+  w_5b_b2_kernel = 104,
+  w_5b_b2_bias = 105,
+  w_5b_b3r_kernel = 106,
+  w_5b_b3r_bias = 107,
+  w_5b_b3_kernel = 108,
+  w_5b_b3_bias = 109,
+  w_5b_b4_kernel = 110,
+  w_5b_b4_bias = 111,
+  w_loss3_kernel = 112,
+  w_loss3_bias = 113,
+  w_aux1_conv_kernel = 114,
+  w_aux1_conv_bias = 115,
+  w_aux1_fc1_kernel = 116,
+  w_aux1_fc1_bias = 117,
+  w_aux1_fc2_kernel = 118,
+  w_aux1_fc2_bias = 119,
+  w_aux2_conv_kernel = 120,
+  w_aux2_conv_bias = 121,
+  w_aux2_fc1_kernel = 122,
+  w_aux2_fc1_bias = 123,
+  w_aux2_fc2_kernel = 124,
+  w_aux2_fc2_bias = 125,
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
@@ -251,191 +385,411 @@ constexpr modelc::LayerSpec kLayers[] = {
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 5711440;  // image [224, 224, 3]
-[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 5861968, p_conv1 = 0;  // conv1 [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_pool1 = 802816, t_pool1 = 802816, d_pool1 = 6664784;  // pool1 [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2 = 0, t_conv2 = 1003520, d_conv2 = 6865488, p_conv2 = 9536;  // conv2 [56, 56, 192]
-[[maybe_unused]] constexpr int64_t i_pool2 = 602112, t_pool2 = 1605632, d_pool2 = 7467600;  // pool2 [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3a_b1 = 0, t_3a_b1 = 1756160, d_3a_b1 = 7618128, p_3a_b1 = 452288;  // 3a/b1 [28, 28, 64]
-[[maybe_unused]] constexpr int64_t i_3a_b2r = 50176, t_3a_b2r = 1806336, d_3a_b2r = 7668304, p_3a_b2r = 464704;  // 3a/b2r [28, 28, 96]
-[[maybe_unused]] constexpr int64_t i_3a_b2 = 125440, t_3a_b2 = 1881600, d_3a_b2 = 7743568, p_3a_b2 = 483328;  // 3a/b2 [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3a_b3r = 50176, t_3a_b3r = 1981952, d_3a_b3r = 7843920, p_3a_b3r = 925952;  // 3a/b3r [28, 28, 16]
-[[maybe_unused]] constexpr int64_t i_3a_b3 = 62720, t_3a_b3 = 1994496, d_3a_b3 = 7856464, p_3a_b3 = 929056;  // 3a/b3 [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_3a_b4p = 225792, t_3a_b4p = 2019584, d_3a_b4p = 7881552;  // 3a/b4p [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3a_b4 = 87808, t_3a_b4 = 2170112, d_3a_b4 = 8032080, p_3a_b4 = 941920;  // 3a/b4 [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_3a_out = 225792, t_3a_out = 2195200, d_3a_out = 8057168;  // 3a/out [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_3b_b1 = 0, t_3b_b1 = 2395904, d_3b_b1 = 8257872, p_3b_b1 = 948128;  // 3b/b1 [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3b_b2r = 100352, t_3b_b2r = 2496256, d_3b_b2r = 8358224, p_3b_b2r = 981152;  // 3b/b2r [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_3b_b2 = 426496, t_3b_b2 = 2596608, d_3b_b2 = 8458576, p_3b_b2 = 1014176;  // 3b/b2 [28, 28, 192]
-[[maybe_unused]] constexpr int64_t i_3b_b3r = 100352, t_3b_b3r = 2747136, d_3b_b3r = 8609104, p_3b_b3r = 1899296;  // 3b/b3r [28, 28, 32]
-[[maybe_unused]] constexpr int64_t i_3b_b3 = 125440, t_3b_b3 = 2772224, d_3b_b3 = 8634192, p_3b_b3 = 1907552;  // 3b/b3 [28, 28, 96]
-[[maybe_unused]] constexpr int64_t i_3b_b4p = 577024, t_3b_b4p = 2847488, d_3b_b4p = 8709456;  // 3b/b4p [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_3b_b4 = 200704, t_3b_b4 = 3048192, d_3b_b4 = 8910160, p_3b_b4 = 1984544;  // 3b/b4 [28, 28, 64]
-[[maybe_unused]] constexpr int64_t i_3b_out = 577024, t_3b_out = 3098368, d_3b_out = 8960336;  // 3b/out [28, 28, 480]
-[[maybe_unused]] constexpr int64_t i_pool3 = 0, t_pool3 = 3474688, d_pool3 = 9336656;  // pool3 [14, 14, 480]
-[[maybe_unused]] constexpr int64_t i_4a_b1 = 94080, t_4a_b1 = 3568768, d_4a_b1 = 9430736, p_4a_b1 = 2001056;  // 4a/b1 [14, 14, 192]
-[[maybe_unused]] constexpr int64_t i_4a_b2r = 131712, t_4a_b2r = 3606400, d_4a_b2r = 9468368, p_4a_b2r = 2093600;  // 4a/b2r [14, 14, 96]
-[[maybe_unused]] constexpr int64_t i_4a_b2 = 150528, t_4a_b2 = 3625216, d_4a_b2 = 9487184, p_4a_b2 = 2139872;  // 4a/b2 [14, 14, 208]
-[[maybe_unused]] constexpr int64_t i_4a_b3r = 131712, t_4a_b3r = 3665984, d_4a_b3r = 9527952, p_4a_b3r = 2859136;  // 4a/b3r [14, 14, 16]
-[[maybe_unused]] constexpr int64_t i_4a_b3 = 134848, t_4a_b3 = 3669120, d_4a_b3 = 9531088, p_4a_b3 = 2866848;  // 4a/b3 [14, 14, 48]
-[[maybe_unused]] constexpr int64_t i_4a_b4p = 191296, t_4a_b4p = 3678528, d_4a_b4p = 9540496;  // 4a/b4p [14, 14, 480]
-[[maybe_unused]] constexpr int64_t i_4a_b4 = 0, t_4a_b4 = 3772608, d_4a_b4 = 9634576, p_4a_b4 = 2886144;  // 4a/b4 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4a_out = 191296, t_4a_out = 3785152, d_4a_out = 9647120;  // 4a/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4b_b1 = 0, t_4b_b1 = 3885504, d_4b_b1 = 9747472, p_4b_b1 = 2916992;  // 4b/b1 [14, 14, 160]
-[[maybe_unused]] constexpr int64_t i_4b_b2r = 31360, t_4b_b2r = 3916864, d_4b_b2r = 9778832, p_4b_b2r = 2999232;  // 4b/b2r [14, 14, 112]
-[[maybe_unused]] constexpr int64_t i_4b_b2 = 53312, t_4b_b2 = 3938816, d_4b_b2 = 9800784, p_4b_b2 = 3056800;  // 4b/b2 [14, 14, 224]
-[[maybe_unused]] constexpr int64_t i_4b_b3r = 31360, t_4b_b3r = 3982720, d_4b_b3r = 9844688, p_4b_b3r = 3960416;  // 4b/b3r [14, 14, 24]
-[[maybe_unused]] constexpr int64_t i_4b_b3 = 36064, t_4b_b3 = 3987424, d_4b_b3 = 9849392, p_4b_b3 = 3976864;  // 4b/b3 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4b_b4p = 291648, t_4b_b4p = 3999968, d_4b_b4p = 9861936;  // 4b/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4b_b4 = 97216, t_4b_b4 = 4100320, d_4b_b4 = 9962288, p_4b_b4 = 4015392;  // 4b/b4 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4b_out = 109760, t_4b_out = 4112864, d_4b_out = 9974832;  // 4b/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4c_b1 = 0, t_4c_b1 = 4213216, d_4c_b1 = 10075184, p_4c_b1 = 4048288;  // 4c/b1 [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4c_b2r = 25088, t_4c_b2r = 4238304, d_4c_b2r = 10100272, p_4c_b2r = 4114080;  // 4c/b2r [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4c_b2 = 50176, t_4c_b2 = 4263392, d_4c_b2 = 10125360, p_4c_b2 = 4179872;  // 4c/b2 [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_4c_b3r = 25088, t_4c_b3r = 4313568, d_4c_b3r = 10175536, p_4c_b3r = 5360032;  // 4c/b3r [14, 14, 24]
-[[maybe_unused]] constexpr int64_t i_4c_b3 = 29792, t_4c_b3 = 4318272, d_4c_b3 = 10180240, p_4c_b3 = 5376480;  // 4c/b3 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4c_b4p = 210112, t_4c_b4p = 4330816, d_4c_b4p = 10192784;  // 4c/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4c_b4 = 100352, t_4c_b4 = 4431168, d_4c_b4 = 10293136, p_4c_b4 = 5415008;  // 4c/b4 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4c_out = 112896, t_4c_out = 4443712, d_4c_out = 10305680;  // 4c/out [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4d_b1 = 0, t_4d_b1 = 4544064, d_4d_b1 = 10406032, p_4d_b1 = 5447904;  // 4d/b1 [14, 14, 112]
-[[maybe_unused]] constexpr int64_t i_4d_b2r = 21952, t_4d_b2r = 4566016, d_4d_b2r = 10427984, p_4d_b2r = 5505472;  // 4d/b2r [14, 14, 144]
-[[maybe_unused]] constexpr int64_t i_4d_b2 = 50176, t_4d_b2 = 4594240, d_4d_b2 = 10456208, p_4d_b2 = 5579488;  // 4d/b2 [14, 14, 288]
-[[maybe_unused]] constexpr int64_t i_4d_b3r = 21952, t_4d_b3r = 4650688, d_4d_b3r = 10512656, p_4d_b3r = 7073056;  // 4d/b3r [14, 14, 32]
-[[maybe_unused]] constexpr int64_t i_4d_b3 = 28224, t_4d_b3 = 4656960, d_4d_b3 = 10518928, p_4d_b3 = 7089504;  // 4d/b3 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4d_b4p = 213248, t_4d_b4p = 4669504, d_4d_b4p = 10531472;  // 4d/b4p [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_4d_b4 = 106624, t_4d_b4 = 4769856, d_4d_b4 = 10631824, p_4d_b4 = 7140832;  // 4d/b4 [14, 14, 64]
-[[maybe_unused]] constexpr int64_t i_4d_out = 119168, t_4d_out = 4782400, d_4d_out = 10644368;  // 4d/out [14, 14, 528]
-[[maybe_unused]] constexpr int64_t i_4e_b1 = 0, t_4e_b1 = 4885888, d_4e_b1 = 10747856, p_4e_b1 = 7173728;  // 4e/b1 [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_4e_b2r = 50176, t_4e_b2r = 4936064, d_4e_b2r = 10798032, p_4e_b2r = 7309408;  // 4e/b2r [14, 14, 160]
-[[maybe_unused]] constexpr int64_t i_4e_b2 = 222656, t_4e_b2 = 4967424, d_4e_b2 = 10829392, p_4e_b2 = 7394208;  // 4e/b2 [14, 14, 320]
-[[maybe_unused]] constexpr int64_t i_4e_b3r = 50176, t_4e_b3r = 5030144, d_4e_b3r = 10892112, p_4e_b3r = 9238048;  // 4e/b3r [14, 14, 32]
-[[maybe_unused]] constexpr int64_t i_4e_b3 = 56448, t_4e_b3 = 5036416, d_4e_b3 = 10898384, p_4e_b3 = 9255008;  // 4e/b3 [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4e_b4p = 285376, t_4e_b4p = 5061504, d_4e_b4p = 10923472;  // 4e/b4p [14, 14, 528]
-[[maybe_unused]] constexpr int64_t i_4e_b4 = 81536, t_4e_b4 = 5164992, d_4e_b4 = 11026960, p_4e_b4 = 9357664;  // 4e/b4 [14, 14, 128]
-[[maybe_unused]] constexpr int64_t i_4e_out = 285376, t_4e_out = 5190080, d_4e_out = 11052048;  // 4e/out [14, 14, 832]
-[[maybe_unused]] constexpr int64_t i_pool4 = 0, t_pool4 = 5353152, d_pool4 = 11215120;  // pool4 [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5a_b1 = 40768, t_5a_b1 = 5393920, d_5a_b1 = 11255888, p_5a_b1 = 9425504;  // 5a/b1 [7, 7, 256]
-[[maybe_unused]] constexpr int64_t i_5a_b2r = 53312, t_5a_b2r = 5406464, d_5a_b2r = 11268432, p_5a_b2r = 9639008;  // 5a/b2r [7, 7, 160]
-[[maybe_unused]] constexpr int64_t i_5a_b2 = 61152, t_5a_b2 = 5414304, d_5a_b2 = 11276272, p_5a_b2 = 9772448;  // 5a/b2 [7, 7, 320]
-[[maybe_unused]] constexpr int64_t i_5a_b3r = 53312, t_5a_b3r = 5429984, d_5a_b3r = 11291952, p_5a_b3r = 11616288;  // 5a/b3r [7, 7, 32]
-[[maybe_unused]] constexpr int64_t i_5a_b3 = 54880, t_5a_b3 = 5431552, d_5a_b3 = 11293520, p_5a_b3 = 11642976;  // 5a/b3 [7, 7, 128]
-[[maybe_unused]] constexpr int64_t i_5a_b4p = 76832, t_5a_b4p = 5437824, d_5a_b4p = 11299792;  // 5a/b4p [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5a_b4 = 0, t_5a_b4 = 5478592, d_5a_b4 = 11340560, p_5a_b4 = 11745632;  // 5a/b4 [7, 7, 128]
-[[maybe_unused]] constexpr int64_t i_5a_out = 76832, t_5a_out = 5484864, d_5a_out = 11346832;  // 5a/out [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5b_b1 = 0, t_5b_b1 = 5525632, d_5b_b1 = 11387600, p_5b_b1 = 11852384;  // 5b/b1 [7, 7, 384]
-[[maybe_unused]] constexpr int64_t i_5b_b2r = 18816, t_5b_b2r = 5544448, d_5b_b2r = 11406416, p_5b_b2r = 12172640;  // 5b/b2r [7, 7, 192]
-[[maybe_unused]] constexpr int64_t i_5b_b2 = 28224, t_5b_b2 = 5553856, d_5b_b2 = 11415824, p_5b_b2 = 12332768;  // 5b/b2 [7, 7, 384]
-[[maybe_unused]] constexpr int64_t i_5b_b3r = 18816, t_5b_b3r = 5572672, d_5b_b3r = 11434640, p_5b_b3r = 14987744;  // 5b/b3r [7, 7, 48]
-[[maybe_unused]] constexpr int64_t i_5b_b3 = 21168, t_5b_b3 = 5575024, d_5b_b3 = 11436992, p_5b_b3 = 15027776;  // 5b/b3 [7, 7, 128]
-[[maybe_unused]] constexpr int64_t i_5b_b4p = 117600, t_5b_b4p = 5581296, d_5b_b4p = 11443264;  // 5b/b4p [7, 7, 832]
-[[maybe_unused]] constexpr int64_t i_5b_b4 = 47040, t_5b_b4 = 5622064, d_5b_b4 = 11484032, p_5b_b4 = 15181632;  // 5b/b4 [7, 7, 128]
-[[maybe_unused]] constexpr int64_t i_5b_out = 53312, t_5b_out = 5628336, d_5b_out = 11490304;  // 5b/out [7, 7, 1024]
-[[maybe_unused]] constexpr int64_t i_pool5 = 0, t_pool5 = 5678512, d_pool5 = 11540480;  // pool5 [1, 1, 1024]
-[[maybe_unused]] constexpr int64_t i_flatten = 0, t_flatten = 5678512, d_flatten = 11540480;  // flatten [1024]
-[[maybe_unused]] constexpr int64_t i_drop = 0, t_drop = 5679536, d_drop = 11541504, m_drop = 0;  // drop [1024]
-[[maybe_unused]] constexpr int64_t i_loss3 = 1024, t_loss3 = 5680560, d_loss3 = 11542528;  // loss3 [1000]
-[[maybe_unused]] constexpr int64_t t_aux1_pool = 5681568, d_aux1_pool = 11543536;  // aux1/pool [4, 4, 512]
-[[maybe_unused]] constexpr int64_t t_aux1_conv = 5689760, d_aux1_conv = 11551728;  // aux1/conv [4, 4, 128]
-[[maybe_unused]] constexpr int64_t t_aux1_flatten = 5689760, d_aux1_flatten = 11551728;  // aux1/flatten [2048]
+// conv1 [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 5861968, p_conv1 = 0;
+// pool1 [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_pool1 = 802816, t_pool1 = 802816, d_pool1 = 6664784;
+// conv2 [56, 56, 192]
+[[maybe_unused]] constexpr int64_t i_conv2 = 0, t_conv2 = 1003520, d_conv2 = 6865488,
+    p_conv2 = 9536;
+// pool2 [28, 28, 192]
+[[maybe_unused]] constexpr int64_t i_pool2 = 602112, t_pool2 = 1605632, d_pool2 = 7467600;
+// 3a/b1 [28, 28, 64]
+[[maybe_unused]] constexpr int64_t i_3a_b1 = 0, t_3a_b1 = 1756160, d_3a_b1 = 7618128,
+    p_3a_b1 = 452288;
+// 3a/b2r [28, 28, 96]
+[[maybe_unused]] constexpr int64_t i_3a_b2r = 50176, t_3a_b2r = 1806336, d_3a_b2r = 7668304,
+    p_3a_b2r = 464704;
+// 3a/b2 [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3a_b2 = 125440, t_3a_b2 = 1881600, d_3a_b2 = 7743568,
+    p_3a_b2 = 483328;
+// 3a/b3r [28, 28, 16]
+[[maybe_unused]] constexpr int64_t i_3a_b3r = 50176, t_3a_b3r = 1981952, d_3a_b3r = 7843920,
+    p_3a_b3r = 925952;
+// 3a/b3 [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3a_b3 = 62720, t_3a_b3 = 1994496, d_3a_b3 = 7856464,
+    p_3a_b3 = 929056;
+// 3a/b4p [28, 28, 192]
+[[maybe_unused]] constexpr int64_t i_3a_b4p = 225792, t_3a_b4p = 2019584, d_3a_b4p = 7881552;
+// 3a/b4 [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3a_b4 = 87808, t_3a_b4 = 2170112, d_3a_b4 = 8032080,
+    p_3a_b4 = 941920;
+// 3a/out [28, 28, 256]
+[[maybe_unused]] constexpr int64_t i_3a_out = 225792, t_3a_out = 2195200, d_3a_out = 8057168;
+// 3b/b1 [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3b_b1 = 0, t_3b_b1 = 2395904, d_3b_b1 = 8257872,
+    p_3b_b1 = 948128;
+// 3b/b2r [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_3b_b2r = 100352, t_3b_b2r = 2496256, d_3b_b2r = 8358224,
+    p_3b_b2r = 981152;
+// 3b/b2 [28, 28, 192]
+[[maybe_unused]] constexpr int64_t i_3b_b2 = 426496, t_3b_b2 = 2596608, d_3b_b2 = 8458576,
+    p_3b_b2 = 1014176;
+// 3b/b3r [28, 28, 32]
+[[maybe_unused]] constexpr int64_t i_3b_b3r = 100352, t_3b_b3r = 2747136, d_3b_b3r = 8609104,
+    p_3b_b3r = 1899296;
+// 3b/b3 [28, 28, 96]
+[[maybe_unused]] constexpr int64_t i_3b_b3 = 125440, t_3b_b3 = 2772224, d_3b_b3 = 8634192,
+    p_3b_b3 = 1907552;
+// 3b/b4p [28, 28, 256]
+[[maybe_unused]] constexpr int64_t i_3b_b4p = 577024, t_3b_b4p = 2847488, d_3b_b4p = 8709456;
+// 3b/b4 [28, 28, 64]
+[[maybe_unused]] constexpr int64_t i_3b_b4 = 200704, t_3b_b4 = 3048192, d_3b_b4 = 8910160,
+    p_3b_b4 = 1984544;
+// 3b/out [28, 28, 480]
+[[maybe_unused]] constexpr int64_t i_3b_out = 577024, t_3b_out = 3098368, d_3b_out = 8960336;
+// pool3 [14, 14, 480]
+[[maybe_unused]] constexpr int64_t i_pool3 = 0, t_pool3 = 3474688, d_pool3 = 9336656;
+// 4a/b1 [14, 14, 192]
+[[maybe_unused]] constexpr int64_t i_4a_b1 = 94080, t_4a_b1 = 3568768, d_4a_b1 = 9430736,
+    p_4a_b1 = 2001056;
+// 4a/b2r [14, 14, 96]
+[[maybe_unused]] constexpr int64_t i_4a_b2r = 131712, t_4a_b2r = 3606400, d_4a_b2r = 9468368,
+    p_4a_b2r = 2093600;
+// 4a/b2 [14, 14, 208]
+[[maybe_unused]] constexpr int64_t i_4a_b2 = 150528, t_4a_b2 = 3625216, d_4a_b2 = 9487184,
+    p_4a_b2 = 2139872;
+// 4a/b3r [14, 14, 16]
+[[maybe_unused]] constexpr int64_t i_4a_b3r = 131712, t_4a_b3r = 3665984, d_4a_b3r = 9527952,
+    p_4a_b3r = 2859136;
+// 4a/b3 [14, 14, 48]
+[[maybe_unused]] constexpr int64_t i_4a_b3 = 134848, t_4a_b3 = 3669120, d_4a_b3 = 9531088,
+    p_4a_b3 = 2866848;
+// 4a/b4p [14, 14, 480]
+[[maybe_unused]] constexpr int64_t i_4a_b4p = 191296, t_4a_b4p = 3678528, d_4a_b4p = 9540496;
+// 4a/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4a_b4 = 0, t_4a_b4 = 3772608, d_4a_b4 = 9634576,
+    p_4a_b4 = 2886144;
+// 4a/out [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4a_out = 191296, t_4a_out = 3785152, d_4a_out = 9647120;
+// 4b/b1 [14, 14, 160]
+[[maybe_unused]] constexpr int64_t i_4b_b1 = 0, t_4b_b1 = 3885504, d_4b_b1 = 9747472,
+    p_4b_b1 = 2916992;
+// 4b/b2r [14, 14, 112]
+[[maybe_unused]] constexpr int64_t i_4b_b2r = 31360, t_4b_b2r = 3916864, d_4b_b2r = 9778832,
+    p_4b_b2r = 2999232;
+// 4b/b2 [14, 14, 224]
+[[maybe_unused]] constexpr int64_t i_4b_b2 = 53312, t_4b_b2 = 3938816, d_4b_b2 = 9800784,
+    p_4b_b2 = 3056800;
+// 4b/b3r [14, 14, 24]
+[[maybe_unused]] constexpr int64_t i_4b_b3r = 31360, t_4b_b3r = 3982720, d_4b_b3r = 9844688,
+    p_4b_b3r = 3960416;
+// 4b/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4b_b3 = 36064, t_4b_b3 = 3987424, d_4b_b3 = 9849392,
+    p_4b_b3 = 3976864;
+// 4b/b4p [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4b_b4p = 291648, t_4b_b4p = 3999968, d_4b_b4p = 9861936;
+// 4b/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4b_b4 = 97216, t_4b_b4 = 4100320, d_4b_b4 = 9962288,
+    p_4b_b4 = 4015392;
+// 4b/out [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4b_out = 109760, t_4b_out = 4112864, d_4b_out = 9974832;
+// 4c/b1 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4c_b1 = 0, t_4c_b1 = 4213216, d_4c_b1 = 10075184,
+    p_4c_b1 = 4048288;
+// 4c/b2r [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4c_b2r = 25088, t_4c_b2r = 4238304, d_4c_b2r = 10100272,
+    p_4c_b2r = 4114080;
+// 4c/b2 [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_4c_b2 = 50176, t_4c_b2 = 4263392, d_4c_b2 = 10125360,
+    p_4c_b2 = 4179872;
+// 4c/b3r [14, 14, 24]
+[[maybe_unused]] constexpr int64_t i_4c_b3r = 25088, t_4c_b3r = 4313568, d_4c_b3r = 10175536,
+    p_4c_b3r = 5360032;
+// 4c/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4c_b3 = 29792, t_4c_b3 = 4318272, d_4c_b3 = 10180240,
+    p_4c_b3 = 5376480;
+// 4c/b4p [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4c_b4p = 210112, t_4c_b4p = 4330816, d_4c_b4p = 10192784;
+// 4c/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4c_b4 = 100352, t_4c_b4 = 4431168, d_4c_b4 = 10293136,
+    p_4c_b4 = 5415008;
+// 4c/out [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4c_out = 112896, t_4c_out = 4443712, d_4c_out = 10305680;
+// 4d/b1 [14, 14, 112]
+[[maybe_unused]] constexpr int64_t i_4d_b1 = 0, t_4d_b1 = 4544064, d_4d_b1 = 10406032,
+    p_4d_b1 = 5447904;
+// 4d/b2r [14, 14, 144]
+[[maybe_unused]] constexpr int64_t i_4d_b2r = 21952, t_4d_b2r = 4566016, d_4d_b2r = 10427984,
+    p_4d_b2r = 5505472;
+// 4d/b2 [14, 14, 288]
+[[maybe_unused]] constexpr int64_t i_4d_b2 = 50176, t_4d_b2 = 4594240, d_4d_b2 = 10456208,
+    p_4d_b2 = 5579488;
+// 4d/b3r [14, 14, 32]
+[[maybe_unused]] constexpr int64_t i_4d_b3r = 21952, t_4d_b3r = 4650688, d_4d_b3r = 10512656,
+    p_4d_b3r = 7073056;
+// 4d/b3 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4d_b3 = 28224, t_4d_b3 = 4656960, d_4d_b3 = 10518928,
+    p_4d_b3 = 7089504;
+// 4d/b4p [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_4d_b4p = 213248, t_4d_b4p = 4669504, d_4d_b4p = 10531472;
+// 4d/b4 [14, 14, 64]
+[[maybe_unused]] constexpr int64_t i_4d_b4 = 106624, t_4d_b4 = 4769856, d_4d_b4 = 10631824,
+    p_4d_b4 = 7140832;
+// 4d/out [14, 14, 528]
+[[maybe_unused]] constexpr int64_t i_4d_out = 119168, t_4d_out = 4782400, d_4d_out = 10644368;
+// 4e/b1 [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_4e_b1 = 0, t_4e_b1 = 4885888, d_4e_b1 = 10747856,
+    p_4e_b1 = 7173728;
+// 4e/b2r [14, 14, 160]
+[[maybe_unused]] constexpr int64_t i_4e_b2r = 50176, t_4e_b2r = 4936064, d_4e_b2r = 10798032,
+    p_4e_b2r = 7309408;
+// 4e/b2 [14, 14, 320]
+[[maybe_unused]] constexpr int64_t i_4e_b2 = 222656, t_4e_b2 = 4967424, d_4e_b2 = 10829392,
+    p_4e_b2 = 7394208;
+// 4e/b3r [14, 14, 32]
+[[maybe_unused]] constexpr int64_t i_4e_b3r = 50176, t_4e_b3r = 5030144, d_4e_b3r = 10892112,
+    p_4e_b3r = 9238048;
+// 4e/b3 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4e_b3 = 56448, t_4e_b3 = 5036416, d_4e_b3 = 10898384,
+    p_4e_b3 = 9255008;
+// 4e/b4p [14, 14, 528]
+[[maybe_unused]] constexpr int64_t i_4e_b4p = 285376, t_4e_b4p = 5061504, d_4e_b4p = 10923472;
+// 4e/b4 [14, 14, 128]
+[[maybe_unused]] constexpr int64_t i_4e_b4 = 81536, t_4e_b4 = 5164992, d_4e_b4 = 11026960,
+    p_4e_b4 = 9357664;
+// 4e/out [14, 14, 832]
+[[maybe_unused]] constexpr int64_t i_4e_out = 285376, t_4e_out = 5190080, d_4e_out = 11052048;
+// pool4 [7, 7, 832]
+[[maybe_unused]] constexpr int64_t i_pool4 = 0, t_pool4 = 5353152, d_pool4 = 11215120;
+// 5a/b1 [7, 7, 256]
+[[maybe_unused]] constexpr int64_t i_5a_b1 = 40768, t_5a_b1 = 5393920, d_5a_b1 = 11255888,
+    p_5a_b1 = 9425504;
+// 5a/b2r [7, 7, 160]
+[[maybe_unused]] constexpr int64_t i_5a_b2r = 53312, t_5a_b2r = 5406464, d_5a_b2r = 11268432,
+    p_5a_b2r = 9639008;
+// 5a/b2 [7, 7, 320]
+[[maybe_unused]] constexpr int64_t i_5a_b2 = 61152, t_5a_b2 = 5414304, d_5a_b2 = 11276272,
+    p_5a_b2 = 9772448;
+// 5a/b3r [7, 7, 32]
+[[maybe_unused]] constexpr int64_t i_5a_b3r = 53312, t_5a_b3r = 5429984, d_5a_b3r = 11291952,
+    p_5a_b3r = 11616288;
+// 5a/b3 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5a_b3 = 54880, t_5a_b3 = 5431552, d_5a_b3 = 11293520,
+    p_5a_b3 = 11642976;
+// 5a/b4p [7, 7, 832]
+[[maybe_unused]] constexpr int64_t i_5a_b4p = 76832, t_5a_b4p = 5437824, d_5a_b4p = 11299792;
+// 5a/b4 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5a_b4 = 0, t_5a_b4 = 5478592, d_5a_b4 = 11340560,
+    p_5a_b4 = 11745632;
+// 5a/out [7, 7, 832]
+[[maybe_unused]] constexpr int64_t i_5a_out = 76832, t_5a_out = 5484864, d_5a_out = 11346832;
+// 5b/b1 [7, 7, 384]
+[[maybe_unused]] constexpr int64_t i_5b_b1 = 0, t_5b_b1 = 5525632, d_5b_b1 = 11387600,
+    p_5b_b1 = 11852384;
+// 5b/b2r [7, 7, 192]
+[[maybe_unused]] constexpr int64_t i_5b_b2r = 18816, t_5b_b2r = 5544448, d_5b_b2r = 11406416,
+    p_5b_b2r = 12172640;
+// 5b/b2 [7, 7, 384]
+[[maybe_unused]] constexpr int64_t i_5b_b2 = 28224, t_5b_b2 = 5553856, d_5b_b2 = 11415824,
+    p_5b_b2 = 12332768;
+// 5b/b3r [7, 7, 48]
+[[maybe_unused]] constexpr int64_t i_5b_b3r = 18816, t_5b_b3r = 5572672, d_5b_b3r = 11434640,
+    p_5b_b3r = 14987744;
+// 5b/b3 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5b_b3 = 21168, t_5b_b3 = 5575024, d_5b_b3 = 11436992,
+    p_5b_b3 = 15027776;
+// 5b/b4p [7, 7, 832]
+[[maybe_unused]] constexpr int64_t i_5b_b4p = 117600, t_5b_b4p = 5581296, d_5b_b4p = 11443264;
+// 5b/b4 [7, 7, 128]
+[[maybe_unused]] constexpr int64_t i_5b_b4 = 47040, t_5b_b4 = 5622064, d_5b_b4 = 11484032,
+    p_5b_b4 = 15181632;
+// 5b/out [7, 7, 1024]
+[[maybe_unused]] constexpr int64_t i_5b_out = 53312, t_5b_out = 5628336, d_5b_out = 11490304;
+// pool5 [1, 1, 1024]
+[[maybe_unused]] constexpr int64_t i_pool5 = 0, t_pool5 = 5678512, d_pool5 = 11540480;
+// flatten [1024]
+[[maybe_unused]] constexpr int64_t i_flatten = 0, t_flatten = 5678512, d_flatten = 11540480;
+// drop [1024]
+[[maybe_unused]] constexpr int64_t i_drop = 0, t_drop = 5679536, d_drop = 11541504, m_drop = 0;
+// loss3 [1000]
+[[maybe_unused]] constexpr int64_t i_loss3 = 1024, t_loss3 = 5680560, d_loss3 = 11542528;
+// aux1/pool [4, 4, 512]
+[[maybe_unused]] constexpr int64_t t_aux1_pool = 5681568, d_aux1_pool = 11543536;
+// aux1/conv [4, 4, 128]
+[[maybe_unused]] constexpr int64_t t_aux1_conv = 5689760, d_aux1_conv = 11551728;
+// aux1/flatten [2048]
+[[maybe_unused]] constexpr int64_t t_aux1_flatten = 5689760, d_aux1_flatten = 11551728;
 [[maybe_unused]] constexpr int64_t t_aux1_fc1 = 5691808, d_aux1_fc1 = 11553776;  // aux1/fc1 [1024]
-[[maybe_unused]] constexpr int64_t t_aux1_drop = 5692832, d_aux1_drop = 11554800, m_aux1_drop = 1024;  // aux1/drop [1024]
+// aux1/drop [1024]
+[[maybe_unused]] constexpr int64_t t_aux1_drop = 5692832, d_aux1_drop = 11554800,
+    m_aux1_drop = 1024;
 [[maybe_unused]] constexpr int64_t t_aux1_fc2 = 5693856, d_aux1_fc2 = 11555824;  // aux1/fc2 [1000]
-[[maybe_unused]] constexpr int64_t t_aux2_pool = 5694864, d_aux2_pool = 11556832;  // aux2/pool [4, 4, 528]
-[[maybe_unused]] constexpr int64_t t_aux2_conv = 5703312, d_aux2_conv = 11565280;  // aux2/conv [4, 4, 128]
-[[maybe_unused]] constexpr int64_t t_aux2_flatten = 5703312, d_aux2_flatten = 11565280;  // aux2/flatten [2048]
+// aux2/pool [4, 4, 528]
+[[maybe_unused]] constexpr int64_t t_aux2_pool = 5694864, d_aux2_pool = 11556832;
+// aux2/conv [4, 4, 128]
+[[maybe_unused]] constexpr int64_t t_aux2_conv = 5703312, d_aux2_conv = 11565280;
+// aux2/flatten [2048]
+[[maybe_unused]] constexpr int64_t t_aux2_flatten = 5703312, d_aux2_flatten = 11565280;
 [[maybe_unused]] constexpr int64_t t_aux2_fc1 = 5705360, d_aux2_fc1 = 11567328;  // aux2/fc1 [1024]
-[[maybe_unused]] constexpr int64_t t_aux2_drop = 5706384, d_aux2_drop = 11568352, m_aux2_drop = 2048;  // aux2/drop [1024]
+// aux2/drop [1024]
+[[maybe_unused]] constexpr int64_t t_aux2_drop = 5706384, d_aux2_drop = 11568352,
+    m_aux2_drop = 2048;
 [[maybe_unused]] constexpr int64_t t_aux2_fc2 = 5707408, d_aux2_fc2 = 11569376;  // aux2/fc2 [1000]
 
-// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
-// pad_top, pad_left, oh, ow).
-constexpr modelc::Conv2dGeom g_conv1{{1, 224, 224, 3, 7, 7, 2, 2, 2, 2, 112, 112}, 64};
-constexpr modelc::Window2d g_pool1{1, 112, 112, 64, 3, 3, 2, 2, 0, 0, 56, 56};
-constexpr modelc::Conv2dGeom g_conv2{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 192};
-constexpr modelc::Window2d g_pool2{1, 56, 56, 192, 3, 3, 2, 2, 0, 0, 28, 28};
-constexpr modelc::Conv2dGeom g_3a_b1{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
-constexpr modelc::Conv2dGeom g_3a_b2r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 96};
-constexpr modelc::Conv2dGeom g_3a_b2{{1, 28, 28, 96, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr modelc::Conv2dGeom g_3a_b3r{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 16};
-constexpr modelc::Conv2dGeom g_3a_b3{{1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 28, 28}, 32};
-constexpr modelc::Window2d g_3a_b4p{1, 28, 28, 192, 3, 3, 1, 1, 1, 1, 28, 28};
-constexpr modelc::Conv2dGeom g_3a_b4{{1, 28, 28, 192, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
+// Geometry of each layer, per image; kernels get at(g, batch).
+constexpr modelc::Conv2dGeom g_conv1{.win = {.n = 1, .h = 224, .w = 224, .c = 3, .kh = 7, .kw = 7,
+    .sh = 2, .sw = 2, .pad_top = 2, .pad_left = 2, .oh = 112, .ow = 112}, .oc = 64};
+constexpr modelc::Window2d g_pool1{.n = 1, .h = 112, .w = 112, .c = 64, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56};
+constexpr modelc::Conv2dGeom g_conv2{.win = {.n = 1, .h = 56, .w = 56, .c = 64, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 192};
+constexpr modelc::Window2d g_pool2{.n = 1, .h = 56, .w = 56, .c = 192, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28};
+constexpr modelc::Conv2dGeom g_3a_b1{.win = {.n = 1, .h = 28, .w = 28, .c = 192, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 64};
+constexpr modelc::Conv2dGeom g_3a_b2r{.win = {.n = 1, .h = 28, .w = 28, .c = 192, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 96};
+constexpr modelc::Conv2dGeom g_3a_b2{.win = {.n = 1, .h = 28, .w = 28, .c = 96, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 128};
+constexpr modelc::Conv2dGeom g_3a_b3r{.win = {.n = 1, .h = 28, .w = 28, .c = 192, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 16};
+constexpr modelc::Conv2dGeom g_3a_b3{.win = {.n = 1, .h = 28, .w = 28, .c = 16, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 28, .ow = 28}, .oc = 32};
+constexpr modelc::Window2d g_3a_b4p{.n = 1, .h = 28, .w = 28, .c = 192, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28};
+constexpr modelc::Conv2dGeom g_3a_b4{.win = {.n = 1, .h = 28, .w = 28, .c = 192, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 32};
 constexpr int64_t g_3a_out[] = {64, 128, 32, 32};  // channels of each input
-constexpr modelc::Conv2dGeom g_3b_b1{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr modelc::Conv2dGeom g_3b_b2r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr modelc::Conv2dGeom g_3b_b2{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 192};
-constexpr modelc::Conv2dGeom g_3b_b3r{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 32};
-constexpr modelc::Conv2dGeom g_3b_b3{{1, 28, 28, 32, 5, 5, 1, 1, 2, 2, 28, 28}, 96};
-constexpr modelc::Window2d g_3b_b4p{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28};
-constexpr modelc::Conv2dGeom g_3b_b4{{1, 28, 28, 256, 1, 1, 1, 1, 0, 0, 28, 28}, 64};
+constexpr modelc::Conv2dGeom g_3b_b1{.win = {.n = 1, .h = 28, .w = 28, .c = 256, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 128};
+constexpr modelc::Conv2dGeom g_3b_b2r{.win = {.n = 1, .h = 28, .w = 28, .c = 256, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 128};
+constexpr modelc::Conv2dGeom g_3b_b2{.win = {.n = 1, .h = 28, .w = 28, .c = 128, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 192};
+constexpr modelc::Conv2dGeom g_3b_b3r{.win = {.n = 1, .h = 28, .w = 28, .c = 256, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 32};
+constexpr modelc::Conv2dGeom g_3b_b3{.win = {.n = 1, .h = 28, .w = 28, .c = 32, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 28, .ow = 28}, .oc = 96};
+constexpr modelc::Window2d g_3b_b4p{.n = 1, .h = 28, .w = 28, .c = 256, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28};
+constexpr modelc::Conv2dGeom g_3b_b4{.win = {.n = 1, .h = 28, .w = 28, .c = 256, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28}, .oc = 64};
 constexpr int64_t g_3b_out[] = {128, 192, 96, 64};  // channels of each input
-constexpr modelc::Window2d g_pool3{1, 28, 28, 480, 3, 3, 2, 2, 0, 0, 14, 14};
-constexpr modelc::Conv2dGeom g_4a_b1{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 192};
-constexpr modelc::Conv2dGeom g_4a_b2r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 96};
-constexpr modelc::Conv2dGeom g_4a_b2{{1, 14, 14, 96, 3, 3, 1, 1, 1, 1, 14, 14}, 208};
-constexpr modelc::Conv2dGeom g_4a_b3r{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 16};
-constexpr modelc::Conv2dGeom g_4a_b3{{1, 14, 14, 16, 5, 5, 1, 1, 2, 2, 14, 14}, 48};
-constexpr modelc::Window2d g_4a_b4p{1, 14, 14, 480, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr modelc::Conv2dGeom g_4a_b4{{1, 14, 14, 480, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Window2d g_pool3{.n = 1, .h = 28, .w = 28, .c = 480, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4a_b1{.win = {.n = 1, .h = 14, .w = 14, .c = 480, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 192};
+constexpr modelc::Conv2dGeom g_4a_b2r{.win = {.n = 1, .h = 14, .w = 14, .c = 480, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 96};
+constexpr modelc::Conv2dGeom g_4a_b2{.win = {.n = 1, .h = 14, .w = 14, .c = 96, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 208};
+constexpr modelc::Conv2dGeom g_4a_b3r{.win = {.n = 1, .h = 14, .w = 14, .c = 480, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 16};
+constexpr modelc::Conv2dGeom g_4a_b3{.win = {.n = 1, .h = 14, .w = 14, .c = 16, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 14, .ow = 14}, .oc = 48};
+constexpr modelc::Window2d g_4a_b4p{.n = 1, .h = 14, .w = 14, .c = 480, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4a_b4{.win = {.n = 1, .h = 14, .w = 14, .c = 480, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 64};
 constexpr int64_t g_4a_out[] = {192, 208, 48, 64};  // channels of each input
-constexpr modelc::Conv2dGeom g_4b_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
-constexpr modelc::Conv2dGeom g_4b_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
-constexpr modelc::Conv2dGeom g_4b_b2{{1, 14, 14, 112, 3, 3, 1, 1, 1, 1, 14, 14}, 224};
-constexpr modelc::Conv2dGeom g_4b_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
-constexpr modelc::Conv2dGeom g_4b_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr modelc::Window2d g_4b_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr modelc::Conv2dGeom g_4b_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4b_b1{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 160};
+constexpr modelc::Conv2dGeom g_4b_b2r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 112};
+constexpr modelc::Conv2dGeom g_4b_b2{.win = {.n = 1, .h = 14, .w = 14, .c = 112, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 224};
+constexpr modelc::Conv2dGeom g_4b_b3r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 24};
+constexpr modelc::Conv2dGeom g_4b_b3{.win = {.n = 1, .h = 14, .w = 14, .c = 24, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 14, .ow = 14}, .oc = 64};
+constexpr modelc::Window2d g_4b_b4p{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4b_b4{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 64};
 constexpr int64_t g_4b_out[] = {160, 224, 64, 64};  // channels of each input
-constexpr modelc::Conv2dGeom g_4c_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
-constexpr modelc::Conv2dGeom g_4c_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
-constexpr modelc::Conv2dGeom g_4c_b2{{1, 14, 14, 128, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::Conv2dGeom g_4c_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 24};
-constexpr modelc::Conv2dGeom g_4c_b3{{1, 14, 14, 24, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr modelc::Window2d g_4c_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr modelc::Conv2dGeom g_4c_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4c_b1{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 128};
+constexpr modelc::Conv2dGeom g_4c_b2r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 128};
+constexpr modelc::Conv2dGeom g_4c_b2{.win = {.n = 1, .h = 14, .w = 14, .c = 128, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 256};
+constexpr modelc::Conv2dGeom g_4c_b3r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 24};
+constexpr modelc::Conv2dGeom g_4c_b3{.win = {.n = 1, .h = 14, .w = 14, .c = 24, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 14, .ow = 14}, .oc = 64};
+constexpr modelc::Window2d g_4c_b4p{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4c_b4{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 64};
 constexpr int64_t g_4c_out[] = {128, 256, 64, 64};  // channels of each input
-constexpr modelc::Conv2dGeom g_4d_b1{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 112};
-constexpr modelc::Conv2dGeom g_4d_b2r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 144};
-constexpr modelc::Conv2dGeom g_4d_b2{{1, 14, 14, 144, 3, 3, 1, 1, 1, 1, 14, 14}, 288};
-constexpr modelc::Conv2dGeom g_4d_b3r{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
-constexpr modelc::Conv2dGeom g_4d_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 64};
-constexpr modelc::Window2d g_4d_b4p{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr modelc::Conv2dGeom g_4d_b4{{1, 14, 14, 512, 1, 1, 1, 1, 0, 0, 14, 14}, 64};
+constexpr modelc::Conv2dGeom g_4d_b1{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 112};
+constexpr modelc::Conv2dGeom g_4d_b2r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 144};
+constexpr modelc::Conv2dGeom g_4d_b2{.win = {.n = 1, .h = 14, .w = 14, .c = 144, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 288};
+constexpr modelc::Conv2dGeom g_4d_b3r{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 32};
+constexpr modelc::Conv2dGeom g_4d_b3{.win = {.n = 1, .h = 14, .w = 14, .c = 32, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 14, .ow = 14}, .oc = 64};
+constexpr modelc::Window2d g_4d_b4p{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4d_b4{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 64};
 constexpr int64_t g_4d_out[] = {112, 288, 64, 64};  // channels of each input
-constexpr modelc::Conv2dGeom g_4e_b1{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::Conv2dGeom g_4e_b2r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 160};
-constexpr modelc::Conv2dGeom g_4e_b2{{1, 14, 14, 160, 3, 3, 1, 1, 1, 1, 14, 14}, 320};
-constexpr modelc::Conv2dGeom g_4e_b3r{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 32};
-constexpr modelc::Conv2dGeom g_4e_b3{{1, 14, 14, 32, 5, 5, 1, 1, 2, 2, 14, 14}, 128};
-constexpr modelc::Window2d g_4e_b4p{1, 14, 14, 528, 3, 3, 1, 1, 1, 1, 14, 14};
-constexpr modelc::Conv2dGeom g_4e_b4{{1, 14, 14, 528, 1, 1, 1, 1, 0, 0, 14, 14}, 128};
+constexpr modelc::Conv2dGeom g_4e_b1{.win = {.n = 1, .h = 14, .w = 14, .c = 528, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 256};
+constexpr modelc::Conv2dGeom g_4e_b2r{.win = {.n = 1, .h = 14, .w = 14, .c = 528, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 160};
+constexpr modelc::Conv2dGeom g_4e_b2{.win = {.n = 1, .h = 14, .w = 14, .c = 160, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 320};
+constexpr modelc::Conv2dGeom g_4e_b3r{.win = {.n = 1, .h = 14, .w = 14, .c = 528, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 32};
+constexpr modelc::Conv2dGeom g_4e_b3{.win = {.n = 1, .h = 14, .w = 14, .c = 32, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 14, .ow = 14}, .oc = 128};
+constexpr modelc::Window2d g_4e_b4p{.n = 1, .h = 14, .w = 14, .c = 528, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_4e_b4{.win = {.n = 1, .h = 14, .w = 14, .c = 528, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14}, .oc = 128};
 constexpr int64_t g_4e_out[] = {256, 320, 128, 128};  // channels of each input
-constexpr modelc::Window2d g_pool4{1, 14, 14, 832, 3, 3, 2, 2, 0, 0, 7, 7};
-constexpr modelc::Conv2dGeom g_5a_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 256};
-constexpr modelc::Conv2dGeom g_5a_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 160};
-constexpr modelc::Conv2dGeom g_5a_b2{{1, 7, 7, 160, 3, 3, 1, 1, 1, 1, 7, 7}, 320};
-constexpr modelc::Conv2dGeom g_5a_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 32};
-constexpr modelc::Conv2dGeom g_5a_b3{{1, 7, 7, 32, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
-constexpr modelc::Window2d g_5a_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
-constexpr modelc::Conv2dGeom g_5a_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
+constexpr modelc::Window2d g_pool4{.n = 1, .h = 14, .w = 14, .c = 832, .kh = 3, .kw = 3, .sh = 2,
+    .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7};
+constexpr modelc::Conv2dGeom g_5a_b1{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 256};
+constexpr modelc::Conv2dGeom g_5a_b2r{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 160};
+constexpr modelc::Conv2dGeom g_5a_b2{.win = {.n = 1, .h = 7, .w = 7, .c = 160, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 320};
+constexpr modelc::Conv2dGeom g_5a_b3r{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 32};
+constexpr modelc::Conv2dGeom g_5a_b3{.win = {.n = 1, .h = 7, .w = 7, .c = 32, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 7, .ow = 7}, .oc = 128};
+constexpr modelc::Window2d g_5a_b4p{.n = 1, .h = 7, .w = 7, .c = 832, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7};
+constexpr modelc::Conv2dGeom g_5a_b4{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 128};
 constexpr int64_t g_5a_out[] = {256, 320, 128, 128};  // channels of each input
-constexpr modelc::Conv2dGeom g_5b_b1{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 384};
-constexpr modelc::Conv2dGeom g_5b_b2r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 192};
-constexpr modelc::Conv2dGeom g_5b_b2{{1, 7, 7, 192, 3, 3, 1, 1, 1, 1, 7, 7}, 384};
-constexpr modelc::Conv2dGeom g_5b_b3r{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 48};
-constexpr modelc::Conv2dGeom g_5b_b3{{1, 7, 7, 48, 5, 5, 1, 1, 2, 2, 7, 7}, 128};
-constexpr modelc::Window2d g_5b_b4p{1, 7, 7, 832, 3, 3, 1, 1, 1, 1, 7, 7};
-constexpr modelc::Conv2dGeom g_5b_b4{{1, 7, 7, 832, 1, 1, 1, 1, 0, 0, 7, 7}, 128};
+constexpr modelc::Conv2dGeom g_5b_b1{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 384};
+constexpr modelc::Conv2dGeom g_5b_b2r{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 192};
+constexpr modelc::Conv2dGeom g_5b_b2{.win = {.n = 1, .h = 7, .w = 7, .c = 192, .kh = 3, .kw = 3,
+    .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 384};
+constexpr modelc::Conv2dGeom g_5b_b3r{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 48};
+constexpr modelc::Conv2dGeom g_5b_b3{.win = {.n = 1, .h = 7, .w = 7, .c = 48, .kh = 5, .kw = 5,
+    .sh = 1, .sw = 1, .pad_top = 2, .pad_left = 2, .oh = 7, .ow = 7}, .oc = 128};
+constexpr modelc::Window2d g_5b_b4p{.n = 1, .h = 7, .w = 7, .c = 832, .kh = 3, .kw = 3, .sh = 1,
+    .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7};
+constexpr modelc::Conv2dGeom g_5b_b4{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 128};
 constexpr int64_t g_5b_out[] = {384, 384, 128, 128};  // channels of each input
-constexpr modelc::Window2d g_pool5{1, 7, 7, 1024, 7, 7, 1, 1, 0, 0, 1, 1};
-constexpr modelc::DenseGeom g_loss3{1, 1024, 1000};  // rows per image, in, units
-constexpr modelc::Window2d g_aux1_pool{1, 14, 14, 512, 5, 5, 3, 3, 0, 0, 4, 4};
-constexpr modelc::Conv2dGeom g_aux1_conv{{1, 4, 4, 512, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
-constexpr modelc::DenseGeom g_aux1_fc1{1, 2048, 1024};  // rows per image, in, units
-constexpr modelc::DenseGeom g_aux1_fc2{1, 1024, 1000};  // rows per image, in, units
-constexpr modelc::Window2d g_aux2_pool{1, 14, 14, 528, 5, 5, 3, 3, 0, 0, 4, 4};
-constexpr modelc::Conv2dGeom g_aux2_conv{{1, 4, 4, 528, 1, 1, 1, 1, 0, 0, 4, 4}, 128};
-constexpr modelc::DenseGeom g_aux2_fc1{1, 2048, 1024};  // rows per image, in, units
-constexpr modelc::DenseGeom g_aux2_fc2{1, 1024, 1000};  // rows per image, in, units
+constexpr modelc::Window2d g_pool5{.n = 1, .h = 7, .w = 7, .c = 1024, .kh = 7, .kw = 7, .sh = 1,
+    .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 1, .ow = 1};
+constexpr modelc::DenseGeom g_loss3{.rows = 1, .in = 1024, .out = 1000};  // rows per image
+constexpr modelc::Window2d g_aux1_pool{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 5, .kw = 5,
+    .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4};
+constexpr modelc::Conv2dGeom g_aux1_conv{.win = {.n = 1, .h = 4, .w = 4, .c = 512, .kh = 1,
+    .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}, .oc = 128};
+constexpr modelc::DenseGeom g_aux1_fc1{.rows = 1, .in = 2048, .out = 1024};  // rows per image
+constexpr modelc::DenseGeom g_aux1_fc2{.rows = 1, .in = 1024, .out = 1000};  // rows per image
+constexpr modelc::Window2d g_aux2_pool{.n = 1, .h = 14, .w = 14, .c = 528, .kh = 5, .kw = 5,
+    .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4};
+constexpr modelc::Conv2dGeom g_aux2_conv{.win = {.n = 1, .h = 4, .w = 4, .c = 528, .kh = 1,
+    .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}, .oc = 128};
+constexpr modelc::DenseGeom g_aux2_fc1{.rows = 1, .in = 2048, .out = 1024};  // rows per image
+constexpr modelc::DenseGeom g_aux2_fc2{.rows = 1, .in = 1024, .out = 1000};  // rows per image
 
 constexpr modelc::ModelSpec kSpec = {
   "GoogLeNet", kParams, kInputShape, kOutputs,
@@ -451,126 +805,189 @@ constexpr modelc::ModelSpec kSpec = {
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3a_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_3a_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3a_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3a_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_3b_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_3b_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_3b_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_3b_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4a_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4a_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4a_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4a_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4b_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4b_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4b_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4b_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4c_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4c_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4c_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4c_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4d_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4d_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4d_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4d_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_4e_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_4e_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_4e_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_4e_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5a_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_5a_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5a_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5a_b4, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b1, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b2r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b2r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b2r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b3r, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3r, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b3r, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3r, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b3r, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_5b_b4, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b4, b)), modelc::conv2d_backward_scratch(modelc::at(g_5b_b4, b), modelc::Activation::relu)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_loss3, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_5b_b4, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_5b_b4, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_loss3, b),
+      modelc::Activation::softmax));
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_aux1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_aux1_conv, b), modelc::Activation::relu)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc1, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc2, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux1_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_aux1_conv, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc1, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux1_fc2, b),
+      modelc::Activation::softmax));
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_aux2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_aux2_conv, b), modelc::Activation::relu)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc1, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc2, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_aux2_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_aux2_conv, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc1, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_aux2_fc2, b),
+      modelc::Activation::softmax));
   return s;
 }
 
@@ -581,859 +998,1205 @@ GoogLeNet::GoogLeNet(int max_batch, const modelc::ModelOptions& options)
 
 void GoogLeNet::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
+  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1), x, prep(p_conv1), nullptr, modelc::at(g_conv1, n),
+      modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
   modelc::maxpool_forward(inf(i_pool1), inf(i_conv1), modelc::at(g_pool1, n));
-  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
+  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(2);
-  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr, modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv2), inf(i_pool1), prep(p_conv2), nullptr,
+      modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
   modelc::maxpool_forward(inf(i_pool2), inf(i_conv2), modelc::at(g_pool2, n));
-  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
+  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(4);
-  modelc::conv2d_forward_prepared(inf(i_3a_b1), inf(i_pool2), prep(p_3a_b1), nullptr, modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
-  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_3a_b1), inf(i_pool2), prep(p_3a_b1), nullptr,
+      modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
+  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(5);
-  modelc::conv2d_forward_prepared(inf(i_3a_b2r), inf(i_pool2), prep(p_3a_b2r), nullptr, modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
-  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_3a_b2r), inf(i_pool2), prep(p_3a_b2r), nullptr,
+      modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
+  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward_prepared(inf(i_3a_b2), inf(i_3a_b2r), prep(p_3a_b2), nullptr, modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
-  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_3a_b2), inf(i_3a_b2r), prep(p_3a_b2), nullptr,
+      modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
+  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(7);
-  modelc::conv2d_forward_prepared(inf(i_3a_b3r), inf(i_pool2), prep(p_3a_b3r), nullptr, modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
-  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_3a_b3r), inf(i_pool2), prep(p_3a_b3r), nullptr,
+      modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
+  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(8);
-  modelc::conv2d_forward_prepared(inf(i_3a_b3), inf(i_3a_b3r), prep(p_3a_b3), nullptr, modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b3), inf(i_3a_b3r), prep(p_3a_b3), nullptr,
+      modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
   modelc::maxpool_forward(inf(i_3a_b4p), inf(i_pool2), modelc::at(g_3a_b4p, n));
-  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
+  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(10);
-  modelc::conv2d_forward_prepared(inf(i_3a_b4), inf(i_3a_b4p), prep(p_3a_b4), nullptr, modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3a_b4), inf(i_3a_b4p), prep(p_3a_b4), nullptr,
+      modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { const float* in[] = {inf(i_3a_b1), inf(i_3a_b2), inf(i_3a_b3), inf(i_3a_b4)}; modelc::concat_forward(inf(i_3a_out), in, g_3a_out, n * 784); }
-  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_3a_b1), inf(i_3a_b2), inf(i_3a_b3), inf(i_3a_b4)};
+    modelc::concat_forward(inf(i_3a_out), in, g_3a_out, n * 784);
+  }
+  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(12);
-  modelc::conv2d_forward_prepared(inf(i_3b_b1), inf(i_3a_out), prep(p_3b_b1), nullptr, modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
-  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_3b_b1), inf(i_3a_out), prep(p_3b_b1), nullptr,
+      modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
+  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(13);
-  modelc::conv2d_forward_prepared(inf(i_3b_b2r), inf(i_3a_out), prep(p_3b_b2r), nullptr, modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
-  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_3b_b2r), inf(i_3a_out), prep(p_3b_b2r), nullptr,
+      modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
+  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_forward_prepared(inf(i_3b_b2), inf(i_3b_b2r), prep(p_3b_b2), nullptr, modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
-  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_3b_b2), inf(i_3b_b2r), prep(p_3b_b2), nullptr,
+      modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
+  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(15);
-  modelc::conv2d_forward_prepared(inf(i_3b_b3r), inf(i_3a_out), prep(p_3b_b3r), nullptr, modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
-  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_3b_b3r), inf(i_3a_out), prep(p_3b_b3r), nullptr,
+      modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
+  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(16);
-  modelc::conv2d_forward_prepared(inf(i_3b_b3), inf(i_3b_b3r), prep(p_3b_b3), nullptr, modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b3), inf(i_3b_b3r), prep(p_3b_b3), nullptr,
+      modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
   modelc::maxpool_forward(inf(i_3b_b4p), inf(i_3a_out), modelc::at(g_3b_b4p, n));
-  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
+  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(18);
-  modelc::conv2d_forward_prepared(inf(i_3b_b4), inf(i_3b_b4p), prep(p_3b_b4), nullptr, modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_3b_b4), inf(i_3b_b4p), prep(p_3b_b4), nullptr,
+      modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { const float* in[] = {inf(i_3b_b1), inf(i_3b_b2), inf(i_3b_b3), inf(i_3b_b4)}; modelc::concat_forward(inf(i_3b_out), in, g_3b_out, n * 784); }
+  {
+    const float* in[] = {inf(i_3b_b1), inf(i_3b_b2), inf(i_3b_b3), inf(i_3b_b4)};
+    modelc::concat_forward(inf(i_3b_out), in, g_3b_out, n * 784);
+  }
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
   modelc::maxpool_forward(inf(i_pool3), inf(i_3b_out), modelc::at(g_pool3, n));
-  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
+  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(21);
-  modelc::conv2d_forward_prepared(inf(i_4a_b1), inf(i_pool3), prep(p_4a_b1), nullptr, modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
-  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_4a_b1), inf(i_pool3), prep(p_4a_b1), nullptr,
+      modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
+  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(22);
-  modelc::conv2d_forward_prepared(inf(i_4a_b2r), inf(i_pool3), prep(p_4a_b2r), nullptr, modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
-  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_4a_b2r), inf(i_pool3), prep(p_4a_b2r), nullptr,
+      modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
+  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(23);
-  modelc::conv2d_forward_prepared(inf(i_4a_b2), inf(i_4a_b2r), prep(p_4a_b2), nullptr, modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
-  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_4a_b2), inf(i_4a_b2r), prep(p_4a_b2), nullptr,
+      modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
+  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(24);
-  modelc::conv2d_forward_prepared(inf(i_4a_b3r), inf(i_pool3), prep(p_4a_b3r), nullptr, modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
-  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_4a_b3r), inf(i_pool3), prep(p_4a_b3r), nullptr,
+      modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
+  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(25);
-  modelc::conv2d_forward_prepared(inf(i_4a_b3), inf(i_4a_b3r), prep(p_4a_b3), nullptr, modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b3), inf(i_4a_b3r), prep(p_4a_b3), nullptr,
+      modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
   modelc::maxpool_forward(inf(i_4a_b4p), inf(i_pool3), modelc::at(g_4a_b4p, n));
-  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(27);
-  modelc::conv2d_forward_prepared(inf(i_4a_b4), inf(i_4a_b4p), prep(p_4a_b4), nullptr, modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4a_b4), inf(i_4a_b4p), prep(p_4a_b4), nullptr,
+      modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { const float* in[] = {inf(i_4a_b1), inf(i_4a_b2), inf(i_4a_b3), inf(i_4a_b4)}; modelc::concat_forward(inf(i_4a_out), in, g_4a_out, n * 196); }
-  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_4a_b1), inf(i_4a_b2), inf(i_4a_b3), inf(i_4a_b4)};
+    modelc::concat_forward(inf(i_4a_out), in, g_4a_out, n * 196);
+  }
+  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(29);
-  modelc::conv2d_forward_prepared(inf(i_4b_b1), inf(i_4a_out), prep(p_4b_b1), nullptr, modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
-  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_4b_b1), inf(i_4a_out), prep(p_4b_b1), nullptr,
+      modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
+  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(30);
-  modelc::conv2d_forward_prepared(inf(i_4b_b2r), inf(i_4a_out), prep(p_4b_b2r), nullptr, modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
-  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_4b_b2r), inf(i_4a_out), prep(p_4b_b2r), nullptr,
+      modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
+  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(31);
-  modelc::conv2d_forward_prepared(inf(i_4b_b2), inf(i_4b_b2r), prep(p_4b_b2), nullptr, modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
-  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_4b_b2), inf(i_4b_b2r), prep(p_4b_b2), nullptr,
+      modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
+  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(32);
-  modelc::conv2d_forward_prepared(inf(i_4b_b3r), inf(i_4a_out), prep(p_4b_b3r), nullptr, modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
-  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_4b_b3r), inf(i_4a_out), prep(p_4b_b3r), nullptr,
+      modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
+  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(33);
-  modelc::conv2d_forward_prepared(inf(i_4b_b3), inf(i_4b_b3r), prep(p_4b_b3), nullptr, modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b3), inf(i_4b_b3r), prep(p_4b_b3), nullptr,
+      modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
   modelc::maxpool_forward(inf(i_4b_b4p), inf(i_4a_out), modelc::at(g_4b_b4p, n));
-  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(35);
-  modelc::conv2d_forward_prepared(inf(i_4b_b4), inf(i_4b_b4p), prep(p_4b_b4), nullptr, modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4b_b4), inf(i_4b_b4p), prep(p_4b_b4), nullptr,
+      modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { const float* in[] = {inf(i_4b_b1), inf(i_4b_b2), inf(i_4b_b3), inf(i_4b_b4)}; modelc::concat_forward(inf(i_4b_out), in, g_4b_out, n * 196); }
-  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_4b_b1), inf(i_4b_b2), inf(i_4b_b3), inf(i_4b_b4)};
+    modelc::concat_forward(inf(i_4b_out), in, g_4b_out, n * 196);
+  }
+  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(37);
-  modelc::conv2d_forward_prepared(inf(i_4c_b1), inf(i_4b_out), prep(p_4c_b1), nullptr, modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
-  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_4c_b1), inf(i_4b_out), prep(p_4c_b1), nullptr,
+      modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
+  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(38);
-  modelc::conv2d_forward_prepared(inf(i_4c_b2r), inf(i_4b_out), prep(p_4c_b2r), nullptr, modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
-  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_4c_b2r), inf(i_4b_out), prep(p_4c_b2r), nullptr,
+      modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
+  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(39);
-  modelc::conv2d_forward_prepared(inf(i_4c_b2), inf(i_4c_b2r), prep(p_4c_b2), nullptr, modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
-  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_4c_b2), inf(i_4c_b2r), prep(p_4c_b2), nullptr,
+      modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
+  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(40);
-  modelc::conv2d_forward_prepared(inf(i_4c_b3r), inf(i_4b_out), prep(p_4c_b3r), nullptr, modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
-  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_4c_b3r), inf(i_4b_out), prep(p_4c_b3r), nullptr,
+      modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
+  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(41);
-  modelc::conv2d_forward_prepared(inf(i_4c_b3), inf(i_4c_b3r), prep(p_4c_b3), nullptr, modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b3), inf(i_4c_b3r), prep(p_4c_b3), nullptr,
+      modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
   modelc::maxpool_forward(inf(i_4c_b4p), inf(i_4b_out), modelc::at(g_4c_b4p, n));
-  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(43);
-  modelc::conv2d_forward_prepared(inf(i_4c_b4), inf(i_4c_b4p), prep(p_4c_b4), nullptr, modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4c_b4), inf(i_4c_b4p), prep(p_4c_b4), nullptr,
+      modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { const float* in[] = {inf(i_4c_b1), inf(i_4c_b2), inf(i_4c_b3), inf(i_4c_b4)}; modelc::concat_forward(inf(i_4c_out), in, g_4c_out, n * 196); }
-  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_4c_b1), inf(i_4c_b2), inf(i_4c_b3), inf(i_4c_b4)};
+    modelc::concat_forward(inf(i_4c_out), in, g_4c_out, n * 196);
+  }
+  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(45);
-  modelc::conv2d_forward_prepared(inf(i_4d_b1), inf(i_4c_out), prep(p_4d_b1), nullptr, modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
-  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_4d_b1), inf(i_4c_out), prep(p_4d_b1), nullptr,
+      modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
+  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(46);
-  modelc::conv2d_forward_prepared(inf(i_4d_b2r), inf(i_4c_out), prep(p_4d_b2r), nullptr, modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
-  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_4d_b2r), inf(i_4c_out), prep(p_4d_b2r), nullptr,
+      modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
+  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(47);
-  modelc::conv2d_forward_prepared(inf(i_4d_b2), inf(i_4d_b2r), prep(p_4d_b2), nullptr, modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
-  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_4d_b2), inf(i_4d_b2r), prep(p_4d_b2), nullptr,
+      modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
+  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(48);
-  modelc::conv2d_forward_prepared(inf(i_4d_b3r), inf(i_4c_out), prep(p_4d_b3r), nullptr, modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
-  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_4d_b3r), inf(i_4c_out), prep(p_4d_b3r), nullptr,
+      modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
+  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(49);
-  modelc::conv2d_forward_prepared(inf(i_4d_b3), inf(i_4d_b3r), prep(p_4d_b3), nullptr, modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b3), inf(i_4d_b3r), prep(p_4d_b3), nullptr,
+      modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
   modelc::maxpool_forward(inf(i_4d_b4p), inf(i_4c_out), modelc::at(g_4d_b4p, n));
-  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(51);
-  modelc::conv2d_forward_prepared(inf(i_4d_b4), inf(i_4d_b4p), prep(p_4d_b4), nullptr, modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4d_b4), inf(i_4d_b4p), prep(p_4d_b4), nullptr,
+      modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { const float* in[] = {inf(i_4d_b1), inf(i_4d_b2), inf(i_4d_b3), inf(i_4d_b4)}; modelc::concat_forward(inf(i_4d_out), in, g_4d_out, n * 196); }
-  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_4d_b1), inf(i_4d_b2), inf(i_4d_b3), inf(i_4d_b4)};
+    modelc::concat_forward(inf(i_4d_out), in, g_4d_out, n * 196);
+  }
+  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(53);
-  modelc::conv2d_forward_prepared(inf(i_4e_b1), inf(i_4d_out), prep(p_4e_b1), nullptr, modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
-  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_4e_b1), inf(i_4d_out), prep(p_4e_b1), nullptr,
+      modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
+  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(54);
-  modelc::conv2d_forward_prepared(inf(i_4e_b2r), inf(i_4d_out), prep(p_4e_b2r), nullptr, modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
-  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_4e_b2r), inf(i_4d_out), prep(p_4e_b2r), nullptr,
+      modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
+  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(55);
-  modelc::conv2d_forward_prepared(inf(i_4e_b2), inf(i_4e_b2r), prep(p_4e_b2), nullptr, modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
-  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_4e_b2), inf(i_4e_b2r), prep(p_4e_b2), nullptr,
+      modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
+  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(56);
-  modelc::conv2d_forward_prepared(inf(i_4e_b3r), inf(i_4d_out), prep(p_4e_b3r), nullptr, modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
-  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_4e_b3r), inf(i_4d_out), prep(p_4e_b3r), nullptr,
+      modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
+  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(57);
-  modelc::conv2d_forward_prepared(inf(i_4e_b3), inf(i_4e_b3r), prep(p_4e_b3), nullptr, modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b3), inf(i_4e_b3r), prep(p_4e_b3), nullptr,
+      modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
   modelc::maxpool_forward(inf(i_4e_b4p), inf(i_4d_out), modelc::at(g_4e_b4p, n));
-  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
+  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(59);
-  modelc::conv2d_forward_prepared(inf(i_4e_b4), inf(i_4e_b4p), prep(p_4e_b4), nullptr, modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_4e_b4), inf(i_4e_b4p), prep(p_4e_b4), nullptr,
+      modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { const float* in[] = {inf(i_4e_b1), inf(i_4e_b2), inf(i_4e_b3), inf(i_4e_b4)}; modelc::concat_forward(inf(i_4e_out), in, g_4e_out, n * 196); }
+  {
+    const float* in[] = {inf(i_4e_b1), inf(i_4e_b2), inf(i_4e_b3), inf(i_4e_b4)};
+    modelc::concat_forward(inf(i_4e_out), in, g_4e_out, n * 196);
+  }
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
   modelc::maxpool_forward(inf(i_pool4), inf(i_4e_out), modelc::at(g_pool4, n));
-  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
+  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(62);
-  modelc::conv2d_forward_prepared(inf(i_5a_b1), inf(i_pool4), prep(p_5a_b1), nullptr, modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
-  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_5a_b1), inf(i_pool4), prep(p_5a_b1), nullptr,
+      modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
+  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(63);
-  modelc::conv2d_forward_prepared(inf(i_5a_b2r), inf(i_pool4), prep(p_5a_b2r), nullptr, modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
-  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_5a_b2r), inf(i_pool4), prep(p_5a_b2r), nullptr,
+      modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
+  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(64);
-  modelc::conv2d_forward_prepared(inf(i_5a_b2), inf(i_5a_b2r), prep(p_5a_b2), nullptr, modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
-  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_5a_b2), inf(i_5a_b2r), prep(p_5a_b2), nullptr,
+      modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
+  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(65);
-  modelc::conv2d_forward_prepared(inf(i_5a_b3r), inf(i_pool4), prep(p_5a_b3r), nullptr, modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
-  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_5a_b3r), inf(i_pool4), prep(p_5a_b3r), nullptr,
+      modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
+  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(66);
-  modelc::conv2d_forward_prepared(inf(i_5a_b3), inf(i_5a_b3r), prep(p_5a_b3), nullptr, modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b3), inf(i_5a_b3r), prep(p_5a_b3), nullptr,
+      modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
   modelc::maxpool_forward(inf(i_5a_b4p), inf(i_pool4), modelc::at(g_5a_b4p, n));
-  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(68);
-  modelc::conv2d_forward_prepared(inf(i_5a_b4), inf(i_5a_b4p), prep(p_5a_b4), nullptr, modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5a_b4), inf(i_5a_b4p), prep(p_5a_b4), nullptr,
+      modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { const float* in[] = {inf(i_5a_b1), inf(i_5a_b2), inf(i_5a_b3), inf(i_5a_b4)}; modelc::concat_forward(inf(i_5a_out), in, g_5a_out, n * 49); }
-  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
+  {
+    const float* in[] = {inf(i_5a_b1), inf(i_5a_b2), inf(i_5a_b3), inf(i_5a_b4)};
+    modelc::concat_forward(inf(i_5a_out), in, g_5a_out, n * 49);
+  }
+  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(70);
-  modelc::conv2d_forward_prepared(inf(i_5b_b1), inf(i_5a_out), prep(p_5b_b1), nullptr, modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
-  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_5b_b1), inf(i_5a_out), prep(p_5b_b1), nullptr,
+      modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
+  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(71);
-  modelc::conv2d_forward_prepared(inf(i_5b_b2r), inf(i_5a_out), prep(p_5b_b2r), nullptr, modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
-  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
+  modelc::conv2d_forward_prepared(inf(i_5b_b2r), inf(i_5a_out), prep(p_5b_b2r), nullptr,
+      modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
+  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(72);
-  modelc::conv2d_forward_prepared(inf(i_5b_b2), inf(i_5b_b2r), prep(p_5b_b2), nullptr, modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
-  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_5b_b2), inf(i_5b_b2r), prep(p_5b_b2), nullptr,
+      modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
+  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(73);
-  modelc::conv2d_forward_prepared(inf(i_5b_b3r), inf(i_5a_out), prep(p_5b_b3r), nullptr, modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
-  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_5b_b3r), inf(i_5a_out), prep(p_5b_b3r), nullptr,
+      modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
+  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(74);
-  modelc::conv2d_forward_prepared(inf(i_5b_b3), inf(i_5b_b3r), prep(p_5b_b3), nullptr, modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b3), inf(i_5b_b3r), prep(p_5b_b3), nullptr,
+      modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
   modelc::maxpool_forward(inf(i_5b_b4p), inf(i_5a_out), modelc::at(g_5b_b4p, n));
-  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(76);
-  modelc::conv2d_forward_prepared(inf(i_5b_b4), inf(i_5b_b4p), prep(p_5b_b4), nullptr, modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_5b_b4), inf(i_5b_b4p), prep(p_5b_b4), nullptr,
+      modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { const float* in[] = {inf(i_5b_b1), inf(i_5b_b2), inf(i_5b_b3), inf(i_5b_b4)}; modelc::concat_forward(inf(i_5b_out), in, g_5b_out, n * 49); }
+  {
+    const float* in[] = {inf(i_5b_b1), inf(i_5b_b2), inf(i_5b_b3), inf(i_5b_b4)};
+    modelc::concat_forward(inf(i_5b_out), in, g_5b_out, n * 49);
+  }
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
   modelc::avgpool_forward(inf(i_pool5), inf(i_5b_out), modelc::at(g_pool5, n));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  modelc::dense_forward(inf(i_loss3), inf(i_drop), w(112), w(113), modelc::at(g_loss3, n), modelc::Activation::softmax);
+  modelc::dense_forward(inf(i_loss3), inf(i_drop), w(w_loss3_kernel), w(w_loss3_bias),
+      modelc::at(g_loss3, n), modelc::Activation::softmax);
 }
 
 void GoogLeNet::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
+  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward(trn(t_conv1), x, w(0), w(1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv1), x, w(w_conv1_kernel), w(w_conv1_bias), modelc::at(g_conv1,
+      n), modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
   modelc::maxpool_forward(trn(t_pool1), trn(t_conv1), modelc::at(g_pool1, n));
-  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
+  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(2);
-  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(2), w(3), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_conv2), trn(t_pool1), w(w_conv2_kernel), w(w_conv2_bias),
+      modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
   modelc::maxpool_forward(trn(t_pool2), trn(t_conv2), modelc::at(g_pool2, n));
-  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
+  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(4);
-  modelc::conv2d_forward(trn(t_3a_b1), trn(t_pool2), w(4), w(5), modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
-  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_3a_b1), trn(t_pool2), w(w_3a_b1_kernel), w(w_3a_b1_bias),
+      modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
+  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(5);
-  modelc::conv2d_forward(trn(t_3a_b2r), trn(t_pool2), w(6), w(7), modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
-  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_3a_b2r), trn(t_pool2), w(w_3a_b2r_kernel), w(w_3a_b2r_bias),
+      modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
+  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward(trn(t_3a_b2), trn(t_3a_b2r), w(8), w(9), modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
-  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_3a_b2), trn(t_3a_b2r), w(w_3a_b2_kernel), w(w_3a_b2_bias),
+      modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
+  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(7);
-  modelc::conv2d_forward(trn(t_3a_b3r), trn(t_pool2), w(10), w(11), modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
-  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_3a_b3r), trn(t_pool2), w(w_3a_b3r_kernel), w(w_3a_b3r_bias),
+      modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
+  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(8);
-  modelc::conv2d_forward(trn(t_3a_b3), trn(t_3a_b3r), w(12), w(13), modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b3), trn(t_3a_b3r), w(w_3a_b3_kernel), w(w_3a_b3_bias),
+      modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
   modelc::maxpool_forward(trn(t_3a_b4p), trn(t_pool2), modelc::at(g_3a_b4p, n));
-  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
+  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(10);
-  modelc::conv2d_forward(trn(t_3a_b4), trn(t_3a_b4p), w(14), w(15), modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3a_b4), trn(t_3a_b4p), w(w_3a_b4_kernel), w(w_3a_b4_bias),
+      modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { const float* in[] = {trn(t_3a_b1), trn(t_3a_b2), trn(t_3a_b3), trn(t_3a_b4)}; modelc::concat_forward(trn(t_3a_out), in, g_3a_out, n * 784); }
-  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_3a_b1), trn(t_3a_b2), trn(t_3a_b3), trn(t_3a_b4)};
+    modelc::concat_forward(trn(t_3a_out), in, g_3a_out, n * 784);
+  }
+  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(12);
-  modelc::conv2d_forward(trn(t_3b_b1), trn(t_3a_out), w(16), w(17), modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
-  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_3b_b1), trn(t_3a_out), w(w_3b_b1_kernel), w(w_3b_b1_bias),
+      modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
+  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(13);
-  modelc::conv2d_forward(trn(t_3b_b2r), trn(t_3a_out), w(18), w(19), modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
-  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_3b_b2r), trn(t_3a_out), w(w_3b_b2r_kernel), w(w_3b_b2r_bias),
+      modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
+  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_forward(trn(t_3b_b2), trn(t_3b_b2r), w(20), w(21), modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
-  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_3b_b2), trn(t_3b_b2r), w(w_3b_b2_kernel), w(w_3b_b2_bias),
+      modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
+  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(15);
-  modelc::conv2d_forward(trn(t_3b_b3r), trn(t_3a_out), w(22), w(23), modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
-  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_3b_b3r), trn(t_3a_out), w(w_3b_b3r_kernel), w(w_3b_b3r_bias),
+      modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
+  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(16);
-  modelc::conv2d_forward(trn(t_3b_b3), trn(t_3b_b3r), w(24), w(25), modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b3), trn(t_3b_b3r), w(w_3b_b3_kernel), w(w_3b_b3_bias),
+      modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
   modelc::maxpool_forward(trn(t_3b_b4p), trn(t_3a_out), modelc::at(g_3b_b4p, n));
-  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
+  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(18);
-  modelc::conv2d_forward(trn(t_3b_b4), trn(t_3b_b4p), w(26), w(27), modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_3b_b4), trn(t_3b_b4p), w(w_3b_b4_kernel), w(w_3b_b4_bias),
+      modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { const float* in[] = {trn(t_3b_b1), trn(t_3b_b2), trn(t_3b_b3), trn(t_3b_b4)}; modelc::concat_forward(trn(t_3b_out), in, g_3b_out, n * 784); }
+  {
+    const float* in[] = {trn(t_3b_b1), trn(t_3b_b2), trn(t_3b_b3), trn(t_3b_b4)};
+    modelc::concat_forward(trn(t_3b_out), in, g_3b_out, n * 784);
+  }
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
   modelc::maxpool_forward(trn(t_pool3), trn(t_3b_out), modelc::at(g_pool3, n));
-  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
+  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(21);
-  modelc::conv2d_forward(trn(t_4a_b1), trn(t_pool3), w(28), w(29), modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
-  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_4a_b1), trn(t_pool3), w(w_4a_b1_kernel), w(w_4a_b1_bias),
+      modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
+  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(22);
-  modelc::conv2d_forward(trn(t_4a_b2r), trn(t_pool3), w(30), w(31), modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
-  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_4a_b2r), trn(t_pool3), w(w_4a_b2r_kernel), w(w_4a_b2r_bias),
+      modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
+  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(23);
-  modelc::conv2d_forward(trn(t_4a_b2), trn(t_4a_b2r), w(32), w(33), modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
-  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_4a_b2), trn(t_4a_b2r), w(w_4a_b2_kernel), w(w_4a_b2_bias),
+      modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
+  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(24);
-  modelc::conv2d_forward(trn(t_4a_b3r), trn(t_pool3), w(34), w(35), modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
-  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_4a_b3r), trn(t_pool3), w(w_4a_b3r_kernel), w(w_4a_b3r_bias),
+      modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
+  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(25);
-  modelc::conv2d_forward(trn(t_4a_b3), trn(t_4a_b3r), w(36), w(37), modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b3), trn(t_4a_b3r), w(w_4a_b3_kernel), w(w_4a_b3_bias),
+      modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
   modelc::maxpool_forward(trn(t_4a_b4p), trn(t_pool3), modelc::at(g_4a_b4p, n));
-  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(27);
-  modelc::conv2d_forward(trn(t_4a_b4), trn(t_4a_b4p), w(38), w(39), modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4a_b4), trn(t_4a_b4p), w(w_4a_b4_kernel), w(w_4a_b4_bias),
+      modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { const float* in[] = {trn(t_4a_b1), trn(t_4a_b2), trn(t_4a_b3), trn(t_4a_b4)}; modelc::concat_forward(trn(t_4a_out), in, g_4a_out, n * 196); }
-  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_4a_b1), trn(t_4a_b2), trn(t_4a_b3), trn(t_4a_b4)};
+    modelc::concat_forward(trn(t_4a_out), in, g_4a_out, n * 196);
+  }
+  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(29);
-  modelc::conv2d_forward(trn(t_4b_b1), trn(t_4a_out), w(40), w(41), modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
-  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_4b_b1), trn(t_4a_out), w(w_4b_b1_kernel), w(w_4b_b1_bias),
+      modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
+  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(30);
-  modelc::conv2d_forward(trn(t_4b_b2r), trn(t_4a_out), w(42), w(43), modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
-  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_4b_b2r), trn(t_4a_out), w(w_4b_b2r_kernel), w(w_4b_b2r_bias),
+      modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
+  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(31);
-  modelc::conv2d_forward(trn(t_4b_b2), trn(t_4b_b2r), w(44), w(45), modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
-  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_4b_b2), trn(t_4b_b2r), w(w_4b_b2_kernel), w(w_4b_b2_bias),
+      modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
+  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(32);
-  modelc::conv2d_forward(trn(t_4b_b3r), trn(t_4a_out), w(46), w(47), modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
-  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_4b_b3r), trn(t_4a_out), w(w_4b_b3r_kernel), w(w_4b_b3r_bias),
+      modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
+  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(33);
-  modelc::conv2d_forward(trn(t_4b_b3), trn(t_4b_b3r), w(48), w(49), modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b3), trn(t_4b_b3r), w(w_4b_b3_kernel), w(w_4b_b3_bias),
+      modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
   modelc::maxpool_forward(trn(t_4b_b4p), trn(t_4a_out), modelc::at(g_4b_b4p, n));
-  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(35);
-  modelc::conv2d_forward(trn(t_4b_b4), trn(t_4b_b4p), w(50), w(51), modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4b_b4), trn(t_4b_b4p), w(w_4b_b4_kernel), w(w_4b_b4_bias),
+      modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { const float* in[] = {trn(t_4b_b1), trn(t_4b_b2), trn(t_4b_b3), trn(t_4b_b4)}; modelc::concat_forward(trn(t_4b_out), in, g_4b_out, n * 196); }
-  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_4b_b1), trn(t_4b_b2), trn(t_4b_b3), trn(t_4b_b4)};
+    modelc::concat_forward(trn(t_4b_out), in, g_4b_out, n * 196);
+  }
+  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(37);
-  modelc::conv2d_forward(trn(t_4c_b1), trn(t_4b_out), w(52), w(53), modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
-  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_4c_b1), trn(t_4b_out), w(w_4c_b1_kernel), w(w_4c_b1_bias),
+      modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
+  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(38);
-  modelc::conv2d_forward(trn(t_4c_b2r), trn(t_4b_out), w(54), w(55), modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
-  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_4c_b2r), trn(t_4b_out), w(w_4c_b2r_kernel), w(w_4c_b2r_bias),
+      modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
+  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(39);
-  modelc::conv2d_forward(trn(t_4c_b2), trn(t_4c_b2r), w(56), w(57), modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
-  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_4c_b2), trn(t_4c_b2r), w(w_4c_b2_kernel), w(w_4c_b2_bias),
+      modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
+  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(40);
-  modelc::conv2d_forward(trn(t_4c_b3r), trn(t_4b_out), w(58), w(59), modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
-  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_4c_b3r), trn(t_4b_out), w(w_4c_b3r_kernel), w(w_4c_b3r_bias),
+      modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
+  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(41);
-  modelc::conv2d_forward(trn(t_4c_b3), trn(t_4c_b3r), w(60), w(61), modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b3), trn(t_4c_b3r), w(w_4c_b3_kernel), w(w_4c_b3_bias),
+      modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
   modelc::maxpool_forward(trn(t_4c_b4p), trn(t_4b_out), modelc::at(g_4c_b4p, n));
-  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(43);
-  modelc::conv2d_forward(trn(t_4c_b4), trn(t_4c_b4p), w(62), w(63), modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4c_b4), trn(t_4c_b4p), w(w_4c_b4_kernel), w(w_4c_b4_bias),
+      modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { const float* in[] = {trn(t_4c_b1), trn(t_4c_b2), trn(t_4c_b3), trn(t_4c_b4)}; modelc::concat_forward(trn(t_4c_out), in, g_4c_out, n * 196); }
-  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_4c_b1), trn(t_4c_b2), trn(t_4c_b3), trn(t_4c_b4)};
+    modelc::concat_forward(trn(t_4c_out), in, g_4c_out, n * 196);
+  }
+  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(45);
-  modelc::conv2d_forward(trn(t_4d_b1), trn(t_4c_out), w(64), w(65), modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
-  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_4d_b1), trn(t_4c_out), w(w_4d_b1_kernel), w(w_4d_b1_bias),
+      modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
+  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(46);
-  modelc::conv2d_forward(trn(t_4d_b2r), trn(t_4c_out), w(66), w(67), modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
-  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_4d_b2r), trn(t_4c_out), w(w_4d_b2r_kernel), w(w_4d_b2r_bias),
+      modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
+  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(47);
-  modelc::conv2d_forward(trn(t_4d_b2), trn(t_4d_b2r), w(68), w(69), modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
-  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_4d_b2), trn(t_4d_b2r), w(w_4d_b2_kernel), w(w_4d_b2_bias),
+      modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
+  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(48);
-  modelc::conv2d_forward(trn(t_4d_b3r), trn(t_4c_out), w(70), w(71), modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
-  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_4d_b3r), trn(t_4c_out), w(w_4d_b3r_kernel), w(w_4d_b3r_bias),
+      modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
+  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(49);
-  modelc::conv2d_forward(trn(t_4d_b3), trn(t_4d_b3r), w(72), w(73), modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b3), trn(t_4d_b3r), w(w_4d_b3_kernel), w(w_4d_b3_bias),
+      modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
   modelc::maxpool_forward(trn(t_4d_b4p), trn(t_4c_out), modelc::at(g_4d_b4p, n));
-  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(51);
-  modelc::conv2d_forward(trn(t_4d_b4), trn(t_4d_b4p), w(74), w(75), modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4d_b4), trn(t_4d_b4p), w(w_4d_b4_kernel), w(w_4d_b4_bias),
+      modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { const float* in[] = {trn(t_4d_b1), trn(t_4d_b2), trn(t_4d_b3), trn(t_4d_b4)}; modelc::concat_forward(trn(t_4d_out), in, g_4d_out, n * 196); }
-  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_4d_b1), trn(t_4d_b2), trn(t_4d_b3), trn(t_4d_b4)};
+    modelc::concat_forward(trn(t_4d_out), in, g_4d_out, n * 196);
+  }
+  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(53);
-  modelc::conv2d_forward(trn(t_4e_b1), trn(t_4d_out), w(76), w(77), modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
-  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_4e_b1), trn(t_4d_out), w(w_4e_b1_kernel), w(w_4e_b1_bias),
+      modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
+  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(54);
-  modelc::conv2d_forward(trn(t_4e_b2r), trn(t_4d_out), w(78), w(79), modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
-  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_4e_b2r), trn(t_4d_out), w(w_4e_b2r_kernel), w(w_4e_b2r_bias),
+      modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
+  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(55);
-  modelc::conv2d_forward(trn(t_4e_b2), trn(t_4e_b2r), w(80), w(81), modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
-  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_4e_b2), trn(t_4e_b2r), w(w_4e_b2_kernel), w(w_4e_b2_bias),
+      modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
+  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(56);
-  modelc::conv2d_forward(trn(t_4e_b3r), trn(t_4d_out), w(82), w(83), modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
-  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_4e_b3r), trn(t_4d_out), w(w_4e_b3r_kernel), w(w_4e_b3r_bias),
+      modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
+  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(57);
-  modelc::conv2d_forward(trn(t_4e_b3), trn(t_4e_b3r), w(84), w(85), modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b3), trn(t_4e_b3r), w(w_4e_b3_kernel), w(w_4e_b3_bias),
+      modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
   modelc::maxpool_forward(trn(t_4e_b4p), trn(t_4d_out), modelc::at(g_4e_b4p, n));
-  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
+  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(59);
-  modelc::conv2d_forward(trn(t_4e_b4), trn(t_4e_b4p), w(86), w(87), modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_4e_b4), trn(t_4e_b4p), w(w_4e_b4_kernel), w(w_4e_b4_bias),
+      modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { const float* in[] = {trn(t_4e_b1), trn(t_4e_b2), trn(t_4e_b3), trn(t_4e_b4)}; modelc::concat_forward(trn(t_4e_out), in, g_4e_out, n * 196); }
+  {
+    const float* in[] = {trn(t_4e_b1), trn(t_4e_b2), trn(t_4e_b3), trn(t_4e_b4)};
+    modelc::concat_forward(trn(t_4e_out), in, g_4e_out, n * 196);
+  }
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
   modelc::maxpool_forward(trn(t_pool4), trn(t_4e_out), modelc::at(g_pool4, n));
-  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
+  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(62);
-  modelc::conv2d_forward(trn(t_5a_b1), trn(t_pool4), w(88), w(89), modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
-  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_5a_b1), trn(t_pool4), w(w_5a_b1_kernel), w(w_5a_b1_bias),
+      modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
+  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(63);
-  modelc::conv2d_forward(trn(t_5a_b2r), trn(t_pool4), w(90), w(91), modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
-  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_5a_b2r), trn(t_pool4), w(w_5a_b2r_kernel), w(w_5a_b2r_bias),
+      modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
+  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(64);
-  modelc::conv2d_forward(trn(t_5a_b2), trn(t_5a_b2r), w(92), w(93), modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
-  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_5a_b2), trn(t_5a_b2r), w(w_5a_b2_kernel), w(w_5a_b2_bias),
+      modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
+  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(65);
-  modelc::conv2d_forward(trn(t_5a_b3r), trn(t_pool4), w(94), w(95), modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
-  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_5a_b3r), trn(t_pool4), w(w_5a_b3r_kernel), w(w_5a_b3r_bias),
+      modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
+  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(66);
-  modelc::conv2d_forward(trn(t_5a_b3), trn(t_5a_b3r), w(96), w(97), modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b3), trn(t_5a_b3r), w(w_5a_b3_kernel), w(w_5a_b3_bias),
+      modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
   modelc::maxpool_forward(trn(t_5a_b4p), trn(t_pool4), modelc::at(g_5a_b4p, n));
-  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(68);
-  modelc::conv2d_forward(trn(t_5a_b4), trn(t_5a_b4p), w(98), w(99), modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5a_b4), trn(t_5a_b4p), w(w_5a_b4_kernel), w(w_5a_b4_bias),
+      modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { const float* in[] = {trn(t_5a_b1), trn(t_5a_b2), trn(t_5a_b3), trn(t_5a_b4)}; modelc::concat_forward(trn(t_5a_out), in, g_5a_out, n * 49); }
-  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
+  {
+    const float* in[] = {trn(t_5a_b1), trn(t_5a_b2), trn(t_5a_b3), trn(t_5a_b4)};
+    modelc::concat_forward(trn(t_5a_out), in, g_5a_out, n * 49);
+  }
+  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(70);
-  modelc::conv2d_forward(trn(t_5b_b1), trn(t_5a_out), w(100), w(101), modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
-  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
+  modelc::conv2d_forward(trn(t_5b_b1), trn(t_5a_out), w(w_5b_b1_kernel), w(w_5b_b1_bias),
+      modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
+  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(71);
-  modelc::conv2d_forward(trn(t_5b_b2r), trn(t_5a_out), w(102), w(103), modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
-  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
+  modelc::conv2d_forward(trn(t_5b_b2r), trn(t_5a_out), w(w_5b_b2r_kernel), w(w_5b_b2r_bias),
+      modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
+  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(72);
-  modelc::conv2d_forward(trn(t_5b_b2), trn(t_5b_b2r), w(104), w(105), modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
-  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
+  modelc::conv2d_forward(trn(t_5b_b2), trn(t_5b_b2r), w(w_5b_b2_kernel), w(w_5b_b2_bias),
+      modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
+  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(73);
-  modelc::conv2d_forward(trn(t_5b_b3r), trn(t_5a_out), w(106), w(107), modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
-  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::conv2d_forward(trn(t_5b_b3r), trn(t_5a_out), w(w_5b_b3r_kernel), w(w_5b_b3r_bias),
+      modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
+  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(74);
-  modelc::conv2d_forward(trn(t_5b_b3), trn(t_5b_b3r), w(108), w(109), modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b3), trn(t_5b_b3r), w(w_5b_b3_kernel), w(w_5b_b3_bias),
+      modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
   modelc::maxpool_forward(trn(t_5b_b4p), trn(t_5a_out), modelc::at(g_5b_b4p, n));
-  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(76);
-  modelc::conv2d_forward(trn(t_5b_b4), trn(t_5b_b4p), w(110), w(111), modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_5b_b4), trn(t_5b_b4p), w(w_5b_b4_kernel), w(w_5b_b4_bias),
+      modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { const float* in[] = {trn(t_5b_b1), trn(t_5b_b2), trn(t_5b_b3), trn(t_5b_b4)}; modelc::concat_forward(trn(t_5b_out), in, g_5b_out, n * 49); }
+  {
+    const float* in[] = {trn(t_5b_b1), trn(t_5b_b2), trn(t_5b_b3), trn(t_5b_b4)};
+    modelc::concat_forward(trn(t_5b_out), in, g_5b_out, n * 49);
+  }
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
   modelc::avgpool_forward(trn(t_pool5), trn(t_5b_out), modelc::at(g_pool5, n));
   // drop: dropout [1024] (googlenet.yaml:55)
   layer(80);
-  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_flatten), n * 1024, dropout_on() ? 0.4f : 0.0f, dropout_seed(81));
+  modelc::dropout_forward(trn(t_drop), mask(m_drop), trn(t_flatten), n * 1024,
+      dropout_on() ? 0.4f : 0.0f, dropout_seed(81));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  modelc::dense_forward(trn(t_loss3), trn(t_drop), w(112), w(113), modelc::at(g_loss3, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_loss3), trn(t_drop), w(w_loss3_kernel), w(w_loss3_bias),
+      modelc::at(g_loss3, n), modelc::Activation::linear);
   // aux1/pool: avgpool [4, 4, 512] (googlenet.yaml:29)
   layer(82);
   modelc::avgpool_forward(trn(t_aux1_pool), trn(t_4a_out), modelc::at(g_aux1_pool, n));
-  // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
+  // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30), kernel: indirect GEMM on AVX-512
   layer(83);
-  modelc::conv2d_forward(trn(t_aux1_conv), trn(t_aux1_pool), w(114), w(115), modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_aux1_conv), trn(t_aux1_pool), w(w_aux1_conv_kernel),
+      w(w_aux1_conv_bias), modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
   // aux1/fc1: dense [1024] (googlenet.yaml:32)
   layer(85);
-  modelc::dense_forward(trn(t_aux1_fc1), trn(t_aux1_flatten), w(116), w(117), modelc::at(g_aux1_fc1, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_aux1_fc1), trn(t_aux1_flatten), w(w_aux1_fc1_kernel),
+      w(w_aux1_fc1_bias), modelc::at(g_aux1_fc1, n), modelc::Activation::relu);
   // aux1/drop: dropout [1024] (googlenet.yaml:33)
   layer(86);
-  modelc::dropout_forward(trn(t_aux1_drop), mask(m_aux1_drop), trn(t_aux1_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(87));
+  modelc::dropout_forward(trn(t_aux1_drop), mask(m_aux1_drop), trn(t_aux1_fc1), n * 1024,
+      dropout_on() ? 0.7f : 0.0f, dropout_seed(87));
   // aux1/fc2: dense [1000] (googlenet.yaml:34)
   layer(87);
-  modelc::dense_forward(trn(t_aux1_fc2), trn(t_aux1_drop), w(118), w(119), modelc::at(g_aux1_fc2, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_aux1_fc2), trn(t_aux1_drop), w(w_aux1_fc2_kernel),
+      w(w_aux1_fc2_bias), modelc::at(g_aux1_fc2, n), modelc::Activation::linear);
   // aux2/pool: avgpool [4, 4, 528] (googlenet.yaml:29)
   layer(88);
   modelc::avgpool_forward(trn(t_aux2_pool), trn(t_4d_out), modelc::at(g_aux2_pool, n));
-  // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
+  // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30), kernel: indirect GEMM on AVX-512
   layer(89);
-  modelc::conv2d_forward(trn(t_aux2_conv), trn(t_aux2_pool), w(120), w(121), modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_aux2_conv), trn(t_aux2_pool), w(w_aux2_conv_kernel),
+      w(w_aux2_conv_bias), modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
   // aux2/fc1: dense [1024] (googlenet.yaml:32)
   layer(91);
-  modelc::dense_forward(trn(t_aux2_fc1), trn(t_aux2_flatten), w(122), w(123), modelc::at(g_aux2_fc1, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_aux2_fc1), trn(t_aux2_flatten), w(w_aux2_fc1_kernel),
+      w(w_aux2_fc1_bias), modelc::at(g_aux2_fc1, n), modelc::Activation::relu);
   // aux2/drop: dropout [1024] (googlenet.yaml:33)
   layer(92);
-  modelc::dropout_forward(trn(t_aux2_drop), mask(m_aux2_drop), trn(t_aux2_fc1), n * 1024, dropout_on() ? 0.7f : 0.0f, dropout_seed(93));
+  modelc::dropout_forward(trn(t_aux2_drop), mask(m_aux2_drop), trn(t_aux2_fc1), n * 1024,
+      dropout_on() ? 0.7f : 0.0f, dropout_seed(93));
   // aux2/fc2: dense [1000] (googlenet.yaml:34)
   layer(93);
-  modelc::dense_forward(trn(t_aux2_fc2), trn(t_aux2_drop), w(124), w(125), modelc::at(g_aux2_fc2, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_aux2_fc2), trn(t_aux2_drop), w(w_aux2_fc2_kernel),
+      w(w_aux2_fc2_bias), modelc::at(g_aux2_fc2, n), modelc::Activation::linear);
 }
 
 void GoogLeNet::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // aux2/fc2: dense [1000] (googlenet.yaml:34)
   layer(93);
-  modelc::dense_backward(trn(d_aux2_drop), dw(124), dw(125), trn(d_aux2_fc2), trn(t_aux2_drop), w(124), trn(t_aux2_fc2), modelc::at(g_aux2_fc2, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_aux2_drop), dw(w_aux2_fc2_kernel), dw(w_aux2_fc2_bias),
+      trn(d_aux2_fc2), trn(t_aux2_drop), w(w_aux2_fc2_kernel), trn(t_aux2_fc2),
+      modelc::at(g_aux2_fc2, n), modelc::Activation::linear, scratch());
   // aux2/drop: dropout [1024] (googlenet.yaml:33)
   layer(92);
-  modelc::dropout_backward(trn(d_aux2_fc1), trn(d_aux2_drop), mask(m_aux2_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
+  modelc::dropout_backward(trn(d_aux2_fc1), trn(d_aux2_drop), mask(m_aux2_drop), n * 1024,
+      dropout_on() ? 0.7f : 0.0f);
   // aux2/fc1: dense [1024] (googlenet.yaml:32)
   layer(91);
-  modelc::dense_backward(trn(d_aux2_flatten), dw(122), dw(123), trn(d_aux2_fc1), trn(t_aux2_flatten), w(122), trn(t_aux2_fc1), modelc::at(g_aux2_fc1, n), modelc::Activation::relu, scratch());
-  // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
+  modelc::dense_backward(trn(d_aux2_flatten), dw(w_aux2_fc1_kernel), dw(w_aux2_fc1_bias),
+      trn(d_aux2_fc1), trn(t_aux2_flatten), w(w_aux2_fc1_kernel), trn(t_aux2_fc1),
+      modelc::at(g_aux2_fc1, n), modelc::Activation::relu, scratch());
+  // aux2/conv: conv2d [4, 4, 128] (googlenet.yaml:30), kernel: indirect GEMM on AVX-512
   layer(89);
-  modelc::conv2d_backward(trn(d_aux2_pool), dw(120), dw(121), trn(d_aux2_conv), trn(t_aux2_pool), w(120), trn(t_aux2_conv), modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_aux2_pool), dw(w_aux2_conv_kernel), dw(w_aux2_conv_bias),
+      trn(d_aux2_conv), trn(t_aux2_pool), w(w_aux2_conv_kernel), trn(t_aux2_conv),
+      modelc::at(g_aux2_conv, n), modelc::Activation::relu, scratch());
   // aux2/pool: avgpool [4, 4, 528] (googlenet.yaml:29)
   layer(88);
   modelc::avgpool_backward(trn(d_4d_out), trn(d_aux2_pool), modelc::at(g_aux2_pool, n));
   // aux1/fc2: dense [1000] (googlenet.yaml:34)
   layer(87);
-  modelc::dense_backward(trn(d_aux1_drop), dw(118), dw(119), trn(d_aux1_fc2), trn(t_aux1_drop), w(118), trn(t_aux1_fc2), modelc::at(g_aux1_fc2, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_aux1_drop), dw(w_aux1_fc2_kernel), dw(w_aux1_fc2_bias),
+      trn(d_aux1_fc2), trn(t_aux1_drop), w(w_aux1_fc2_kernel), trn(t_aux1_fc2),
+      modelc::at(g_aux1_fc2, n), modelc::Activation::linear, scratch());
   // aux1/drop: dropout [1024] (googlenet.yaml:33)
   layer(86);
-  modelc::dropout_backward(trn(d_aux1_fc1), trn(d_aux1_drop), mask(m_aux1_drop), n * 1024, dropout_on() ? 0.7f : 0.0f);
+  modelc::dropout_backward(trn(d_aux1_fc1), trn(d_aux1_drop), mask(m_aux1_drop), n * 1024,
+      dropout_on() ? 0.7f : 0.0f);
   // aux1/fc1: dense [1024] (googlenet.yaml:32)
   layer(85);
-  modelc::dense_backward(trn(d_aux1_flatten), dw(116), dw(117), trn(d_aux1_fc1), trn(t_aux1_flatten), w(116), trn(t_aux1_fc1), modelc::at(g_aux1_fc1, n), modelc::Activation::relu, scratch());
-  // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30)
+  modelc::dense_backward(trn(d_aux1_flatten), dw(w_aux1_fc1_kernel), dw(w_aux1_fc1_bias),
+      trn(d_aux1_fc1), trn(t_aux1_flatten), w(w_aux1_fc1_kernel), trn(t_aux1_fc1),
+      modelc::at(g_aux1_fc1, n), modelc::Activation::relu, scratch());
+  // aux1/conv: conv2d [4, 4, 128] (googlenet.yaml:30), kernel: indirect GEMM on AVX-512
   layer(83);
-  modelc::conv2d_backward(trn(d_aux1_pool), dw(114), dw(115), trn(d_aux1_conv), trn(t_aux1_pool), w(114), trn(t_aux1_conv), modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_aux1_pool), dw(w_aux1_conv_kernel), dw(w_aux1_conv_bias),
+      trn(d_aux1_conv), trn(t_aux1_pool), w(w_aux1_conv_kernel), trn(t_aux1_conv),
+      modelc::at(g_aux1_conv, n), modelc::Activation::relu, scratch());
   // aux1/pool: avgpool [4, 4, 512] (googlenet.yaml:29)
   layer(82);
   modelc::avgpool_backward(trn(d_4a_out), trn(d_aux1_pool), modelc::at(g_aux1_pool, n));
   // loss3: dense [1000] (googlenet.yaml:56)
   layer(81);
-  modelc::dense_backward(trn(d_drop), dw(112), dw(113), trn(d_loss3), trn(t_drop), w(112), trn(t_loss3), modelc::at(g_loss3, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_drop), dw(w_loss3_kernel), dw(w_loss3_bias), trn(d_loss3),
+      trn(t_drop), w(w_loss3_kernel), trn(t_loss3), modelc::at(g_loss3, n),
+      modelc::Activation::linear, scratch());
   // drop: dropout [1024] (googlenet.yaml:55)
   layer(80);
-  modelc::dropout_backward(trn(d_flatten), trn(d_drop), mask(m_drop), n * 1024, dropout_on() ? 0.4f : 0.0f);
+  modelc::dropout_backward(trn(d_flatten), trn(d_drop), mask(m_drop), n * 1024,
+      dropout_on() ? 0.4f : 0.0f);
   // pool5: avgpool [1, 1, 1024] (googlenet.yaml:53)
   layer(78);
   modelc::avgpool_backward(trn(d_5b_out), trn(d_pool5), modelc::at(g_pool5, n));
   // 5b/out: concat [7, 7, 1024] (googlenet.yaml:26)
   layer(77);
-  { float* d[] = {trn(d_5b_b1), trn(d_5b_b2), trn(d_5b_b3), trn(d_5b_b4)}; modelc::concat_backward(d, trn(d_5b_out), g_5b_out, n * 49); }
-  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_5b_b1), trn(d_5b_b2), trn(d_5b_b3), trn(d_5b_b4)};
+    modelc::concat_backward(d, trn(d_5b_out), g_5b_out, n * 49);
+  }
+  // 5b/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(76);
-  modelc::conv2d_backward(trn(d_5b_b4p), dw(110), dw(111), trn(d_5b_b4), trn(t_5b_b4p), w(110), trn(t_5b_b4), modelc::at(g_5b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5b_b4p), dw(w_5b_b4_kernel), dw(w_5b_b4_bias), trn(d_5b_b4),
+      trn(t_5b_b4p), w(w_5b_b4_kernel), trn(t_5b_b4), modelc::at(g_5b_b4, n),
+      modelc::Activation::relu, scratch());
   // 5b/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(75);
-  modelc::maxpool_backward(trn(d_5a_out), trn(d_5b_b4p), trn(t_5a_out), trn(t_5b_b4p), modelc::at(g_5b_b4p, n));
-  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_5a_out), trn(d_5b_b4p), trn(t_5a_out), trn(t_5b_b4p),
+      modelc::at(g_5b_b4p, n));
+  // 5b/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(74);
-  modelc::conv2d_backward(trn(d_5b_b3r), dw(108), dw(109), trn(d_5b_b3), trn(t_5b_b3r), w(108), trn(t_5b_b3), modelc::at(g_5b_b3, n), modelc::Activation::relu, scratch());
-  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_5b_b3r), dw(w_5b_b3_kernel), dw(w_5b_b3_bias), trn(d_5b_b3),
+      trn(t_5b_b3r), w(w_5b_b3_kernel), trn(t_5b_b3), modelc::at(g_5b_b3, n),
+      modelc::Activation::relu, scratch());
+  // 5b/b3r: conv2d [7, 7, 48] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(73);
-  modelc::conv2d_backward(trn(d_5a_out), dw(106), dw(107), trn(d_5b_b3r), trn(t_5a_out), w(106), trn(t_5b_b3r), modelc::at(g_5b_b3r, n), modelc::Activation::relu, scratch());
-  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_5a_out), dw(w_5b_b3r_kernel), dw(w_5b_b3r_bias), trn(d_5b_b3r),
+      trn(t_5a_out), w(w_5b_b3r_kernel), trn(t_5b_b3r), modelc::at(g_5b_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 5b/b2: conv2d [7, 7, 384] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(72);
-  modelc::conv2d_backward(trn(d_5b_b2r), dw(104), dw(105), trn(d_5b_b2), trn(t_5b_b2r), w(104), trn(t_5b_b2), modelc::at(g_5b_b2, n), modelc::Activation::relu, scratch());
-  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_5b_b2r), dw(w_5b_b2_kernel), dw(w_5b_b2_bias), trn(d_5b_b2),
+      trn(t_5b_b2r), w(w_5b_b2_kernel), trn(t_5b_b2), modelc::at(g_5b_b2, n),
+      modelc::Activation::relu, scratch());
+  // 5b/b2r: conv2d [7, 7, 192] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(71);
-  modelc::conv2d_backward(trn(d_5a_out), dw(102), dw(103), trn(d_5b_b2r), trn(t_5a_out), w(102), trn(t_5b_b2r), modelc::at(g_5b_b2r, n), modelc::Activation::relu, scratch());
-  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_5a_out), dw(w_5b_b2r_kernel), dw(w_5b_b2r_bias), trn(d_5b_b2r),
+      trn(t_5a_out), w(w_5b_b2r_kernel), trn(t_5b_b2r), modelc::at(g_5b_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 5b/b1: conv2d [7, 7, 384] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(70);
-  modelc::conv2d_backward(trn(d_5a_out), dw(100), dw(101), trn(d_5b_b1), trn(t_5a_out), w(100), trn(t_5b_b1), modelc::at(g_5b_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_out), dw(w_5b_b1_kernel), dw(w_5b_b1_bias), trn(d_5b_b1),
+      trn(t_5a_out), w(w_5b_b1_kernel), trn(t_5b_b1), modelc::at(g_5b_b1, n),
+      modelc::Activation::relu, scratch());
   // 5a/out: concat [7, 7, 832] (googlenet.yaml:26)
   layer(69);
-  { float* d[] = {trn(d_5a_b1), trn(d_5a_b2), trn(d_5a_b3), trn(d_5a_b4)}; modelc::concat_backward(d, trn(d_5a_out), g_5a_out, n * 49); }
-  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_5a_b1), trn(d_5a_b2), trn(d_5a_b3), trn(d_5a_b4)};
+    modelc::concat_backward(d, trn(d_5a_out), g_5a_out, n * 49);
+  }
+  // 5a/b4: conv2d [7, 7, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(68);
-  modelc::conv2d_backward(trn(d_5a_b4p), dw(98), dw(99), trn(d_5a_b4), trn(t_5a_b4p), w(98), trn(t_5a_b4), modelc::at(g_5a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_5a_b4p), dw(w_5a_b4_kernel), dw(w_5a_b4_bias), trn(d_5a_b4),
+      trn(t_5a_b4p), w(w_5a_b4_kernel), trn(t_5a_b4), modelc::at(g_5a_b4, n),
+      modelc::Activation::relu, scratch());
   // 5a/b4p: maxpool [7, 7, 832] (googlenet.yaml:24)
   layer(67);
-  modelc::maxpool_backward(trn(d_pool4), trn(d_5a_b4p), trn(t_pool4), trn(t_5a_b4p), modelc::at(g_5a_b4p, n));
-  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_pool4), trn(d_5a_b4p), trn(t_pool4), trn(t_5a_b4p),
+      modelc::at(g_5a_b4p, n));
+  // 5a/b3: conv2d [7, 7, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(66);
-  modelc::conv2d_backward(trn(d_5a_b3r), dw(96), dw(97), trn(d_5a_b3), trn(t_5a_b3r), w(96), trn(t_5a_b3), modelc::at(g_5a_b3, n), modelc::Activation::relu, scratch());
-  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_5a_b3r), dw(w_5a_b3_kernel), dw(w_5a_b3_bias), trn(d_5a_b3),
+      trn(t_5a_b3r), w(w_5a_b3_kernel), trn(t_5a_b3), modelc::at(g_5a_b3, n),
+      modelc::Activation::relu, scratch());
+  // 5a/b3r: conv2d [7, 7, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(65);
-  modelc::conv2d_backward(trn(d_pool4), dw(94), dw(95), trn(d_5a_b3r), trn(t_pool4), w(94), trn(t_5a_b3r), modelc::at(g_5a_b3r, n), modelc::Activation::relu, scratch());
-  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_pool4), dw(w_5a_b3r_kernel), dw(w_5a_b3r_bias), trn(d_5a_b3r),
+      trn(t_pool4), w(w_5a_b3r_kernel), trn(t_5a_b3r), modelc::at(g_5a_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 5a/b2: conv2d [7, 7, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(64);
-  modelc::conv2d_backward(trn(d_5a_b2r), dw(92), dw(93), trn(d_5a_b2), trn(t_5a_b2r), w(92), trn(t_5a_b2), modelc::at(g_5a_b2, n), modelc::Activation::relu, scratch());
-  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_5a_b2r), dw(w_5a_b2_kernel), dw(w_5a_b2_bias), trn(d_5a_b2),
+      trn(t_5a_b2r), w(w_5a_b2_kernel), trn(t_5a_b2), modelc::at(g_5a_b2, n),
+      modelc::Activation::relu, scratch());
+  // 5a/b2r: conv2d [7, 7, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(63);
-  modelc::conv2d_backward(trn(d_pool4), dw(90), dw(91), trn(d_5a_b2r), trn(t_pool4), w(90), trn(t_5a_b2r), modelc::at(g_5a_b2r, n), modelc::Activation::relu, scratch());
-  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_pool4), dw(w_5a_b2r_kernel), dw(w_5a_b2r_bias), trn(d_5a_b2r),
+      trn(t_pool4), w(w_5a_b2r_kernel), trn(t_5a_b2r), modelc::at(g_5a_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 5a/b1: conv2d [7, 7, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(62);
-  modelc::conv2d_backward(trn(d_pool4), dw(88), dw(89), trn(d_5a_b1), trn(t_pool4), w(88), trn(t_5a_b1), modelc::at(g_5a_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool4), dw(w_5a_b1_kernel), dw(w_5a_b1_bias), trn(d_5a_b1),
+      trn(t_pool4), w(w_5a_b1_kernel), trn(t_5a_b1), modelc::at(g_5a_b1, n),
+      modelc::Activation::relu, scratch());
   // pool4: maxpool [7, 7, 832] (googlenet.yaml:50)
   layer(61);
-  modelc::maxpool_backward(trn(d_4e_out), trn(d_pool4), trn(t_4e_out), trn(t_pool4), modelc::at(g_pool4, n));
+  modelc::maxpool_backward(trn(d_4e_out), trn(d_pool4), trn(t_4e_out), trn(t_pool4),
+      modelc::at(g_pool4, n));
   // 4e/out: concat [14, 14, 832] (googlenet.yaml:26)
   layer(60);
-  { float* d[] = {trn(d_4e_b1), trn(d_4e_b2), trn(d_4e_b3), trn(d_4e_b4)}; modelc::concat_backward(d, trn(d_4e_out), g_4e_out, n * 196); }
-  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_4e_b1), trn(d_4e_b2), trn(d_4e_b3), trn(d_4e_b4)};
+    modelc::concat_backward(d, trn(d_4e_out), g_4e_out, n * 196);
+  }
+  // 4e/b4: conv2d [14, 14, 128] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(59);
-  modelc::conv2d_backward(trn(d_4e_b4p), dw(86), dw(87), trn(d_4e_b4), trn(t_4e_b4p), w(86), trn(t_4e_b4), modelc::at(g_4e_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4e_b4p), dw(w_4e_b4_kernel), dw(w_4e_b4_bias), trn(d_4e_b4),
+      trn(t_4e_b4p), w(w_4e_b4_kernel), trn(t_4e_b4), modelc::at(g_4e_b4, n),
+      modelc::Activation::relu, scratch());
   // 4e/b4p: maxpool [14, 14, 528] (googlenet.yaml:24)
   layer(58);
-  modelc::maxpool_backward(trn(d_4d_out), trn(d_4e_b4p), trn(t_4d_out), trn(t_4e_b4p), modelc::at(g_4e_b4p, n));
-  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_4d_out), trn(d_4e_b4p), trn(t_4d_out), trn(t_4e_b4p),
+      modelc::at(g_4e_b4p, n));
+  // 4e/b3: conv2d [14, 14, 128] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(57);
-  modelc::conv2d_backward(trn(d_4e_b3r), dw(84), dw(85), trn(d_4e_b3), trn(t_4e_b3r), w(84), trn(t_4e_b3), modelc::at(g_4e_b3, n), modelc::Activation::relu, scratch());
-  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_4e_b3r), dw(w_4e_b3_kernel), dw(w_4e_b3_bias), trn(d_4e_b3),
+      trn(t_4e_b3r), w(w_4e_b3_kernel), trn(t_4e_b3), modelc::at(g_4e_b3, n),
+      modelc::Activation::relu, scratch());
+  // 4e/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(56);
-  modelc::conv2d_backward(trn(d_4d_out), dw(82), dw(83), trn(d_4e_b3r), trn(t_4d_out), w(82), trn(t_4e_b3r), modelc::at(g_4e_b3r, n), modelc::Activation::relu, scratch());
-  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_4d_out), dw(w_4e_b3r_kernel), dw(w_4e_b3r_bias), trn(d_4e_b3r),
+      trn(t_4d_out), w(w_4e_b3r_kernel), trn(t_4e_b3r), modelc::at(g_4e_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 4e/b2: conv2d [14, 14, 320] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(55);
-  modelc::conv2d_backward(trn(d_4e_b2r), dw(80), dw(81), trn(d_4e_b2), trn(t_4e_b2r), w(80), trn(t_4e_b2), modelc::at(g_4e_b2, n), modelc::Activation::relu, scratch());
-  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_4e_b2r), dw(w_4e_b2_kernel), dw(w_4e_b2_bias), trn(d_4e_b2),
+      trn(t_4e_b2r), w(w_4e_b2_kernel), trn(t_4e_b2), modelc::at(g_4e_b2, n),
+      modelc::Activation::relu, scratch());
+  // 4e/b2r: conv2d [14, 14, 160] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(54);
-  modelc::conv2d_backward(trn(d_4d_out), dw(78), dw(79), trn(d_4e_b2r), trn(t_4d_out), w(78), trn(t_4e_b2r), modelc::at(g_4e_b2r, n), modelc::Activation::relu, scratch());
-  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_4d_out), dw(w_4e_b2r_kernel), dw(w_4e_b2r_bias), trn(d_4e_b2r),
+      trn(t_4d_out), w(w_4e_b2r_kernel), trn(t_4e_b2r), modelc::at(g_4e_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 4e/b1: conv2d [14, 14, 256] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(53);
-  modelc::conv2d_backward(trn(d_4d_out), dw(76), dw(77), trn(d_4e_b1), trn(t_4d_out), w(76), trn(t_4e_b1), modelc::at(g_4e_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_out), dw(w_4e_b1_kernel), dw(w_4e_b1_bias), trn(d_4e_b1),
+      trn(t_4d_out), w(w_4e_b1_kernel), trn(t_4e_b1), modelc::at(g_4e_b1, n),
+      modelc::Activation::relu, scratch());
   // 4d/out: concat [14, 14, 528] (googlenet.yaml:26)
   layer(52);
-  { float* d[] = {trn(d_4d_b1), trn(d_4d_b2), trn(d_4d_b3), trn(d_4d_b4)}; modelc::concat_backward(d, trn(d_4d_out), g_4d_out, n * 196); }
-  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_4d_b1), trn(d_4d_b2), trn(d_4d_b3), trn(d_4d_b4)};
+    modelc::concat_backward(d, trn(d_4d_out), g_4d_out, n * 196);
+  }
+  // 4d/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(51);
-  modelc::conv2d_backward(trn(d_4d_b4p), dw(74), dw(75), trn(d_4d_b4), trn(t_4d_b4p), w(74), trn(t_4d_b4), modelc::at(g_4d_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4d_b4p), dw(w_4d_b4_kernel), dw(w_4d_b4_bias), trn(d_4d_b4),
+      trn(t_4d_b4p), w(w_4d_b4_kernel), trn(t_4d_b4), modelc::at(g_4d_b4, n),
+      modelc::Activation::relu, scratch());
   // 4d/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(50);
-  modelc::maxpool_backward(trn(d_4c_out), trn(d_4d_b4p), trn(t_4c_out), trn(t_4d_b4p), modelc::at(g_4d_b4p, n));
-  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_4c_out), trn(d_4d_b4p), trn(t_4c_out), trn(t_4d_b4p),
+      modelc::at(g_4d_b4p, n));
+  // 4d/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(49);
-  modelc::conv2d_backward(trn(d_4d_b3r), dw(72), dw(73), trn(d_4d_b3), trn(t_4d_b3r), w(72), trn(t_4d_b3), modelc::at(g_4d_b3, n), modelc::Activation::relu, scratch());
-  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_4d_b3r), dw(w_4d_b3_kernel), dw(w_4d_b3_bias), trn(d_4d_b3),
+      trn(t_4d_b3r), w(w_4d_b3_kernel), trn(t_4d_b3), modelc::at(g_4d_b3, n),
+      modelc::Activation::relu, scratch());
+  // 4d/b3r: conv2d [14, 14, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(48);
-  modelc::conv2d_backward(trn(d_4c_out), dw(70), dw(71), trn(d_4d_b3r), trn(t_4c_out), w(70), trn(t_4d_b3r), modelc::at(g_4d_b3r, n), modelc::Activation::relu, scratch());
-  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_4c_out), dw(w_4d_b3r_kernel), dw(w_4d_b3r_bias), trn(d_4d_b3r),
+      trn(t_4c_out), w(w_4d_b3r_kernel), trn(t_4d_b3r), modelc::at(g_4d_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 4d/b2: conv2d [14, 14, 288] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(47);
-  modelc::conv2d_backward(trn(d_4d_b2r), dw(68), dw(69), trn(d_4d_b2), trn(t_4d_b2r), w(68), trn(t_4d_b2), modelc::at(g_4d_b2, n), modelc::Activation::relu, scratch());
-  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_4d_b2r), dw(w_4d_b2_kernel), dw(w_4d_b2_bias), trn(d_4d_b2),
+      trn(t_4d_b2r), w(w_4d_b2_kernel), trn(t_4d_b2), modelc::at(g_4d_b2, n),
+      modelc::Activation::relu, scratch());
+  // 4d/b2r: conv2d [14, 14, 144] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(46);
-  modelc::conv2d_backward(trn(d_4c_out), dw(66), dw(67), trn(d_4d_b2r), trn(t_4c_out), w(66), trn(t_4d_b2r), modelc::at(g_4d_b2r, n), modelc::Activation::relu, scratch());
-  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_4c_out), dw(w_4d_b2r_kernel), dw(w_4d_b2r_bias), trn(d_4d_b2r),
+      trn(t_4c_out), w(w_4d_b2r_kernel), trn(t_4d_b2r), modelc::at(g_4d_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 4d/b1: conv2d [14, 14, 112] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(45);
-  modelc::conv2d_backward(trn(d_4c_out), dw(64), dw(65), trn(d_4d_b1), trn(t_4c_out), w(64), trn(t_4d_b1), modelc::at(g_4d_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_out), dw(w_4d_b1_kernel), dw(w_4d_b1_bias), trn(d_4d_b1),
+      trn(t_4c_out), w(w_4d_b1_kernel), trn(t_4d_b1), modelc::at(g_4d_b1, n),
+      modelc::Activation::relu, scratch());
   // 4c/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(44);
-  { float* d[] = {trn(d_4c_b1), trn(d_4c_b2), trn(d_4c_b3), trn(d_4c_b4)}; modelc::concat_backward(d, trn(d_4c_out), g_4c_out, n * 196); }
-  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_4c_b1), trn(d_4c_b2), trn(d_4c_b3), trn(d_4c_b4)};
+    modelc::concat_backward(d, trn(d_4c_out), g_4c_out, n * 196);
+  }
+  // 4c/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(43);
-  modelc::conv2d_backward(trn(d_4c_b4p), dw(62), dw(63), trn(d_4c_b4), trn(t_4c_b4p), w(62), trn(t_4c_b4), modelc::at(g_4c_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4c_b4p), dw(w_4c_b4_kernel), dw(w_4c_b4_bias), trn(d_4c_b4),
+      trn(t_4c_b4p), w(w_4c_b4_kernel), trn(t_4c_b4), modelc::at(g_4c_b4, n),
+      modelc::Activation::relu, scratch());
   // 4c/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(42);
-  modelc::maxpool_backward(trn(d_4b_out), trn(d_4c_b4p), trn(t_4b_out), trn(t_4c_b4p), modelc::at(g_4c_b4p, n));
-  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_4b_out), trn(d_4c_b4p), trn(t_4b_out), trn(t_4c_b4p),
+      modelc::at(g_4c_b4p, n));
+  // 4c/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(41);
-  modelc::conv2d_backward(trn(d_4c_b3r), dw(60), dw(61), trn(d_4c_b3), trn(t_4c_b3r), w(60), trn(t_4c_b3), modelc::at(g_4c_b3, n), modelc::Activation::relu, scratch());
-  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_4c_b3r), dw(w_4c_b3_kernel), dw(w_4c_b3_bias), trn(d_4c_b3),
+      trn(t_4c_b3r), w(w_4c_b3_kernel), trn(t_4c_b3), modelc::at(g_4c_b3, n),
+      modelc::Activation::relu, scratch());
+  // 4c/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(40);
-  modelc::conv2d_backward(trn(d_4b_out), dw(58), dw(59), trn(d_4c_b3r), trn(t_4b_out), w(58), trn(t_4c_b3r), modelc::at(g_4c_b3r, n), modelc::Activation::relu, scratch());
-  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_4b_out), dw(w_4c_b3r_kernel), dw(w_4c_b3r_bias), trn(d_4c_b3r),
+      trn(t_4b_out), w(w_4c_b3r_kernel), trn(t_4c_b3r), modelc::at(g_4c_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 4c/b2: conv2d [14, 14, 256] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(39);
-  modelc::conv2d_backward(trn(d_4c_b2r), dw(56), dw(57), trn(d_4c_b2), trn(t_4c_b2r), w(56), trn(t_4c_b2), modelc::at(g_4c_b2, n), modelc::Activation::relu, scratch());
-  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_4c_b2r), dw(w_4c_b2_kernel), dw(w_4c_b2_bias), trn(d_4c_b2),
+      trn(t_4c_b2r), w(w_4c_b2_kernel), trn(t_4c_b2), modelc::at(g_4c_b2, n),
+      modelc::Activation::relu, scratch());
+  // 4c/b2r: conv2d [14, 14, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(38);
-  modelc::conv2d_backward(trn(d_4b_out), dw(54), dw(55), trn(d_4c_b2r), trn(t_4b_out), w(54), trn(t_4c_b2r), modelc::at(g_4c_b2r, n), modelc::Activation::relu, scratch());
-  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_4b_out), dw(w_4c_b2r_kernel), dw(w_4c_b2r_bias), trn(d_4c_b2r),
+      trn(t_4b_out), w(w_4c_b2r_kernel), trn(t_4c_b2r), modelc::at(g_4c_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 4c/b1: conv2d [14, 14, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(37);
-  modelc::conv2d_backward(trn(d_4b_out), dw(52), dw(53), trn(d_4c_b1), trn(t_4b_out), w(52), trn(t_4c_b1), modelc::at(g_4c_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_out), dw(w_4c_b1_kernel), dw(w_4c_b1_bias), trn(d_4c_b1),
+      trn(t_4b_out), w(w_4c_b1_kernel), trn(t_4c_b1), modelc::at(g_4c_b1, n),
+      modelc::Activation::relu, scratch());
   // 4b/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(36);
-  { float* d[] = {trn(d_4b_b1), trn(d_4b_b2), trn(d_4b_b3), trn(d_4b_b4)}; modelc::concat_backward(d, trn(d_4b_out), g_4b_out, n * 196); }
-  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_4b_b1), trn(d_4b_b2), trn(d_4b_b3), trn(d_4b_b4)};
+    modelc::concat_backward(d, trn(d_4b_out), g_4b_out, n * 196);
+  }
+  // 4b/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(35);
-  modelc::conv2d_backward(trn(d_4b_b4p), dw(50), dw(51), trn(d_4b_b4), trn(t_4b_b4p), w(50), trn(t_4b_b4), modelc::at(g_4b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4b_b4p), dw(w_4b_b4_kernel), dw(w_4b_b4_bias), trn(d_4b_b4),
+      trn(t_4b_b4p), w(w_4b_b4_kernel), trn(t_4b_b4), modelc::at(g_4b_b4, n),
+      modelc::Activation::relu, scratch());
   // 4b/b4p: maxpool [14, 14, 512] (googlenet.yaml:24)
   layer(34);
-  modelc::maxpool_backward(trn(d_4a_out), trn(d_4b_b4p), trn(t_4a_out), trn(t_4b_b4p), modelc::at(g_4b_b4p, n));
-  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_4a_out), trn(d_4b_b4p), trn(t_4a_out), trn(t_4b_b4p),
+      modelc::at(g_4b_b4p, n));
+  // 4b/b3: conv2d [14, 14, 64] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(33);
-  modelc::conv2d_backward(trn(d_4b_b3r), dw(48), dw(49), trn(d_4b_b3), trn(t_4b_b3r), w(48), trn(t_4b_b3), modelc::at(g_4b_b3, n), modelc::Activation::relu, scratch());
-  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_4b_b3r), dw(w_4b_b3_kernel), dw(w_4b_b3_bias), trn(d_4b_b3),
+      trn(t_4b_b3r), w(w_4b_b3_kernel), trn(t_4b_b3), modelc::at(g_4b_b3, n),
+      modelc::Activation::relu, scratch());
+  // 4b/b3r: conv2d [14, 14, 24] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(32);
-  modelc::conv2d_backward(trn(d_4a_out), dw(46), dw(47), trn(d_4b_b3r), trn(t_4a_out), w(46), trn(t_4b_b3r), modelc::at(g_4b_b3r, n), modelc::Activation::relu, scratch());
-  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_4a_out), dw(w_4b_b3r_kernel), dw(w_4b_b3r_bias), trn(d_4b_b3r),
+      trn(t_4a_out), w(w_4b_b3r_kernel), trn(t_4b_b3r), modelc::at(g_4b_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 4b/b2: conv2d [14, 14, 224] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(31);
-  modelc::conv2d_backward(trn(d_4b_b2r), dw(44), dw(45), trn(d_4b_b2), trn(t_4b_b2r), w(44), trn(t_4b_b2), modelc::at(g_4b_b2, n), modelc::Activation::relu, scratch());
-  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_4b_b2r), dw(w_4b_b2_kernel), dw(w_4b_b2_bias), trn(d_4b_b2),
+      trn(t_4b_b2r), w(w_4b_b2_kernel), trn(t_4b_b2), modelc::at(g_4b_b2, n),
+      modelc::Activation::relu, scratch());
+  // 4b/b2r: conv2d [14, 14, 112] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(30);
-  modelc::conv2d_backward(trn(d_4a_out), dw(42), dw(43), trn(d_4b_b2r), trn(t_4a_out), w(42), trn(t_4b_b2r), modelc::at(g_4b_b2r, n), modelc::Activation::relu, scratch());
-  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_4a_out), dw(w_4b_b2r_kernel), dw(w_4b_b2r_bias), trn(d_4b_b2r),
+      trn(t_4a_out), w(w_4b_b2r_kernel), trn(t_4b_b2r), modelc::at(g_4b_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 4b/b1: conv2d [14, 14, 160] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(29);
-  modelc::conv2d_backward(trn(d_4a_out), dw(40), dw(41), trn(d_4b_b1), trn(t_4a_out), w(40), trn(t_4b_b1), modelc::at(g_4b_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_out), dw(w_4b_b1_kernel), dw(w_4b_b1_bias), trn(d_4b_b1),
+      trn(t_4a_out), w(w_4b_b1_kernel), trn(t_4b_b1), modelc::at(g_4b_b1, n),
+      modelc::Activation::relu, scratch());
   // 4a/out: concat [14, 14, 512] (googlenet.yaml:26)
   layer(28);
-  { float* d[] = {trn(d_4a_b1), trn(d_4a_b2), trn(d_4a_b3), trn(d_4a_b4)}; modelc::concat_backward(d, trn(d_4a_out), g_4a_out, n * 196); }
-  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_4a_b1), trn(d_4a_b2), trn(d_4a_b3), trn(d_4a_b4)};
+    modelc::concat_backward(d, trn(d_4a_out), g_4a_out, n * 196);
+  }
+  // 4a/b4: conv2d [14, 14, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(27);
-  modelc::conv2d_backward(trn(d_4a_b4p), dw(38), dw(39), trn(d_4a_b4), trn(t_4a_b4p), w(38), trn(t_4a_b4), modelc::at(g_4a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_4a_b4p), dw(w_4a_b4_kernel), dw(w_4a_b4_bias), trn(d_4a_b4),
+      trn(t_4a_b4p), w(w_4a_b4_kernel), trn(t_4a_b4), modelc::at(g_4a_b4, n),
+      modelc::Activation::relu, scratch());
   // 4a/b4p: maxpool [14, 14, 480] (googlenet.yaml:24)
   layer(26);
-  modelc::maxpool_backward(trn(d_pool3), trn(d_4a_b4p), trn(t_pool3), trn(t_4a_b4p), modelc::at(g_4a_b4p, n));
-  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_pool3), trn(d_4a_b4p), trn(t_pool3), trn(t_4a_b4p),
+      modelc::at(g_4a_b4p, n));
+  // 4a/b3: conv2d [14, 14, 48] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(25);
-  modelc::conv2d_backward(trn(d_4a_b3r), dw(36), dw(37), trn(d_4a_b3), trn(t_4a_b3r), w(36), trn(t_4a_b3), modelc::at(g_4a_b3, n), modelc::Activation::relu, scratch());
-  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_4a_b3r), dw(w_4a_b3_kernel), dw(w_4a_b3_bias), trn(d_4a_b3),
+      trn(t_4a_b3r), w(w_4a_b3_kernel), trn(t_4a_b3), modelc::at(g_4a_b3, n),
+      modelc::Activation::relu, scratch());
+  // 4a/b3r: conv2d [14, 14, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(24);
-  modelc::conv2d_backward(trn(d_pool3), dw(34), dw(35), trn(d_4a_b3r), trn(t_pool3), w(34), trn(t_4a_b3r), modelc::at(g_4a_b3r, n), modelc::Activation::relu, scratch());
-  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_pool3), dw(w_4a_b3r_kernel), dw(w_4a_b3r_bias), trn(d_4a_b3r),
+      trn(t_pool3), w(w_4a_b3r_kernel), trn(t_4a_b3r), modelc::at(g_4a_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 4a/b2: conv2d [14, 14, 208] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(23);
-  modelc::conv2d_backward(trn(d_4a_b2r), dw(32), dw(33), trn(d_4a_b2), trn(t_4a_b2r), w(32), trn(t_4a_b2), modelc::at(g_4a_b2, n), modelc::Activation::relu, scratch());
-  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_4a_b2r), dw(w_4a_b2_kernel), dw(w_4a_b2_bias), trn(d_4a_b2),
+      trn(t_4a_b2r), w(w_4a_b2_kernel), trn(t_4a_b2), modelc::at(g_4a_b2, n),
+      modelc::Activation::relu, scratch());
+  // 4a/b2r: conv2d [14, 14, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(22);
-  modelc::conv2d_backward(trn(d_pool3), dw(30), dw(31), trn(d_4a_b2r), trn(t_pool3), w(30), trn(t_4a_b2r), modelc::at(g_4a_b2r, n), modelc::Activation::relu, scratch());
-  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_pool3), dw(w_4a_b2r_kernel), dw(w_4a_b2r_bias), trn(d_4a_b2r),
+      trn(t_pool3), w(w_4a_b2r_kernel), trn(t_4a_b2r), modelc::at(g_4a_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 4a/b1: conv2d [14, 14, 192] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(21);
-  modelc::conv2d_backward(trn(d_pool3), dw(28), dw(29), trn(d_4a_b1), trn(t_pool3), w(28), trn(t_4a_b1), modelc::at(g_4a_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool3), dw(w_4a_b1_kernel), dw(w_4a_b1_bias), trn(d_4a_b1),
+      trn(t_pool3), w(w_4a_b1_kernel), trn(t_4a_b1), modelc::at(g_4a_b1, n),
+      modelc::Activation::relu, scratch());
   // pool3: maxpool [14, 14, 480] (googlenet.yaml:44)
   layer(20);
-  modelc::maxpool_backward(trn(d_3b_out), trn(d_pool3), trn(t_3b_out), trn(t_pool3), modelc::at(g_pool3, n));
+  modelc::maxpool_backward(trn(d_3b_out), trn(d_pool3), trn(t_3b_out), trn(t_pool3),
+      modelc::at(g_pool3, n));
   // 3b/out: concat [28, 28, 480] (googlenet.yaml:26)
   layer(19);
-  { float* d[] = {trn(d_3b_b1), trn(d_3b_b2), trn(d_3b_b3), trn(d_3b_b4)}; modelc::concat_backward(d, trn(d_3b_out), g_3b_out, n * 784); }
-  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_3b_b1), trn(d_3b_b2), trn(d_3b_b3), trn(d_3b_b4)};
+    modelc::concat_backward(d, trn(d_3b_out), g_3b_out, n * 784);
+  }
+  // 3b/b4: conv2d [28, 28, 64] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(18);
-  modelc::conv2d_backward(trn(d_3b_b4p), dw(26), dw(27), trn(d_3b_b4), trn(t_3b_b4p), w(26), trn(t_3b_b4), modelc::at(g_3b_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3b_b4p), dw(w_3b_b4_kernel), dw(w_3b_b4_bias), trn(d_3b_b4),
+      trn(t_3b_b4p), w(w_3b_b4_kernel), trn(t_3b_b4), modelc::at(g_3b_b4, n),
+      modelc::Activation::relu, scratch());
   // 3b/b4p: maxpool [28, 28, 256] (googlenet.yaml:24)
   layer(17);
-  modelc::maxpool_backward(trn(d_3a_out), trn(d_3b_b4p), trn(t_3a_out), trn(t_3b_b4p), modelc::at(g_3b_b4p, n));
-  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_3a_out), trn(d_3b_b4p), trn(t_3a_out), trn(t_3b_b4p),
+      modelc::at(g_3b_b4p, n));
+  // 3b/b3: conv2d [28, 28, 96] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(16);
-  modelc::conv2d_backward(trn(d_3b_b3r), dw(24), dw(25), trn(d_3b_b3), trn(t_3b_b3r), w(24), trn(t_3b_b3), modelc::at(g_3b_b3, n), modelc::Activation::relu, scratch());
-  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_3b_b3r), dw(w_3b_b3_kernel), dw(w_3b_b3_bias), trn(d_3b_b3),
+      trn(t_3b_b3r), w(w_3b_b3_kernel), trn(t_3b_b3), modelc::at(g_3b_b3, n),
+      modelc::Activation::relu, scratch());
+  // 3b/b3r: conv2d [28, 28, 32] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(15);
-  modelc::conv2d_backward(trn(d_3a_out), dw(22), dw(23), trn(d_3b_b3r), trn(t_3a_out), w(22), trn(t_3b_b3r), modelc::at(g_3b_b3r, n), modelc::Activation::relu, scratch());
-  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_3a_out), dw(w_3b_b3r_kernel), dw(w_3b_b3r_bias), trn(d_3b_b3r),
+      trn(t_3a_out), w(w_3b_b3r_kernel), trn(t_3b_b3r), modelc::at(g_3b_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 3b/b2: conv2d [28, 28, 192] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_backward(trn(d_3b_b2r), dw(20), dw(21), trn(d_3b_b2), trn(t_3b_b2r), w(20), trn(t_3b_b2), modelc::at(g_3b_b2, n), modelc::Activation::relu, scratch());
-  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_3b_b2r), dw(w_3b_b2_kernel), dw(w_3b_b2_bias), trn(d_3b_b2),
+      trn(t_3b_b2r), w(w_3b_b2_kernel), trn(t_3b_b2), modelc::at(g_3b_b2, n),
+      modelc::Activation::relu, scratch());
+  // 3b/b2r: conv2d [28, 28, 128] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(13);
-  modelc::conv2d_backward(trn(d_3a_out), dw(18), dw(19), trn(d_3b_b2r), trn(t_3a_out), w(18), trn(t_3b_b2r), modelc::at(g_3b_b2r, n), modelc::Activation::relu, scratch());
-  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_3a_out), dw(w_3b_b2r_kernel), dw(w_3b_b2r_bias), trn(d_3b_b2r),
+      trn(t_3a_out), w(w_3b_b2r_kernel), trn(t_3b_b2r), modelc::at(g_3b_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 3b/b1: conv2d [28, 28, 128] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(12);
-  modelc::conv2d_backward(trn(d_3a_out), dw(16), dw(17), trn(d_3b_b1), trn(t_3a_out), w(16), trn(t_3b_b1), modelc::at(g_3b_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_out), dw(w_3b_b1_kernel), dw(w_3b_b1_bias), trn(d_3b_b1),
+      trn(t_3a_out), w(w_3b_b1_kernel), trn(t_3b_b1), modelc::at(g_3b_b1, n),
+      modelc::Activation::relu, scratch());
   // 3a/out: concat [28, 28, 256] (googlenet.yaml:26)
   layer(11);
-  { float* d[] = {trn(d_3a_b1), trn(d_3a_b2), trn(d_3a_b3), trn(d_3a_b4)}; modelc::concat_backward(d, trn(d_3a_out), g_3a_out, n * 784); }
-  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25)
+  {
+    float* d[] = {trn(d_3a_b1), trn(d_3a_b2), trn(d_3a_b3), trn(d_3a_b4)};
+    modelc::concat_backward(d, trn(d_3a_out), g_3a_out, n * 784);
+  }
+  // 3a/b4: conv2d [28, 28, 32] (googlenet.yaml:25), kernel: indirect GEMM on AVX-512
   layer(10);
-  modelc::conv2d_backward(trn(d_3a_b4p), dw(14), dw(15), trn(d_3a_b4), trn(t_3a_b4p), w(14), trn(t_3a_b4), modelc::at(g_3a_b4, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_3a_b4p), dw(w_3a_b4_kernel), dw(w_3a_b4_bias), trn(d_3a_b4),
+      trn(t_3a_b4p), w(w_3a_b4_kernel), trn(t_3a_b4), modelc::at(g_3a_b4, n),
+      modelc::Activation::relu, scratch());
   // 3a/b4p: maxpool [28, 28, 192] (googlenet.yaml:24)
   layer(9);
-  modelc::maxpool_backward(trn(d_pool2), trn(d_3a_b4p), trn(t_pool2), trn(t_3a_b4p), modelc::at(g_3a_b4p, n));
-  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23)
+  modelc::maxpool_backward(trn(d_pool2), trn(d_3a_b4p), trn(t_pool2), trn(t_3a_b4p),
+      modelc::at(g_3a_b4p, n));
+  // 3a/b3: conv2d [28, 28, 32] (googlenet.yaml:23), kernel: indirect GEMM on AVX-512
   layer(8);
-  modelc::conv2d_backward(trn(d_3a_b3r), dw(12), dw(13), trn(d_3a_b3), trn(t_3a_b3r), w(12), trn(t_3a_b3), modelc::at(g_3a_b3, n), modelc::Activation::relu, scratch());
-  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22)
+  modelc::conv2d_backward(trn(d_3a_b3r), dw(w_3a_b3_kernel), dw(w_3a_b3_bias), trn(d_3a_b3),
+      trn(t_3a_b3r), w(w_3a_b3_kernel), trn(t_3a_b3), modelc::at(g_3a_b3, n),
+      modelc::Activation::relu, scratch());
+  // 3a/b3r: conv2d [28, 28, 16] (googlenet.yaml:22), kernel: indirect GEMM on AVX-512
   layer(7);
-  modelc::conv2d_backward(trn(d_pool2), dw(10), dw(11), trn(d_3a_b3r), trn(t_pool2), w(10), trn(t_3a_b3r), modelc::at(g_3a_b3r, n), modelc::Activation::relu, scratch());
-  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21)
+  modelc::conv2d_backward(trn(d_pool2), dw(w_3a_b3r_kernel), dw(w_3a_b3r_bias), trn(d_3a_b3r),
+      trn(t_pool2), w(w_3a_b3r_kernel), trn(t_3a_b3r), modelc::at(g_3a_b3r, n),
+      modelc::Activation::relu, scratch());
+  // 3a/b2: conv2d [28, 28, 128] (googlenet.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_backward(trn(d_3a_b2r), dw(8), dw(9), trn(d_3a_b2), trn(t_3a_b2r), w(8), trn(t_3a_b2), modelc::at(g_3a_b2, n), modelc::Activation::relu, scratch());
-  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20)
+  modelc::conv2d_backward(trn(d_3a_b2r), dw(w_3a_b2_kernel), dw(w_3a_b2_bias), trn(d_3a_b2),
+      trn(t_3a_b2r), w(w_3a_b2_kernel), trn(t_3a_b2), modelc::at(g_3a_b2, n),
+      modelc::Activation::relu, scratch());
+  // 3a/b2r: conv2d [28, 28, 96] (googlenet.yaml:20), kernel: indirect GEMM on AVX-512
   layer(5);
-  modelc::conv2d_backward(trn(d_pool2), dw(6), dw(7), trn(d_3a_b2r), trn(t_pool2), w(6), trn(t_3a_b2r), modelc::at(g_3a_b2r, n), modelc::Activation::relu, scratch());
-  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19)
+  modelc::conv2d_backward(trn(d_pool2), dw(w_3a_b2r_kernel), dw(w_3a_b2r_bias), trn(d_3a_b2r),
+      trn(t_pool2), w(w_3a_b2r_kernel), trn(t_3a_b2r), modelc::at(g_3a_b2r, n),
+      modelc::Activation::relu, scratch());
+  // 3a/b1: conv2d [28, 28, 64] (googlenet.yaml:19), kernel: indirect GEMM on AVX-512
   layer(4);
-  modelc::conv2d_backward(trn(d_pool2), dw(4), dw(5), trn(d_3a_b1), trn(t_pool2), w(4), trn(t_3a_b1), modelc::at(g_3a_b1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool2), dw(w_3a_b1_kernel), dw(w_3a_b1_bias), trn(d_3a_b1),
+      trn(t_pool2), w(w_3a_b1_kernel), trn(t_3a_b1), modelc::at(g_3a_b1, n),
+      modelc::Activation::relu, scratch());
   // pool2: maxpool [28, 28, 192] (googlenet.yaml:41)
   layer(3);
-  modelc::maxpool_backward(trn(d_conv2), trn(d_pool2), trn(t_conv2), trn(t_pool2), modelc::at(g_pool2, n));
-  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40)
+  modelc::maxpool_backward(trn(d_conv2), trn(d_pool2), trn(t_conv2), trn(t_pool2),
+      modelc::at(g_pool2, n));
+  // conv2: conv2d [56, 56, 192] (googlenet.yaml:40), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(2);
-  modelc::conv2d_backward(trn(d_pool1), dw(2), dw(3), trn(d_conv2), trn(t_pool1), w(2), trn(t_conv2), modelc::at(g_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_pool1), dw(w_conv2_kernel), dw(w_conv2_bias), trn(d_conv2),
+      trn(t_pool1), w(w_conv2_kernel), trn(t_conv2), modelc::at(g_conv2, n),
+      modelc::Activation::relu, scratch());
   // pool1: maxpool [56, 56, 64] (googlenet.yaml:39)
   layer(1);
-  modelc::maxpool_backward(trn(d_conv1), trn(d_pool1), trn(t_conv1), trn(t_pool1), modelc::at(g_pool1, n));
-  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38)
+  modelc::maxpool_backward(trn(d_conv1), trn(d_pool1), trn(t_conv1), trn(t_pool1),
+      modelc::at(g_pool1, n));
+  // conv1: conv2d [112, 112, 64] (googlenet.yaml:38), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_conv1), x, w(0), trn(t_conv1), modelc::at(g_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(w_conv1_kernel),
+      dw(w_conv1_bias), trn(d_conv1), x, w(w_conv1_kernel), trn(t_conv1), modelc::at(g_conv1, n),
+      modelc::Activation::relu, scratch());
 }
 
 void GoogLeNet::prepare_weights() {
-  modelc::conv2d_prepare(prep(p_conv1), w(0), w(1), g_conv1);  // conv1
-  modelc::conv2d_prepare(prep(p_conv2), w(2), w(3), g_conv2);  // conv2
-  modelc::conv2d_prepare(prep(p_3a_b1), w(4), w(5), g_3a_b1);  // 3a/b1
-  modelc::conv2d_prepare(prep(p_3a_b2r), w(6), w(7), g_3a_b2r);  // 3a/b2r
-  modelc::conv2d_prepare(prep(p_3a_b2), w(8), w(9), g_3a_b2);  // 3a/b2
-  modelc::conv2d_prepare(prep(p_3a_b3r), w(10), w(11), g_3a_b3r);  // 3a/b3r
-  modelc::conv2d_prepare(prep(p_3a_b3), w(12), w(13), g_3a_b3);  // 3a/b3
-  modelc::conv2d_prepare(prep(p_3a_b4), w(14), w(15), g_3a_b4);  // 3a/b4
-  modelc::conv2d_prepare(prep(p_3b_b1), w(16), w(17), g_3b_b1);  // 3b/b1
-  modelc::conv2d_prepare(prep(p_3b_b2r), w(18), w(19), g_3b_b2r);  // 3b/b2r
-  modelc::conv2d_prepare(prep(p_3b_b2), w(20), w(21), g_3b_b2);  // 3b/b2
-  modelc::conv2d_prepare(prep(p_3b_b3r), w(22), w(23), g_3b_b3r);  // 3b/b3r
-  modelc::conv2d_prepare(prep(p_3b_b3), w(24), w(25), g_3b_b3);  // 3b/b3
-  modelc::conv2d_prepare(prep(p_3b_b4), w(26), w(27), g_3b_b4);  // 3b/b4
-  modelc::conv2d_prepare(prep(p_4a_b1), w(28), w(29), g_4a_b1);  // 4a/b1
-  modelc::conv2d_prepare(prep(p_4a_b2r), w(30), w(31), g_4a_b2r);  // 4a/b2r
-  modelc::conv2d_prepare(prep(p_4a_b2), w(32), w(33), g_4a_b2);  // 4a/b2
-  modelc::conv2d_prepare(prep(p_4a_b3r), w(34), w(35), g_4a_b3r);  // 4a/b3r
-  modelc::conv2d_prepare(prep(p_4a_b3), w(36), w(37), g_4a_b3);  // 4a/b3
-  modelc::conv2d_prepare(prep(p_4a_b4), w(38), w(39), g_4a_b4);  // 4a/b4
-  modelc::conv2d_prepare(prep(p_4b_b1), w(40), w(41), g_4b_b1);  // 4b/b1
-  modelc::conv2d_prepare(prep(p_4b_b2r), w(42), w(43), g_4b_b2r);  // 4b/b2r
-  modelc::conv2d_prepare(prep(p_4b_b2), w(44), w(45), g_4b_b2);  // 4b/b2
-  modelc::conv2d_prepare(prep(p_4b_b3r), w(46), w(47), g_4b_b3r);  // 4b/b3r
-  modelc::conv2d_prepare(prep(p_4b_b3), w(48), w(49), g_4b_b3);  // 4b/b3
-  modelc::conv2d_prepare(prep(p_4b_b4), w(50), w(51), g_4b_b4);  // 4b/b4
-  modelc::conv2d_prepare(prep(p_4c_b1), w(52), w(53), g_4c_b1);  // 4c/b1
-  modelc::conv2d_prepare(prep(p_4c_b2r), w(54), w(55), g_4c_b2r);  // 4c/b2r
-  modelc::conv2d_prepare(prep(p_4c_b2), w(56), w(57), g_4c_b2);  // 4c/b2
-  modelc::conv2d_prepare(prep(p_4c_b3r), w(58), w(59), g_4c_b3r);  // 4c/b3r
-  modelc::conv2d_prepare(prep(p_4c_b3), w(60), w(61), g_4c_b3);  // 4c/b3
-  modelc::conv2d_prepare(prep(p_4c_b4), w(62), w(63), g_4c_b4);  // 4c/b4
-  modelc::conv2d_prepare(prep(p_4d_b1), w(64), w(65), g_4d_b1);  // 4d/b1
-  modelc::conv2d_prepare(prep(p_4d_b2r), w(66), w(67), g_4d_b2r);  // 4d/b2r
-  modelc::conv2d_prepare(prep(p_4d_b2), w(68), w(69), g_4d_b2);  // 4d/b2
-  modelc::conv2d_prepare(prep(p_4d_b3r), w(70), w(71), g_4d_b3r);  // 4d/b3r
-  modelc::conv2d_prepare(prep(p_4d_b3), w(72), w(73), g_4d_b3);  // 4d/b3
-  modelc::conv2d_prepare(prep(p_4d_b4), w(74), w(75), g_4d_b4);  // 4d/b4
-  modelc::conv2d_prepare(prep(p_4e_b1), w(76), w(77), g_4e_b1);  // 4e/b1
-  modelc::conv2d_prepare(prep(p_4e_b2r), w(78), w(79), g_4e_b2r);  // 4e/b2r
-  modelc::conv2d_prepare(prep(p_4e_b2), w(80), w(81), g_4e_b2);  // 4e/b2
-  modelc::conv2d_prepare(prep(p_4e_b3r), w(82), w(83), g_4e_b3r);  // 4e/b3r
-  modelc::conv2d_prepare(prep(p_4e_b3), w(84), w(85), g_4e_b3);  // 4e/b3
-  modelc::conv2d_prepare(prep(p_4e_b4), w(86), w(87), g_4e_b4);  // 4e/b4
-  modelc::conv2d_prepare(prep(p_5a_b1), w(88), w(89), g_5a_b1);  // 5a/b1
-  modelc::conv2d_prepare(prep(p_5a_b2r), w(90), w(91), g_5a_b2r);  // 5a/b2r
-  modelc::conv2d_prepare(prep(p_5a_b2), w(92), w(93), g_5a_b2);  // 5a/b2
-  modelc::conv2d_prepare(prep(p_5a_b3r), w(94), w(95), g_5a_b3r);  // 5a/b3r
-  modelc::conv2d_prepare(prep(p_5a_b3), w(96), w(97), g_5a_b3);  // 5a/b3
-  modelc::conv2d_prepare(prep(p_5a_b4), w(98), w(99), g_5a_b4);  // 5a/b4
-  modelc::conv2d_prepare(prep(p_5b_b1), w(100), w(101), g_5b_b1);  // 5b/b1
-  modelc::conv2d_prepare(prep(p_5b_b2r), w(102), w(103), g_5b_b2r);  // 5b/b2r
-  modelc::conv2d_prepare(prep(p_5b_b2), w(104), w(105), g_5b_b2);  // 5b/b2
-  modelc::conv2d_prepare(prep(p_5b_b3r), w(106), w(107), g_5b_b3r);  // 5b/b3r
-  modelc::conv2d_prepare(prep(p_5b_b3), w(108), w(109), g_5b_b3);  // 5b/b3
-  modelc::conv2d_prepare(prep(p_5b_b4), w(110), w(111), g_5b_b4);  // 5b/b4
+  modelc::conv2d_prepare(prep(p_conv1), w(w_conv1_kernel), w(w_conv1_bias), g_conv1);  // conv1
+  modelc::conv2d_prepare(prep(p_conv2), w(w_conv2_kernel), w(w_conv2_bias), g_conv2);  // conv2
+  modelc::conv2d_prepare(prep(p_3a_b1), w(w_3a_b1_kernel), w(w_3a_b1_bias), g_3a_b1);  // 3a/b1
+  modelc::conv2d_prepare(prep(p_3a_b2r), w(w_3a_b2r_kernel), w(w_3a_b2r_bias), g_3a_b2r);  // 3a/b2r
+  modelc::conv2d_prepare(prep(p_3a_b2), w(w_3a_b2_kernel), w(w_3a_b2_bias), g_3a_b2);  // 3a/b2
+  modelc::conv2d_prepare(prep(p_3a_b3r), w(w_3a_b3r_kernel), w(w_3a_b3r_bias), g_3a_b3r);  // 3a/b3r
+  modelc::conv2d_prepare(prep(p_3a_b3), w(w_3a_b3_kernel), w(w_3a_b3_bias), g_3a_b3);  // 3a/b3
+  modelc::conv2d_prepare(prep(p_3a_b4), w(w_3a_b4_kernel), w(w_3a_b4_bias), g_3a_b4);  // 3a/b4
+  modelc::conv2d_prepare(prep(p_3b_b1), w(w_3b_b1_kernel), w(w_3b_b1_bias), g_3b_b1);  // 3b/b1
+  modelc::conv2d_prepare(prep(p_3b_b2r), w(w_3b_b2r_kernel), w(w_3b_b2r_bias), g_3b_b2r);  // 3b/b2r
+  modelc::conv2d_prepare(prep(p_3b_b2), w(w_3b_b2_kernel), w(w_3b_b2_bias), g_3b_b2);  // 3b/b2
+  modelc::conv2d_prepare(prep(p_3b_b3r), w(w_3b_b3r_kernel), w(w_3b_b3r_bias), g_3b_b3r);  // 3b/b3r
+  modelc::conv2d_prepare(prep(p_3b_b3), w(w_3b_b3_kernel), w(w_3b_b3_bias), g_3b_b3);  // 3b/b3
+  modelc::conv2d_prepare(prep(p_3b_b4), w(w_3b_b4_kernel), w(w_3b_b4_bias), g_3b_b4);  // 3b/b4
+  modelc::conv2d_prepare(prep(p_4a_b1), w(w_4a_b1_kernel), w(w_4a_b1_bias), g_4a_b1);  // 4a/b1
+  modelc::conv2d_prepare(prep(p_4a_b2r), w(w_4a_b2r_kernel), w(w_4a_b2r_bias), g_4a_b2r);  // 4a/b2r
+  modelc::conv2d_prepare(prep(p_4a_b2), w(w_4a_b2_kernel), w(w_4a_b2_bias), g_4a_b2);  // 4a/b2
+  modelc::conv2d_prepare(prep(p_4a_b3r), w(w_4a_b3r_kernel), w(w_4a_b3r_bias), g_4a_b3r);  // 4a/b3r
+  modelc::conv2d_prepare(prep(p_4a_b3), w(w_4a_b3_kernel), w(w_4a_b3_bias), g_4a_b3);  // 4a/b3
+  modelc::conv2d_prepare(prep(p_4a_b4), w(w_4a_b4_kernel), w(w_4a_b4_bias), g_4a_b4);  // 4a/b4
+  modelc::conv2d_prepare(prep(p_4b_b1), w(w_4b_b1_kernel), w(w_4b_b1_bias), g_4b_b1);  // 4b/b1
+  modelc::conv2d_prepare(prep(p_4b_b2r), w(w_4b_b2r_kernel), w(w_4b_b2r_bias), g_4b_b2r);  // 4b/b2r
+  modelc::conv2d_prepare(prep(p_4b_b2), w(w_4b_b2_kernel), w(w_4b_b2_bias), g_4b_b2);  // 4b/b2
+  modelc::conv2d_prepare(prep(p_4b_b3r), w(w_4b_b3r_kernel), w(w_4b_b3r_bias), g_4b_b3r);  // 4b/b3r
+  modelc::conv2d_prepare(prep(p_4b_b3), w(w_4b_b3_kernel), w(w_4b_b3_bias), g_4b_b3);  // 4b/b3
+  modelc::conv2d_prepare(prep(p_4b_b4), w(w_4b_b4_kernel), w(w_4b_b4_bias), g_4b_b4);  // 4b/b4
+  modelc::conv2d_prepare(prep(p_4c_b1), w(w_4c_b1_kernel), w(w_4c_b1_bias), g_4c_b1);  // 4c/b1
+  modelc::conv2d_prepare(prep(p_4c_b2r), w(w_4c_b2r_kernel), w(w_4c_b2r_bias), g_4c_b2r);  // 4c/b2r
+  modelc::conv2d_prepare(prep(p_4c_b2), w(w_4c_b2_kernel), w(w_4c_b2_bias), g_4c_b2);  // 4c/b2
+  modelc::conv2d_prepare(prep(p_4c_b3r), w(w_4c_b3r_kernel), w(w_4c_b3r_bias), g_4c_b3r);  // 4c/b3r
+  modelc::conv2d_prepare(prep(p_4c_b3), w(w_4c_b3_kernel), w(w_4c_b3_bias), g_4c_b3);  // 4c/b3
+  modelc::conv2d_prepare(prep(p_4c_b4), w(w_4c_b4_kernel), w(w_4c_b4_bias), g_4c_b4);  // 4c/b4
+  modelc::conv2d_prepare(prep(p_4d_b1), w(w_4d_b1_kernel), w(w_4d_b1_bias), g_4d_b1);  // 4d/b1
+  modelc::conv2d_prepare(prep(p_4d_b2r), w(w_4d_b2r_kernel), w(w_4d_b2r_bias), g_4d_b2r);  // 4d/b2r
+  modelc::conv2d_prepare(prep(p_4d_b2), w(w_4d_b2_kernel), w(w_4d_b2_bias), g_4d_b2);  // 4d/b2
+  modelc::conv2d_prepare(prep(p_4d_b3r), w(w_4d_b3r_kernel), w(w_4d_b3r_bias), g_4d_b3r);  // 4d/b3r
+  modelc::conv2d_prepare(prep(p_4d_b3), w(w_4d_b3_kernel), w(w_4d_b3_bias), g_4d_b3);  // 4d/b3
+  modelc::conv2d_prepare(prep(p_4d_b4), w(w_4d_b4_kernel), w(w_4d_b4_bias), g_4d_b4);  // 4d/b4
+  modelc::conv2d_prepare(prep(p_4e_b1), w(w_4e_b1_kernel), w(w_4e_b1_bias), g_4e_b1);  // 4e/b1
+  modelc::conv2d_prepare(prep(p_4e_b2r), w(w_4e_b2r_kernel), w(w_4e_b2r_bias), g_4e_b2r);  // 4e/b2r
+  modelc::conv2d_prepare(prep(p_4e_b2), w(w_4e_b2_kernel), w(w_4e_b2_bias), g_4e_b2);  // 4e/b2
+  modelc::conv2d_prepare(prep(p_4e_b3r), w(w_4e_b3r_kernel), w(w_4e_b3r_bias), g_4e_b3r);  // 4e/b3r
+  modelc::conv2d_prepare(prep(p_4e_b3), w(w_4e_b3_kernel), w(w_4e_b3_bias), g_4e_b3);  // 4e/b3
+  modelc::conv2d_prepare(prep(p_4e_b4), w(w_4e_b4_kernel), w(w_4e_b4_bias), g_4e_b4);  // 4e/b4
+  modelc::conv2d_prepare(prep(p_5a_b1), w(w_5a_b1_kernel), w(w_5a_b1_bias), g_5a_b1);  // 5a/b1
+  modelc::conv2d_prepare(prep(p_5a_b2r), w(w_5a_b2r_kernel), w(w_5a_b2r_bias), g_5a_b2r);  // 5a/b2r
+  modelc::conv2d_prepare(prep(p_5a_b2), w(w_5a_b2_kernel), w(w_5a_b2_bias), g_5a_b2);  // 5a/b2
+  modelc::conv2d_prepare(prep(p_5a_b3r), w(w_5a_b3r_kernel), w(w_5a_b3r_bias), g_5a_b3r);  // 5a/b3r
+  modelc::conv2d_prepare(prep(p_5a_b3), w(w_5a_b3_kernel), w(w_5a_b3_bias), g_5a_b3);  // 5a/b3
+  modelc::conv2d_prepare(prep(p_5a_b4), w(w_5a_b4_kernel), w(w_5a_b4_bias), g_5a_b4);  // 5a/b4
+  modelc::conv2d_prepare(prep(p_5b_b1), w(w_5b_b1_kernel), w(w_5b_b1_bias), g_5b_b1);  // 5b/b1
+  modelc::conv2d_prepare(prep(p_5b_b2r), w(w_5b_b2r_kernel), w(w_5b_b2r_bias), g_5b_b2r);  // 5b/b2r
+  modelc::conv2d_prepare(prep(p_5b_b2), w(w_5b_b2_kernel), w(w_5b_b2_bias), g_5b_b2);  // 5b/b2
+  modelc::conv2d_prepare(prep(p_5b_b3r), w(w_5b_b3r_kernel), w(w_5b_b3r_bias), g_5b_b3r);  // 5b/b3r
+  modelc::conv2d_prepare(prep(p_5b_b3), w(w_5b_b3_kernel), w(w_5b_b3_bias), g_5b_b3);  // 5b/b3
+  modelc::conv2d_prepare(prep(p_5b_b4), w(w_5b_b4_kernel), w(w_5b_b4_bias), g_5b_b4);  // 5b/b4
 }
 
 }  // namespace modelc::gen

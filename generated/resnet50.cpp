@@ -16,320 +16,697 @@ constexpr modelc::ParamSpec kParams[] = {
   {"conv1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/0_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block1/0_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true,
+      0.0f},
   {"conv2_block1/0_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/0_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block1/0_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/0_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block1/0_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/1_conv.kernel", {1, 1, 64, 64}, 4, modelc::Init::glorot_uniform, 64, 64, true, 0.0f},
+  {"conv2_block1/1_conv.kernel", {1, 1, 64, 64}, 4, modelc::Init::glorot_uniform, 64, 64, true,
+      0.0f},
   {"conv2_block1/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block1/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block1/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block1/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true,
+      0.0f},
   {"conv2_block1/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block1/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block1/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block1/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block1/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true,
+      0.0f},
   {"conv2_block1/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block1/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block1/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block1/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true, 0.0f},
+  {"conv2_block2/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true,
+      0.0f},
   {"conv2_block2/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block2/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block2/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block2/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true,
+      0.0f},
   {"conv2_block2/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block2/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block2/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block2/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block2/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true,
+      0.0f},
   {"conv2_block2/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block2/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block2/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block2/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true, 0.0f},
+  {"conv2_block3/1_conv.kernel", {1, 1, 256, 64}, 4, modelc::Init::glorot_uniform, 256, 64, true,
+      0.0f},
   {"conv2_block3/1_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/1_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block3/1_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/1_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block3/1_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true, 0.0f},
+  {"conv2_block3/2_conv.kernel", {3, 3, 64, 64}, 4, modelc::Init::glorot_uniform, 576, 576, true,
+      0.0f},
   {"conv2_block3/2_conv.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/2_bn.gamma", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block3/2_bn.beta", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/2_bn.moving_mean", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block3/2_bn.moving_variance", {64, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv2_block3/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true, 0.0f},
+  {"conv2_block3/3_conv.kernel", {1, 1, 64, 256}, 4, modelc::Init::glorot_uniform, 64, 256, true,
+      0.0f},
   {"conv2_block3/3_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/3_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv2_block3/3_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv2_block3/3_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv2_block3/3_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/0_conv.kernel", {1, 1, 256, 512}, 4, modelc::Init::glorot_uniform, 256, 512, true, 0.0f},
+  {"conv3_block1/0_conv.kernel", {1, 1, 256, 512}, 4, modelc::Init::glorot_uniform, 256, 512, true,
+      0.0f},
   {"conv3_block1/0_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/0_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block1/0_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/0_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block1/0_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/1_conv.kernel", {1, 1, 256, 128}, 4, modelc::Init::glorot_uniform, 256, 128, true, 0.0f},
+  {"conv3_block1/1_conv.kernel", {1, 1, 256, 128}, 4, modelc::Init::glorot_uniform, 256, 128, true,
+      0.0f},
   {"conv3_block1/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block1/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block1/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block1/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152,
+      true, 0.0f},
   {"conv3_block1/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block1/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block1/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block1/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block1/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true,
+      0.0f},
   {"conv3_block1/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block1/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block1/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block1/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block2/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true,
+      0.0f},
   {"conv3_block2/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block2/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block2/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block2/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152,
+      true, 0.0f},
   {"conv3_block2/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block2/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block2/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block2/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block2/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true,
+      0.0f},
   {"conv3_block2/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block2/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block2/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block2/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block3/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true,
+      0.0f},
   {"conv3_block3/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block3/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block3/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block3/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152,
+      true, 0.0f},
   {"conv3_block3/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block3/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block3/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block3/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block3/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true,
+      0.0f},
   {"conv3_block3/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block3/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block3/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block3/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true, 0.0f},
+  {"conv3_block4/1_conv.kernel", {1, 1, 512, 128}, 4, modelc::Init::glorot_uniform, 512, 128, true,
+      0.0f},
   {"conv3_block4/1_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/1_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block4/1_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/1_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block4/1_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"conv3_block4/2_conv.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152,
+      true, 0.0f},
   {"conv3_block4/2_conv.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/2_bn.gamma", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block4/2_bn.beta", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/2_bn.moving_mean", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block4/2_bn.moving_variance", {128, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv3_block4/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true, 0.0f},
+  {"conv3_block4/3_conv.kernel", {1, 1, 128, 512}, 4, modelc::Init::glorot_uniform, 128, 512, true,
+      0.0f},
   {"conv3_block4/3_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/3_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv3_block4/3_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv3_block4/3_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv3_block4/3_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/0_conv.kernel", {1, 1, 512, 1024}, 4, modelc::Init::glorot_uniform, 512, 1024, true, 0.0f},
+  {"conv4_block1/0_conv.kernel", {1, 1, 512, 1024}, 4, modelc::Init::glorot_uniform, 512, 1024,
+      true, 0.0f},
   {"conv4_block1/0_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/0_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block1/0_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/0_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block1/0_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/1_conv.kernel", {1, 1, 512, 256}, 4, modelc::Init::glorot_uniform, 512, 256, true, 0.0f},
+  {"conv4_block1/1_conv.kernel", {1, 1, 512, 256}, 4, modelc::Init::glorot_uniform, 512, 256, true,
+      0.0f},
   {"conv4_block1/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block1/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block1/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block1/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block1/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block1/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block1/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block1/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block1/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block1/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block1/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block1/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block1/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block2/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256,
+      true, 0.0f},
   {"conv4_block2/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block2/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block2/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block2/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block2/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block2/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block2/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block2/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block2/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block2/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block2/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block2/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block2/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block3/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256,
+      true, 0.0f},
   {"conv4_block3/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block3/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block3/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block3/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block3/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block3/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block3/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block3/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block3/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block3/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block3/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block3/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block3/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block4/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256,
+      true, 0.0f},
   {"conv4_block4/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block4/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block4/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block4/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block4/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block4/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block4/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block4/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block4/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block4/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block4/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block4/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block4/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block5/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256,
+      true, 0.0f},
   {"conv4_block5/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block5/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block5/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block5/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block5/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block5/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block5/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block5/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block5/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block5/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block5/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block5/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block5/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256, true, 0.0f},
+  {"conv4_block6/1_conv.kernel", {1, 1, 1024, 256}, 4, modelc::Init::glorot_uniform, 1024, 256,
+      true, 0.0f},
   {"conv4_block6/1_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/1_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block6/1_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/1_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block6/1_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"conv4_block6/2_conv.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304,
+      true, 0.0f},
   {"conv4_block6/2_conv.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/2_bn.gamma", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block6/2_bn.beta", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/2_bn.moving_mean", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block6/2_bn.moving_variance", {256, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv4_block6/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024, true, 0.0f},
+  {"conv4_block6/3_conv.kernel", {1, 1, 256, 1024}, 4, modelc::Init::glorot_uniform, 256, 1024,
+      true, 0.0f},
   {"conv4_block6/3_conv.bias", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/3_bn.gamma", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv4_block6/3_bn.beta", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv4_block6/3_bn.moving_mean", {1024, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv4_block6/3_bn.moving_variance", {1024, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/0_conv.kernel", {1, 1, 1024, 2048}, 4, modelc::Init::glorot_uniform, 1024, 2048, true, 0.0f},
+  {"conv5_block1/0_conv.kernel", {1, 1, 1024, 2048}, 4, modelc::Init::glorot_uniform, 1024, 2048,
+      true, 0.0f},
   {"conv5_block1/0_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/0_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block1/0_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/0_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block1/0_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/1_conv.kernel", {1, 1, 1024, 512}, 4, modelc::Init::glorot_uniform, 1024, 512, true, 0.0f},
+  {"conv5_block1/1_conv.kernel", {1, 1, 1024, 512}, 4, modelc::Init::glorot_uniform, 1024, 512,
+      true, 0.0f},
   {"conv5_block1/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block1/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block1/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block1/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608,
+      true, 0.0f},
   {"conv5_block1/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block1/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block1/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block1/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block1/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048,
+      true, 0.0f},
   {"conv5_block1/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block1/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block1/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block1/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512, true, 0.0f},
+  {"conv5_block2/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512,
+      true, 0.0f},
   {"conv5_block2/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block2/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block2/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block2/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608,
+      true, 0.0f},
   {"conv5_block2/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block2/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block2/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block2/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block2/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048,
+      true, 0.0f},
   {"conv5_block2/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block2/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block2/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block2/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512, true, 0.0f},
+  {"conv5_block3/1_conv.kernel", {1, 1, 2048, 512}, 4, modelc::Init::glorot_uniform, 2048, 512,
+      true, 0.0f},
   {"conv5_block3/1_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/1_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block3/1_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/1_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block3/1_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"conv5_block3/2_conv.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608,
+      true, 0.0f},
   {"conv5_block3/2_conv.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/2_bn.gamma", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block3/2_bn.beta", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/2_bn.moving_mean", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block3/2_bn.moving_variance", {512, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"conv5_block3/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048, true, 0.0f},
+  {"conv5_block3/3_conv.kernel", {1, 1, 512, 2048}, 4, modelc::Init::glorot_uniform, 512, 2048,
+      true, 0.0f},
   {"conv5_block3/3_conv.bias", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/3_bn.gamma", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, true, 0.0f},
   {"conv5_block3/3_bn.beta", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"conv5_block3/3_bn.moving_mean", {2048, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, false, 0.0f},
   {"conv5_block3/3_bn.moving_variance", {2048, 0, 0, 0}, 1, modelc::Init::ones, 0, 0, false, 0.0f},
-  {"predictions.kernel", {2048, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1000, true, 0.0f},
+  {"predictions.kernel", {2048, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 2048, 1000, true,
+      0.0f},
   {"predictions.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+};
+
+// Indices into kParams by layer and weight: w_<layer>_<weight>.
+enum : int {
+  w_conv1_conv_kernel = 0,
+  w_conv1_conv_bias = 1,
+  w_conv1_bn_gamma = 2,
+  w_conv1_bn_beta = 3,
+  w_conv1_bn_moving_mean = 4,
+  w_conv1_bn_moving_variance = 5,
+  w_conv2_block1_0_conv_kernel = 6,
+  w_conv2_block1_0_conv_bias = 7,
+  w_conv2_block1_0_bn_gamma = 8,
+  w_conv2_block1_0_bn_beta = 9,
+  w_conv2_block1_0_bn_moving_mean = 10,
+  w_conv2_block1_0_bn_moving_variance = 11,
+  w_conv2_block1_1_conv_kernel = 12,
+  w_conv2_block1_1_conv_bias = 13,
+  w_conv2_block1_1_bn_gamma = 14,
+  w_conv2_block1_1_bn_beta = 15,
+  w_conv2_block1_1_bn_moving_mean = 16,
+  w_conv2_block1_1_bn_moving_variance = 17,
+  w_conv2_block1_2_conv_kernel = 18,
+  w_conv2_block1_2_conv_bias = 19,
+  w_conv2_block1_2_bn_gamma = 20,
+  w_conv2_block1_2_bn_beta = 21,
+  w_conv2_block1_2_bn_moving_mean = 22,
+  w_conv2_block1_2_bn_moving_variance = 23,
+  w_conv2_block1_3_conv_kernel = 24,
+  w_conv2_block1_3_conv_bias = 25,
+  w_conv2_block1_3_bn_gamma = 26,
+  w_conv2_block1_3_bn_beta = 27,
+  w_conv2_block1_3_bn_moving_mean = 28,
+  w_conv2_block1_3_bn_moving_variance = 29,
+  w_conv2_block2_1_conv_kernel = 30,
+  w_conv2_block2_1_conv_bias = 31,
+  w_conv2_block2_1_bn_gamma = 32,
+  w_conv2_block2_1_bn_beta = 33,
+  w_conv2_block2_1_bn_moving_mean = 34,
+  w_conv2_block2_1_bn_moving_variance = 35,
+  w_conv2_block2_2_conv_kernel = 36,
+  w_conv2_block2_2_conv_bias = 37,
+  w_conv2_block2_2_bn_gamma = 38,
+  w_conv2_block2_2_bn_beta = 39,
+  w_conv2_block2_2_bn_moving_mean = 40,
+  w_conv2_block2_2_bn_moving_variance = 41,
+  w_conv2_block2_3_conv_kernel = 42,
+  w_conv2_block2_3_conv_bias = 43,
+  w_conv2_block2_3_bn_gamma = 44,
+  w_conv2_block2_3_bn_beta = 45,
+  w_conv2_block2_3_bn_moving_mean = 46,
+  w_conv2_block2_3_bn_moving_variance = 47,
+  w_conv2_block3_1_conv_kernel = 48,
+  w_conv2_block3_1_conv_bias = 49,
+  w_conv2_block3_1_bn_gamma = 50,
+  w_conv2_block3_1_bn_beta = 51,
+  w_conv2_block3_1_bn_moving_mean = 52,
+  w_conv2_block3_1_bn_moving_variance = 53,
+  w_conv2_block3_2_conv_kernel = 54,
+  w_conv2_block3_2_conv_bias = 55,
+  w_conv2_block3_2_bn_gamma = 56,
+  w_conv2_block3_2_bn_beta = 57,
+  w_conv2_block3_2_bn_moving_mean = 58,
+  w_conv2_block3_2_bn_moving_variance = 59,
+  w_conv2_block3_3_conv_kernel = 60,
+  w_conv2_block3_3_conv_bias = 61,
+  w_conv2_block3_3_bn_gamma = 62,
+  w_conv2_block3_3_bn_beta = 63,
+  w_conv2_block3_3_bn_moving_mean = 64,
+  w_conv2_block3_3_bn_moving_variance = 65,
+  w_conv3_block1_0_conv_kernel = 66,
+  w_conv3_block1_0_conv_bias = 67,
+  w_conv3_block1_0_bn_gamma = 68,
+  w_conv3_block1_0_bn_beta = 69,
+  w_conv3_block1_0_bn_moving_mean = 70,
+  w_conv3_block1_0_bn_moving_variance = 71,
+  w_conv3_block1_1_conv_kernel = 72,
+  w_conv3_block1_1_conv_bias = 73,
+  w_conv3_block1_1_bn_gamma = 74,
+  w_conv3_block1_1_bn_beta = 75,
+  w_conv3_block1_1_bn_moving_mean = 76,
+  w_conv3_block1_1_bn_moving_variance = 77,
+  w_conv3_block1_2_conv_kernel = 78,
+  w_conv3_block1_2_conv_bias = 79,
+  w_conv3_block1_2_bn_gamma = 80,
+  w_conv3_block1_2_bn_beta = 81,
+  w_conv3_block1_2_bn_moving_mean = 82,
+  w_conv3_block1_2_bn_moving_variance = 83,
+  w_conv3_block1_3_conv_kernel = 84,
+  w_conv3_block1_3_conv_bias = 85,
+  w_conv3_block1_3_bn_gamma = 86,
+  w_conv3_block1_3_bn_beta = 87,
+  w_conv3_block1_3_bn_moving_mean = 88,
+  w_conv3_block1_3_bn_moving_variance = 89,
+  w_conv3_block2_1_conv_kernel = 90,
+  w_conv3_block2_1_conv_bias = 91,
+  w_conv3_block2_1_bn_gamma = 92,
+  w_conv3_block2_1_bn_beta = 93,
+  w_conv3_block2_1_bn_moving_mean = 94,
+  w_conv3_block2_1_bn_moving_variance = 95,
+  w_conv3_block2_2_conv_kernel = 96,
+  w_conv3_block2_2_conv_bias = 97,
+  w_conv3_block2_2_bn_gamma = 98,
+  w_conv3_block2_2_bn_beta = 99,
+  w_conv3_block2_2_bn_moving_mean = 100,
+  w_conv3_block2_2_bn_moving_variance = 101,
+  w_conv3_block2_3_conv_kernel = 102,
+  w_conv3_block2_3_conv_bias = 103,
+  w_conv3_block2_3_bn_gamma = 104,
+  w_conv3_block2_3_bn_beta = 105,
+  w_conv3_block2_3_bn_moving_mean = 106,
+  w_conv3_block2_3_bn_moving_variance = 107,
+  w_conv3_block3_1_conv_kernel = 108,
+  w_conv3_block3_1_conv_bias = 109,
+  w_conv3_block3_1_bn_gamma = 110,
+  w_conv3_block3_1_bn_beta = 111,
+  w_conv3_block3_1_bn_moving_mean = 112,
+  w_conv3_block3_1_bn_moving_variance = 113,
+  w_conv3_block3_2_conv_kernel = 114,
+  w_conv3_block3_2_conv_bias = 115,
+  w_conv3_block3_2_bn_gamma = 116,
+  w_conv3_block3_2_bn_beta = 117,
+  w_conv3_block3_2_bn_moving_mean = 118,
+  w_conv3_block3_2_bn_moving_variance = 119,
+  w_conv3_block3_3_conv_kernel = 120,
+  w_conv3_block3_3_conv_bias = 121,
+  w_conv3_block3_3_bn_gamma = 122,
+  w_conv3_block3_3_bn_beta = 123,
+  w_conv3_block3_3_bn_moving_mean = 124,
+  w_conv3_block3_3_bn_moving_variance = 125,
+  w_conv3_block4_1_conv_kernel = 126,
+  w_conv3_block4_1_conv_bias = 127,
+  w_conv3_block4_1_bn_gamma = 128,
+  w_conv3_block4_1_bn_beta = 129,
+  w_conv3_block4_1_bn_moving_mean = 130,
+  w_conv3_block4_1_bn_moving_variance = 131,
+  w_conv3_block4_2_conv_kernel = 132,
+  w_conv3_block4_2_conv_bias = 133,
+  w_conv3_block4_2_bn_gamma = 134,
+  w_conv3_block4_2_bn_beta = 135,
+  w_conv3_block4_2_bn_moving_mean = 136,
+  w_conv3_block4_2_bn_moving_variance = 137,
+  w_conv3_block4_3_conv_kernel = 138,
+  w_conv3_block4_3_conv_bias = 139,
+  w_conv3_block4_3_bn_gamma = 140,
+  w_conv3_block4_3_bn_beta = 141,
+  w_conv3_block4_3_bn_moving_mean = 142,
+  w_conv3_block4_3_bn_moving_variance = 143,
+  w_conv4_block1_0_conv_kernel = 144,
+  w_conv4_block1_0_conv_bias = 145,
+  w_conv4_block1_0_bn_gamma = 146,
+  w_conv4_block1_0_bn_beta = 147,
+  w_conv4_block1_0_bn_moving_mean = 148,
+  w_conv4_block1_0_bn_moving_variance = 149,
+  w_conv4_block1_1_conv_kernel = 150,
+  w_conv4_block1_1_conv_bias = 151,
+  w_conv4_block1_1_bn_gamma = 152,
+  w_conv4_block1_1_bn_beta = 153,
+  w_conv4_block1_1_bn_moving_mean = 154,
+  w_conv4_block1_1_bn_moving_variance = 155,
+  w_conv4_block1_2_conv_kernel = 156,
+  w_conv4_block1_2_conv_bias = 157,
+  w_conv4_block1_2_bn_gamma = 158,
+  w_conv4_block1_2_bn_beta = 159,
+  w_conv4_block1_2_bn_moving_mean = 160,
+  w_conv4_block1_2_bn_moving_variance = 161,
+  w_conv4_block1_3_conv_kernel = 162,
+  w_conv4_block1_3_conv_bias = 163,
+  w_conv4_block1_3_bn_gamma = 164,
+  w_conv4_block1_3_bn_beta = 165,
+  w_conv4_block1_3_bn_moving_mean = 166,
+  w_conv4_block1_3_bn_moving_variance = 167,
+  w_conv4_block2_1_conv_kernel = 168,
+  w_conv4_block2_1_conv_bias = 169,
+  w_conv4_block2_1_bn_gamma = 170,
+  w_conv4_block2_1_bn_beta = 171,
+  w_conv4_block2_1_bn_moving_mean = 172,
+  w_conv4_block2_1_bn_moving_variance = 173,
+  w_conv4_block2_2_conv_kernel = 174,
+  w_conv4_block2_2_conv_bias = 175,
+  w_conv4_block2_2_bn_gamma = 176,
+  w_conv4_block2_2_bn_beta = 177,
+  w_conv4_block2_2_bn_moving_mean = 178,
+  w_conv4_block2_2_bn_moving_variance = 179,
+  w_conv4_block2_3_conv_kernel = 180,
+  w_conv4_block2_3_conv_bias = 181,
+  w_conv4_block2_3_bn_gamma = 182,
+  w_conv4_block2_3_bn_beta = 183,
+  w_conv4_block2_3_bn_moving_mean = 184,
+  w_conv4_block2_3_bn_moving_variance = 185,
+  w_conv4_block3_1_conv_kernel = 186,
+  w_conv4_block3_1_conv_bias = 187,
+  w_conv4_block3_1_bn_gamma = 188,
+  w_conv4_block3_1_bn_beta = 189,
+  w_conv4_block3_1_bn_moving_mean = 190,
+  w_conv4_block3_1_bn_moving_variance = 191,
+  w_conv4_block3_2_conv_kernel = 192,
+  w_conv4_block3_2_conv_bias = 193,
+  w_conv4_block3_2_bn_gamma = 194,
+  w_conv4_block3_2_bn_beta = 195,
+  w_conv4_block3_2_bn_moving_mean = 196,
+  w_conv4_block3_2_bn_moving_variance = 197,
+  w_conv4_block3_3_conv_kernel = 198,
+  w_conv4_block3_3_conv_bias = 199,
+  w_conv4_block3_3_bn_gamma = 200,
+  w_conv4_block3_3_bn_beta = 201,
+  w_conv4_block3_3_bn_moving_mean = 202,
+  w_conv4_block3_3_bn_moving_variance = 203,
+  w_conv4_block4_1_conv_kernel = 204,
+  w_conv4_block4_1_conv_bias = 205,
+  w_conv4_block4_1_bn_gamma = 206,
+  w_conv4_block4_1_bn_beta = 207,
+  w_conv4_block4_1_bn_moving_mean = 208,
+  w_conv4_block4_1_bn_moving_variance = 209,
+  w_conv4_block4_2_conv_kernel = 210,
+  w_conv4_block4_2_conv_bias = 211,
+  w_conv4_block4_2_bn_gamma = 212,
+  w_conv4_block4_2_bn_beta = 213,
+  w_conv4_block4_2_bn_moving_mean = 214,
+  w_conv4_block4_2_bn_moving_variance = 215,
+  w_conv4_block4_3_conv_kernel = 216,
+  w_conv4_block4_3_conv_bias = 217,
+  w_conv4_block4_3_bn_gamma = 218,
+  w_conv4_block4_3_bn_beta = 219,
+  w_conv4_block4_3_bn_moving_mean = 220,
+  w_conv4_block4_3_bn_moving_variance = 221,
+  w_conv4_block5_1_conv_kernel = 222,
+  w_conv4_block5_1_conv_bias = 223,
+  w_conv4_block5_1_bn_gamma = 224,
+  w_conv4_block5_1_bn_beta = 225,
+  w_conv4_block5_1_bn_moving_mean = 226,
+  w_conv4_block5_1_bn_moving_variance = 227,
+  w_conv4_block5_2_conv_kernel = 228,
+  w_conv4_block5_2_conv_bias = 229,
+  w_conv4_block5_2_bn_gamma = 230,
+  w_conv4_block5_2_bn_beta = 231,
+  w_conv4_block5_2_bn_moving_mean = 232,
+  w_conv4_block5_2_bn_moving_variance = 233,
+  w_conv4_block5_3_conv_kernel = 234,
+  w_conv4_block5_3_conv_bias = 235,
+  w_conv4_block5_3_bn_gamma = 236,
+  w_conv4_block5_3_bn_beta = 237,
+  w_conv4_block5_3_bn_moving_mean = 238,
+  w_conv4_block5_3_bn_moving_variance = 239,
+  w_conv4_block6_1_conv_kernel = 240,
+  w_conv4_block6_1_conv_bias = 241,
+  w_conv4_block6_1_bn_gamma = 242,
+  w_conv4_block6_1_bn_beta = 243,
+  w_conv4_block6_1_bn_moving_mean = 244,
+  w_conv4_block6_1_bn_moving_variance = 245,
+  w_conv4_block6_2_conv_kernel = 246,
+  w_conv4_block6_2_conv_bias = 247,
+  w_conv4_block6_2_bn_gamma = 248,
+  w_conv4_block6_2_bn_beta = 249,
+  w_conv4_block6_2_bn_moving_mean = 250,
+  w_conv4_block6_2_bn_moving_variance = 251,
+  w_conv4_block6_3_conv_kernel = 252,
+  w_conv4_block6_3_conv_bias = 253,
+  w_conv4_block6_3_bn_gamma = 254,
+  w_conv4_block6_3_bn_beta = 255,
+  w_conv4_block6_3_bn_moving_mean = 256,
+  w_conv4_block6_3_bn_moving_variance = 257,
+  w_conv5_block1_0_conv_kernel = 258,
+  w_conv5_block1_0_conv_bias = 259,
+  w_conv5_block1_0_bn_gamma = 260,
+  w_conv5_block1_0_bn_beta = 261,
+  w_conv5_block1_0_bn_moving_mean = 262,
+  w_conv5_block1_0_bn_moving_variance = 263,
+  w_conv5_block1_1_conv_kernel = 264,
+  w_conv5_block1_1_conv_bias = 265,
+  w_conv5_block1_1_bn_gamma = 266,
+  w_conv5_block1_1_bn_beta = 267,
+  w_conv5_block1_1_bn_moving_mean = 268,
+  w_conv5_block1_1_bn_moving_variance = 269,
+  w_conv5_block1_2_conv_kernel = 270,
+  w_conv5_block1_2_conv_bias = 271,
+  w_conv5_block1_2_bn_gamma = 272,
+  w_conv5_block1_2_bn_beta = 273,
+  w_conv5_block1_2_bn_moving_mean = 274,
+  w_conv5_block1_2_bn_moving_variance = 275,
+  w_conv5_block1_3_conv_kernel = 276,
+  w_conv5_block1_3_conv_bias = 277,
+  w_conv5_block1_3_bn_gamma = 278,
+  w_conv5_block1_3_bn_beta = 279,
+  w_conv5_block1_3_bn_moving_mean = 280,
+  w_conv5_block1_3_bn_moving_variance = 281,
+  w_conv5_block2_1_conv_kernel = 282,
+  w_conv5_block2_1_conv_bias = 283,
+  w_conv5_block2_1_bn_gamma = 284,
+  w_conv5_block2_1_bn_beta = 285,
+  w_conv5_block2_1_bn_moving_mean = 286,
+  w_conv5_block2_1_bn_moving_variance = 287,
+  w_conv5_block2_2_conv_kernel = 288,
+  w_conv5_block2_2_conv_bias = 289,
+  w_conv5_block2_2_bn_gamma = 290,
+  w_conv5_block2_2_bn_beta = 291,
+  w_conv5_block2_2_bn_moving_mean = 292,
+  w_conv5_block2_2_bn_moving_variance = 293,
+  w_conv5_block2_3_conv_kernel = 294,
+  w_conv5_block2_3_conv_bias = 295,
+  w_conv5_block2_3_bn_gamma = 296,
+  w_conv5_block2_3_bn_beta = 297,
+  w_conv5_block2_3_bn_moving_mean = 298,
+  w_conv5_block2_3_bn_moving_variance = 299,
+  w_conv5_block3_1_conv_kernel = 300,
+  w_conv5_block3_1_conv_bias = 301,
+  w_conv5_block3_1_bn_gamma = 302,
+  w_conv5_block3_1_bn_beta = 303,
+  w_conv5_block3_1_bn_moving_mean = 304,
+  w_conv5_block3_1_bn_moving_variance = 305,
+  w_conv5_block3_2_conv_kernel = 306,
+  w_conv5_block3_2_conv_bias = 307,
+  w_conv5_block3_2_bn_gamma = 308,
+  w_conv5_block3_2_bn_beta = 309,
+  w_conv5_block3_2_bn_moving_mean = 310,
+  w_conv5_block3_2_bn_moving_variance = 311,
+  w_conv5_block3_3_conv_kernel = 312,
+  w_conv5_block3_3_conv_bias = 313,
+  w_conv5_block3_3_bn_gamma = 314,
+  w_conv5_block3_3_bn_beta = 315,
+  w_conv5_block3_3_bn_moving_mean = 316,
+  w_conv5_block3_3_bn_moving_variance = 317,
+  w_predictions_kernel = 318,
+  w_predictions_bias = 319,
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
@@ -525,295 +902,886 @@ constexpr modelc::LayerSpec kLayers[] = {
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 37023824;  // image [224, 224, 3]
-[[maybe_unused]] constexpr int64_t i_conv1_pad = 0, t_conv1_pad = 0, d_conv1_pad = 37174352;  // conv1_pad [230, 230, 3]
-[[maybe_unused]] constexpr int64_t i_conv1_conv = 158704, t_conv1_conv = 158704, d_conv1_conv = 37333056, p_conv1_conv = 0;  // conv1_conv [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_conv1_bn = 158704, t_conv1_bn = 961520, d_conv1_bn = 38135872, a_conv1_bn = 1764336;  // conv1_bn [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_conv1_relu = 158704, t_conv1_relu = 1764464, d_conv1_relu = 38938688;  // conv1_relu [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_pool1_pad = 961520, t_pool1_pad = 2567280, d_pool1_pad = 39741504;  // pool1_pad [114, 114, 64]
-[[maybe_unused]] constexpr int64_t i_pool1_pool = 0, t_pool1_pool = 3399024, d_pool1_pool = 40573248;  // pool1_pool [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_0_conv = 200704, t_conv2_block1_0_conv = 3599728, d_conv2_block1_0_conv = 40773952, p_conv2_block1_0_conv = 9536;  // conv2_block1/0_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_0_bn = 200704, t_conv2_block1_0_bn = 4402544, d_conv2_block1_0_bn = 41576768, a_conv2_block1_0_bn = 5205360;  // conv2_block1/0_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_conv = 1003520, t_conv2_block1_1_conv = 5205872, d_conv2_block1_1_conv = 42379584, p_conv2_block1_1_conv = 26432;  // conv2_block1/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_bn = 1003520, t_conv2_block1_1_bn = 5406576, d_conv2_block1_1_bn = 42580288, a_conv2_block1_1_bn = 5607280;  // conv2_block1/1_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_1_relu = 1003520, t_conv2_block1_1_relu = 5607408, d_conv2_block1_1_relu = 42780992;  // conv2_block1/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_2_conv = 0, t_conv2_block1_2_conv = 5808112, d_conv2_block1_2_conv = 42981696, p_conv2_block1_2_conv = 30656;  // conv2_block1/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_2_bn = 0, t_conv2_block1_2_bn = 6008816, d_conv2_block1_2_bn = 43182400, a_conv2_block1_2_bn = 6209520;  // conv2_block1/2_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_2_relu = 0, t_conv2_block1_2_relu = 6209648, d_conv2_block1_2_relu = 43383104;  // conv2_block1/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_3_conv = 1003520, t_conv2_block1_3_conv = 6410352, d_conv2_block1_3_conv = 43583808, p_conv2_block1_3_conv = 178240;  // conv2_block1/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_3_bn = 1003520, t_conv2_block1_3_bn = 7213168, d_conv2_block1_3_bn = 44386624, a_conv2_block1_3_bn = 8015984;  // conv2_block1/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_add = 1003520, t_conv2_block1_add = 8016496, d_conv2_block1_add = 45189440;  // conv2_block1/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block1_out = 1003520, t_conv2_block1_out = 8819312, d_conv2_block1_out = 45992256;  // conv2_block1/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_1_conv = 0, t_conv2_block2_1_conv = 9622128, d_conv2_block2_1_conv = 46795072, p_conv2_block2_1_conv = 195136;  // conv2_block2/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_1_bn = 0, t_conv2_block2_1_bn = 9822832, d_conv2_block2_1_bn = 46995776, a_conv2_block2_1_bn = 10023536;  // conv2_block2/1_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_1_relu = 0, t_conv2_block2_1_relu = 10023664, d_conv2_block2_1_relu = 47196480;  // conv2_block2/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_conv = 1806336, t_conv2_block2_2_conv = 10224368, d_conv2_block2_2_conv = 47397184, p_conv2_block2_2_conv = 211648;  // conv2_block2/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_bn = 1806336, t_conv2_block2_2_bn = 10425072, d_conv2_block2_2_bn = 47597888, a_conv2_block2_2_bn = 10625776;  // conv2_block2/2_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_2_relu = 1806336, t_conv2_block2_2_relu = 10625904, d_conv2_block2_2_relu = 47798592;  // conv2_block2/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_3_conv = 2007040, t_conv2_block2_3_conv = 10826608, d_conv2_block2_3_conv = 47999296, p_conv2_block2_3_conv = 359232;  // conv2_block2/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_3_bn = 2007040, t_conv2_block2_3_bn = 11629424, d_conv2_block2_3_bn = 48802112, a_conv2_block2_3_bn = 12432240;  // conv2_block2/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_add = 2007040, t_conv2_block2_add = 12432752, d_conv2_block2_add = 49604928;  // conv2_block2/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block2_out = 2007040, t_conv2_block2_out = 13235568, d_conv2_block2_out = 50407744;  // conv2_block2/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_conv = 0, t_conv2_block3_1_conv = 14038384, d_conv2_block3_1_conv = 51210560, p_conv2_block3_1_conv = 376128;  // conv2_block3/1_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_bn = 0, t_conv2_block3_1_bn = 14239088, d_conv2_block3_1_bn = 51411264, a_conv2_block3_1_bn = 14439792;  // conv2_block3/1_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_1_relu = 0, t_conv2_block3_1_relu = 14439920, d_conv2_block3_1_relu = 51611968;  // conv2_block3/1_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_conv = 1806336, t_conv2_block3_2_conv = 14640624, d_conv2_block3_2_conv = 51812672, p_conv2_block3_2_conv = 392640;  // conv2_block3/2_conv [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_bn = 1806336, t_conv2_block3_2_bn = 14841328, d_conv2_block3_2_bn = 52013376, a_conv2_block3_2_bn = 15042032;  // conv2_block3/2_bn [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_2_relu = 1806336, t_conv2_block3_2_relu = 15042160, d_conv2_block3_2_relu = 52214080;  // conv2_block3/2_relu [56, 56, 64]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_3_conv = 2809856, t_conv2_block3_3_conv = 15242864, d_conv2_block3_3_conv = 52414784, p_conv2_block3_3_conv = 540224;  // conv2_block3/3_conv [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_3_bn = 2809856, t_conv2_block3_3_bn = 16045680, d_conv2_block3_3_bn = 53217600, a_conv2_block3_3_bn = 16848496;  // conv2_block3/3_bn [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_add = 2809856, t_conv2_block3_add = 16849008, d_conv2_block3_add = 54020416;  // conv2_block3/add [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv2_block3_out = 2809856, t_conv2_block3_out = 17651824, d_conv2_block3_out = 54823232;  // conv2_block3/out [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_0_conv = 3612672, t_conv3_block1_0_conv = 18454640, d_conv3_block1_0_conv = 55626048, p_conv3_block1_0_conv = 557120;  // conv3_block1/0_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_0_bn = 3612672, t_conv3_block1_0_bn = 18856048, d_conv3_block1_0_bn = 56027456, a_conv3_block1_0_bn = 19257456;  // conv3_block1/0_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_1_conv = 0, t_conv3_block1_1_conv = 19258480, d_conv3_block1_1_conv = 56428864, p_conv3_block1_1_conv = 689216;  // conv3_block1/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_1_bn = 0, t_conv3_block1_1_bn = 19358832, d_conv3_block1_1_bn = 56529216, a_conv3_block1_1_bn = 19459184;  // conv3_block1/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_1_relu = 0, t_conv3_block1_1_relu = 19459440, d_conv3_block1_1_relu = 56629568;  // conv3_block1/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_2_conv = 100352, t_conv3_block1_2_conv = 19559792, d_conv3_block1_2_conv = 56729920, p_conv3_block1_2_conv = 722240;  // conv3_block1/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_2_bn = 100352, t_conv3_block1_2_bn = 19660144, d_conv3_block1_2_bn = 56830272, a_conv3_block1_2_bn = 19760496;  // conv3_block1/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_2_relu = 100352, t_conv3_block1_2_relu = 19760752, d_conv3_block1_2_relu = 56930624;  // conv3_block1/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_3_conv = 2809856, t_conv3_block1_3_conv = 19861104, d_conv3_block1_3_conv = 57030976, p_conv3_block1_3_conv = 1312320;  // conv3_block1/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_3_bn = 2809856, t_conv3_block1_3_bn = 20262512, d_conv3_block1_3_bn = 57432384, a_conv3_block1_3_bn = 20663920;  // conv3_block1/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_add = 2809856, t_conv3_block1_add = 20664944, d_conv3_block1_add = 57833792;  // conv3_block1/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block1_out = 2809856, t_conv3_block1_out = 21066352, d_conv3_block1_out = 58235200;  // conv3_block1/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_1_conv = 0, t_conv3_block2_1_conv = 21467760, d_conv3_block2_1_conv = 58636608, p_conv3_block2_1_conv = 1378880;  // conv3_block2/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_1_bn = 0, t_conv3_block2_1_bn = 21568112, d_conv3_block2_1_bn = 58736960, a_conv3_block2_1_bn = 21668464;  // conv3_block2/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_1_relu = 0, t_conv3_block2_1_relu = 21668720, d_conv3_block2_1_relu = 58837312;  // conv3_block2/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_2_conv = 100352, t_conv3_block2_2_conv = 21769072, d_conv3_block2_2_conv = 58937664, p_conv3_block2_2_conv = 1444672;  // conv3_block2/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_2_bn = 100352, t_conv3_block2_2_bn = 21869424, d_conv3_block2_2_bn = 59038016, a_conv3_block2_2_bn = 21969776;  // conv3_block2/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_2_relu = 100352, t_conv3_block2_2_relu = 21970032, d_conv3_block2_2_relu = 59138368;  // conv3_block2/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_3_conv = 3211264, t_conv3_block2_3_conv = 22070384, d_conv3_block2_3_conv = 59238720, p_conv3_block2_3_conv = 2034752;  // conv3_block2/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_3_bn = 3211264, t_conv3_block2_3_bn = 22471792, d_conv3_block2_3_bn = 59640128, a_conv3_block2_3_bn = 22873200;  // conv3_block2/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_add = 3211264, t_conv3_block2_add = 22874224, d_conv3_block2_add = 60041536;  // conv3_block2/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block2_out = 3211264, t_conv3_block2_out = 23275632, d_conv3_block2_out = 60442944;  // conv3_block2/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_conv = 0, t_conv3_block3_1_conv = 23677040, d_conv3_block3_1_conv = 60844352, p_conv3_block3_1_conv = 2101312;  // conv3_block3/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_bn = 0, t_conv3_block3_1_bn = 23777392, d_conv3_block3_1_bn = 60944704, a_conv3_block3_1_bn = 23877744;  // conv3_block3/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_1_relu = 0, t_conv3_block3_1_relu = 23878000, d_conv3_block3_1_relu = 61045056;  // conv3_block3/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_conv = 100352, t_conv3_block3_2_conv = 23978352, d_conv3_block3_2_conv = 61145408, p_conv3_block3_2_conv = 2167104;  // conv3_block3/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_bn = 100352, t_conv3_block3_2_bn = 24078704, d_conv3_block3_2_bn = 61245760, a_conv3_block3_2_bn = 24179056;  // conv3_block3/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_2_relu = 100352, t_conv3_block3_2_relu = 24179312, d_conv3_block3_2_relu = 61346112;  // conv3_block3/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_3_conv = 4014080, t_conv3_block3_3_conv = 24279664, d_conv3_block3_3_conv = 61446464, p_conv3_block3_3_conv = 2757184;  // conv3_block3/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_3_bn = 4014080, t_conv3_block3_3_bn = 24681072, d_conv3_block3_3_bn = 61847872, a_conv3_block3_3_bn = 25082480;  // conv3_block3/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_add = 4014080, t_conv3_block3_add = 25083504, d_conv3_block3_add = 62249280;  // conv3_block3/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block3_out = 4014080, t_conv3_block3_out = 25484912, d_conv3_block3_out = 62650688;  // conv3_block3/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_conv = 0, t_conv3_block4_1_conv = 25886320, d_conv3_block4_1_conv = 63052096, p_conv3_block4_1_conv = 2823744;  // conv3_block4/1_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_bn = 0, t_conv3_block4_1_bn = 25986672, d_conv3_block4_1_bn = 63152448, a_conv3_block4_1_bn = 26087024;  // conv3_block4/1_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_1_relu = 0, t_conv3_block4_1_relu = 26087280, d_conv3_block4_1_relu = 63252800;  // conv3_block4/1_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_conv = 100352, t_conv3_block4_2_conv = 26187632, d_conv3_block4_2_conv = 63353152, p_conv3_block4_2_conv = 2889536;  // conv3_block4/2_conv [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_bn = 100352, t_conv3_block4_2_bn = 26287984, d_conv3_block4_2_bn = 63453504, a_conv3_block4_2_bn = 26388336;  // conv3_block4/2_bn [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_2_relu = 100352, t_conv3_block4_2_relu = 26388592, d_conv3_block4_2_relu = 63553856;  // conv3_block4/2_relu [28, 28, 128]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_3_conv = 4415488, t_conv3_block4_3_conv = 26488944, d_conv3_block4_3_conv = 63654208, p_conv3_block4_3_conv = 3479616;  // conv3_block4/3_conv [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_3_bn = 4415488, t_conv3_block4_3_bn = 26890352, d_conv3_block4_3_bn = 64055616, a_conv3_block4_3_bn = 27291760;  // conv3_block4/3_bn [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_add = 4415488, t_conv3_block4_add = 27292784, d_conv3_block4_add = 64457024;  // conv3_block4/add [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv3_block4_out = 4415488, t_conv3_block4_out = 27694192, d_conv3_block4_out = 64858432;  // conv3_block4/out [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_0_conv = 0, t_conv4_block1_0_conv = 28095600, d_conv4_block1_0_conv = 65259840, p_conv4_block1_0_conv = 3546176;  // conv4_block1/0_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_0_bn = 0, t_conv4_block1_0_bn = 28296304, d_conv4_block1_0_bn = 65460544, a_conv4_block1_0_bn = 28497008;  // conv4_block1/0_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_conv = 1806336, t_conv4_block1_1_conv = 28499056, d_conv4_block1_1_conv = 65661248, p_conv4_block1_1_conv = 4072512;  // conv4_block1/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_bn = 1806336, t_conv4_block1_1_bn = 28549232, d_conv4_block1_1_bn = 65711424, a_conv4_block1_1_bn = 28599408;  // conv4_block1/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_1_relu = 1806336, t_conv4_block1_1_relu = 28599920, d_conv4_block1_1_relu = 65761600;  // conv4_block1/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_conv = 1856512, t_conv4_block1_2_conv = 28650096, d_conv4_block1_2_conv = 65811776, p_conv4_block1_2_conv = 4204096;  // conv4_block1/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_bn = 1856512, t_conv4_block1_2_bn = 28700272, d_conv4_block1_2_bn = 65861952, a_conv4_block1_2_bn = 28750448;  // conv4_block1/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_2_relu = 1856512, t_conv4_block1_2_relu = 28750960, d_conv4_block1_2_relu = 65912128;  // conv4_block1/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_3_conv = 4415488, t_conv4_block1_3_conv = 28801136, d_conv4_block1_3_conv = 65962304, p_conv4_block1_3_conv = 6563904;  // conv4_block1/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_3_bn = 4415488, t_conv4_block1_3_bn = 29001840, d_conv4_block1_3_bn = 66163008, a_conv4_block1_3_bn = 29202544;  // conv4_block1/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_add = 4415488, t_conv4_block1_add = 29204592, d_conv4_block1_add = 66363712;  // conv4_block1/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block1_out = 4415488, t_conv4_block1_out = 29405296, d_conv4_block1_out = 66564416;  // conv4_block1/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_conv = 1806336, t_conv4_block2_1_conv = 29606000, d_conv4_block2_1_conv = 66765120, p_conv4_block2_1_conv = 6828096;  // conv4_block2/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_bn = 1806336, t_conv4_block2_1_bn = 29656176, d_conv4_block2_1_bn = 66815296, a_conv4_block2_1_bn = 29706352;  // conv4_block2/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_1_relu = 1806336, t_conv4_block2_1_relu = 29706864, d_conv4_block2_1_relu = 66865472;  // conv4_block2/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_conv = 1856512, t_conv4_block2_2_conv = 29757040, d_conv4_block2_2_conv = 66915648, p_conv4_block2_2_conv = 7090752;  // conv4_block2/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_bn = 1856512, t_conv4_block2_2_bn = 29807216, d_conv4_block2_2_bn = 66965824, a_conv4_block2_2_bn = 29857392;  // conv4_block2/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_2_relu = 1856512, t_conv4_block2_2_relu = 29857904, d_conv4_block2_2_relu = 67016000;  // conv4_block2/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_3_conv = 4616192, t_conv4_block2_3_conv = 29908080, d_conv4_block2_3_conv = 67066176, p_conv4_block2_3_conv = 9450560;  // conv4_block2/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_3_bn = 4616192, t_conv4_block2_3_bn = 30108784, d_conv4_block2_3_bn = 67266880, a_conv4_block2_3_bn = 30309488;  // conv4_block2/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_add = 4616192, t_conv4_block2_add = 30311536, d_conv4_block2_add = 67467584;  // conv4_block2/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block2_out = 4616192, t_conv4_block2_out = 30512240, d_conv4_block2_out = 67668288;  // conv4_block2/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_conv = 1806336, t_conv4_block3_1_conv = 30712944, d_conv4_block3_1_conv = 67868992, p_conv4_block3_1_conv = 9714752;  // conv4_block3/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_bn = 1806336, t_conv4_block3_1_bn = 30763120, d_conv4_block3_1_bn = 67919168, a_conv4_block3_1_bn = 30813296;  // conv4_block3/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_1_relu = 1806336, t_conv4_block3_1_relu = 30813808, d_conv4_block3_1_relu = 67969344;  // conv4_block3/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_conv = 1856512, t_conv4_block3_2_conv = 30863984, d_conv4_block3_2_conv = 68019520, p_conv4_block3_2_conv = 9977408;  // conv4_block3/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_bn = 1856512, t_conv4_block3_2_bn = 30914160, d_conv4_block3_2_bn = 68069696, a_conv4_block3_2_bn = 30964336;  // conv4_block3/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_2_relu = 1856512, t_conv4_block3_2_relu = 30964848, d_conv4_block3_2_relu = 68119872;  // conv4_block3/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_3_conv = 4816896, t_conv4_block3_3_conv = 31015024, d_conv4_block3_3_conv = 68170048, p_conv4_block3_3_conv = 12337216;  // conv4_block3/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_3_bn = 4816896, t_conv4_block3_3_bn = 31215728, d_conv4_block3_3_bn = 68370752, a_conv4_block3_3_bn = 31416432;  // conv4_block3/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_add = 4816896, t_conv4_block3_add = 31418480, d_conv4_block3_add = 68571456;  // conv4_block3/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block3_out = 4816896, t_conv4_block3_out = 31619184, d_conv4_block3_out = 68772160;  // conv4_block3/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_conv = 1806336, t_conv4_block4_1_conv = 31819888, d_conv4_block4_1_conv = 68972864, p_conv4_block4_1_conv = 12601408;  // conv4_block4/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_bn = 1806336, t_conv4_block4_1_bn = 31870064, d_conv4_block4_1_bn = 69023040, a_conv4_block4_1_bn = 31920240;  // conv4_block4/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_1_relu = 1806336, t_conv4_block4_1_relu = 31920752, d_conv4_block4_1_relu = 69073216;  // conv4_block4/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_conv = 1856512, t_conv4_block4_2_conv = 31970928, d_conv4_block4_2_conv = 69123392, p_conv4_block4_2_conv = 12864064;  // conv4_block4/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_bn = 1856512, t_conv4_block4_2_bn = 32021104, d_conv4_block4_2_bn = 69173568, a_conv4_block4_2_bn = 32071280;  // conv4_block4/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_2_relu = 1856512, t_conv4_block4_2_relu = 32071792, d_conv4_block4_2_relu = 69223744;  // conv4_block4/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_3_conv = 5017600, t_conv4_block4_3_conv = 32121968, d_conv4_block4_3_conv = 69273920, p_conv4_block4_3_conv = 15223872;  // conv4_block4/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_3_bn = 5017600, t_conv4_block4_3_bn = 32322672, d_conv4_block4_3_bn = 69474624, a_conv4_block4_3_bn = 32523376;  // conv4_block4/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_add = 5017600, t_conv4_block4_add = 32525424, d_conv4_block4_add = 69675328;  // conv4_block4/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block4_out = 5017600, t_conv4_block4_out = 32726128, d_conv4_block4_out = 69876032;  // conv4_block4/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_conv = 1806336, t_conv4_block5_1_conv = 32926832, d_conv4_block5_1_conv = 70076736, p_conv4_block5_1_conv = 15488064;  // conv4_block5/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_bn = 1806336, t_conv4_block5_1_bn = 32977008, d_conv4_block5_1_bn = 70126912, a_conv4_block5_1_bn = 33027184;  // conv4_block5/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_1_relu = 1806336, t_conv4_block5_1_relu = 33027696, d_conv4_block5_1_relu = 70177088;  // conv4_block5/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_conv = 1856512, t_conv4_block5_2_conv = 33077872, d_conv4_block5_2_conv = 70227264, p_conv4_block5_2_conv = 15750720;  // conv4_block5/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_bn = 1856512, t_conv4_block5_2_bn = 33128048, d_conv4_block5_2_bn = 70277440, a_conv4_block5_2_bn = 33178224;  // conv4_block5/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_2_relu = 1856512, t_conv4_block5_2_relu = 33178736, d_conv4_block5_2_relu = 70327616;  // conv4_block5/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_3_conv = 5218304, t_conv4_block5_3_conv = 33228912, d_conv4_block5_3_conv = 70377792, p_conv4_block5_3_conv = 18110528;  // conv4_block5/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_3_bn = 5218304, t_conv4_block5_3_bn = 33429616, d_conv4_block5_3_bn = 70578496, a_conv4_block5_3_bn = 33630320;  // conv4_block5/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_add = 5218304, t_conv4_block5_add = 33632368, d_conv4_block5_add = 70779200;  // conv4_block5/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block5_out = 5218304, t_conv4_block5_out = 33833072, d_conv4_block5_out = 70979904;  // conv4_block5/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_conv = 1806336, t_conv4_block6_1_conv = 34033776, d_conv4_block6_1_conv = 71180608, p_conv4_block6_1_conv = 18374720;  // conv4_block6/1_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_bn = 1806336, t_conv4_block6_1_bn = 34083952, d_conv4_block6_1_bn = 71230784, a_conv4_block6_1_bn = 34134128;  // conv4_block6/1_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_1_relu = 1806336, t_conv4_block6_1_relu = 34134640, d_conv4_block6_1_relu = 71280960;  // conv4_block6/1_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_conv = 1856512, t_conv4_block6_2_conv = 34184816, d_conv4_block6_2_conv = 71331136, p_conv4_block6_2_conv = 18637376;  // conv4_block6/2_conv [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_bn = 1856512, t_conv4_block6_2_bn = 34234992, d_conv4_block6_2_bn = 71381312, a_conv4_block6_2_bn = 34285168;  // conv4_block6/2_bn [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_2_relu = 1856512, t_conv4_block6_2_relu = 34285680, d_conv4_block6_2_relu = 71431488;  // conv4_block6/2_relu [14, 14, 256]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_3_conv = 5419008, t_conv4_block6_3_conv = 34335856, d_conv4_block6_3_conv = 71481664, p_conv4_block6_3_conv = 20997184;  // conv4_block6/3_conv [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_3_bn = 5419008, t_conv4_block6_3_bn = 34536560, d_conv4_block6_3_bn = 71682368, a_conv4_block6_3_bn = 34737264;  // conv4_block6/3_bn [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_add = 5419008, t_conv4_block6_add = 34739312, d_conv4_block6_add = 71883072;  // conv4_block6/add [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv4_block6_out = 5419008, t_conv4_block6_out = 34940016, d_conv4_block6_out = 72083776;  // conv4_block6/out [14, 14, 1024]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_0_conv = 1806336, t_conv5_block1_0_conv = 35140720, d_conv5_block1_0_conv = 72284480, p_conv5_block1_0_conv = 21261376;  // conv5_block1/0_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_0_bn = 1806336, t_conv5_block1_0_bn = 35241072, d_conv5_block1_0_bn = 72384832, a_conv5_block1_0_bn = 35341424;  // conv5_block1/0_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_conv = 1906688, t_conv5_block1_1_conv = 35345520, d_conv5_block1_1_conv = 72485184, p_conv5_block1_1_conv = 23362624;  // conv5_block1/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_bn = 1906688, t_conv5_block1_1_bn = 35370608, d_conv5_block1_1_bn = 72510272, a_conv5_block1_1_bn = 35395696;  // conv5_block1/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_1_relu = 1906688, t_conv5_block1_1_relu = 35396720, d_conv5_block1_1_relu = 72535360;  // conv5_block1/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_conv = 1931776, t_conv5_block1_2_conv = 35421808, d_conv5_block1_2_conv = 72560448, p_conv5_block1_2_conv = 23887936;  // conv5_block1/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_bn = 1931776, t_conv5_block1_2_bn = 35446896, d_conv5_block1_2_bn = 72585536, a_conv5_block1_2_bn = 35471984;  // conv5_block1/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_2_relu = 1931776, t_conv5_block1_2_relu = 35473008, d_conv5_block1_2_relu = 72610624;  // conv5_block1/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_3_conv = 5419008, t_conv5_block1_3_conv = 35498096, d_conv5_block1_3_conv = 72635712, p_conv5_block1_3_conv = 33326144;  // conv5_block1/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_3_bn = 5419008, t_conv5_block1_3_bn = 35598448, d_conv5_block1_3_bn = 72736064, a_conv5_block1_3_bn = 35698800;  // conv5_block1/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_add = 5419008, t_conv5_block1_add = 35702896, d_conv5_block1_add = 72836416;  // conv5_block1/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block1_out = 5419008, t_conv5_block1_out = 35803248, d_conv5_block1_out = 72936768;  // conv5_block1/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_conv = 1906688, t_conv5_block2_1_conv = 35903600, d_conv5_block2_1_conv = 73037120, p_conv5_block2_1_conv = 34378816;  // conv5_block2/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_bn = 1906688, t_conv5_block2_1_bn = 35928688, d_conv5_block2_1_bn = 73062208, a_conv5_block2_1_bn = 35953776;  // conv5_block2/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_1_relu = 1906688, t_conv5_block2_1_relu = 35954800, d_conv5_block2_1_relu = 73087296;  // conv5_block2/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_conv = 1931776, t_conv5_block2_2_conv = 35979888, d_conv5_block2_2_conv = 73112384, p_conv5_block2_2_conv = 35428416;  // conv5_block2/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_bn = 1931776, t_conv5_block2_2_bn = 36004976, d_conv5_block2_2_bn = 73137472, a_conv5_block2_2_bn = 36030064;  // conv5_block2/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_2_relu = 1931776, t_conv5_block2_2_relu = 36031088, d_conv5_block2_2_relu = 73162560;  // conv5_block2/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_3_conv = 5519360, t_conv5_block2_3_conv = 36056176, d_conv5_block2_3_conv = 73187648, p_conv5_block2_3_conv = 44866624;  // conv5_block2/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_3_bn = 5519360, t_conv5_block2_3_bn = 36156528, d_conv5_block2_3_bn = 73288000, a_conv5_block2_3_bn = 36256880;  // conv5_block2/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_add = 5519360, t_conv5_block2_add = 36260976, d_conv5_block2_add = 73388352;  // conv5_block2/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block2_out = 5519360, t_conv5_block2_out = 36361328, d_conv5_block2_out = 73488704;  // conv5_block2/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_conv = 1906688, t_conv5_block3_1_conv = 36461680, d_conv5_block3_1_conv = 73589056, p_conv5_block3_1_conv = 45919296;  // conv5_block3/1_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_bn = 1906688, t_conv5_block3_1_bn = 36486768, d_conv5_block3_1_bn = 73614144, a_conv5_block3_1_bn = 36511856;  // conv5_block3/1_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_1_relu = 1906688, t_conv5_block3_1_relu = 36512880, d_conv5_block3_1_relu = 73639232;  // conv5_block3/1_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_conv = 1931776, t_conv5_block3_2_conv = 36537968, d_conv5_block3_2_conv = 73664320, p_conv5_block3_2_conv = 46968896;  // conv5_block3/2_conv [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_bn = 1931776, t_conv5_block3_2_bn = 36563056, d_conv5_block3_2_bn = 73689408, a_conv5_block3_2_bn = 36588144;  // conv5_block3/2_bn [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_2_relu = 1931776, t_conv5_block3_2_relu = 36589168, d_conv5_block3_2_relu = 73714496;  // conv5_block3/2_relu [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_3_conv = 5619712, t_conv5_block3_3_conv = 36614256, d_conv5_block3_3_conv = 73739584, p_conv5_block3_3_conv = 56407104;  // conv5_block3/3_conv [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_3_bn = 5619712, t_conv5_block3_3_bn = 36714608, d_conv5_block3_3_bn = 73839936, a_conv5_block3_3_bn = 36814960;  // conv5_block3/3_bn [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_add = 5619712, t_conv5_block3_add = 36819056, d_conv5_block3_add = 73940288;  // conv5_block3/add [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_conv5_block3_out = 5619712, t_conv5_block3_out = 36919408, d_conv5_block3_out = 74040640;  // conv5_block3/out [7, 7, 2048]
-[[maybe_unused]] constexpr int64_t i_avg_pool = 1906688, t_avg_pool = 37019760, d_avg_pool = 74140992;  // avg_pool [2048]
-[[maybe_unused]] constexpr int64_t i_predictions = 1908736, t_predictions = 37021808, d_predictions = 74143040;  // predictions [1000]
+// conv1_pad [230, 230, 3]
+[[maybe_unused]] constexpr int64_t i_conv1_pad = 0, t_conv1_pad = 0, d_conv1_pad = 37174352;
+// conv1_conv [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_conv = 158704, t_conv1_conv = 158704,
+    d_conv1_conv = 37333056, p_conv1_conv = 0;
+// conv1_bn [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_bn = 158704, t_conv1_bn = 961520, d_conv1_bn = 38135872,
+    a_conv1_bn = 1764336;
+// conv1_relu [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_conv1_relu = 158704, t_conv1_relu = 1764464,
+    d_conv1_relu = 38938688;
+// pool1_pad [114, 114, 64]
+[[maybe_unused]] constexpr int64_t i_pool1_pad = 961520, t_pool1_pad = 2567280,
+    d_pool1_pad = 39741504;
+// pool1_pool [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_pool1_pool = 0, t_pool1_pool = 3399024,
+    d_pool1_pool = 40573248;
+// conv2_block1/0_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_0_conv = 200704, t_conv2_block1_0_conv = 3599728,
+    d_conv2_block1_0_conv = 40773952, p_conv2_block1_0_conv = 9536;
+// conv2_block1/0_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_0_bn = 200704, t_conv2_block1_0_bn = 4402544,
+    d_conv2_block1_0_bn = 41576768, a_conv2_block1_0_bn = 5205360;
+// conv2_block1/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_conv = 1003520,
+    t_conv2_block1_1_conv = 5205872, d_conv2_block1_1_conv = 42379584,
+    p_conv2_block1_1_conv = 26432;
+// conv2_block1/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_bn = 1003520, t_conv2_block1_1_bn = 5406576,
+    d_conv2_block1_1_bn = 42580288, a_conv2_block1_1_bn = 5607280;
+// conv2_block1/1_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_1_relu = 1003520,
+    t_conv2_block1_1_relu = 5607408, d_conv2_block1_1_relu = 42780992;
+// conv2_block1/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_2_conv = 0, t_conv2_block1_2_conv = 5808112,
+    d_conv2_block1_2_conv = 42981696, p_conv2_block1_2_conv = 30656;
+// conv2_block1/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_2_bn = 0, t_conv2_block1_2_bn = 6008816,
+    d_conv2_block1_2_bn = 43182400, a_conv2_block1_2_bn = 6209520;
+// conv2_block1/2_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_2_relu = 0, t_conv2_block1_2_relu = 6209648,
+    d_conv2_block1_2_relu = 43383104;
+// conv2_block1/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_3_conv = 1003520,
+    t_conv2_block1_3_conv = 6410352, d_conv2_block1_3_conv = 43583808,
+    p_conv2_block1_3_conv = 178240;
+// conv2_block1/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_3_bn = 1003520, t_conv2_block1_3_bn = 7213168,
+    d_conv2_block1_3_bn = 44386624, a_conv2_block1_3_bn = 8015984;
+// conv2_block1/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_add = 1003520, t_conv2_block1_add = 8016496,
+    d_conv2_block1_add = 45189440;
+// conv2_block1/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block1_out = 1003520, t_conv2_block1_out = 8819312,
+    d_conv2_block1_out = 45992256;
+// conv2_block2/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_1_conv = 0, t_conv2_block2_1_conv = 9622128,
+    d_conv2_block2_1_conv = 46795072, p_conv2_block2_1_conv = 195136;
+// conv2_block2/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_1_bn = 0, t_conv2_block2_1_bn = 9822832,
+    d_conv2_block2_1_bn = 46995776, a_conv2_block2_1_bn = 10023536;
+// conv2_block2/1_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_1_relu = 0, t_conv2_block2_1_relu = 10023664,
+    d_conv2_block2_1_relu = 47196480;
+// conv2_block2/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_conv = 1806336,
+    t_conv2_block2_2_conv = 10224368, d_conv2_block2_2_conv = 47397184,
+    p_conv2_block2_2_conv = 211648;
+// conv2_block2/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_bn = 1806336, t_conv2_block2_2_bn = 10425072,
+    d_conv2_block2_2_bn = 47597888, a_conv2_block2_2_bn = 10625776;
+// conv2_block2/2_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_2_relu = 1806336,
+    t_conv2_block2_2_relu = 10625904, d_conv2_block2_2_relu = 47798592;
+// conv2_block2/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_3_conv = 2007040,
+    t_conv2_block2_3_conv = 10826608, d_conv2_block2_3_conv = 47999296,
+    p_conv2_block2_3_conv = 359232;
+// conv2_block2/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_3_bn = 2007040, t_conv2_block2_3_bn = 11629424,
+    d_conv2_block2_3_bn = 48802112, a_conv2_block2_3_bn = 12432240;
+// conv2_block2/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_add = 2007040, t_conv2_block2_add = 12432752,
+    d_conv2_block2_add = 49604928;
+// conv2_block2/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block2_out = 2007040, t_conv2_block2_out = 13235568,
+    d_conv2_block2_out = 50407744;
+// conv2_block3/1_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_conv = 0, t_conv2_block3_1_conv = 14038384,
+    d_conv2_block3_1_conv = 51210560, p_conv2_block3_1_conv = 376128;
+// conv2_block3/1_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_bn = 0, t_conv2_block3_1_bn = 14239088,
+    d_conv2_block3_1_bn = 51411264, a_conv2_block3_1_bn = 14439792;
+// conv2_block3/1_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_1_relu = 0, t_conv2_block3_1_relu = 14439920,
+    d_conv2_block3_1_relu = 51611968;
+// conv2_block3/2_conv [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_conv = 1806336,
+    t_conv2_block3_2_conv = 14640624, d_conv2_block3_2_conv = 51812672,
+    p_conv2_block3_2_conv = 392640;
+// conv2_block3/2_bn [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_bn = 1806336, t_conv2_block3_2_bn = 14841328,
+    d_conv2_block3_2_bn = 52013376, a_conv2_block3_2_bn = 15042032;
+// conv2_block3/2_relu [56, 56, 64]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_2_relu = 1806336,
+    t_conv2_block3_2_relu = 15042160, d_conv2_block3_2_relu = 52214080;
+// conv2_block3/3_conv [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_3_conv = 2809856,
+    t_conv2_block3_3_conv = 15242864, d_conv2_block3_3_conv = 52414784,
+    p_conv2_block3_3_conv = 540224;
+// conv2_block3/3_bn [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_3_bn = 2809856, t_conv2_block3_3_bn = 16045680,
+    d_conv2_block3_3_bn = 53217600, a_conv2_block3_3_bn = 16848496;
+// conv2_block3/add [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_add = 2809856, t_conv2_block3_add = 16849008,
+    d_conv2_block3_add = 54020416;
+// conv2_block3/out [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_conv2_block3_out = 2809856, t_conv2_block3_out = 17651824,
+    d_conv2_block3_out = 54823232;
+// conv3_block1/0_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_0_conv = 3612672,
+    t_conv3_block1_0_conv = 18454640, d_conv3_block1_0_conv = 55626048,
+    p_conv3_block1_0_conv = 557120;
+// conv3_block1/0_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_0_bn = 3612672, t_conv3_block1_0_bn = 18856048,
+    d_conv3_block1_0_bn = 56027456, a_conv3_block1_0_bn = 19257456;
+// conv3_block1/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_1_conv = 0, t_conv3_block1_1_conv = 19258480,
+    d_conv3_block1_1_conv = 56428864, p_conv3_block1_1_conv = 689216;
+// conv3_block1/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_1_bn = 0, t_conv3_block1_1_bn = 19358832,
+    d_conv3_block1_1_bn = 56529216, a_conv3_block1_1_bn = 19459184;
+// conv3_block1/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_1_relu = 0, t_conv3_block1_1_relu = 19459440,
+    d_conv3_block1_1_relu = 56629568;
+// conv3_block1/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_2_conv = 100352,
+    t_conv3_block1_2_conv = 19559792, d_conv3_block1_2_conv = 56729920,
+    p_conv3_block1_2_conv = 722240;
+// conv3_block1/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_2_bn = 100352, t_conv3_block1_2_bn = 19660144,
+    d_conv3_block1_2_bn = 56830272, a_conv3_block1_2_bn = 19760496;
+// conv3_block1/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_2_relu = 100352,
+    t_conv3_block1_2_relu = 19760752, d_conv3_block1_2_relu = 56930624;
+// conv3_block1/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_3_conv = 2809856,
+    t_conv3_block1_3_conv = 19861104, d_conv3_block1_3_conv = 57030976,
+    p_conv3_block1_3_conv = 1312320;
+// conv3_block1/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_3_bn = 2809856, t_conv3_block1_3_bn = 20262512,
+    d_conv3_block1_3_bn = 57432384, a_conv3_block1_3_bn = 20663920;
+// conv3_block1/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_add = 2809856, t_conv3_block1_add = 20664944,
+    d_conv3_block1_add = 57833792;
+// conv3_block1/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block1_out = 2809856, t_conv3_block1_out = 21066352,
+    d_conv3_block1_out = 58235200;
+// conv3_block2/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_1_conv = 0, t_conv3_block2_1_conv = 21467760,
+    d_conv3_block2_1_conv = 58636608, p_conv3_block2_1_conv = 1378880;
+// conv3_block2/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_1_bn = 0, t_conv3_block2_1_bn = 21568112,
+    d_conv3_block2_1_bn = 58736960, a_conv3_block2_1_bn = 21668464;
+// conv3_block2/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_1_relu = 0, t_conv3_block2_1_relu = 21668720,
+    d_conv3_block2_1_relu = 58837312;
+// conv3_block2/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_2_conv = 100352,
+    t_conv3_block2_2_conv = 21769072, d_conv3_block2_2_conv = 58937664,
+    p_conv3_block2_2_conv = 1444672;
+// conv3_block2/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_2_bn = 100352, t_conv3_block2_2_bn = 21869424,
+    d_conv3_block2_2_bn = 59038016, a_conv3_block2_2_bn = 21969776;
+// conv3_block2/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_2_relu = 100352,
+    t_conv3_block2_2_relu = 21970032, d_conv3_block2_2_relu = 59138368;
+// conv3_block2/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_3_conv = 3211264,
+    t_conv3_block2_3_conv = 22070384, d_conv3_block2_3_conv = 59238720,
+    p_conv3_block2_3_conv = 2034752;
+// conv3_block2/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_3_bn = 3211264, t_conv3_block2_3_bn = 22471792,
+    d_conv3_block2_3_bn = 59640128, a_conv3_block2_3_bn = 22873200;
+// conv3_block2/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_add = 3211264, t_conv3_block2_add = 22874224,
+    d_conv3_block2_add = 60041536;
+// conv3_block2/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block2_out = 3211264, t_conv3_block2_out = 23275632,
+    d_conv3_block2_out = 60442944;
+// conv3_block3/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_conv = 0, t_conv3_block3_1_conv = 23677040,
+    d_conv3_block3_1_conv = 60844352, p_conv3_block3_1_conv = 2101312;
+// conv3_block3/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_bn = 0, t_conv3_block3_1_bn = 23777392,
+    d_conv3_block3_1_bn = 60944704, a_conv3_block3_1_bn = 23877744;
+// conv3_block3/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_1_relu = 0, t_conv3_block3_1_relu = 23878000,
+    d_conv3_block3_1_relu = 61045056;
+// conv3_block3/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_conv = 100352,
+    t_conv3_block3_2_conv = 23978352, d_conv3_block3_2_conv = 61145408,
+    p_conv3_block3_2_conv = 2167104;
+// conv3_block3/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_bn = 100352, t_conv3_block3_2_bn = 24078704,
+    d_conv3_block3_2_bn = 61245760, a_conv3_block3_2_bn = 24179056;
+// conv3_block3/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_2_relu = 100352,
+    t_conv3_block3_2_relu = 24179312, d_conv3_block3_2_relu = 61346112;
+// conv3_block3/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_3_conv = 4014080,
+    t_conv3_block3_3_conv = 24279664, d_conv3_block3_3_conv = 61446464,
+    p_conv3_block3_3_conv = 2757184;
+// conv3_block3/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_3_bn = 4014080, t_conv3_block3_3_bn = 24681072,
+    d_conv3_block3_3_bn = 61847872, a_conv3_block3_3_bn = 25082480;
+// conv3_block3/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_add = 4014080, t_conv3_block3_add = 25083504,
+    d_conv3_block3_add = 62249280;
+// conv3_block3/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block3_out = 4014080, t_conv3_block3_out = 25484912,
+    d_conv3_block3_out = 62650688;
+// conv3_block4/1_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_conv = 0, t_conv3_block4_1_conv = 25886320,
+    d_conv3_block4_1_conv = 63052096, p_conv3_block4_1_conv = 2823744;
+// conv3_block4/1_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_bn = 0, t_conv3_block4_1_bn = 25986672,
+    d_conv3_block4_1_bn = 63152448, a_conv3_block4_1_bn = 26087024;
+// conv3_block4/1_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_1_relu = 0, t_conv3_block4_1_relu = 26087280,
+    d_conv3_block4_1_relu = 63252800;
+// conv3_block4/2_conv [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_conv = 100352,
+    t_conv3_block4_2_conv = 26187632, d_conv3_block4_2_conv = 63353152,
+    p_conv3_block4_2_conv = 2889536;
+// conv3_block4/2_bn [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_bn = 100352, t_conv3_block4_2_bn = 26287984,
+    d_conv3_block4_2_bn = 63453504, a_conv3_block4_2_bn = 26388336;
+// conv3_block4/2_relu [28, 28, 128]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_2_relu = 100352,
+    t_conv3_block4_2_relu = 26388592, d_conv3_block4_2_relu = 63553856;
+// conv3_block4/3_conv [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_3_conv = 4415488,
+    t_conv3_block4_3_conv = 26488944, d_conv3_block4_3_conv = 63654208,
+    p_conv3_block4_3_conv = 3479616;
+// conv3_block4/3_bn [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_3_bn = 4415488, t_conv3_block4_3_bn = 26890352,
+    d_conv3_block4_3_bn = 64055616, a_conv3_block4_3_bn = 27291760;
+// conv3_block4/add [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_add = 4415488, t_conv3_block4_add = 27292784,
+    d_conv3_block4_add = 64457024;
+// conv3_block4/out [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_conv3_block4_out = 4415488, t_conv3_block4_out = 27694192,
+    d_conv3_block4_out = 64858432;
+// conv4_block1/0_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_0_conv = 0, t_conv4_block1_0_conv = 28095600,
+    d_conv4_block1_0_conv = 65259840, p_conv4_block1_0_conv = 3546176;
+// conv4_block1/0_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_0_bn = 0, t_conv4_block1_0_bn = 28296304,
+    d_conv4_block1_0_bn = 65460544, a_conv4_block1_0_bn = 28497008;
+// conv4_block1/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_conv = 1806336,
+    t_conv4_block1_1_conv = 28499056, d_conv4_block1_1_conv = 65661248,
+    p_conv4_block1_1_conv = 4072512;
+// conv4_block1/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_bn = 1806336, t_conv4_block1_1_bn = 28549232,
+    d_conv4_block1_1_bn = 65711424, a_conv4_block1_1_bn = 28599408;
+// conv4_block1/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_1_relu = 1806336,
+    t_conv4_block1_1_relu = 28599920, d_conv4_block1_1_relu = 65761600;
+// conv4_block1/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_conv = 1856512,
+    t_conv4_block1_2_conv = 28650096, d_conv4_block1_2_conv = 65811776,
+    p_conv4_block1_2_conv = 4204096;
+// conv4_block1/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_bn = 1856512, t_conv4_block1_2_bn = 28700272,
+    d_conv4_block1_2_bn = 65861952, a_conv4_block1_2_bn = 28750448;
+// conv4_block1/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_2_relu = 1856512,
+    t_conv4_block1_2_relu = 28750960, d_conv4_block1_2_relu = 65912128;
+// conv4_block1/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_3_conv = 4415488,
+    t_conv4_block1_3_conv = 28801136, d_conv4_block1_3_conv = 65962304,
+    p_conv4_block1_3_conv = 6563904;
+// conv4_block1/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_3_bn = 4415488, t_conv4_block1_3_bn = 29001840,
+    d_conv4_block1_3_bn = 66163008, a_conv4_block1_3_bn = 29202544;
+// conv4_block1/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_add = 4415488, t_conv4_block1_add = 29204592,
+    d_conv4_block1_add = 66363712;
+// conv4_block1/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block1_out = 4415488, t_conv4_block1_out = 29405296,
+    d_conv4_block1_out = 66564416;
+// conv4_block2/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_conv = 1806336,
+    t_conv4_block2_1_conv = 29606000, d_conv4_block2_1_conv = 66765120,
+    p_conv4_block2_1_conv = 6828096;
+// conv4_block2/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_bn = 1806336, t_conv4_block2_1_bn = 29656176,
+    d_conv4_block2_1_bn = 66815296, a_conv4_block2_1_bn = 29706352;
+// conv4_block2/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_1_relu = 1806336,
+    t_conv4_block2_1_relu = 29706864, d_conv4_block2_1_relu = 66865472;
+// conv4_block2/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_conv = 1856512,
+    t_conv4_block2_2_conv = 29757040, d_conv4_block2_2_conv = 66915648,
+    p_conv4_block2_2_conv = 7090752;
+// conv4_block2/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_bn = 1856512, t_conv4_block2_2_bn = 29807216,
+    d_conv4_block2_2_bn = 66965824, a_conv4_block2_2_bn = 29857392;
+// conv4_block2/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_2_relu = 1856512,
+    t_conv4_block2_2_relu = 29857904, d_conv4_block2_2_relu = 67016000;
+// conv4_block2/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_3_conv = 4616192,
+    t_conv4_block2_3_conv = 29908080, d_conv4_block2_3_conv = 67066176,
+    p_conv4_block2_3_conv = 9450560;
+// conv4_block2/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_3_bn = 4616192, t_conv4_block2_3_bn = 30108784,
+    d_conv4_block2_3_bn = 67266880, a_conv4_block2_3_bn = 30309488;
+// conv4_block2/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_add = 4616192, t_conv4_block2_add = 30311536,
+    d_conv4_block2_add = 67467584;
+// conv4_block2/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block2_out = 4616192, t_conv4_block2_out = 30512240,
+    d_conv4_block2_out = 67668288;
+// conv4_block3/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_conv = 1806336,
+    t_conv4_block3_1_conv = 30712944, d_conv4_block3_1_conv = 67868992,
+    p_conv4_block3_1_conv = 9714752;
+// conv4_block3/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_bn = 1806336, t_conv4_block3_1_bn = 30763120,
+    d_conv4_block3_1_bn = 67919168, a_conv4_block3_1_bn = 30813296;
+// conv4_block3/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_1_relu = 1806336,
+    t_conv4_block3_1_relu = 30813808, d_conv4_block3_1_relu = 67969344;
+// conv4_block3/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_conv = 1856512,
+    t_conv4_block3_2_conv = 30863984, d_conv4_block3_2_conv = 68019520,
+    p_conv4_block3_2_conv = 9977408;
+// conv4_block3/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_bn = 1856512, t_conv4_block3_2_bn = 30914160,
+    d_conv4_block3_2_bn = 68069696, a_conv4_block3_2_bn = 30964336;
+// conv4_block3/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_2_relu = 1856512,
+    t_conv4_block3_2_relu = 30964848, d_conv4_block3_2_relu = 68119872;
+// conv4_block3/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_3_conv = 4816896,
+    t_conv4_block3_3_conv = 31015024, d_conv4_block3_3_conv = 68170048,
+    p_conv4_block3_3_conv = 12337216;
+// conv4_block3/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_3_bn = 4816896, t_conv4_block3_3_bn = 31215728,
+    d_conv4_block3_3_bn = 68370752, a_conv4_block3_3_bn = 31416432;
+// conv4_block3/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_add = 4816896, t_conv4_block3_add = 31418480,
+    d_conv4_block3_add = 68571456;
+// conv4_block3/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block3_out = 4816896, t_conv4_block3_out = 31619184,
+    d_conv4_block3_out = 68772160;
+// conv4_block4/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_conv = 1806336,
+    t_conv4_block4_1_conv = 31819888, d_conv4_block4_1_conv = 68972864,
+    p_conv4_block4_1_conv = 12601408;
+// conv4_block4/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_bn = 1806336, t_conv4_block4_1_bn = 31870064,
+    d_conv4_block4_1_bn = 69023040, a_conv4_block4_1_bn = 31920240;
+// conv4_block4/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_1_relu = 1806336,
+    t_conv4_block4_1_relu = 31920752, d_conv4_block4_1_relu = 69073216;
+// conv4_block4/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_conv = 1856512,
+    t_conv4_block4_2_conv = 31970928, d_conv4_block4_2_conv = 69123392,
+    p_conv4_block4_2_conv = 12864064;
+// conv4_block4/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_bn = 1856512, t_conv4_block4_2_bn = 32021104,
+    d_conv4_block4_2_bn = 69173568, a_conv4_block4_2_bn = 32071280;
+// conv4_block4/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_2_relu = 1856512,
+    t_conv4_block4_2_relu = 32071792, d_conv4_block4_2_relu = 69223744;
+// conv4_block4/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_3_conv = 5017600,
+    t_conv4_block4_3_conv = 32121968, d_conv4_block4_3_conv = 69273920,
+    p_conv4_block4_3_conv = 15223872;
+// conv4_block4/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_3_bn = 5017600, t_conv4_block4_3_bn = 32322672,
+    d_conv4_block4_3_bn = 69474624, a_conv4_block4_3_bn = 32523376;
+// conv4_block4/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_add = 5017600, t_conv4_block4_add = 32525424,
+    d_conv4_block4_add = 69675328;
+// conv4_block4/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block4_out = 5017600, t_conv4_block4_out = 32726128,
+    d_conv4_block4_out = 69876032;
+// conv4_block5/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_conv = 1806336,
+    t_conv4_block5_1_conv = 32926832, d_conv4_block5_1_conv = 70076736,
+    p_conv4_block5_1_conv = 15488064;
+// conv4_block5/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_bn = 1806336, t_conv4_block5_1_bn = 32977008,
+    d_conv4_block5_1_bn = 70126912, a_conv4_block5_1_bn = 33027184;
+// conv4_block5/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_1_relu = 1806336,
+    t_conv4_block5_1_relu = 33027696, d_conv4_block5_1_relu = 70177088;
+// conv4_block5/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_conv = 1856512,
+    t_conv4_block5_2_conv = 33077872, d_conv4_block5_2_conv = 70227264,
+    p_conv4_block5_2_conv = 15750720;
+// conv4_block5/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_bn = 1856512, t_conv4_block5_2_bn = 33128048,
+    d_conv4_block5_2_bn = 70277440, a_conv4_block5_2_bn = 33178224;
+// conv4_block5/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_2_relu = 1856512,
+    t_conv4_block5_2_relu = 33178736, d_conv4_block5_2_relu = 70327616;
+// conv4_block5/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_3_conv = 5218304,
+    t_conv4_block5_3_conv = 33228912, d_conv4_block5_3_conv = 70377792,
+    p_conv4_block5_3_conv = 18110528;
+// conv4_block5/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_3_bn = 5218304, t_conv4_block5_3_bn = 33429616,
+    d_conv4_block5_3_bn = 70578496, a_conv4_block5_3_bn = 33630320;
+// conv4_block5/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_add = 5218304, t_conv4_block5_add = 33632368,
+    d_conv4_block5_add = 70779200;
+// conv4_block5/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block5_out = 5218304, t_conv4_block5_out = 33833072,
+    d_conv4_block5_out = 70979904;
+// conv4_block6/1_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_conv = 1806336,
+    t_conv4_block6_1_conv = 34033776, d_conv4_block6_1_conv = 71180608,
+    p_conv4_block6_1_conv = 18374720;
+// conv4_block6/1_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_bn = 1806336, t_conv4_block6_1_bn = 34083952,
+    d_conv4_block6_1_bn = 71230784, a_conv4_block6_1_bn = 34134128;
+// conv4_block6/1_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_1_relu = 1806336,
+    t_conv4_block6_1_relu = 34134640, d_conv4_block6_1_relu = 71280960;
+// conv4_block6/2_conv [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_conv = 1856512,
+    t_conv4_block6_2_conv = 34184816, d_conv4_block6_2_conv = 71331136,
+    p_conv4_block6_2_conv = 18637376;
+// conv4_block6/2_bn [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_bn = 1856512, t_conv4_block6_2_bn = 34234992,
+    d_conv4_block6_2_bn = 71381312, a_conv4_block6_2_bn = 34285168;
+// conv4_block6/2_relu [14, 14, 256]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_2_relu = 1856512,
+    t_conv4_block6_2_relu = 34285680, d_conv4_block6_2_relu = 71431488;
+// conv4_block6/3_conv [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_3_conv = 5419008,
+    t_conv4_block6_3_conv = 34335856, d_conv4_block6_3_conv = 71481664,
+    p_conv4_block6_3_conv = 20997184;
+// conv4_block6/3_bn [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_3_bn = 5419008, t_conv4_block6_3_bn = 34536560,
+    d_conv4_block6_3_bn = 71682368, a_conv4_block6_3_bn = 34737264;
+// conv4_block6/add [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_add = 5419008, t_conv4_block6_add = 34739312,
+    d_conv4_block6_add = 71883072;
+// conv4_block6/out [14, 14, 1024]
+[[maybe_unused]] constexpr int64_t i_conv4_block6_out = 5419008, t_conv4_block6_out = 34940016,
+    d_conv4_block6_out = 72083776;
+// conv5_block1/0_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_0_conv = 1806336,
+    t_conv5_block1_0_conv = 35140720, d_conv5_block1_0_conv = 72284480,
+    p_conv5_block1_0_conv = 21261376;
+// conv5_block1/0_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_0_bn = 1806336, t_conv5_block1_0_bn = 35241072,
+    d_conv5_block1_0_bn = 72384832, a_conv5_block1_0_bn = 35341424;
+// conv5_block1/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_conv = 1906688,
+    t_conv5_block1_1_conv = 35345520, d_conv5_block1_1_conv = 72485184,
+    p_conv5_block1_1_conv = 23362624;
+// conv5_block1/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_bn = 1906688, t_conv5_block1_1_bn = 35370608,
+    d_conv5_block1_1_bn = 72510272, a_conv5_block1_1_bn = 35395696;
+// conv5_block1/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_1_relu = 1906688,
+    t_conv5_block1_1_relu = 35396720, d_conv5_block1_1_relu = 72535360;
+// conv5_block1/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_conv = 1931776,
+    t_conv5_block1_2_conv = 35421808, d_conv5_block1_2_conv = 72560448,
+    p_conv5_block1_2_conv = 23887936;
+// conv5_block1/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_bn = 1931776, t_conv5_block1_2_bn = 35446896,
+    d_conv5_block1_2_bn = 72585536, a_conv5_block1_2_bn = 35471984;
+// conv5_block1/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_2_relu = 1931776,
+    t_conv5_block1_2_relu = 35473008, d_conv5_block1_2_relu = 72610624;
+// conv5_block1/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_3_conv = 5419008,
+    t_conv5_block1_3_conv = 35498096, d_conv5_block1_3_conv = 72635712,
+    p_conv5_block1_3_conv = 33326144;
+// conv5_block1/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_3_bn = 5419008, t_conv5_block1_3_bn = 35598448,
+    d_conv5_block1_3_bn = 72736064, a_conv5_block1_3_bn = 35698800;
+// conv5_block1/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_add = 5419008, t_conv5_block1_add = 35702896,
+    d_conv5_block1_add = 72836416;
+// conv5_block1/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block1_out = 5419008, t_conv5_block1_out = 35803248,
+    d_conv5_block1_out = 72936768;
+// conv5_block2/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_conv = 1906688,
+    t_conv5_block2_1_conv = 35903600, d_conv5_block2_1_conv = 73037120,
+    p_conv5_block2_1_conv = 34378816;
+// conv5_block2/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_bn = 1906688, t_conv5_block2_1_bn = 35928688,
+    d_conv5_block2_1_bn = 73062208, a_conv5_block2_1_bn = 35953776;
+// conv5_block2/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_1_relu = 1906688,
+    t_conv5_block2_1_relu = 35954800, d_conv5_block2_1_relu = 73087296;
+// conv5_block2/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_conv = 1931776,
+    t_conv5_block2_2_conv = 35979888, d_conv5_block2_2_conv = 73112384,
+    p_conv5_block2_2_conv = 35428416;
+// conv5_block2/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_bn = 1931776, t_conv5_block2_2_bn = 36004976,
+    d_conv5_block2_2_bn = 73137472, a_conv5_block2_2_bn = 36030064;
+// conv5_block2/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_2_relu = 1931776,
+    t_conv5_block2_2_relu = 36031088, d_conv5_block2_2_relu = 73162560;
+// conv5_block2/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_3_conv = 5519360,
+    t_conv5_block2_3_conv = 36056176, d_conv5_block2_3_conv = 73187648,
+    p_conv5_block2_3_conv = 44866624;
+// conv5_block2/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_3_bn = 5519360, t_conv5_block2_3_bn = 36156528,
+    d_conv5_block2_3_bn = 73288000, a_conv5_block2_3_bn = 36256880;
+// conv5_block2/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_add = 5519360, t_conv5_block2_add = 36260976,
+    d_conv5_block2_add = 73388352;
+// conv5_block2/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block2_out = 5519360, t_conv5_block2_out = 36361328,
+    d_conv5_block2_out = 73488704;
+// conv5_block3/1_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_conv = 1906688,
+    t_conv5_block3_1_conv = 36461680, d_conv5_block3_1_conv = 73589056,
+    p_conv5_block3_1_conv = 45919296;
+// conv5_block3/1_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_bn = 1906688, t_conv5_block3_1_bn = 36486768,
+    d_conv5_block3_1_bn = 73614144, a_conv5_block3_1_bn = 36511856;
+// conv5_block3/1_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_1_relu = 1906688,
+    t_conv5_block3_1_relu = 36512880, d_conv5_block3_1_relu = 73639232;
+// conv5_block3/2_conv [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_conv = 1931776,
+    t_conv5_block3_2_conv = 36537968, d_conv5_block3_2_conv = 73664320,
+    p_conv5_block3_2_conv = 46968896;
+// conv5_block3/2_bn [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_bn = 1931776, t_conv5_block3_2_bn = 36563056,
+    d_conv5_block3_2_bn = 73689408, a_conv5_block3_2_bn = 36588144;
+// conv5_block3/2_relu [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_2_relu = 1931776,
+    t_conv5_block3_2_relu = 36589168, d_conv5_block3_2_relu = 73714496;
+// conv5_block3/3_conv [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_3_conv = 5619712,
+    t_conv5_block3_3_conv = 36614256, d_conv5_block3_3_conv = 73739584,
+    p_conv5_block3_3_conv = 56407104;
+// conv5_block3/3_bn [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_3_bn = 5619712, t_conv5_block3_3_bn = 36714608,
+    d_conv5_block3_3_bn = 73839936, a_conv5_block3_3_bn = 36814960;
+// conv5_block3/add [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_add = 5619712, t_conv5_block3_add = 36819056,
+    d_conv5_block3_add = 73940288;
+// conv5_block3/out [7, 7, 2048]
+[[maybe_unused]] constexpr int64_t i_conv5_block3_out = 5619712, t_conv5_block3_out = 36919408,
+    d_conv5_block3_out = 74040640;
+// avg_pool [2048]
+[[maybe_unused]] constexpr int64_t i_avg_pool = 1906688, t_avg_pool = 37019760,
+    d_avg_pool = 74140992;
+// predictions [1000]
+[[maybe_unused]] constexpr int64_t i_predictions = 1908736, t_predictions = 37021808,
+    d_predictions = 74143040;
 
-// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
-// pad_top, pad_left, oh, ow).
-constexpr modelc::ZeropadGeom g_conv1_pad{1, 224, 224, 3, 3, 3, 3, 3};
-constexpr modelc::Conv2dGeom g_conv1_conv{{1, 230, 230, 3, 7, 7, 2, 2, 0, 0, 112, 112}, 64};
-constexpr modelc::BatchnormGeom g_conv1_bn{12544, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::ZeropadGeom g_pool1_pad{1, 112, 112, 64, 1, 1, 1, 1};
-constexpr modelc::Window2d g_pool1_pool{1, 114, 114, 64, 3, 3, 2, 2, 0, 0, 56, 56};
-constexpr modelc::Conv2dGeom g_conv2_block1_0_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr modelc::BatchnormGeom g_conv2_block1_0_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block1_1_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block1_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block1_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block1_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block1_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr modelc::BatchnormGeom g_conv2_block1_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block2_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block2_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block2_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block2_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block2_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr modelc::BatchnormGeom g_conv2_block2_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block3_1_conv{{1, 56, 56, 256, 1, 1, 1, 1, 0, 0, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block3_1_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block3_2_conv{{1, 56, 56, 64, 3, 3, 1, 1, 1, 1, 56, 56}, 64};
-constexpr modelc::BatchnormGeom g_conv2_block3_2_bn{3136, 64, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv2_block3_3_conv{{1, 56, 56, 64, 1, 1, 1, 1, 0, 0, 56, 56}, 256};
-constexpr modelc::BatchnormGeom g_conv2_block3_3_bn{3136, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block1_0_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 512};
-constexpr modelc::BatchnormGeom g_conv3_block1_0_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block1_1_conv{{1, 56, 56, 256, 1, 1, 2, 2, 0, 0, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block1_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block1_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block1_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block1_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr modelc::BatchnormGeom g_conv3_block1_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block2_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block2_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block2_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block2_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block2_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr modelc::BatchnormGeom g_conv3_block2_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block3_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block3_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block3_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block3_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block3_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr modelc::BatchnormGeom g_conv3_block3_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block4_1_conv{{1, 28, 28, 512, 1, 1, 1, 1, 0, 0, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block4_1_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block4_2_conv{{1, 28, 28, 128, 3, 3, 1, 1, 1, 1, 28, 28}, 128};
-constexpr modelc::BatchnormGeom g_conv3_block4_2_bn{784, 128, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv3_block4_3_conv{{1, 28, 28, 128, 1, 1, 1, 1, 0, 0, 28, 28}, 512};
-constexpr modelc::BatchnormGeom g_conv3_block4_3_bn{784, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block1_0_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block1_0_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block1_1_conv{{1, 28, 28, 512, 1, 1, 2, 2, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block1_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block1_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block1_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block1_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block1_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block2_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block2_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block2_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block2_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block2_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block2_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block3_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block3_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block3_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block3_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block3_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block3_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block4_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block4_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block4_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block4_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block4_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block4_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block5_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block5_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block5_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block5_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block5_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block5_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block6_1_conv{{1, 14, 14, 1024, 1, 1, 1, 1, 0, 0, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block6_1_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block6_2_conv{{1, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, 14}, 256};
-constexpr modelc::BatchnormGeom g_conv4_block6_2_bn{196, 256, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv4_block6_3_conv{{1, 14, 14, 256, 1, 1, 1, 1, 0, 0, 14, 14}, 1024};
-constexpr modelc::BatchnormGeom g_conv4_block6_3_bn{196, 1024, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block1_0_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 2048};
-constexpr modelc::BatchnormGeom g_conv5_block1_0_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block1_1_conv{{1, 14, 14, 1024, 1, 1, 2, 2, 0, 0, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block1_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block1_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block1_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block1_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr modelc::BatchnormGeom g_conv5_block1_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block2_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block2_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block2_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block2_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block2_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr modelc::BatchnormGeom g_conv5_block2_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block3_1_conv{{1, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block3_1_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block3_2_conv{{1, 7, 7, 512, 3, 3, 1, 1, 1, 1, 7, 7}, 512};
-constexpr modelc::BatchnormGeom g_conv5_block3_2_bn{49, 512, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::Conv2dGeom g_conv5_block3_3_conv{{1, 7, 7, 512, 1, 1, 1, 1, 0, 0, 7, 7}, 2048};
-constexpr modelc::BatchnormGeom g_conv5_block3_3_bn{49, 2048, 1.001e-05f, 0.99f};  // rows per image, channels, eps, momentum
-constexpr modelc::DenseGeom g_predictions{1, 2048, 1000};  // rows per image, in, units
+// Geometry of each layer, per image; kernels get at(g, batch).
+constexpr modelc::ZeropadGeom g_conv1_pad{.n = 1, .h = 224, .w = 224, .c = 3, .top = 3,
+    .bottom = 3, .left = 3, .right = 3};
+constexpr modelc::Conv2dGeom g_conv1_conv{.win = {.n = 1, .h = 230, .w = 230, .c = 3, .kh = 7,
+    .kw = 7, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 112, .ow = 112}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv1_bn{.rows = 12544, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::ZeropadGeom g_pool1_pad{.n = 1, .h = 112, .w = 112, .c = 64, .top = 1,
+    .bottom = 1, .left = 1, .right = 1};
+constexpr modelc::Window2d g_pool1_pool{.n = 1, .h = 114, .w = 114, .c = 64, .kh = 3, .kw = 3,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56};
+constexpr modelc::Conv2dGeom g_conv2_block1_0_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block1_0_bn{.rows = 3136, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block1_1_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block1_1_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block1_2_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block1_2_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block1_3_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block1_3_bn{.rows = 3136, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block2_1_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block2_1_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block2_2_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block2_2_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block2_3_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block2_3_bn{.rows = 3136, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block3_1_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block3_1_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block3_2_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 64};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block3_2_bn{.rows = 3136, .c = 64, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv2_block3_3_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 64,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv2_block3_3_bn{.rows = 3136, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block1_0_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 256,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block1_0_bn{.rows = 784, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block1_1_conv{.win = {.n = 1, .h = 56, .w = 56, .c = 256,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block1_1_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block1_2_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block1_2_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block1_3_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block1_3_bn{.rows = 784, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block2_1_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block2_1_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block2_2_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block2_2_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block2_3_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block2_3_bn{.rows = 784, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block3_1_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block3_1_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block3_2_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block3_2_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block3_3_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block3_3_bn{.rows = 784, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block4_1_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block4_1_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block4_2_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28},
+    .oc = 128};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block4_2_bn{.rows = 784, .c = 128, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv3_block4_3_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 128,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28},
+    .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv3_block4_3_bn{.rows = 784, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block1_0_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 512,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block1_0_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block1_1_conv{.win = {.n = 1, .h = 28, .w = 28, .c = 512,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block1_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block1_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block1_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block1_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block1_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block2_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block2_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block2_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block2_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block2_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block2_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block3_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block3_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block3_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block3_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block3_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block3_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block4_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block4_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block4_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block4_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block4_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block4_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block5_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block5_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block5_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block5_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block5_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block5_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block6_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block6_1_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block6_2_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14},
+    .oc = 256};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block6_2_bn{.rows = 196, .c = 256, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv4_block6_3_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 256,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14},
+    .oc = 1024};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv4_block6_3_bn{.rows = 196, .c = 1024, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block1_0_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 2048};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block1_0_bn{.rows = 49, .c = 2048, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block1_1_conv{.win = {.n = 1, .h = 14, .w = 14, .c = 1024,
+    .kh = 1, .kw = 1, .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block1_1_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block1_2_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block1_2_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block1_3_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 2048};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block1_3_bn{.rows = 49, .c = 2048, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block2_1_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 2048,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block2_1_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block2_2_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block2_2_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block2_3_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 2048};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block2_3_bn{.rows = 49, .c = 2048, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block3_1_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 2048,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block3_1_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block3_2_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 7, .ow = 7}, .oc = 512};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block3_2_bn{.rows = 49, .c = 512, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::Conv2dGeom g_conv5_block3_3_conv{.win = {.n = 1, .h = 7, .w = 7, .c = 512,
+    .kh = 1, .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 2048};
+// rows per image
+constexpr modelc::BatchnormGeom g_conv5_block3_3_bn{.rows = 49, .c = 2048, .epsilon = 1.001e-05f,
+    .momentum = 0.99f};
+constexpr modelc::DenseGeom g_predictions{.rows = 1, .in = 2048, .out = 1000};  // rows per image
 
 constexpr modelc::ModelSpec kSpec = {
   "ResNet50", kParams, kInputShape, kOutputs,
@@ -829,112 +1797,218 @@ constexpr modelc::ModelSpec kSpec = {
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv1_conv, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_conv1_conv, b), modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_0_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_0_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_0_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_0_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block1_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block1_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block1_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block2_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block2_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block2_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv2_block3_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv2_block3_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv2_block3_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_0_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_0_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_0_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_0_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block1_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block1_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block1_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block2_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block2_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block2_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block3_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block3_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block3_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv3_block4_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv3_block4_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv3_block4_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_0_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_0_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_0_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_0_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block1_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block1_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block1_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block2_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block2_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block2_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block3_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block3_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block3_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block4_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block4_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block4_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block5_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block5_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block5_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv4_block6_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv4_block6_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv4_block6_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_0_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_0_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_0_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_0_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_0_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block1_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block1_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block1_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block2_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_3_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block2_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block2_3_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_1_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_1_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_1_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_1_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_1_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_2_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_2_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_2_conv, b), modelc::Activation::linear)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_2_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_2_conv, b),
+      modelc::Activation::linear)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_conv5_block3_3_conv, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_3_conv, b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_3_conv, b), modelc::Activation::linear)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_conv5_block3_3_conv,
+      b)), modelc::conv2d_backward_scratch(modelc::at(g_conv5_block3_3_conv, b),
+      modelc::Activation::linear)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b),
+      modelc::Activation::softmax));
   return s;
 }
 
@@ -948,230 +2022,352 @@ void ResNet50::run_inference([[maybe_unused]] const float* x, int batch) {
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
   modelc::zeropad_forward(inf(i_conv1_pad), x, modelc::at(g_conv1_pad, n));
-  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
+  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46), kernel: im2col + GEMM on AVX-512
   //   with conv1_bn, conv1_relu fused into its output pass
   layer(1);
-  modelc::conv2d_forward_prepared(inf(i_conv1_conv), inf(i_conv1_pad), prep(p_conv1_conv), nullptr, modelc::at(g_conv1_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv1_conv), inf(i_conv1_pad), prep(p_conv1_conv), nullptr,
+      modelc::at(g_conv1_conv, n), modelc::Activation::relu, scratch());
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
   modelc::zeropad_forward(inf(i_pool1_pad), inf(i_conv1_relu), modelc::at(g_pool1_pad, n));
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
   modelc::maxpool_forward(inf(i_pool1_pool), inf(i_pool1_pad), modelc::at(g_pool1_pool, n));
-  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
+  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   //   with conv2_block1/0_bn fused into its output pass
   layer(6);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block1_0_conv), inf(i_pool1_pool), prep(p_conv2_block1_0_conv), nullptr, modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
-  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_0_conv), inf(i_pool1_pool),
+      prep(p_conv2_block1_0_conv), nullptr, modelc::at(g_conv2_block1_0_conv, n),
+      modelc::Activation::linear, scratch());
+  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   //   with conv2_block1/1_bn, conv2_block1/1_relu fused into its output pass
   layer(8);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block1_1_conv), inf(i_pool1_pool), prep(p_conv2_block1_1_conv), nullptr, modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_1_conv), inf(i_pool1_pool),
+      prep(p_conv2_block1_1_conv), nullptr, modelc::at(g_conv2_block1_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv2_block1/2_bn, conv2_block1/2_relu fused into its output pass
   layer(11);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu), prep(p_conv2_block1_2_conv), nullptr, modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_2_conv), inf(i_conv2_block1_1_relu),
+      prep(p_conv2_block1_2_conv), nullptr, modelc::at(g_conv2_block1_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   //   with conv2_block1/3_bn, conv2_block1/add, conv2_block1/out fused into its output pass
   layer(14);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu), prep(p_conv2_block1_3_conv), inf(i_conv2_block1_0_bn), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block1_3_conv), inf(i_conv2_block1_2_relu),
+      prep(p_conv2_block1_3_conv), inf(i_conv2_block1_0_bn), modelc::at(g_conv2_block1_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv2_block2/1_bn, conv2_block2/1_relu fused into its output pass
   layer(18);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out), prep(p_conv2_block2_1_conv), nullptr, modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_1_conv), inf(i_conv2_block1_out),
+      prep(p_conv2_block2_1_conv), nullptr, modelc::at(g_conv2_block2_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv2_block2/2_bn, conv2_block2/2_relu fused into its output pass
   layer(21);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu), prep(p_conv2_block2_2_conv), nullptr, modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_2_conv), inf(i_conv2_block2_1_relu),
+      prep(p_conv2_block2_2_conv), nullptr, modelc::at(g_conv2_block2_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv2_block2/3_bn, conv2_block2/add, conv2_block2/out fused into its output pass
   layer(24);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu), prep(p_conv2_block2_3_conv), inf(i_conv2_block1_out), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block2_3_conv), inf(i_conv2_block2_2_relu),
+      prep(p_conv2_block2_3_conv), inf(i_conv2_block1_out), modelc::at(g_conv2_block2_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv2_block3/1_bn, conv2_block3/1_relu fused into its output pass
   layer(28);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out), prep(p_conv2_block3_1_conv), nullptr, modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_1_conv), inf(i_conv2_block2_out),
+      prep(p_conv2_block3_1_conv), nullptr, modelc::at(g_conv2_block3_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv2_block3/2_bn, conv2_block3/2_relu fused into its output pass
   layer(31);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu), prep(p_conv2_block3_2_conv), nullptr, modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::relu, scratch());
-  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_2_conv), inf(i_conv2_block3_1_relu),
+      prep(p_conv2_block3_2_conv), nullptr, modelc::at(g_conv2_block3_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv2_block3/3_bn, conv2_block3/add, conv2_block3/out fused into its output pass
   layer(34);
-  modelc::conv2d_forward_prepared(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu), prep(p_conv2_block3_3_conv), inf(i_conv2_block2_out), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
+  modelc::conv2d_forward_prepared(inf(i_conv2_block3_3_conv), inf(i_conv2_block3_2_relu),
+      prep(p_conv2_block3_3_conv), inf(i_conv2_block2_out), modelc::at(g_conv2_block3_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   //   with conv3_block1/0_bn fused into its output pass
   layer(38);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_0_conv), nullptr, modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
-  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_0_conv), inf(i_conv2_block3_out),
+      prep(p_conv3_block1_0_conv), nullptr, modelc::at(g_conv3_block1_0_conv, n),
+      modelc::Activation::linear, scratch());
+  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   //   with conv3_block1/1_bn, conv3_block1/1_relu fused into its output pass
   layer(40);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out), prep(p_conv3_block1_1_conv), nullptr, modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_1_conv), inf(i_conv2_block3_out),
+      prep(p_conv3_block1_1_conv), nullptr, modelc::at(g_conv3_block1_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv3_block1/2_bn, conv3_block1/2_relu fused into its output pass
   layer(43);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu), prep(p_conv3_block1_2_conv), nullptr, modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_2_conv), inf(i_conv3_block1_1_relu),
+      prep(p_conv3_block1_2_conv), nullptr, modelc::at(g_conv3_block1_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   //   with conv3_block1/3_bn, conv3_block1/add, conv3_block1/out fused into its output pass
   layer(46);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu), prep(p_conv3_block1_3_conv), inf(i_conv3_block1_0_bn), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block1_3_conv), inf(i_conv3_block1_2_relu),
+      prep(p_conv3_block1_3_conv), inf(i_conv3_block1_0_bn), modelc::at(g_conv3_block1_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv3_block2/1_bn, conv3_block2/1_relu fused into its output pass
   layer(50);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out), prep(p_conv3_block2_1_conv), nullptr, modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_1_conv), inf(i_conv3_block1_out),
+      prep(p_conv3_block2_1_conv), nullptr, modelc::at(g_conv3_block2_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv3_block2/2_bn, conv3_block2/2_relu fused into its output pass
   layer(53);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu), prep(p_conv3_block2_2_conv), nullptr, modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_2_conv), inf(i_conv3_block2_1_relu),
+      prep(p_conv3_block2_2_conv), nullptr, modelc::at(g_conv3_block2_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv3_block2/3_bn, conv3_block2/add, conv3_block2/out fused into its output pass
   layer(56);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu), prep(p_conv3_block2_3_conv), inf(i_conv3_block1_out), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block2_3_conv), inf(i_conv3_block2_2_relu),
+      prep(p_conv3_block2_3_conv), inf(i_conv3_block1_out), modelc::at(g_conv3_block2_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv3_block3/1_bn, conv3_block3/1_relu fused into its output pass
   layer(60);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out), prep(p_conv3_block3_1_conv), nullptr, modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_1_conv), inf(i_conv3_block2_out),
+      prep(p_conv3_block3_1_conv), nullptr, modelc::at(g_conv3_block3_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv3_block3/2_bn, conv3_block3/2_relu fused into its output pass
   layer(63);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu), prep(p_conv3_block3_2_conv), nullptr, modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_2_conv), inf(i_conv3_block3_1_relu),
+      prep(p_conv3_block3_2_conv), nullptr, modelc::at(g_conv3_block3_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv3_block3/3_bn, conv3_block3/add, conv3_block3/out fused into its output pass
   layer(66);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu), prep(p_conv3_block3_3_conv), inf(i_conv3_block2_out), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block3_3_conv), inf(i_conv3_block3_2_relu),
+      prep(p_conv3_block3_3_conv), inf(i_conv3_block2_out), modelc::at(g_conv3_block3_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv3_block4/1_bn, conv3_block4/1_relu fused into its output pass
   layer(70);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out), prep(p_conv3_block4_1_conv), nullptr, modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_1_conv), inf(i_conv3_block3_out),
+      prep(p_conv3_block4_1_conv), nullptr, modelc::at(g_conv3_block4_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv3_block4/2_bn, conv3_block4/2_relu fused into its output pass
   layer(73);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu), prep(p_conv3_block4_2_conv), nullptr, modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::relu, scratch());
-  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_2_conv), inf(i_conv3_block4_1_relu),
+      prep(p_conv3_block4_2_conv), nullptr, modelc::at(g_conv3_block4_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv3_block4/3_bn, conv3_block4/add, conv3_block4/out fused into its output pass
   layer(76);
-  modelc::conv2d_forward_prepared(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu), prep(p_conv3_block4_3_conv), inf(i_conv3_block3_out), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
+  modelc::conv2d_forward_prepared(inf(i_conv3_block4_3_conv), inf(i_conv3_block4_2_relu),
+      prep(p_conv3_block4_3_conv), inf(i_conv3_block3_out), modelc::at(g_conv3_block4_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   //   with conv4_block1/0_bn fused into its output pass
   layer(80);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_0_conv), nullptr, modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
-  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_0_conv), inf(i_conv3_block4_out),
+      prep(p_conv4_block1_0_conv), nullptr, modelc::at(g_conv4_block1_0_conv, n),
+      modelc::Activation::linear, scratch());
+  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   //   with conv4_block1/1_bn, conv4_block1/1_relu fused into its output pass
   layer(82);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out), prep(p_conv4_block1_1_conv), nullptr, modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_1_conv), inf(i_conv3_block4_out),
+      prep(p_conv4_block1_1_conv), nullptr, modelc::at(g_conv4_block1_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block1/2_bn, conv4_block1/2_relu fused into its output pass
   layer(85);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu), prep(p_conv4_block1_2_conv), nullptr, modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_2_conv), inf(i_conv4_block1_1_relu),
+      prep(p_conv4_block1_2_conv), nullptr, modelc::at(g_conv4_block1_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   //   with conv4_block1/3_bn, conv4_block1/add, conv4_block1/out fused into its output pass
   layer(88);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu), prep(p_conv4_block1_3_conv), inf(i_conv4_block1_0_bn), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block1_3_conv), inf(i_conv4_block1_2_relu),
+      prep(p_conv4_block1_3_conv), inf(i_conv4_block1_0_bn), modelc::at(g_conv4_block1_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv4_block2/1_bn, conv4_block2/1_relu fused into its output pass
   layer(92);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out), prep(p_conv4_block2_1_conv), nullptr, modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_1_conv), inf(i_conv4_block1_out),
+      prep(p_conv4_block2_1_conv), nullptr, modelc::at(g_conv4_block2_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block2/2_bn, conv4_block2/2_relu fused into its output pass
   layer(95);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu), prep(p_conv4_block2_2_conv), nullptr, modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_2_conv), inf(i_conv4_block2_1_relu),
+      prep(p_conv4_block2_2_conv), nullptr, modelc::at(g_conv4_block2_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv4_block2/3_bn, conv4_block2/add, conv4_block2/out fused into its output pass
   layer(98);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu), prep(p_conv4_block2_3_conv), inf(i_conv4_block1_out), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block2_3_conv), inf(i_conv4_block2_2_relu),
+      prep(p_conv4_block2_3_conv), inf(i_conv4_block1_out), modelc::at(g_conv4_block2_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv4_block3/1_bn, conv4_block3/1_relu fused into its output pass
   layer(102);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out), prep(p_conv4_block3_1_conv), nullptr, modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_1_conv), inf(i_conv4_block2_out),
+      prep(p_conv4_block3_1_conv), nullptr, modelc::at(g_conv4_block3_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block3/2_bn, conv4_block3/2_relu fused into its output pass
   layer(105);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu), prep(p_conv4_block3_2_conv), nullptr, modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_2_conv), inf(i_conv4_block3_1_relu),
+      prep(p_conv4_block3_2_conv), nullptr, modelc::at(g_conv4_block3_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv4_block3/3_bn, conv4_block3/add, conv4_block3/out fused into its output pass
   layer(108);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu), prep(p_conv4_block3_3_conv), inf(i_conv4_block2_out), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block3_3_conv), inf(i_conv4_block3_2_relu),
+      prep(p_conv4_block3_3_conv), inf(i_conv4_block2_out), modelc::at(g_conv4_block3_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv4_block4/1_bn, conv4_block4/1_relu fused into its output pass
   layer(112);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out), prep(p_conv4_block4_1_conv), nullptr, modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_1_conv), inf(i_conv4_block3_out),
+      prep(p_conv4_block4_1_conv), nullptr, modelc::at(g_conv4_block4_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block4/2_bn, conv4_block4/2_relu fused into its output pass
   layer(115);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu), prep(p_conv4_block4_2_conv), nullptr, modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_2_conv), inf(i_conv4_block4_1_relu),
+      prep(p_conv4_block4_2_conv), nullptr, modelc::at(g_conv4_block4_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv4_block4/3_bn, conv4_block4/add, conv4_block4/out fused into its output pass
   layer(118);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu), prep(p_conv4_block4_3_conv), inf(i_conv4_block3_out), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block4_3_conv), inf(i_conv4_block4_2_relu),
+      prep(p_conv4_block4_3_conv), inf(i_conv4_block3_out), modelc::at(g_conv4_block4_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv4_block5/1_bn, conv4_block5/1_relu fused into its output pass
   layer(122);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out), prep(p_conv4_block5_1_conv), nullptr, modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_1_conv), inf(i_conv4_block4_out),
+      prep(p_conv4_block5_1_conv), nullptr, modelc::at(g_conv4_block5_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block5/2_bn, conv4_block5/2_relu fused into its output pass
   layer(125);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu), prep(p_conv4_block5_2_conv), nullptr, modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_2_conv), inf(i_conv4_block5_1_relu),
+      prep(p_conv4_block5_2_conv), nullptr, modelc::at(g_conv4_block5_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv4_block5/3_bn, conv4_block5/add, conv4_block5/out fused into its output pass
   layer(128);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu), prep(p_conv4_block5_3_conv), inf(i_conv4_block4_out), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block5_3_conv), inf(i_conv4_block5_2_relu),
+      prep(p_conv4_block5_3_conv), inf(i_conv4_block4_out), modelc::at(g_conv4_block5_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv4_block6/1_bn, conv4_block6/1_relu fused into its output pass
   layer(132);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out), prep(p_conv4_block6_1_conv), nullptr, modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_1_conv), inf(i_conv4_block5_out),
+      prep(p_conv4_block6_1_conv), nullptr, modelc::at(g_conv4_block6_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv4_block6/2_bn, conv4_block6/2_relu fused into its output pass
   layer(135);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu), prep(p_conv4_block6_2_conv), nullptr, modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::relu, scratch());
-  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_2_conv), inf(i_conv4_block6_1_relu),
+      prep(p_conv4_block6_2_conv), nullptr, modelc::at(g_conv4_block6_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv4_block6/3_bn, conv4_block6/add, conv4_block6/out fused into its output pass
   layer(138);
-  modelc::conv2d_forward_prepared(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu), prep(p_conv4_block6_3_conv), inf(i_conv4_block5_out), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
+  modelc::conv2d_forward_prepared(inf(i_conv4_block6_3_conv), inf(i_conv4_block6_2_relu),
+      prep(p_conv4_block6_3_conv), inf(i_conv4_block5_out), modelc::at(g_conv4_block6_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   //   with conv5_block1/0_bn fused into its output pass
   layer(142);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_0_conv), nullptr, modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
-  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_0_conv), inf(i_conv4_block6_out),
+      prep(p_conv5_block1_0_conv), nullptr, modelc::at(g_conv5_block1_0_conv, n),
+      modelc::Activation::linear, scratch());
+  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   //   with conv5_block1/1_bn, conv5_block1/1_relu fused into its output pass
   layer(144);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out), prep(p_conv5_block1_1_conv), nullptr, modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_1_conv), inf(i_conv4_block6_out),
+      prep(p_conv5_block1_1_conv), nullptr, modelc::at(g_conv5_block1_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv5_block1/2_bn, conv5_block1/2_relu fused into its output pass
   layer(147);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu), prep(p_conv5_block1_2_conv), nullptr, modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_2_conv), inf(i_conv5_block1_1_relu),
+      prep(p_conv5_block1_2_conv), nullptr, modelc::at(g_conv5_block1_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   //   with conv5_block1/3_bn, conv5_block1/add, conv5_block1/out fused into its output pass
   layer(150);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu), prep(p_conv5_block1_3_conv), inf(i_conv5_block1_0_bn), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block1_3_conv), inf(i_conv5_block1_2_relu),
+      prep(p_conv5_block1_3_conv), inf(i_conv5_block1_0_bn), modelc::at(g_conv5_block1_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv5_block2/1_bn, conv5_block2/1_relu fused into its output pass
   layer(154);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out), prep(p_conv5_block2_1_conv), nullptr, modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_1_conv), inf(i_conv5_block1_out),
+      prep(p_conv5_block2_1_conv), nullptr, modelc::at(g_conv5_block2_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv5_block2/2_bn, conv5_block2/2_relu fused into its output pass
   layer(157);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu), prep(p_conv5_block2_2_conv), nullptr, modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_2_conv), inf(i_conv5_block2_1_relu),
+      prep(p_conv5_block2_2_conv), nullptr, modelc::at(g_conv5_block2_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv5_block2/3_bn, conv5_block2/add, conv5_block2/out fused into its output pass
   layer(160);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu), prep(p_conv5_block2_3_conv), inf(i_conv5_block1_out), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block2_3_conv), inf(i_conv5_block2_2_relu),
+      prep(p_conv5_block2_3_conv), inf(i_conv5_block1_out), modelc::at(g_conv5_block2_3_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   //   with conv5_block3/1_bn, conv5_block3/1_relu fused into its output pass
   layer(164);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out), prep(p_conv5_block3_1_conv), nullptr, modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_1_conv), inf(i_conv5_block2_out),
+      prep(p_conv5_block3_1_conv), nullptr, modelc::at(g_conv5_block3_1_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   //   with conv5_block3/2_bn, conv5_block3/2_relu fused into its output pass
   layer(167);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu), prep(p_conv5_block3_2_conv), nullptr, modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::relu, scratch());
-  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_2_conv), inf(i_conv5_block3_1_relu),
+      prep(p_conv5_block3_2_conv), nullptr, modelc::at(g_conv5_block3_2_conv, n),
+      modelc::Activation::relu, scratch());
+  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   //   with conv5_block3/3_bn, conv5_block3/add, conv5_block3/out fused into its output pass
   layer(170);
-  modelc::conv2d_forward_prepared(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu), prep(p_conv5_block3_3_conv), inf(i_conv5_block2_out), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_conv5_block3_3_conv), inf(i_conv5_block3_2_relu),
+      prep(p_conv5_block3_3_conv), inf(i_conv5_block2_out), modelc::at(g_conv5_block3_3_conv, n),
+      modelc::Activation::relu, scratch());
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
   modelc::global_avgpool_forward(inf(i_avg_pool), inf(i_conv5_block3_out), n, 49, 2048);
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  modelc::dense_forward(inf(i_predictions), inf(i_avg_pool), w(318), w(319), modelc::at(g_predictions, n), modelc::Activation::softmax);
+  modelc::dense_forward(inf(i_predictions), inf(i_avg_pool), w(w_predictions_kernel),
+      w(w_predictions_bias), modelc::at(g_predictions, n), modelc::Activation::softmax);
 }
 
 void ResNet50::run_training([[maybe_unused]] const float* x, int batch) {
@@ -1179,12 +2375,15 @@ void ResNet50::run_training([[maybe_unused]] const float* x, int batch) {
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
   modelc::zeropad_forward(trn(t_conv1_pad), x, modelc::at(g_conv1_pad, n));
-  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
+  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46), kernel: im2col + GEMM on AVX-512
   layer(1);
-  modelc::conv2d_forward(trn(t_conv1_conv), trn(t_conv1_pad), w(0), w(1), modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv1_conv), trn(t_conv1_pad), w(w_conv1_conv_kernel),
+      w(w_conv1_conv_bias), modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
   // conv1_bn: batchnorm [112, 112, 64] (resnet50.yaml:47)
   layer(2);
-  modelc::batchnorm_forward_training(trn(t_conv1_bn), trn(a_conv1_bn), trn(a_conv1_bn) + 64, trn(t_conv1_conv), w(2), w(3), w(4), w(5), modelc::at(g_conv1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv1_bn), trn(a_conv1_bn), trn(a_conv1_bn) + 64,
+      trn(t_conv1_conv), w(w_conv1_bn_gamma), w(w_conv1_bn_beta), w(w_conv1_bn_moving_mean),
+      w(w_conv1_bn_moving_variance), modelc::at(g_conv1_bn, n));
   // conv1_relu: relu [112, 112, 64] (resnet50.yaml:48)
   layer(3);
   modelc::relu_forward(trn(t_conv1_relu), trn(t_conv1_bn), n * 802816);
@@ -1194,507 +2393,831 @@ void ResNet50::run_training([[maybe_unused]] const float* x, int batch) {
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
   modelc::maxpool_forward(trn(t_pool1_pool), trn(t_pool1_pad), modelc::at(g_pool1_pool, n));
-  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
+  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(6);
-  modelc::conv2d_forward(trn(t_conv2_block1_0_conv), trn(t_pool1_pool), w(6), w(7), modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_0_conv), trn(t_pool1_pool),
+      w(w_conv2_block1_0_conv_kernel), w(w_conv2_block1_0_conv_bias),
+      modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/0_bn: batchnorm [56, 56, 256] (resnet50.yaml:19)
   layer(7);
-  modelc::batchnorm_forward_training(trn(t_conv2_block1_0_bn), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, trn(t_conv2_block1_0_conv), w(8), w(9), w(10), w(11), modelc::at(g_conv2_block1_0_bn, n));
-  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_0_bn), trn(a_conv2_block1_0_bn),
+      trn(a_conv2_block1_0_bn) + 256, trn(t_conv2_block1_0_conv), w(w_conv2_block1_0_bn_gamma),
+      w(w_conv2_block1_0_bn_beta), w(w_conv2_block1_0_bn_moving_mean),
+      w(w_conv2_block1_0_bn_moving_variance), modelc::at(g_conv2_block1_0_bn, n));
+  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(8);
-  modelc::conv2d_forward(trn(t_conv2_block1_1_conv), trn(t_pool1_pool), w(12), w(13), modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_1_conv), trn(t_pool1_pool),
+      w(w_conv2_block1_1_conv_kernel), w(w_conv2_block1_1_conv_bias),
+      modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:21)
   layer(9);
-  modelc::batchnorm_forward_training(trn(t_conv2_block1_1_bn), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, trn(t_conv2_block1_1_conv), w(14), w(15), w(16), w(17), modelc::at(g_conv2_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_1_bn), trn(a_conv2_block1_1_bn),
+      trn(a_conv2_block1_1_bn) + 64, trn(t_conv2_block1_1_conv), w(w_conv2_block1_1_bn_gamma),
+      w(w_conv2_block1_1_bn_beta), w(w_conv2_block1_1_bn_moving_mean),
+      w(w_conv2_block1_1_bn_moving_variance), modelc::at(g_conv2_block1_1_bn, n));
   // conv2_block1/1_relu: relu [56, 56, 64] (resnet50.yaml:22)
   layer(10);
   modelc::relu_forward(trn(t_conv2_block1_1_relu), trn(t_conv2_block1_1_bn), n * 200704);
-  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
+  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(11);
-  modelc::conv2d_forward(trn(t_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), w(19), modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_2_conv), trn(t_conv2_block1_1_relu),
+      w(w_conv2_block1_2_conv_kernel), w(w_conv2_block1_2_conv_bias),
+      modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:24)
   layer(12);
-  modelc::batchnorm_forward_training(trn(t_conv2_block1_2_bn), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, trn(t_conv2_block1_2_conv), w(20), w(21), w(22), w(23), modelc::at(g_conv2_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_2_bn), trn(a_conv2_block1_2_bn),
+      trn(a_conv2_block1_2_bn) + 64, trn(t_conv2_block1_2_conv), w(w_conv2_block1_2_bn_gamma),
+      w(w_conv2_block1_2_bn_beta), w(w_conv2_block1_2_bn_moving_mean),
+      w(w_conv2_block1_2_bn_moving_variance), modelc::at(g_conv2_block1_2_bn, n));
   // conv2_block1/2_relu: relu [56, 56, 64] (resnet50.yaml:25)
   layer(13);
   modelc::relu_forward(trn(t_conv2_block1_2_relu), trn(t_conv2_block1_2_bn), n * 200704);
-  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
+  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(14);
-  modelc::conv2d_forward(trn(t_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), w(25), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block1_3_conv), trn(t_conv2_block1_2_relu),
+      w(w_conv2_block1_3_conv_kernel), w(w_conv2_block1_3_conv_bias),
+      modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:27)
   layer(15);
-  modelc::batchnorm_forward_training(trn(t_conv2_block1_3_bn), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, trn(t_conv2_block1_3_conv), w(26), w(27), w(28), w(29), modelc::at(g_conv2_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block1_3_bn), trn(a_conv2_block1_3_bn),
+      trn(a_conv2_block1_3_bn) + 256, trn(t_conv2_block1_3_conv), w(w_conv2_block1_3_bn_gamma),
+      w(w_conv2_block1_3_bn_beta), w(w_conv2_block1_3_bn_moving_mean),
+      w(w_conv2_block1_3_bn_moving_variance), modelc::at(g_conv2_block1_3_bn, n));
   // conv2_block1/add: add [56, 56, 256] (resnet50.yaml:28)
   layer(16);
-  { const float* in[] = {trn(t_conv2_block1_0_bn), trn(t_conv2_block1_3_bn)}; modelc::add_forward(trn(t_conv2_block1_add), in, n * 802816); }
+  {
+    const float* in[] = {trn(t_conv2_block1_0_bn), trn(t_conv2_block1_3_bn)};
+    modelc::add_forward(trn(t_conv2_block1_add), in, n * 802816);
+  }
   // conv2_block1/out: relu [56, 56, 256] (resnet50.yaml:29)
   layer(17);
   modelc::relu_forward(trn(t_conv2_block1_out), trn(t_conv2_block1_add), n * 802816);
-  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(18);
-  modelc::conv2d_forward(trn(t_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), w(31), modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_1_conv), trn(t_conv2_block1_out),
+      w(w_conv2_block2_1_conv_kernel), w(w_conv2_block2_1_conv_bias),
+      modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(19);
-  modelc::batchnorm_forward_training(trn(t_conv2_block2_1_bn), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, trn(t_conv2_block2_1_conv), w(32), w(33), w(34), w(35), modelc::at(g_conv2_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_1_bn), trn(a_conv2_block2_1_bn),
+      trn(a_conv2_block2_1_bn) + 64, trn(t_conv2_block2_1_conv), w(w_conv2_block2_1_bn_gamma),
+      w(w_conv2_block2_1_bn_beta), w(w_conv2_block2_1_bn_moving_mean),
+      w(w_conv2_block2_1_bn_moving_variance), modelc::at(g_conv2_block2_1_bn, n));
   // conv2_block2/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(20);
   modelc::relu_forward(trn(t_conv2_block2_1_relu), trn(t_conv2_block2_1_bn), n * 200704);
-  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(21);
-  modelc::conv2d_forward(trn(t_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), w(37), modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_2_conv), trn(t_conv2_block2_1_relu),
+      w(w_conv2_block2_2_conv_kernel), w(w_conv2_block2_2_conv_bias),
+      modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(22);
-  modelc::batchnorm_forward_training(trn(t_conv2_block2_2_bn), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, trn(t_conv2_block2_2_conv), w(38), w(39), w(40), w(41), modelc::at(g_conv2_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_2_bn), trn(a_conv2_block2_2_bn),
+      trn(a_conv2_block2_2_bn) + 64, trn(t_conv2_block2_2_conv), w(w_conv2_block2_2_bn_gamma),
+      w(w_conv2_block2_2_bn_beta), w(w_conv2_block2_2_bn_moving_mean),
+      w(w_conv2_block2_2_bn_moving_variance), modelc::at(g_conv2_block2_2_bn, n));
   // conv2_block2/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(23);
   modelc::relu_forward(trn(t_conv2_block2_2_relu), trn(t_conv2_block2_2_bn), n * 200704);
-  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(24);
-  modelc::conv2d_forward(trn(t_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), w(43), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block2_3_conv), trn(t_conv2_block2_2_relu),
+      w(w_conv2_block2_3_conv_kernel), w(w_conv2_block2_3_conv_bias),
+      modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(25);
-  modelc::batchnorm_forward_training(trn(t_conv2_block2_3_bn), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, trn(t_conv2_block2_3_conv), w(44), w(45), w(46), w(47), modelc::at(g_conv2_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block2_3_bn), trn(a_conv2_block2_3_bn),
+      trn(a_conv2_block2_3_bn) + 256, trn(t_conv2_block2_3_conv), w(w_conv2_block2_3_bn_gamma),
+      w(w_conv2_block2_3_bn_beta), w(w_conv2_block2_3_bn_moving_mean),
+      w(w_conv2_block2_3_bn_moving_variance), modelc::at(g_conv2_block2_3_bn, n));
   // conv2_block2/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(26);
-  { const float* in[] = {trn(t_conv2_block1_out), trn(t_conv2_block2_3_bn)}; modelc::add_forward(trn(t_conv2_block2_add), in, n * 802816); }
+  {
+    const float* in[] = {trn(t_conv2_block1_out), trn(t_conv2_block2_3_bn)};
+    modelc::add_forward(trn(t_conv2_block2_add), in, n * 802816);
+  }
   // conv2_block2/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(27);
   modelc::relu_forward(trn(t_conv2_block2_out), trn(t_conv2_block2_add), n * 802816);
-  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(28);
-  modelc::conv2d_forward(trn(t_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), w(49), modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_1_conv), trn(t_conv2_block2_out),
+      w(w_conv2_block3_1_conv_kernel), w(w_conv2_block3_1_conv_bias),
+      modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(29);
-  modelc::batchnorm_forward_training(trn(t_conv2_block3_1_bn), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, trn(t_conv2_block3_1_conv), w(50), w(51), w(52), w(53), modelc::at(g_conv2_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_1_bn), trn(a_conv2_block3_1_bn),
+      trn(a_conv2_block3_1_bn) + 64, trn(t_conv2_block3_1_conv), w(w_conv2_block3_1_bn_gamma),
+      w(w_conv2_block3_1_bn_beta), w(w_conv2_block3_1_bn_moving_mean),
+      w(w_conv2_block3_1_bn_moving_variance), modelc::at(g_conv2_block3_1_bn, n));
   // conv2_block3/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(30);
   modelc::relu_forward(trn(t_conv2_block3_1_relu), trn(t_conv2_block3_1_bn), n * 200704);
-  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(31);
-  modelc::conv2d_forward(trn(t_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), w(55), modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_2_conv), trn(t_conv2_block3_1_relu),
+      w(w_conv2_block3_2_conv_kernel), w(w_conv2_block3_2_conv_bias),
+      modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(32);
-  modelc::batchnorm_forward_training(trn(t_conv2_block3_2_bn), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, trn(t_conv2_block3_2_conv), w(56), w(57), w(58), w(59), modelc::at(g_conv2_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_2_bn), trn(a_conv2_block3_2_bn),
+      trn(a_conv2_block3_2_bn) + 64, trn(t_conv2_block3_2_conv), w(w_conv2_block3_2_bn_gamma),
+      w(w_conv2_block3_2_bn_beta), w(w_conv2_block3_2_bn_moving_mean),
+      w(w_conv2_block3_2_bn_moving_variance), modelc::at(g_conv2_block3_2_bn, n));
   // conv2_block3/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(33);
   modelc::relu_forward(trn(t_conv2_block3_2_relu), trn(t_conv2_block3_2_bn), n * 200704);
-  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(34);
-  modelc::conv2d_forward(trn(t_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), w(61), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv2_block3_3_conv), trn(t_conv2_block3_2_relu),
+      w(w_conv2_block3_3_conv_kernel), w(w_conv2_block3_3_conv_bias),
+      modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(35);
-  modelc::batchnorm_forward_training(trn(t_conv2_block3_3_bn), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, trn(t_conv2_block3_3_conv), w(62), w(63), w(64), w(65), modelc::at(g_conv2_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv2_block3_3_bn), trn(a_conv2_block3_3_bn),
+      trn(a_conv2_block3_3_bn) + 256, trn(t_conv2_block3_3_conv), w(w_conv2_block3_3_bn_gamma),
+      w(w_conv2_block3_3_bn_beta), w(w_conv2_block3_3_bn_moving_mean),
+      w(w_conv2_block3_3_bn_moving_variance), modelc::at(g_conv2_block3_3_bn, n));
   // conv2_block3/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(36);
-  { const float* in[] = {trn(t_conv2_block2_out), trn(t_conv2_block3_3_bn)}; modelc::add_forward(trn(t_conv2_block3_add), in, n * 802816); }
+  {
+    const float* in[] = {trn(t_conv2_block2_out), trn(t_conv2_block3_3_bn)};
+    modelc::add_forward(trn(t_conv2_block3_add), in, n * 802816);
+  }
   // conv2_block3/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(37);
   modelc::relu_forward(trn(t_conv2_block3_out), trn(t_conv2_block3_add), n * 802816);
-  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
+  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(38);
-  modelc::conv2d_forward(trn(t_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), w(67), modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_0_conv), trn(t_conv2_block3_out),
+      w(w_conv3_block1_0_conv_kernel), w(w_conv3_block1_0_conv_bias),
+      modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/0_bn: batchnorm [28, 28, 512] (resnet50.yaml:19)
   layer(39);
-  modelc::batchnorm_forward_training(trn(t_conv3_block1_0_bn), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, trn(t_conv3_block1_0_conv), w(68), w(69), w(70), w(71), modelc::at(g_conv3_block1_0_bn, n));
-  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_0_bn), trn(a_conv3_block1_0_bn),
+      trn(a_conv3_block1_0_bn) + 512, trn(t_conv3_block1_0_conv), w(w_conv3_block1_0_bn_gamma),
+      w(w_conv3_block1_0_bn_beta), w(w_conv3_block1_0_bn_moving_mean),
+      w(w_conv3_block1_0_bn_moving_variance), modelc::at(g_conv3_block1_0_bn, n));
+  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(40);
-  modelc::conv2d_forward(trn(t_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), w(73), modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_1_conv), trn(t_conv2_block3_out),
+      w(w_conv3_block1_1_conv_kernel), w(w_conv3_block1_1_conv_bias),
+      modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:21)
   layer(41);
-  modelc::batchnorm_forward_training(trn(t_conv3_block1_1_bn), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, trn(t_conv3_block1_1_conv), w(74), w(75), w(76), w(77), modelc::at(g_conv3_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_1_bn), trn(a_conv3_block1_1_bn),
+      trn(a_conv3_block1_1_bn) + 128, trn(t_conv3_block1_1_conv), w(w_conv3_block1_1_bn_gamma),
+      w(w_conv3_block1_1_bn_beta), w(w_conv3_block1_1_bn_moving_mean),
+      w(w_conv3_block1_1_bn_moving_variance), modelc::at(g_conv3_block1_1_bn, n));
   // conv3_block1/1_relu: relu [28, 28, 128] (resnet50.yaml:22)
   layer(42);
   modelc::relu_forward(trn(t_conv3_block1_1_relu), trn(t_conv3_block1_1_bn), n * 100352);
-  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
+  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(43);
-  modelc::conv2d_forward(trn(t_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), w(79), modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_2_conv), trn(t_conv3_block1_1_relu),
+      w(w_conv3_block1_2_conv_kernel), w(w_conv3_block1_2_conv_bias),
+      modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:24)
   layer(44);
-  modelc::batchnorm_forward_training(trn(t_conv3_block1_2_bn), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, trn(t_conv3_block1_2_conv), w(80), w(81), w(82), w(83), modelc::at(g_conv3_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_2_bn), trn(a_conv3_block1_2_bn),
+      trn(a_conv3_block1_2_bn) + 128, trn(t_conv3_block1_2_conv), w(w_conv3_block1_2_bn_gamma),
+      w(w_conv3_block1_2_bn_beta), w(w_conv3_block1_2_bn_moving_mean),
+      w(w_conv3_block1_2_bn_moving_variance), modelc::at(g_conv3_block1_2_bn, n));
   // conv3_block1/2_relu: relu [28, 28, 128] (resnet50.yaml:25)
   layer(45);
   modelc::relu_forward(trn(t_conv3_block1_2_relu), trn(t_conv3_block1_2_bn), n * 100352);
-  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
+  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(46);
-  modelc::conv2d_forward(trn(t_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), w(85), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block1_3_conv), trn(t_conv3_block1_2_relu),
+      w(w_conv3_block1_3_conv_kernel), w(w_conv3_block1_3_conv_bias),
+      modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:27)
   layer(47);
-  modelc::batchnorm_forward_training(trn(t_conv3_block1_3_bn), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, trn(t_conv3_block1_3_conv), w(86), w(87), w(88), w(89), modelc::at(g_conv3_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block1_3_bn), trn(a_conv3_block1_3_bn),
+      trn(a_conv3_block1_3_bn) + 512, trn(t_conv3_block1_3_conv), w(w_conv3_block1_3_bn_gamma),
+      w(w_conv3_block1_3_bn_beta), w(w_conv3_block1_3_bn_moving_mean),
+      w(w_conv3_block1_3_bn_moving_variance), modelc::at(g_conv3_block1_3_bn, n));
   // conv3_block1/add: add [28, 28, 512] (resnet50.yaml:28)
   layer(48);
-  { const float* in[] = {trn(t_conv3_block1_0_bn), trn(t_conv3_block1_3_bn)}; modelc::add_forward(trn(t_conv3_block1_add), in, n * 401408); }
+  {
+    const float* in[] = {trn(t_conv3_block1_0_bn), trn(t_conv3_block1_3_bn)};
+    modelc::add_forward(trn(t_conv3_block1_add), in, n * 401408);
+  }
   // conv3_block1/out: relu [28, 28, 512] (resnet50.yaml:29)
   layer(49);
   modelc::relu_forward(trn(t_conv3_block1_out), trn(t_conv3_block1_add), n * 401408);
-  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(50);
-  modelc::conv2d_forward(trn(t_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), w(91), modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_1_conv), trn(t_conv3_block1_out),
+      w(w_conv3_block2_1_conv_kernel), w(w_conv3_block2_1_conv_bias),
+      modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(51);
-  modelc::batchnorm_forward_training(trn(t_conv3_block2_1_bn), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, trn(t_conv3_block2_1_conv), w(92), w(93), w(94), w(95), modelc::at(g_conv3_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_1_bn), trn(a_conv3_block2_1_bn),
+      trn(a_conv3_block2_1_bn) + 128, trn(t_conv3_block2_1_conv), w(w_conv3_block2_1_bn_gamma),
+      w(w_conv3_block2_1_bn_beta), w(w_conv3_block2_1_bn_moving_mean),
+      w(w_conv3_block2_1_bn_moving_variance), modelc::at(g_conv3_block2_1_bn, n));
   // conv3_block2/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(52);
   modelc::relu_forward(trn(t_conv3_block2_1_relu), trn(t_conv3_block2_1_bn), n * 100352);
-  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(53);
-  modelc::conv2d_forward(trn(t_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), w(97), modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_2_conv), trn(t_conv3_block2_1_relu),
+      w(w_conv3_block2_2_conv_kernel), w(w_conv3_block2_2_conv_bias),
+      modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(54);
-  modelc::batchnorm_forward_training(trn(t_conv3_block2_2_bn), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, trn(t_conv3_block2_2_conv), w(98), w(99), w(100), w(101), modelc::at(g_conv3_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_2_bn), trn(a_conv3_block2_2_bn),
+      trn(a_conv3_block2_2_bn) + 128, trn(t_conv3_block2_2_conv), w(w_conv3_block2_2_bn_gamma),
+      w(w_conv3_block2_2_bn_beta), w(w_conv3_block2_2_bn_moving_mean),
+      w(w_conv3_block2_2_bn_moving_variance), modelc::at(g_conv3_block2_2_bn, n));
   // conv3_block2/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(55);
   modelc::relu_forward(trn(t_conv3_block2_2_relu), trn(t_conv3_block2_2_bn), n * 100352);
-  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(56);
-  modelc::conv2d_forward(trn(t_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), w(103), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block2_3_conv), trn(t_conv3_block2_2_relu),
+      w(w_conv3_block2_3_conv_kernel), w(w_conv3_block2_3_conv_bias),
+      modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(57);
-  modelc::batchnorm_forward_training(trn(t_conv3_block2_3_bn), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, trn(t_conv3_block2_3_conv), w(104), w(105), w(106), w(107), modelc::at(g_conv3_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block2_3_bn), trn(a_conv3_block2_3_bn),
+      trn(a_conv3_block2_3_bn) + 512, trn(t_conv3_block2_3_conv), w(w_conv3_block2_3_bn_gamma),
+      w(w_conv3_block2_3_bn_beta), w(w_conv3_block2_3_bn_moving_mean),
+      w(w_conv3_block2_3_bn_moving_variance), modelc::at(g_conv3_block2_3_bn, n));
   // conv3_block2/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(58);
-  { const float* in[] = {trn(t_conv3_block1_out), trn(t_conv3_block2_3_bn)}; modelc::add_forward(trn(t_conv3_block2_add), in, n * 401408); }
+  {
+    const float* in[] = {trn(t_conv3_block1_out), trn(t_conv3_block2_3_bn)};
+    modelc::add_forward(trn(t_conv3_block2_add), in, n * 401408);
+  }
   // conv3_block2/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(59);
   modelc::relu_forward(trn(t_conv3_block2_out), trn(t_conv3_block2_add), n * 401408);
-  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(60);
-  modelc::conv2d_forward(trn(t_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), w(109), modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_1_conv), trn(t_conv3_block2_out),
+      w(w_conv3_block3_1_conv_kernel), w(w_conv3_block3_1_conv_bias),
+      modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(61);
-  modelc::batchnorm_forward_training(trn(t_conv3_block3_1_bn), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, trn(t_conv3_block3_1_conv), w(110), w(111), w(112), w(113), modelc::at(g_conv3_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_1_bn), trn(a_conv3_block3_1_bn),
+      trn(a_conv3_block3_1_bn) + 128, trn(t_conv3_block3_1_conv), w(w_conv3_block3_1_bn_gamma),
+      w(w_conv3_block3_1_bn_beta), w(w_conv3_block3_1_bn_moving_mean),
+      w(w_conv3_block3_1_bn_moving_variance), modelc::at(g_conv3_block3_1_bn, n));
   // conv3_block3/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(62);
   modelc::relu_forward(trn(t_conv3_block3_1_relu), trn(t_conv3_block3_1_bn), n * 100352);
-  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(63);
-  modelc::conv2d_forward(trn(t_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), w(115), modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_2_conv), trn(t_conv3_block3_1_relu),
+      w(w_conv3_block3_2_conv_kernel), w(w_conv3_block3_2_conv_bias),
+      modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(64);
-  modelc::batchnorm_forward_training(trn(t_conv3_block3_2_bn), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, trn(t_conv3_block3_2_conv), w(116), w(117), w(118), w(119), modelc::at(g_conv3_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_2_bn), trn(a_conv3_block3_2_bn),
+      trn(a_conv3_block3_2_bn) + 128, trn(t_conv3_block3_2_conv), w(w_conv3_block3_2_bn_gamma),
+      w(w_conv3_block3_2_bn_beta), w(w_conv3_block3_2_bn_moving_mean),
+      w(w_conv3_block3_2_bn_moving_variance), modelc::at(g_conv3_block3_2_bn, n));
   // conv3_block3/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(65);
   modelc::relu_forward(trn(t_conv3_block3_2_relu), trn(t_conv3_block3_2_bn), n * 100352);
-  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(66);
-  modelc::conv2d_forward(trn(t_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), w(121), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block3_3_conv), trn(t_conv3_block3_2_relu),
+      w(w_conv3_block3_3_conv_kernel), w(w_conv3_block3_3_conv_bias),
+      modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(67);
-  modelc::batchnorm_forward_training(trn(t_conv3_block3_3_bn), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, trn(t_conv3_block3_3_conv), w(122), w(123), w(124), w(125), modelc::at(g_conv3_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block3_3_bn), trn(a_conv3_block3_3_bn),
+      trn(a_conv3_block3_3_bn) + 512, trn(t_conv3_block3_3_conv), w(w_conv3_block3_3_bn_gamma),
+      w(w_conv3_block3_3_bn_beta), w(w_conv3_block3_3_bn_moving_mean),
+      w(w_conv3_block3_3_bn_moving_variance), modelc::at(g_conv3_block3_3_bn, n));
   // conv3_block3/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(68);
-  { const float* in[] = {trn(t_conv3_block2_out), trn(t_conv3_block3_3_bn)}; modelc::add_forward(trn(t_conv3_block3_add), in, n * 401408); }
+  {
+    const float* in[] = {trn(t_conv3_block2_out), trn(t_conv3_block3_3_bn)};
+    modelc::add_forward(trn(t_conv3_block3_add), in, n * 401408);
+  }
   // conv3_block3/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(69);
   modelc::relu_forward(trn(t_conv3_block3_out), trn(t_conv3_block3_add), n * 401408);
-  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(70);
-  modelc::conv2d_forward(trn(t_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), w(127), modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_1_conv), trn(t_conv3_block3_out),
+      w(w_conv3_block4_1_conv_kernel), w(w_conv3_block4_1_conv_bias),
+      modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(71);
-  modelc::batchnorm_forward_training(trn(t_conv3_block4_1_bn), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, trn(t_conv3_block4_1_conv), w(128), w(129), w(130), w(131), modelc::at(g_conv3_block4_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_1_bn), trn(a_conv3_block4_1_bn),
+      trn(a_conv3_block4_1_bn) + 128, trn(t_conv3_block4_1_conv), w(w_conv3_block4_1_bn_gamma),
+      w(w_conv3_block4_1_bn_beta), w(w_conv3_block4_1_bn_moving_mean),
+      w(w_conv3_block4_1_bn_moving_variance), modelc::at(g_conv3_block4_1_bn, n));
   // conv3_block4/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(72);
   modelc::relu_forward(trn(t_conv3_block4_1_relu), trn(t_conv3_block4_1_bn), n * 100352);
-  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(73);
-  modelc::conv2d_forward(trn(t_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), w(133), modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_2_conv), trn(t_conv3_block4_1_relu),
+      w(w_conv3_block4_2_conv_kernel), w(w_conv3_block4_2_conv_bias),
+      modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(74);
-  modelc::batchnorm_forward_training(trn(t_conv3_block4_2_bn), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, trn(t_conv3_block4_2_conv), w(134), w(135), w(136), w(137), modelc::at(g_conv3_block4_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_2_bn), trn(a_conv3_block4_2_bn),
+      trn(a_conv3_block4_2_bn) + 128, trn(t_conv3_block4_2_conv), w(w_conv3_block4_2_bn_gamma),
+      w(w_conv3_block4_2_bn_beta), w(w_conv3_block4_2_bn_moving_mean),
+      w(w_conv3_block4_2_bn_moving_variance), modelc::at(g_conv3_block4_2_bn, n));
   // conv3_block4/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(75);
   modelc::relu_forward(trn(t_conv3_block4_2_relu), trn(t_conv3_block4_2_bn), n * 100352);
-  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(76);
-  modelc::conv2d_forward(trn(t_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), w(139), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv3_block4_3_conv), trn(t_conv3_block4_2_relu),
+      w(w_conv3_block4_3_conv_kernel), w(w_conv3_block4_3_conv_bias),
+      modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(77);
-  modelc::batchnorm_forward_training(trn(t_conv3_block4_3_bn), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, trn(t_conv3_block4_3_conv), w(140), w(141), w(142), w(143), modelc::at(g_conv3_block4_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv3_block4_3_bn), trn(a_conv3_block4_3_bn),
+      trn(a_conv3_block4_3_bn) + 512, trn(t_conv3_block4_3_conv), w(w_conv3_block4_3_bn_gamma),
+      w(w_conv3_block4_3_bn_beta), w(w_conv3_block4_3_bn_moving_mean),
+      w(w_conv3_block4_3_bn_moving_variance), modelc::at(g_conv3_block4_3_bn, n));
   // conv3_block4/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(78);
-  { const float* in[] = {trn(t_conv3_block3_out), trn(t_conv3_block4_3_bn)}; modelc::add_forward(trn(t_conv3_block4_add), in, n * 401408); }
+  {
+    const float* in[] = {trn(t_conv3_block3_out), trn(t_conv3_block4_3_bn)};
+    modelc::add_forward(trn(t_conv3_block4_add), in, n * 401408);
+  }
   // conv3_block4/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(79);
   modelc::relu_forward(trn(t_conv3_block4_out), trn(t_conv3_block4_add), n * 401408);
-  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
+  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(80);
-  modelc::conv2d_forward(trn(t_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), w(145), modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_0_conv), trn(t_conv3_block4_out),
+      w(w_conv4_block1_0_conv_kernel), w(w_conv4_block1_0_conv_bias),
+      modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/0_bn: batchnorm [14, 14, 1024] (resnet50.yaml:19)
   layer(81);
-  modelc::batchnorm_forward_training(trn(t_conv4_block1_0_bn), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, trn(t_conv4_block1_0_conv), w(146), w(147), w(148), w(149), modelc::at(g_conv4_block1_0_bn, n));
-  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_0_bn), trn(a_conv4_block1_0_bn),
+      trn(a_conv4_block1_0_bn) + 1024, trn(t_conv4_block1_0_conv), w(w_conv4_block1_0_bn_gamma),
+      w(w_conv4_block1_0_bn_beta), w(w_conv4_block1_0_bn_moving_mean),
+      w(w_conv4_block1_0_bn_moving_variance), modelc::at(g_conv4_block1_0_bn, n));
+  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(82);
-  modelc::conv2d_forward(trn(t_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), w(151), modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_1_conv), trn(t_conv3_block4_out),
+      w(w_conv4_block1_1_conv_kernel), w(w_conv4_block1_1_conv_bias),
+      modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:21)
   layer(83);
-  modelc::batchnorm_forward_training(trn(t_conv4_block1_1_bn), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, trn(t_conv4_block1_1_conv), w(152), w(153), w(154), w(155), modelc::at(g_conv4_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_1_bn), trn(a_conv4_block1_1_bn),
+      trn(a_conv4_block1_1_bn) + 256, trn(t_conv4_block1_1_conv), w(w_conv4_block1_1_bn_gamma),
+      w(w_conv4_block1_1_bn_beta), w(w_conv4_block1_1_bn_moving_mean),
+      w(w_conv4_block1_1_bn_moving_variance), modelc::at(g_conv4_block1_1_bn, n));
   // conv4_block1/1_relu: relu [14, 14, 256] (resnet50.yaml:22)
   layer(84);
   modelc::relu_forward(trn(t_conv4_block1_1_relu), trn(t_conv4_block1_1_bn), n * 50176);
-  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
+  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(85);
-  modelc::conv2d_forward(trn(t_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), w(157), modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_2_conv), trn(t_conv4_block1_1_relu),
+      w(w_conv4_block1_2_conv_kernel), w(w_conv4_block1_2_conv_bias),
+      modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:24)
   layer(86);
-  modelc::batchnorm_forward_training(trn(t_conv4_block1_2_bn), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, trn(t_conv4_block1_2_conv), w(158), w(159), w(160), w(161), modelc::at(g_conv4_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_2_bn), trn(a_conv4_block1_2_bn),
+      trn(a_conv4_block1_2_bn) + 256, trn(t_conv4_block1_2_conv), w(w_conv4_block1_2_bn_gamma),
+      w(w_conv4_block1_2_bn_beta), w(w_conv4_block1_2_bn_moving_mean),
+      w(w_conv4_block1_2_bn_moving_variance), modelc::at(g_conv4_block1_2_bn, n));
   // conv4_block1/2_relu: relu [14, 14, 256] (resnet50.yaml:25)
   layer(87);
   modelc::relu_forward(trn(t_conv4_block1_2_relu), trn(t_conv4_block1_2_bn), n * 50176);
-  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
+  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(88);
-  modelc::conv2d_forward(trn(t_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), w(163), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block1_3_conv), trn(t_conv4_block1_2_relu),
+      w(w_conv4_block1_3_conv_kernel), w(w_conv4_block1_3_conv_bias),
+      modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:27)
   layer(89);
-  modelc::batchnorm_forward_training(trn(t_conv4_block1_3_bn), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, trn(t_conv4_block1_3_conv), w(164), w(165), w(166), w(167), modelc::at(g_conv4_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block1_3_bn), trn(a_conv4_block1_3_bn),
+      trn(a_conv4_block1_3_bn) + 1024, trn(t_conv4_block1_3_conv), w(w_conv4_block1_3_bn_gamma),
+      w(w_conv4_block1_3_bn_beta), w(w_conv4_block1_3_bn_moving_mean),
+      w(w_conv4_block1_3_bn_moving_variance), modelc::at(g_conv4_block1_3_bn, n));
   // conv4_block1/add: add [14, 14, 1024] (resnet50.yaml:28)
   layer(90);
-  { const float* in[] = {trn(t_conv4_block1_0_bn), trn(t_conv4_block1_3_bn)}; modelc::add_forward(trn(t_conv4_block1_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block1_0_bn), trn(t_conv4_block1_3_bn)};
+    modelc::add_forward(trn(t_conv4_block1_add), in, n * 200704);
+  }
   // conv4_block1/out: relu [14, 14, 1024] (resnet50.yaml:29)
   layer(91);
   modelc::relu_forward(trn(t_conv4_block1_out), trn(t_conv4_block1_add), n * 200704);
-  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(92);
-  modelc::conv2d_forward(trn(t_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), w(169), modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_1_conv), trn(t_conv4_block1_out),
+      w(w_conv4_block2_1_conv_kernel), w(w_conv4_block2_1_conv_bias),
+      modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(93);
-  modelc::batchnorm_forward_training(trn(t_conv4_block2_1_bn), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, trn(t_conv4_block2_1_conv), w(170), w(171), w(172), w(173), modelc::at(g_conv4_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_1_bn), trn(a_conv4_block2_1_bn),
+      trn(a_conv4_block2_1_bn) + 256, trn(t_conv4_block2_1_conv), w(w_conv4_block2_1_bn_gamma),
+      w(w_conv4_block2_1_bn_beta), w(w_conv4_block2_1_bn_moving_mean),
+      w(w_conv4_block2_1_bn_moving_variance), modelc::at(g_conv4_block2_1_bn, n));
   // conv4_block2/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(94);
   modelc::relu_forward(trn(t_conv4_block2_1_relu), trn(t_conv4_block2_1_bn), n * 50176);
-  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(95);
-  modelc::conv2d_forward(trn(t_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), w(175), modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_2_conv), trn(t_conv4_block2_1_relu),
+      w(w_conv4_block2_2_conv_kernel), w(w_conv4_block2_2_conv_bias),
+      modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(96);
-  modelc::batchnorm_forward_training(trn(t_conv4_block2_2_bn), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, trn(t_conv4_block2_2_conv), w(176), w(177), w(178), w(179), modelc::at(g_conv4_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_2_bn), trn(a_conv4_block2_2_bn),
+      trn(a_conv4_block2_2_bn) + 256, trn(t_conv4_block2_2_conv), w(w_conv4_block2_2_bn_gamma),
+      w(w_conv4_block2_2_bn_beta), w(w_conv4_block2_2_bn_moving_mean),
+      w(w_conv4_block2_2_bn_moving_variance), modelc::at(g_conv4_block2_2_bn, n));
   // conv4_block2/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(97);
   modelc::relu_forward(trn(t_conv4_block2_2_relu), trn(t_conv4_block2_2_bn), n * 50176);
-  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(98);
-  modelc::conv2d_forward(trn(t_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), w(181), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block2_3_conv), trn(t_conv4_block2_2_relu),
+      w(w_conv4_block2_3_conv_kernel), w(w_conv4_block2_3_conv_bias),
+      modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(99);
-  modelc::batchnorm_forward_training(trn(t_conv4_block2_3_bn), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, trn(t_conv4_block2_3_conv), w(182), w(183), w(184), w(185), modelc::at(g_conv4_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block2_3_bn), trn(a_conv4_block2_3_bn),
+      trn(a_conv4_block2_3_bn) + 1024, trn(t_conv4_block2_3_conv), w(w_conv4_block2_3_bn_gamma),
+      w(w_conv4_block2_3_bn_beta), w(w_conv4_block2_3_bn_moving_mean),
+      w(w_conv4_block2_3_bn_moving_variance), modelc::at(g_conv4_block2_3_bn, n));
   // conv4_block2/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(100);
-  { const float* in[] = {trn(t_conv4_block1_out), trn(t_conv4_block2_3_bn)}; modelc::add_forward(trn(t_conv4_block2_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block1_out), trn(t_conv4_block2_3_bn)};
+    modelc::add_forward(trn(t_conv4_block2_add), in, n * 200704);
+  }
   // conv4_block2/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(101);
   modelc::relu_forward(trn(t_conv4_block2_out), trn(t_conv4_block2_add), n * 200704);
-  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(102);
-  modelc::conv2d_forward(trn(t_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), w(187), modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_1_conv), trn(t_conv4_block2_out),
+      w(w_conv4_block3_1_conv_kernel), w(w_conv4_block3_1_conv_bias),
+      modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(103);
-  modelc::batchnorm_forward_training(trn(t_conv4_block3_1_bn), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, trn(t_conv4_block3_1_conv), w(188), w(189), w(190), w(191), modelc::at(g_conv4_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_1_bn), trn(a_conv4_block3_1_bn),
+      trn(a_conv4_block3_1_bn) + 256, trn(t_conv4_block3_1_conv), w(w_conv4_block3_1_bn_gamma),
+      w(w_conv4_block3_1_bn_beta), w(w_conv4_block3_1_bn_moving_mean),
+      w(w_conv4_block3_1_bn_moving_variance), modelc::at(g_conv4_block3_1_bn, n));
   // conv4_block3/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(104);
   modelc::relu_forward(trn(t_conv4_block3_1_relu), trn(t_conv4_block3_1_bn), n * 50176);
-  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(105);
-  modelc::conv2d_forward(trn(t_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), w(193), modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_2_conv), trn(t_conv4_block3_1_relu),
+      w(w_conv4_block3_2_conv_kernel), w(w_conv4_block3_2_conv_bias),
+      modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(106);
-  modelc::batchnorm_forward_training(trn(t_conv4_block3_2_bn), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, trn(t_conv4_block3_2_conv), w(194), w(195), w(196), w(197), modelc::at(g_conv4_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_2_bn), trn(a_conv4_block3_2_bn),
+      trn(a_conv4_block3_2_bn) + 256, trn(t_conv4_block3_2_conv), w(w_conv4_block3_2_bn_gamma),
+      w(w_conv4_block3_2_bn_beta), w(w_conv4_block3_2_bn_moving_mean),
+      w(w_conv4_block3_2_bn_moving_variance), modelc::at(g_conv4_block3_2_bn, n));
   // conv4_block3/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(107);
   modelc::relu_forward(trn(t_conv4_block3_2_relu), trn(t_conv4_block3_2_bn), n * 50176);
-  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(108);
-  modelc::conv2d_forward(trn(t_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), w(199), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block3_3_conv), trn(t_conv4_block3_2_relu),
+      w(w_conv4_block3_3_conv_kernel), w(w_conv4_block3_3_conv_bias),
+      modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(109);
-  modelc::batchnorm_forward_training(trn(t_conv4_block3_3_bn), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, trn(t_conv4_block3_3_conv), w(200), w(201), w(202), w(203), modelc::at(g_conv4_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block3_3_bn), trn(a_conv4_block3_3_bn),
+      trn(a_conv4_block3_3_bn) + 1024, trn(t_conv4_block3_3_conv), w(w_conv4_block3_3_bn_gamma),
+      w(w_conv4_block3_3_bn_beta), w(w_conv4_block3_3_bn_moving_mean),
+      w(w_conv4_block3_3_bn_moving_variance), modelc::at(g_conv4_block3_3_bn, n));
   // conv4_block3/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(110);
-  { const float* in[] = {trn(t_conv4_block2_out), trn(t_conv4_block3_3_bn)}; modelc::add_forward(trn(t_conv4_block3_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block2_out), trn(t_conv4_block3_3_bn)};
+    modelc::add_forward(trn(t_conv4_block3_add), in, n * 200704);
+  }
   // conv4_block3/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(111);
   modelc::relu_forward(trn(t_conv4_block3_out), trn(t_conv4_block3_add), n * 200704);
-  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(112);
-  modelc::conv2d_forward(trn(t_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), w(205), modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_1_conv), trn(t_conv4_block3_out),
+      w(w_conv4_block4_1_conv_kernel), w(w_conv4_block4_1_conv_bias),
+      modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(113);
-  modelc::batchnorm_forward_training(trn(t_conv4_block4_1_bn), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, trn(t_conv4_block4_1_conv), w(206), w(207), w(208), w(209), modelc::at(g_conv4_block4_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_1_bn), trn(a_conv4_block4_1_bn),
+      trn(a_conv4_block4_1_bn) + 256, trn(t_conv4_block4_1_conv), w(w_conv4_block4_1_bn_gamma),
+      w(w_conv4_block4_1_bn_beta), w(w_conv4_block4_1_bn_moving_mean),
+      w(w_conv4_block4_1_bn_moving_variance), modelc::at(g_conv4_block4_1_bn, n));
   // conv4_block4/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(114);
   modelc::relu_forward(trn(t_conv4_block4_1_relu), trn(t_conv4_block4_1_bn), n * 50176);
-  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(115);
-  modelc::conv2d_forward(trn(t_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), w(211), modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_2_conv), trn(t_conv4_block4_1_relu),
+      w(w_conv4_block4_2_conv_kernel), w(w_conv4_block4_2_conv_bias),
+      modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(116);
-  modelc::batchnorm_forward_training(trn(t_conv4_block4_2_bn), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, trn(t_conv4_block4_2_conv), w(212), w(213), w(214), w(215), modelc::at(g_conv4_block4_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_2_bn), trn(a_conv4_block4_2_bn),
+      trn(a_conv4_block4_2_bn) + 256, trn(t_conv4_block4_2_conv), w(w_conv4_block4_2_bn_gamma),
+      w(w_conv4_block4_2_bn_beta), w(w_conv4_block4_2_bn_moving_mean),
+      w(w_conv4_block4_2_bn_moving_variance), modelc::at(g_conv4_block4_2_bn, n));
   // conv4_block4/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(117);
   modelc::relu_forward(trn(t_conv4_block4_2_relu), trn(t_conv4_block4_2_bn), n * 50176);
-  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(118);
-  modelc::conv2d_forward(trn(t_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), w(217), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block4_3_conv), trn(t_conv4_block4_2_relu),
+      w(w_conv4_block4_3_conv_kernel), w(w_conv4_block4_3_conv_bias),
+      modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(119);
-  modelc::batchnorm_forward_training(trn(t_conv4_block4_3_bn), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, trn(t_conv4_block4_3_conv), w(218), w(219), w(220), w(221), modelc::at(g_conv4_block4_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block4_3_bn), trn(a_conv4_block4_3_bn),
+      trn(a_conv4_block4_3_bn) + 1024, trn(t_conv4_block4_3_conv), w(w_conv4_block4_3_bn_gamma),
+      w(w_conv4_block4_3_bn_beta), w(w_conv4_block4_3_bn_moving_mean),
+      w(w_conv4_block4_3_bn_moving_variance), modelc::at(g_conv4_block4_3_bn, n));
   // conv4_block4/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(120);
-  { const float* in[] = {trn(t_conv4_block3_out), trn(t_conv4_block4_3_bn)}; modelc::add_forward(trn(t_conv4_block4_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block3_out), trn(t_conv4_block4_3_bn)};
+    modelc::add_forward(trn(t_conv4_block4_add), in, n * 200704);
+  }
   // conv4_block4/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(121);
   modelc::relu_forward(trn(t_conv4_block4_out), trn(t_conv4_block4_add), n * 200704);
-  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(122);
-  modelc::conv2d_forward(trn(t_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), w(223), modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_1_conv), trn(t_conv4_block4_out),
+      w(w_conv4_block5_1_conv_kernel), w(w_conv4_block5_1_conv_bias),
+      modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(123);
-  modelc::batchnorm_forward_training(trn(t_conv4_block5_1_bn), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, trn(t_conv4_block5_1_conv), w(224), w(225), w(226), w(227), modelc::at(g_conv4_block5_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_1_bn), trn(a_conv4_block5_1_bn),
+      trn(a_conv4_block5_1_bn) + 256, trn(t_conv4_block5_1_conv), w(w_conv4_block5_1_bn_gamma),
+      w(w_conv4_block5_1_bn_beta), w(w_conv4_block5_1_bn_moving_mean),
+      w(w_conv4_block5_1_bn_moving_variance), modelc::at(g_conv4_block5_1_bn, n));
   // conv4_block5/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(124);
   modelc::relu_forward(trn(t_conv4_block5_1_relu), trn(t_conv4_block5_1_bn), n * 50176);
-  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(125);
-  modelc::conv2d_forward(trn(t_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), w(229), modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_2_conv), trn(t_conv4_block5_1_relu),
+      w(w_conv4_block5_2_conv_kernel), w(w_conv4_block5_2_conv_bias),
+      modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(126);
-  modelc::batchnorm_forward_training(trn(t_conv4_block5_2_bn), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, trn(t_conv4_block5_2_conv), w(230), w(231), w(232), w(233), modelc::at(g_conv4_block5_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_2_bn), trn(a_conv4_block5_2_bn),
+      trn(a_conv4_block5_2_bn) + 256, trn(t_conv4_block5_2_conv), w(w_conv4_block5_2_bn_gamma),
+      w(w_conv4_block5_2_bn_beta), w(w_conv4_block5_2_bn_moving_mean),
+      w(w_conv4_block5_2_bn_moving_variance), modelc::at(g_conv4_block5_2_bn, n));
   // conv4_block5/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(127);
   modelc::relu_forward(trn(t_conv4_block5_2_relu), trn(t_conv4_block5_2_bn), n * 50176);
-  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(128);
-  modelc::conv2d_forward(trn(t_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), w(235), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block5_3_conv), trn(t_conv4_block5_2_relu),
+      w(w_conv4_block5_3_conv_kernel), w(w_conv4_block5_3_conv_bias),
+      modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(129);
-  modelc::batchnorm_forward_training(trn(t_conv4_block5_3_bn), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, trn(t_conv4_block5_3_conv), w(236), w(237), w(238), w(239), modelc::at(g_conv4_block5_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block5_3_bn), trn(a_conv4_block5_3_bn),
+      trn(a_conv4_block5_3_bn) + 1024, trn(t_conv4_block5_3_conv), w(w_conv4_block5_3_bn_gamma),
+      w(w_conv4_block5_3_bn_beta), w(w_conv4_block5_3_bn_moving_mean),
+      w(w_conv4_block5_3_bn_moving_variance), modelc::at(g_conv4_block5_3_bn, n));
   // conv4_block5/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(130);
-  { const float* in[] = {trn(t_conv4_block4_out), trn(t_conv4_block5_3_bn)}; modelc::add_forward(trn(t_conv4_block5_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block4_out), trn(t_conv4_block5_3_bn)};
+    modelc::add_forward(trn(t_conv4_block5_add), in, n * 200704);
+  }
   // conv4_block5/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(131);
   modelc::relu_forward(trn(t_conv4_block5_out), trn(t_conv4_block5_add), n * 200704);
-  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(132);
-  modelc::conv2d_forward(trn(t_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), w(241), modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_1_conv), trn(t_conv4_block5_out),
+      w(w_conv4_block6_1_conv_kernel), w(w_conv4_block6_1_conv_bias),
+      modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(133);
-  modelc::batchnorm_forward_training(trn(t_conv4_block6_1_bn), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, trn(t_conv4_block6_1_conv), w(242), w(243), w(244), w(245), modelc::at(g_conv4_block6_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_1_bn), trn(a_conv4_block6_1_bn),
+      trn(a_conv4_block6_1_bn) + 256, trn(t_conv4_block6_1_conv), w(w_conv4_block6_1_bn_gamma),
+      w(w_conv4_block6_1_bn_beta), w(w_conv4_block6_1_bn_moving_mean),
+      w(w_conv4_block6_1_bn_moving_variance), modelc::at(g_conv4_block6_1_bn, n));
   // conv4_block6/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(134);
   modelc::relu_forward(trn(t_conv4_block6_1_relu), trn(t_conv4_block6_1_bn), n * 50176);
-  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(135);
-  modelc::conv2d_forward(trn(t_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), w(247), modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_2_conv), trn(t_conv4_block6_1_relu),
+      w(w_conv4_block6_2_conv_kernel), w(w_conv4_block6_2_conv_bias),
+      modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(136);
-  modelc::batchnorm_forward_training(trn(t_conv4_block6_2_bn), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, trn(t_conv4_block6_2_conv), w(248), w(249), w(250), w(251), modelc::at(g_conv4_block6_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_2_bn), trn(a_conv4_block6_2_bn),
+      trn(a_conv4_block6_2_bn) + 256, trn(t_conv4_block6_2_conv), w(w_conv4_block6_2_bn_gamma),
+      w(w_conv4_block6_2_bn_beta), w(w_conv4_block6_2_bn_moving_mean),
+      w(w_conv4_block6_2_bn_moving_variance), modelc::at(g_conv4_block6_2_bn, n));
   // conv4_block6/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(137);
   modelc::relu_forward(trn(t_conv4_block6_2_relu), trn(t_conv4_block6_2_bn), n * 50176);
-  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(138);
-  modelc::conv2d_forward(trn(t_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), w(253), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv4_block6_3_conv), trn(t_conv4_block6_2_relu),
+      w(w_conv4_block6_3_conv_kernel), w(w_conv4_block6_3_conv_bias),
+      modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(139);
-  modelc::batchnorm_forward_training(trn(t_conv4_block6_3_bn), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, trn(t_conv4_block6_3_conv), w(254), w(255), w(256), w(257), modelc::at(g_conv4_block6_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv4_block6_3_bn), trn(a_conv4_block6_3_bn),
+      trn(a_conv4_block6_3_bn) + 1024, trn(t_conv4_block6_3_conv), w(w_conv4_block6_3_bn_gamma),
+      w(w_conv4_block6_3_bn_beta), w(w_conv4_block6_3_bn_moving_mean),
+      w(w_conv4_block6_3_bn_moving_variance), modelc::at(g_conv4_block6_3_bn, n));
   // conv4_block6/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(140);
-  { const float* in[] = {trn(t_conv4_block5_out), trn(t_conv4_block6_3_bn)}; modelc::add_forward(trn(t_conv4_block6_add), in, n * 200704); }
+  {
+    const float* in[] = {trn(t_conv4_block5_out), trn(t_conv4_block6_3_bn)};
+    modelc::add_forward(trn(t_conv4_block6_add), in, n * 200704);
+  }
   // conv4_block6/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(141);
   modelc::relu_forward(trn(t_conv4_block6_out), trn(t_conv4_block6_add), n * 200704);
-  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
+  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(142);
-  modelc::conv2d_forward(trn(t_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), w(259), modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_0_conv), trn(t_conv4_block6_out),
+      w(w_conv5_block1_0_conv_kernel), w(w_conv5_block1_0_conv_bias),
+      modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/0_bn: batchnorm [7, 7, 2048] (resnet50.yaml:19)
   layer(143);
-  modelc::batchnorm_forward_training(trn(t_conv5_block1_0_bn), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, trn(t_conv5_block1_0_conv), w(260), w(261), w(262), w(263), modelc::at(g_conv5_block1_0_bn, n));
-  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_0_bn), trn(a_conv5_block1_0_bn),
+      trn(a_conv5_block1_0_bn) + 2048, trn(t_conv5_block1_0_conv), w(w_conv5_block1_0_bn_gamma),
+      w(w_conv5_block1_0_bn_beta), w(w_conv5_block1_0_bn_moving_mean),
+      w(w_conv5_block1_0_bn_moving_variance), modelc::at(g_conv5_block1_0_bn, n));
+  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(144);
-  modelc::conv2d_forward(trn(t_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), w(265), modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_1_conv), trn(t_conv4_block6_out),
+      w(w_conv5_block1_1_conv_kernel), w(w_conv5_block1_1_conv_bias),
+      modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:21)
   layer(145);
-  modelc::batchnorm_forward_training(trn(t_conv5_block1_1_bn), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, trn(t_conv5_block1_1_conv), w(266), w(267), w(268), w(269), modelc::at(g_conv5_block1_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_1_bn), trn(a_conv5_block1_1_bn),
+      trn(a_conv5_block1_1_bn) + 512, trn(t_conv5_block1_1_conv), w(w_conv5_block1_1_bn_gamma),
+      w(w_conv5_block1_1_bn_beta), w(w_conv5_block1_1_bn_moving_mean),
+      w(w_conv5_block1_1_bn_moving_variance), modelc::at(g_conv5_block1_1_bn, n));
   // conv5_block1/1_relu: relu [7, 7, 512] (resnet50.yaml:22)
   layer(146);
   modelc::relu_forward(trn(t_conv5_block1_1_relu), trn(t_conv5_block1_1_bn), n * 25088);
-  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
+  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(147);
-  modelc::conv2d_forward(trn(t_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), w(271), modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_2_conv), trn(t_conv5_block1_1_relu),
+      w(w_conv5_block1_2_conv_kernel), w(w_conv5_block1_2_conv_bias),
+      modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:24)
   layer(148);
-  modelc::batchnorm_forward_training(trn(t_conv5_block1_2_bn), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, trn(t_conv5_block1_2_conv), w(272), w(273), w(274), w(275), modelc::at(g_conv5_block1_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_2_bn), trn(a_conv5_block1_2_bn),
+      trn(a_conv5_block1_2_bn) + 512, trn(t_conv5_block1_2_conv), w(w_conv5_block1_2_bn_gamma),
+      w(w_conv5_block1_2_bn_beta), w(w_conv5_block1_2_bn_moving_mean),
+      w(w_conv5_block1_2_bn_moving_variance), modelc::at(g_conv5_block1_2_bn, n));
   // conv5_block1/2_relu: relu [7, 7, 512] (resnet50.yaml:25)
   layer(149);
   modelc::relu_forward(trn(t_conv5_block1_2_relu), trn(t_conv5_block1_2_bn), n * 25088);
-  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
+  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(150);
-  modelc::conv2d_forward(trn(t_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), w(277), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block1_3_conv), trn(t_conv5_block1_2_relu),
+      w(w_conv5_block1_3_conv_kernel), w(w_conv5_block1_3_conv_bias),
+      modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:27)
   layer(151);
-  modelc::batchnorm_forward_training(trn(t_conv5_block1_3_bn), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, trn(t_conv5_block1_3_conv), w(278), w(279), w(280), w(281), modelc::at(g_conv5_block1_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block1_3_bn), trn(a_conv5_block1_3_bn),
+      trn(a_conv5_block1_3_bn) + 2048, trn(t_conv5_block1_3_conv), w(w_conv5_block1_3_bn_gamma),
+      w(w_conv5_block1_3_bn_beta), w(w_conv5_block1_3_bn_moving_mean),
+      w(w_conv5_block1_3_bn_moving_variance), modelc::at(g_conv5_block1_3_bn, n));
   // conv5_block1/add: add [7, 7, 2048] (resnet50.yaml:28)
   layer(152);
-  { const float* in[] = {trn(t_conv5_block1_0_bn), trn(t_conv5_block1_3_bn)}; modelc::add_forward(trn(t_conv5_block1_add), in, n * 100352); }
+  {
+    const float* in[] = {trn(t_conv5_block1_0_bn), trn(t_conv5_block1_3_bn)};
+    modelc::add_forward(trn(t_conv5_block1_add), in, n * 100352);
+  }
   // conv5_block1/out: relu [7, 7, 2048] (resnet50.yaml:29)
   layer(153);
   modelc::relu_forward(trn(t_conv5_block1_out), trn(t_conv5_block1_add), n * 100352);
-  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(154);
-  modelc::conv2d_forward(trn(t_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), w(283), modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_1_conv), trn(t_conv5_block1_out),
+      w(w_conv5_block2_1_conv_kernel), w(w_conv5_block2_1_conv_bias),
+      modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(155);
-  modelc::batchnorm_forward_training(trn(t_conv5_block2_1_bn), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, trn(t_conv5_block2_1_conv), w(284), w(285), w(286), w(287), modelc::at(g_conv5_block2_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_1_bn), trn(a_conv5_block2_1_bn),
+      trn(a_conv5_block2_1_bn) + 512, trn(t_conv5_block2_1_conv), w(w_conv5_block2_1_bn_gamma),
+      w(w_conv5_block2_1_bn_beta), w(w_conv5_block2_1_bn_moving_mean),
+      w(w_conv5_block2_1_bn_moving_variance), modelc::at(g_conv5_block2_1_bn, n));
   // conv5_block2/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(156);
   modelc::relu_forward(trn(t_conv5_block2_1_relu), trn(t_conv5_block2_1_bn), n * 25088);
-  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(157);
-  modelc::conv2d_forward(trn(t_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), w(289), modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_2_conv), trn(t_conv5_block2_1_relu),
+      w(w_conv5_block2_2_conv_kernel), w(w_conv5_block2_2_conv_bias),
+      modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(158);
-  modelc::batchnorm_forward_training(trn(t_conv5_block2_2_bn), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, trn(t_conv5_block2_2_conv), w(290), w(291), w(292), w(293), modelc::at(g_conv5_block2_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_2_bn), trn(a_conv5_block2_2_bn),
+      trn(a_conv5_block2_2_bn) + 512, trn(t_conv5_block2_2_conv), w(w_conv5_block2_2_bn_gamma),
+      w(w_conv5_block2_2_bn_beta), w(w_conv5_block2_2_bn_moving_mean),
+      w(w_conv5_block2_2_bn_moving_variance), modelc::at(g_conv5_block2_2_bn, n));
   // conv5_block2/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(159);
   modelc::relu_forward(trn(t_conv5_block2_2_relu), trn(t_conv5_block2_2_bn), n * 25088);
-  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(160);
-  modelc::conv2d_forward(trn(t_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), w(295), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block2_3_conv), trn(t_conv5_block2_2_relu),
+      w(w_conv5_block2_3_conv_kernel), w(w_conv5_block2_3_conv_bias),
+      modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(161);
-  modelc::batchnorm_forward_training(trn(t_conv5_block2_3_bn), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, trn(t_conv5_block2_3_conv), w(296), w(297), w(298), w(299), modelc::at(g_conv5_block2_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block2_3_bn), trn(a_conv5_block2_3_bn),
+      trn(a_conv5_block2_3_bn) + 2048, trn(t_conv5_block2_3_conv), w(w_conv5_block2_3_bn_gamma),
+      w(w_conv5_block2_3_bn_beta), w(w_conv5_block2_3_bn_moving_mean),
+      w(w_conv5_block2_3_bn_moving_variance), modelc::at(g_conv5_block2_3_bn, n));
   // conv5_block2/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(162);
-  { const float* in[] = {trn(t_conv5_block1_out), trn(t_conv5_block2_3_bn)}; modelc::add_forward(trn(t_conv5_block2_add), in, n * 100352); }
+  {
+    const float* in[] = {trn(t_conv5_block1_out), trn(t_conv5_block2_3_bn)};
+    modelc::add_forward(trn(t_conv5_block2_add), in, n * 100352);
+  }
   // conv5_block2/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(163);
   modelc::relu_forward(trn(t_conv5_block2_out), trn(t_conv5_block2_add), n * 100352);
-  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(164);
-  modelc::conv2d_forward(trn(t_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), w(301), modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_1_conv), trn(t_conv5_block2_out),
+      w(w_conv5_block3_1_conv_kernel), w(w_conv5_block3_1_conv_bias),
+      modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(165);
-  modelc::batchnorm_forward_training(trn(t_conv5_block3_1_bn), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, trn(t_conv5_block3_1_conv), w(302), w(303), w(304), w(305), modelc::at(g_conv5_block3_1_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_1_bn), trn(a_conv5_block3_1_bn),
+      trn(a_conv5_block3_1_bn) + 512, trn(t_conv5_block3_1_conv), w(w_conv5_block3_1_bn_gamma),
+      w(w_conv5_block3_1_bn_beta), w(w_conv5_block3_1_bn_moving_mean),
+      w(w_conv5_block3_1_bn_moving_variance), modelc::at(g_conv5_block3_1_bn, n));
   // conv5_block3/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(166);
   modelc::relu_forward(trn(t_conv5_block3_1_relu), trn(t_conv5_block3_1_bn), n * 25088);
-  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(167);
-  modelc::conv2d_forward(trn(t_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), w(307), modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_2_conv), trn(t_conv5_block3_1_relu),
+      w(w_conv5_block3_2_conv_kernel), w(w_conv5_block3_2_conv_bias),
+      modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(168);
-  modelc::batchnorm_forward_training(trn(t_conv5_block3_2_bn), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, trn(t_conv5_block3_2_conv), w(308), w(309), w(310), w(311), modelc::at(g_conv5_block3_2_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_2_bn), trn(a_conv5_block3_2_bn),
+      trn(a_conv5_block3_2_bn) + 512, trn(t_conv5_block3_2_conv), w(w_conv5_block3_2_bn_gamma),
+      w(w_conv5_block3_2_bn_beta), w(w_conv5_block3_2_bn_moving_mean),
+      w(w_conv5_block3_2_bn_moving_variance), modelc::at(g_conv5_block3_2_bn, n));
   // conv5_block3/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(169);
   modelc::relu_forward(trn(t_conv5_block3_2_relu), trn(t_conv5_block3_2_bn), n * 25088);
-  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(170);
-  modelc::conv2d_forward(trn(t_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), w(313), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_forward(trn(t_conv5_block3_3_conv), trn(t_conv5_block3_2_relu),
+      w(w_conv5_block3_3_conv_kernel), w(w_conv5_block3_3_conv_bias),
+      modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(171);
-  modelc::batchnorm_forward_training(trn(t_conv5_block3_3_bn), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, trn(t_conv5_block3_3_conv), w(314), w(315), w(316), w(317), modelc::at(g_conv5_block3_3_bn, n));
+  modelc::batchnorm_forward_training(trn(t_conv5_block3_3_bn), trn(a_conv5_block3_3_bn),
+      trn(a_conv5_block3_3_bn) + 2048, trn(t_conv5_block3_3_conv), w(w_conv5_block3_3_bn_gamma),
+      w(w_conv5_block3_3_bn_beta), w(w_conv5_block3_3_bn_moving_mean),
+      w(w_conv5_block3_3_bn_moving_variance), modelc::at(g_conv5_block3_3_bn, n));
   // conv5_block3/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(172);
-  { const float* in[] = {trn(t_conv5_block2_out), trn(t_conv5_block3_3_bn)}; modelc::add_forward(trn(t_conv5_block3_add), in, n * 100352); }
+  {
+    const float* in[] = {trn(t_conv5_block2_out), trn(t_conv5_block3_3_bn)};
+    modelc::add_forward(trn(t_conv5_block3_add), in, n * 100352);
+  }
   // conv5_block3/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(173);
   modelc::relu_forward(trn(t_conv5_block3_out), trn(t_conv5_block3_add), n * 100352);
@@ -1703,524 +3226,952 @@ void ResNet50::run_training([[maybe_unused]] const float* x, int batch) {
   modelc::global_avgpool_forward(trn(t_avg_pool), trn(t_conv5_block3_out), n, 49, 2048);
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  modelc::dense_forward(trn(t_predictions), trn(t_avg_pool), w(318), w(319), modelc::at(g_predictions, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_predictions), trn(t_avg_pool), w(w_predictions_kernel),
+      w(w_predictions_bias), modelc::at(g_predictions, n), modelc::Activation::linear);
 }
 
 void ResNet50::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // predictions: dense [1000] (resnet50.yaml:73)
   layer(175);
-  modelc::dense_backward(trn(d_avg_pool), dw(318), dw(319), trn(d_predictions), trn(t_avg_pool), w(318), trn(t_predictions), modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_avg_pool), dw(w_predictions_kernel), dw(w_predictions_bias),
+      trn(d_predictions), trn(t_avg_pool), w(w_predictions_kernel), trn(t_predictions),
+      modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
   // avg_pool: global_avgpool [2048] (resnet50.yaml:72)
   layer(174);
   modelc::global_avgpool_backward(trn(d_conv5_block3_out), trn(d_avg_pool), n, 49, 2048);
   // conv5_block3/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(173);
-  modelc::relu_backward(trn(d_conv5_block3_add), trn(d_conv5_block3_out), trn(t_conv5_block3_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block3_add), trn(d_conv5_block3_out), trn(t_conv5_block3_out),
+      n * 100352);
   // conv5_block3/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(172);
-  { float* d[] = {trn(d_conv5_block2_out), trn(d_conv5_block3_3_bn)}; modelc::add_backward(d, trn(d_conv5_block3_add), n * 100352); }
+  {
+    float* d[] = {trn(d_conv5_block2_out), trn(d_conv5_block3_3_bn)};
+    modelc::add_backward(d, trn(d_conv5_block3_add), n * 100352);
+  }
   // conv5_block3/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(171);
-  modelc::batchnorm_backward(trn(d_conv5_block3_3_conv), dw(314), dw(315), trn(d_conv5_block3_3_bn), trn(t_conv5_block3_3_conv), w(314), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048, modelc::at(g_conv5_block3_3_bn, n));
-  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv5_block3_3_conv), dw(w_conv5_block3_3_bn_gamma),
+      dw(w_conv5_block3_3_bn_beta), trn(d_conv5_block3_3_bn), trn(t_conv5_block3_3_conv),
+      w(w_conv5_block3_3_bn_gamma), trn(a_conv5_block3_3_bn), trn(a_conv5_block3_3_bn) + 2048,
+      modelc::at(g_conv5_block3_3_bn, n));
+  // conv5_block3/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(170);
-  modelc::conv2d_backward(trn(d_conv5_block3_2_relu), dw(312), dw(313), trn(d_conv5_block3_3_conv), trn(t_conv5_block3_2_relu), w(312), trn(t_conv5_block3_3_conv), modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block3_2_relu), dw(w_conv5_block3_3_conv_kernel),
+      dw(w_conv5_block3_3_conv_bias), trn(d_conv5_block3_3_conv), trn(t_conv5_block3_2_relu),
+      w(w_conv5_block3_3_conv_kernel), trn(t_conv5_block3_3_conv),
+      modelc::at(g_conv5_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(169);
-  modelc::relu_backward(trn(d_conv5_block3_2_bn), trn(d_conv5_block3_2_relu), trn(t_conv5_block3_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block3_2_bn), trn(d_conv5_block3_2_relu),
+      trn(t_conv5_block3_2_relu), n * 25088);
   // conv5_block3/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(168);
-  modelc::batchnorm_backward(trn(d_conv5_block3_2_conv), dw(308), dw(309), trn(d_conv5_block3_2_bn), trn(t_conv5_block3_2_conv), w(308), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512, modelc::at(g_conv5_block3_2_bn, n));
-  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv5_block3_2_conv), dw(w_conv5_block3_2_bn_gamma),
+      dw(w_conv5_block3_2_bn_beta), trn(d_conv5_block3_2_bn), trn(t_conv5_block3_2_conv),
+      w(w_conv5_block3_2_bn_gamma), trn(a_conv5_block3_2_bn), trn(a_conv5_block3_2_bn) + 512,
+      modelc::at(g_conv5_block3_2_bn, n));
+  // conv5_block3/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(167);
-  modelc::conv2d_backward(trn(d_conv5_block3_1_relu), dw(306), dw(307), trn(d_conv5_block3_2_conv), trn(t_conv5_block3_1_relu), w(306), trn(t_conv5_block3_2_conv), modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block3_1_relu), dw(w_conv5_block3_2_conv_kernel),
+      dw(w_conv5_block3_2_conv_bias), trn(d_conv5_block3_2_conv), trn(t_conv5_block3_1_relu),
+      w(w_conv5_block3_2_conv_kernel), trn(t_conv5_block3_2_conv),
+      modelc::at(g_conv5_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block3/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(166);
-  modelc::relu_backward(trn(d_conv5_block3_1_bn), trn(d_conv5_block3_1_relu), trn(t_conv5_block3_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block3_1_bn), trn(d_conv5_block3_1_relu),
+      trn(t_conv5_block3_1_relu), n * 25088);
   // conv5_block3/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(165);
-  modelc::batchnorm_backward(trn(d_conv5_block3_1_conv), dw(302), dw(303), trn(d_conv5_block3_1_bn), trn(t_conv5_block3_1_conv), w(302), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512, modelc::at(g_conv5_block3_1_bn, n));
-  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv5_block3_1_conv), dw(w_conv5_block3_1_bn_gamma),
+      dw(w_conv5_block3_1_bn_beta), trn(d_conv5_block3_1_bn), trn(t_conv5_block3_1_conv),
+      w(w_conv5_block3_1_bn_gamma), trn(a_conv5_block3_1_bn), trn(a_conv5_block3_1_bn) + 512,
+      modelc::at(g_conv5_block3_1_bn, n));
+  // conv5_block3/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(164);
-  modelc::conv2d_backward(trn(d_conv5_block2_out), dw(300), dw(301), trn(d_conv5_block3_1_conv), trn(t_conv5_block2_out), w(300), trn(t_conv5_block3_1_conv), modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_out), dw(w_conv5_block3_1_conv_kernel),
+      dw(w_conv5_block3_1_conv_bias), trn(d_conv5_block3_1_conv), trn(t_conv5_block2_out),
+      w(w_conv5_block3_1_conv_kernel), trn(t_conv5_block3_1_conv),
+      modelc::at(g_conv5_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/out: relu [7, 7, 2048] (resnet50.yaml:42)
   layer(163);
-  modelc::relu_backward(trn(d_conv5_block2_add), trn(d_conv5_block2_out), trn(t_conv5_block2_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block2_add), trn(d_conv5_block2_out), trn(t_conv5_block2_out),
+      n * 100352);
   // conv5_block2/add: add [7, 7, 2048] (resnet50.yaml:41)
   layer(162);
-  { float* d[] = {trn(d_conv5_block1_out), trn(d_conv5_block2_3_bn)}; modelc::add_backward(d, trn(d_conv5_block2_add), n * 100352); }
+  {
+    float* d[] = {trn(d_conv5_block1_out), trn(d_conv5_block2_3_bn)};
+    modelc::add_backward(d, trn(d_conv5_block2_add), n * 100352);
+  }
   // conv5_block2/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:40)
   layer(161);
-  modelc::batchnorm_backward(trn(d_conv5_block2_3_conv), dw(296), dw(297), trn(d_conv5_block2_3_bn), trn(t_conv5_block2_3_conv), w(296), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048, modelc::at(g_conv5_block2_3_bn, n));
-  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv5_block2_3_conv), dw(w_conv5_block2_3_bn_gamma),
+      dw(w_conv5_block2_3_bn_beta), trn(d_conv5_block2_3_bn), trn(t_conv5_block2_3_conv),
+      w(w_conv5_block2_3_bn_gamma), trn(a_conv5_block2_3_bn), trn(a_conv5_block2_3_bn) + 2048,
+      modelc::at(g_conv5_block2_3_bn, n));
+  // conv5_block2/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(160);
-  modelc::conv2d_backward(trn(d_conv5_block2_2_relu), dw(294), dw(295), trn(d_conv5_block2_3_conv), trn(t_conv5_block2_2_relu), w(294), trn(t_conv5_block2_3_conv), modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_2_relu), dw(w_conv5_block2_3_conv_kernel),
+      dw(w_conv5_block2_3_conv_bias), trn(d_conv5_block2_3_conv), trn(t_conv5_block2_2_relu),
+      w(w_conv5_block2_3_conv_kernel), trn(t_conv5_block2_3_conv),
+      modelc::at(g_conv5_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/2_relu: relu [7, 7, 512] (resnet50.yaml:38)
   layer(159);
-  modelc::relu_backward(trn(d_conv5_block2_2_bn), trn(d_conv5_block2_2_relu), trn(t_conv5_block2_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block2_2_bn), trn(d_conv5_block2_2_relu),
+      trn(t_conv5_block2_2_relu), n * 25088);
   // conv5_block2/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:37)
   layer(158);
-  modelc::batchnorm_backward(trn(d_conv5_block2_2_conv), dw(290), dw(291), trn(d_conv5_block2_2_bn), trn(t_conv5_block2_2_conv), w(290), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512, modelc::at(g_conv5_block2_2_bn, n));
-  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv5_block2_2_conv), dw(w_conv5_block2_2_bn_gamma),
+      dw(w_conv5_block2_2_bn_beta), trn(d_conv5_block2_2_bn), trn(t_conv5_block2_2_conv),
+      w(w_conv5_block2_2_bn_gamma), trn(a_conv5_block2_2_bn), trn(a_conv5_block2_2_bn) + 512,
+      modelc::at(g_conv5_block2_2_bn, n));
+  // conv5_block2/2_conv: conv2d [7, 7, 512] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(157);
-  modelc::conv2d_backward(trn(d_conv5_block2_1_relu), dw(288), dw(289), trn(d_conv5_block2_2_conv), trn(t_conv5_block2_1_relu), w(288), trn(t_conv5_block2_2_conv), modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block2_1_relu), dw(w_conv5_block2_2_conv_kernel),
+      dw(w_conv5_block2_2_conv_bias), trn(d_conv5_block2_2_conv), trn(t_conv5_block2_1_relu),
+      w(w_conv5_block2_2_conv_kernel), trn(t_conv5_block2_2_conv),
+      modelc::at(g_conv5_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block2/1_relu: relu [7, 7, 512] (resnet50.yaml:35)
   layer(156);
-  modelc::relu_backward(trn(d_conv5_block2_1_bn), trn(d_conv5_block2_1_relu), trn(t_conv5_block2_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block2_1_bn), trn(d_conv5_block2_1_relu),
+      trn(t_conv5_block2_1_relu), n * 25088);
   // conv5_block2/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:34)
   layer(155);
-  modelc::batchnorm_backward(trn(d_conv5_block2_1_conv), dw(284), dw(285), trn(d_conv5_block2_1_bn), trn(t_conv5_block2_1_conv), w(284), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512, modelc::at(g_conv5_block2_1_bn, n));
-  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv5_block2_1_conv), dw(w_conv5_block2_1_bn_gamma),
+      dw(w_conv5_block2_1_bn_beta), trn(d_conv5_block2_1_bn), trn(t_conv5_block2_1_conv),
+      w(w_conv5_block2_1_bn_gamma), trn(a_conv5_block2_1_bn), trn(a_conv5_block2_1_bn) + 512,
+      modelc::at(g_conv5_block2_1_bn, n));
+  // conv5_block2/1_conv: conv2d [7, 7, 512] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(154);
-  modelc::conv2d_backward(trn(d_conv5_block1_out), dw(282), dw(283), trn(d_conv5_block2_1_conv), trn(t_conv5_block1_out), w(282), trn(t_conv5_block2_1_conv), modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_out), dw(w_conv5_block2_1_conv_kernel),
+      dw(w_conv5_block2_1_conv_bias), trn(d_conv5_block2_1_conv), trn(t_conv5_block1_out),
+      w(w_conv5_block2_1_conv_kernel), trn(t_conv5_block2_1_conv),
+      modelc::at(g_conv5_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/out: relu [7, 7, 2048] (resnet50.yaml:29)
   layer(153);
-  modelc::relu_backward(trn(d_conv5_block1_add), trn(d_conv5_block1_out), trn(t_conv5_block1_out), n * 100352);
+  modelc::relu_backward(trn(d_conv5_block1_add), trn(d_conv5_block1_out), trn(t_conv5_block1_out),
+      n * 100352);
   // conv5_block1/add: add [7, 7, 2048] (resnet50.yaml:28)
   layer(152);
-  { float* d[] = {trn(d_conv5_block1_0_bn), trn(d_conv5_block1_3_bn)}; modelc::add_backward(d, trn(d_conv5_block1_add), n * 100352); }
+  {
+    float* d[] = {trn(d_conv5_block1_0_bn), trn(d_conv5_block1_3_bn)};
+    modelc::add_backward(d, trn(d_conv5_block1_add), n * 100352);
+  }
   // conv5_block1/3_bn: batchnorm [7, 7, 2048] (resnet50.yaml:27)
   layer(151);
-  modelc::batchnorm_backward(trn(d_conv5_block1_3_conv), dw(278), dw(279), trn(d_conv5_block1_3_bn), trn(t_conv5_block1_3_conv), w(278), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048, modelc::at(g_conv5_block1_3_bn, n));
-  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26)
+  modelc::batchnorm_backward(trn(d_conv5_block1_3_conv), dw(w_conv5_block1_3_bn_gamma),
+      dw(w_conv5_block1_3_bn_beta), trn(d_conv5_block1_3_bn), trn(t_conv5_block1_3_conv),
+      w(w_conv5_block1_3_bn_gamma), trn(a_conv5_block1_3_bn), trn(a_conv5_block1_3_bn) + 2048,
+      modelc::at(g_conv5_block1_3_bn, n));
+  // conv5_block1/3_conv: conv2d [7, 7, 2048] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(150);
-  modelc::conv2d_backward(trn(d_conv5_block1_2_relu), dw(276), dw(277), trn(d_conv5_block1_3_conv), trn(t_conv5_block1_2_relu), w(276), trn(t_conv5_block1_3_conv), modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_2_relu), dw(w_conv5_block1_3_conv_kernel),
+      dw(w_conv5_block1_3_conv_bias), trn(d_conv5_block1_3_conv), trn(t_conv5_block1_2_relu),
+      w(w_conv5_block1_3_conv_kernel), trn(t_conv5_block1_3_conv),
+      modelc::at(g_conv5_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/2_relu: relu [7, 7, 512] (resnet50.yaml:25)
   layer(149);
-  modelc::relu_backward(trn(d_conv5_block1_2_bn), trn(d_conv5_block1_2_relu), trn(t_conv5_block1_2_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block1_2_bn), trn(d_conv5_block1_2_relu),
+      trn(t_conv5_block1_2_relu), n * 25088);
   // conv5_block1/2_bn: batchnorm [7, 7, 512] (resnet50.yaml:24)
   layer(148);
-  modelc::batchnorm_backward(trn(d_conv5_block1_2_conv), dw(272), dw(273), trn(d_conv5_block1_2_bn), trn(t_conv5_block1_2_conv), w(272), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512, modelc::at(g_conv5_block1_2_bn, n));
-  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23)
+  modelc::batchnorm_backward(trn(d_conv5_block1_2_conv), dw(w_conv5_block1_2_bn_gamma),
+      dw(w_conv5_block1_2_bn_beta), trn(d_conv5_block1_2_bn), trn(t_conv5_block1_2_conv),
+      w(w_conv5_block1_2_bn_gamma), trn(a_conv5_block1_2_bn), trn(a_conv5_block1_2_bn) + 512,
+      modelc::at(g_conv5_block1_2_bn, n));
+  // conv5_block1/2_conv: conv2d [7, 7, 512] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(147);
-  modelc::conv2d_backward(trn(d_conv5_block1_1_relu), dw(270), dw(271), trn(d_conv5_block1_2_conv), trn(t_conv5_block1_1_relu), w(270), trn(t_conv5_block1_2_conv), modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv5_block1_1_relu), dw(w_conv5_block1_2_conv_kernel),
+      dw(w_conv5_block1_2_conv_bias), trn(d_conv5_block1_2_conv), trn(t_conv5_block1_1_relu),
+      w(w_conv5_block1_2_conv_kernel), trn(t_conv5_block1_2_conv),
+      modelc::at(g_conv5_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/1_relu: relu [7, 7, 512] (resnet50.yaml:22)
   layer(146);
-  modelc::relu_backward(trn(d_conv5_block1_1_bn), trn(d_conv5_block1_1_relu), trn(t_conv5_block1_1_relu), n * 25088);
+  modelc::relu_backward(trn(d_conv5_block1_1_bn), trn(d_conv5_block1_1_relu),
+      trn(t_conv5_block1_1_relu), n * 25088);
   // conv5_block1/1_bn: batchnorm [7, 7, 512] (resnet50.yaml:21)
   layer(145);
-  modelc::batchnorm_backward(trn(d_conv5_block1_1_conv), dw(266), dw(267), trn(d_conv5_block1_1_bn), trn(t_conv5_block1_1_conv), w(266), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512, modelc::at(g_conv5_block1_1_bn, n));
-  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20)
+  modelc::batchnorm_backward(trn(d_conv5_block1_1_conv), dw(w_conv5_block1_1_bn_gamma),
+      dw(w_conv5_block1_1_bn_beta), trn(d_conv5_block1_1_bn), trn(t_conv5_block1_1_conv),
+      w(w_conv5_block1_1_bn_gamma), trn(a_conv5_block1_1_bn), trn(a_conv5_block1_1_bn) + 512,
+      modelc::at(g_conv5_block1_1_bn, n));
+  // conv5_block1/1_conv: conv2d [7, 7, 512] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(144);
-  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(264), dw(265), trn(d_conv5_block1_1_conv), trn(t_conv4_block6_out), w(264), trn(t_conv5_block1_1_conv), modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(w_conv5_block1_1_conv_kernel),
+      dw(w_conv5_block1_1_conv_bias), trn(d_conv5_block1_1_conv), trn(t_conv4_block6_out),
+      w(w_conv5_block1_1_conv_kernel), trn(t_conv5_block1_1_conv),
+      modelc::at(g_conv5_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv5_block1/0_bn: batchnorm [7, 7, 2048] (resnet50.yaml:19)
   layer(143);
-  modelc::batchnorm_backward(trn(d_conv5_block1_0_conv), dw(260), dw(261), trn(d_conv5_block1_0_bn), trn(t_conv5_block1_0_conv), w(260), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048, modelc::at(g_conv5_block1_0_bn, n));
-  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18)
+  modelc::batchnorm_backward(trn(d_conv5_block1_0_conv), dw(w_conv5_block1_0_bn_gamma),
+      dw(w_conv5_block1_0_bn_beta), trn(d_conv5_block1_0_bn), trn(t_conv5_block1_0_conv),
+      w(w_conv5_block1_0_bn_gamma), trn(a_conv5_block1_0_bn), trn(a_conv5_block1_0_bn) + 2048,
+      modelc::at(g_conv5_block1_0_bn, n));
+  // conv5_block1/0_conv: conv2d [7, 7, 2048] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(142);
-  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(258), dw(259), trn(d_conv5_block1_0_conv), trn(t_conv4_block6_out), w(258), trn(t_conv5_block1_0_conv), modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_out), dw(w_conv5_block1_0_conv_kernel),
+      dw(w_conv5_block1_0_conv_bias), trn(d_conv5_block1_0_conv), trn(t_conv4_block6_out),
+      w(w_conv5_block1_0_conv_kernel), trn(t_conv5_block1_0_conv),
+      modelc::at(g_conv5_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(141);
-  modelc::relu_backward(trn(d_conv4_block6_add), trn(d_conv4_block6_out), trn(t_conv4_block6_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block6_add), trn(d_conv4_block6_out), trn(t_conv4_block6_out),
+      n * 200704);
   // conv4_block6/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(140);
-  { float* d[] = {trn(d_conv4_block5_out), trn(d_conv4_block6_3_bn)}; modelc::add_backward(d, trn(d_conv4_block6_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block5_out), trn(d_conv4_block6_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block6_add), n * 200704);
+  }
   // conv4_block6/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(139);
-  modelc::batchnorm_backward(trn(d_conv4_block6_3_conv), dw(254), dw(255), trn(d_conv4_block6_3_bn), trn(t_conv4_block6_3_conv), w(254), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024, modelc::at(g_conv4_block6_3_bn, n));
-  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv4_block6_3_conv), dw(w_conv4_block6_3_bn_gamma),
+      dw(w_conv4_block6_3_bn_beta), trn(d_conv4_block6_3_bn), trn(t_conv4_block6_3_conv),
+      w(w_conv4_block6_3_bn_gamma), trn(a_conv4_block6_3_bn), trn(a_conv4_block6_3_bn) + 1024,
+      modelc::at(g_conv4_block6_3_bn, n));
+  // conv4_block6/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(138);
-  modelc::conv2d_backward(trn(d_conv4_block6_2_relu), dw(252), dw(253), trn(d_conv4_block6_3_conv), trn(t_conv4_block6_2_relu), w(252), trn(t_conv4_block6_3_conv), modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_2_relu), dw(w_conv4_block6_3_conv_kernel),
+      dw(w_conv4_block6_3_conv_bias), trn(d_conv4_block6_3_conv), trn(t_conv4_block6_2_relu),
+      w(w_conv4_block6_3_conv_kernel), trn(t_conv4_block6_3_conv),
+      modelc::at(g_conv4_block6_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(137);
-  modelc::relu_backward(trn(d_conv4_block6_2_bn), trn(d_conv4_block6_2_relu), trn(t_conv4_block6_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block6_2_bn), trn(d_conv4_block6_2_relu),
+      trn(t_conv4_block6_2_relu), n * 50176);
   // conv4_block6/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(136);
-  modelc::batchnorm_backward(trn(d_conv4_block6_2_conv), dw(248), dw(249), trn(d_conv4_block6_2_bn), trn(t_conv4_block6_2_conv), w(248), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256, modelc::at(g_conv4_block6_2_bn, n));
-  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv4_block6_2_conv), dw(w_conv4_block6_2_bn_gamma),
+      dw(w_conv4_block6_2_bn_beta), trn(d_conv4_block6_2_bn), trn(t_conv4_block6_2_conv),
+      w(w_conv4_block6_2_bn_gamma), trn(a_conv4_block6_2_bn), trn(a_conv4_block6_2_bn) + 256,
+      modelc::at(g_conv4_block6_2_bn, n));
+  // conv4_block6/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(135);
-  modelc::conv2d_backward(trn(d_conv4_block6_1_relu), dw(246), dw(247), trn(d_conv4_block6_2_conv), trn(t_conv4_block6_1_relu), w(246), trn(t_conv4_block6_2_conv), modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block6_1_relu), dw(w_conv4_block6_2_conv_kernel),
+      dw(w_conv4_block6_2_conv_bias), trn(d_conv4_block6_2_conv), trn(t_conv4_block6_1_relu),
+      w(w_conv4_block6_2_conv_kernel), trn(t_conv4_block6_2_conv),
+      modelc::at(g_conv4_block6_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block6/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(134);
-  modelc::relu_backward(trn(d_conv4_block6_1_bn), trn(d_conv4_block6_1_relu), trn(t_conv4_block6_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block6_1_bn), trn(d_conv4_block6_1_relu),
+      trn(t_conv4_block6_1_relu), n * 50176);
   // conv4_block6/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(133);
-  modelc::batchnorm_backward(trn(d_conv4_block6_1_conv), dw(242), dw(243), trn(d_conv4_block6_1_bn), trn(t_conv4_block6_1_conv), w(242), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256, modelc::at(g_conv4_block6_1_bn, n));
-  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv4_block6_1_conv), dw(w_conv4_block6_1_bn_gamma),
+      dw(w_conv4_block6_1_bn_beta), trn(d_conv4_block6_1_bn), trn(t_conv4_block6_1_conv),
+      w(w_conv4_block6_1_bn_gamma), trn(a_conv4_block6_1_bn), trn(a_conv4_block6_1_bn) + 256,
+      modelc::at(g_conv4_block6_1_bn, n));
+  // conv4_block6/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(132);
-  modelc::conv2d_backward(trn(d_conv4_block5_out), dw(240), dw(241), trn(d_conv4_block6_1_conv), trn(t_conv4_block5_out), w(240), trn(t_conv4_block6_1_conv), modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_out), dw(w_conv4_block6_1_conv_kernel),
+      dw(w_conv4_block6_1_conv_bias), trn(d_conv4_block6_1_conv), trn(t_conv4_block5_out),
+      w(w_conv4_block6_1_conv_kernel), trn(t_conv4_block6_1_conv),
+      modelc::at(g_conv4_block6_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(131);
-  modelc::relu_backward(trn(d_conv4_block5_add), trn(d_conv4_block5_out), trn(t_conv4_block5_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block5_add), trn(d_conv4_block5_out), trn(t_conv4_block5_out),
+      n * 200704);
   // conv4_block5/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(130);
-  { float* d[] = {trn(d_conv4_block4_out), trn(d_conv4_block5_3_bn)}; modelc::add_backward(d, trn(d_conv4_block5_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block4_out), trn(d_conv4_block5_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block5_add), n * 200704);
+  }
   // conv4_block5/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(129);
-  modelc::batchnorm_backward(trn(d_conv4_block5_3_conv), dw(236), dw(237), trn(d_conv4_block5_3_bn), trn(t_conv4_block5_3_conv), w(236), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024, modelc::at(g_conv4_block5_3_bn, n));
-  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv4_block5_3_conv), dw(w_conv4_block5_3_bn_gamma),
+      dw(w_conv4_block5_3_bn_beta), trn(d_conv4_block5_3_bn), trn(t_conv4_block5_3_conv),
+      w(w_conv4_block5_3_bn_gamma), trn(a_conv4_block5_3_bn), trn(a_conv4_block5_3_bn) + 1024,
+      modelc::at(g_conv4_block5_3_bn, n));
+  // conv4_block5/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(128);
-  modelc::conv2d_backward(trn(d_conv4_block5_2_relu), dw(234), dw(235), trn(d_conv4_block5_3_conv), trn(t_conv4_block5_2_relu), w(234), trn(t_conv4_block5_3_conv), modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_2_relu), dw(w_conv4_block5_3_conv_kernel),
+      dw(w_conv4_block5_3_conv_bias), trn(d_conv4_block5_3_conv), trn(t_conv4_block5_2_relu),
+      w(w_conv4_block5_3_conv_kernel), trn(t_conv4_block5_3_conv),
+      modelc::at(g_conv4_block5_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(127);
-  modelc::relu_backward(trn(d_conv4_block5_2_bn), trn(d_conv4_block5_2_relu), trn(t_conv4_block5_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block5_2_bn), trn(d_conv4_block5_2_relu),
+      trn(t_conv4_block5_2_relu), n * 50176);
   // conv4_block5/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(126);
-  modelc::batchnorm_backward(trn(d_conv4_block5_2_conv), dw(230), dw(231), trn(d_conv4_block5_2_bn), trn(t_conv4_block5_2_conv), w(230), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256, modelc::at(g_conv4_block5_2_bn, n));
-  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv4_block5_2_conv), dw(w_conv4_block5_2_bn_gamma),
+      dw(w_conv4_block5_2_bn_beta), trn(d_conv4_block5_2_bn), trn(t_conv4_block5_2_conv),
+      w(w_conv4_block5_2_bn_gamma), trn(a_conv4_block5_2_bn), trn(a_conv4_block5_2_bn) + 256,
+      modelc::at(g_conv4_block5_2_bn, n));
+  // conv4_block5/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(125);
-  modelc::conv2d_backward(trn(d_conv4_block5_1_relu), dw(228), dw(229), trn(d_conv4_block5_2_conv), trn(t_conv4_block5_1_relu), w(228), trn(t_conv4_block5_2_conv), modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block5_1_relu), dw(w_conv4_block5_2_conv_kernel),
+      dw(w_conv4_block5_2_conv_bias), trn(d_conv4_block5_2_conv), trn(t_conv4_block5_1_relu),
+      w(w_conv4_block5_2_conv_kernel), trn(t_conv4_block5_2_conv),
+      modelc::at(g_conv4_block5_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block5/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(124);
-  modelc::relu_backward(trn(d_conv4_block5_1_bn), trn(d_conv4_block5_1_relu), trn(t_conv4_block5_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block5_1_bn), trn(d_conv4_block5_1_relu),
+      trn(t_conv4_block5_1_relu), n * 50176);
   // conv4_block5/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(123);
-  modelc::batchnorm_backward(trn(d_conv4_block5_1_conv), dw(224), dw(225), trn(d_conv4_block5_1_bn), trn(t_conv4_block5_1_conv), w(224), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256, modelc::at(g_conv4_block5_1_bn, n));
-  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv4_block5_1_conv), dw(w_conv4_block5_1_bn_gamma),
+      dw(w_conv4_block5_1_bn_beta), trn(d_conv4_block5_1_bn), trn(t_conv4_block5_1_conv),
+      w(w_conv4_block5_1_bn_gamma), trn(a_conv4_block5_1_bn), trn(a_conv4_block5_1_bn) + 256,
+      modelc::at(g_conv4_block5_1_bn, n));
+  // conv4_block5/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(122);
-  modelc::conv2d_backward(trn(d_conv4_block4_out), dw(222), dw(223), trn(d_conv4_block5_1_conv), trn(t_conv4_block4_out), w(222), trn(t_conv4_block5_1_conv), modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_out), dw(w_conv4_block5_1_conv_kernel),
+      dw(w_conv4_block5_1_conv_bias), trn(d_conv4_block5_1_conv), trn(t_conv4_block4_out),
+      w(w_conv4_block5_1_conv_kernel), trn(t_conv4_block5_1_conv),
+      modelc::at(g_conv4_block5_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(121);
-  modelc::relu_backward(trn(d_conv4_block4_add), trn(d_conv4_block4_out), trn(t_conv4_block4_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block4_add), trn(d_conv4_block4_out), trn(t_conv4_block4_out),
+      n * 200704);
   // conv4_block4/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(120);
-  { float* d[] = {trn(d_conv4_block3_out), trn(d_conv4_block4_3_bn)}; modelc::add_backward(d, trn(d_conv4_block4_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block3_out), trn(d_conv4_block4_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block4_add), n * 200704);
+  }
   // conv4_block4/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(119);
-  modelc::batchnorm_backward(trn(d_conv4_block4_3_conv), dw(218), dw(219), trn(d_conv4_block4_3_bn), trn(t_conv4_block4_3_conv), w(218), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024, modelc::at(g_conv4_block4_3_bn, n));
-  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv4_block4_3_conv), dw(w_conv4_block4_3_bn_gamma),
+      dw(w_conv4_block4_3_bn_beta), trn(d_conv4_block4_3_bn), trn(t_conv4_block4_3_conv),
+      w(w_conv4_block4_3_bn_gamma), trn(a_conv4_block4_3_bn), trn(a_conv4_block4_3_bn) + 1024,
+      modelc::at(g_conv4_block4_3_bn, n));
+  // conv4_block4/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(118);
-  modelc::conv2d_backward(trn(d_conv4_block4_2_relu), dw(216), dw(217), trn(d_conv4_block4_3_conv), trn(t_conv4_block4_2_relu), w(216), trn(t_conv4_block4_3_conv), modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_2_relu), dw(w_conv4_block4_3_conv_kernel),
+      dw(w_conv4_block4_3_conv_bias), trn(d_conv4_block4_3_conv), trn(t_conv4_block4_2_relu),
+      w(w_conv4_block4_3_conv_kernel), trn(t_conv4_block4_3_conv),
+      modelc::at(g_conv4_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(117);
-  modelc::relu_backward(trn(d_conv4_block4_2_bn), trn(d_conv4_block4_2_relu), trn(t_conv4_block4_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block4_2_bn), trn(d_conv4_block4_2_relu),
+      trn(t_conv4_block4_2_relu), n * 50176);
   // conv4_block4/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(116);
-  modelc::batchnorm_backward(trn(d_conv4_block4_2_conv), dw(212), dw(213), trn(d_conv4_block4_2_bn), trn(t_conv4_block4_2_conv), w(212), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256, modelc::at(g_conv4_block4_2_bn, n));
-  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv4_block4_2_conv), dw(w_conv4_block4_2_bn_gamma),
+      dw(w_conv4_block4_2_bn_beta), trn(d_conv4_block4_2_bn), trn(t_conv4_block4_2_conv),
+      w(w_conv4_block4_2_bn_gamma), trn(a_conv4_block4_2_bn), trn(a_conv4_block4_2_bn) + 256,
+      modelc::at(g_conv4_block4_2_bn, n));
+  // conv4_block4/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(115);
-  modelc::conv2d_backward(trn(d_conv4_block4_1_relu), dw(210), dw(211), trn(d_conv4_block4_2_conv), trn(t_conv4_block4_1_relu), w(210), trn(t_conv4_block4_2_conv), modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block4_1_relu), dw(w_conv4_block4_2_conv_kernel),
+      dw(w_conv4_block4_2_conv_bias), trn(d_conv4_block4_2_conv), trn(t_conv4_block4_1_relu),
+      w(w_conv4_block4_2_conv_kernel), trn(t_conv4_block4_2_conv),
+      modelc::at(g_conv4_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block4/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(114);
-  modelc::relu_backward(trn(d_conv4_block4_1_bn), trn(d_conv4_block4_1_relu), trn(t_conv4_block4_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block4_1_bn), trn(d_conv4_block4_1_relu),
+      trn(t_conv4_block4_1_relu), n * 50176);
   // conv4_block4/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(113);
-  modelc::batchnorm_backward(trn(d_conv4_block4_1_conv), dw(206), dw(207), trn(d_conv4_block4_1_bn), trn(t_conv4_block4_1_conv), w(206), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256, modelc::at(g_conv4_block4_1_bn, n));
-  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv4_block4_1_conv), dw(w_conv4_block4_1_bn_gamma),
+      dw(w_conv4_block4_1_bn_beta), trn(d_conv4_block4_1_bn), trn(t_conv4_block4_1_conv),
+      w(w_conv4_block4_1_bn_gamma), trn(a_conv4_block4_1_bn), trn(a_conv4_block4_1_bn) + 256,
+      modelc::at(g_conv4_block4_1_bn, n));
+  // conv4_block4/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(112);
-  modelc::conv2d_backward(trn(d_conv4_block3_out), dw(204), dw(205), trn(d_conv4_block4_1_conv), trn(t_conv4_block3_out), w(204), trn(t_conv4_block4_1_conv), modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_out), dw(w_conv4_block4_1_conv_kernel),
+      dw(w_conv4_block4_1_conv_bias), trn(d_conv4_block4_1_conv), trn(t_conv4_block3_out),
+      w(w_conv4_block4_1_conv_kernel), trn(t_conv4_block4_1_conv),
+      modelc::at(g_conv4_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(111);
-  modelc::relu_backward(trn(d_conv4_block3_add), trn(d_conv4_block3_out), trn(t_conv4_block3_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block3_add), trn(d_conv4_block3_out), trn(t_conv4_block3_out),
+      n * 200704);
   // conv4_block3/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(110);
-  { float* d[] = {trn(d_conv4_block2_out), trn(d_conv4_block3_3_bn)}; modelc::add_backward(d, trn(d_conv4_block3_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block2_out), trn(d_conv4_block3_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block3_add), n * 200704);
+  }
   // conv4_block3/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(109);
-  modelc::batchnorm_backward(trn(d_conv4_block3_3_conv), dw(200), dw(201), trn(d_conv4_block3_3_bn), trn(t_conv4_block3_3_conv), w(200), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024, modelc::at(g_conv4_block3_3_bn, n));
-  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv4_block3_3_conv), dw(w_conv4_block3_3_bn_gamma),
+      dw(w_conv4_block3_3_bn_beta), trn(d_conv4_block3_3_bn), trn(t_conv4_block3_3_conv),
+      w(w_conv4_block3_3_bn_gamma), trn(a_conv4_block3_3_bn), trn(a_conv4_block3_3_bn) + 1024,
+      modelc::at(g_conv4_block3_3_bn, n));
+  // conv4_block3/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(108);
-  modelc::conv2d_backward(trn(d_conv4_block3_2_relu), dw(198), dw(199), trn(d_conv4_block3_3_conv), trn(t_conv4_block3_2_relu), w(198), trn(t_conv4_block3_3_conv), modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_2_relu), dw(w_conv4_block3_3_conv_kernel),
+      dw(w_conv4_block3_3_conv_bias), trn(d_conv4_block3_3_conv), trn(t_conv4_block3_2_relu),
+      w(w_conv4_block3_3_conv_kernel), trn(t_conv4_block3_3_conv),
+      modelc::at(g_conv4_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(107);
-  modelc::relu_backward(trn(d_conv4_block3_2_bn), trn(d_conv4_block3_2_relu), trn(t_conv4_block3_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block3_2_bn), trn(d_conv4_block3_2_relu),
+      trn(t_conv4_block3_2_relu), n * 50176);
   // conv4_block3/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(106);
-  modelc::batchnorm_backward(trn(d_conv4_block3_2_conv), dw(194), dw(195), trn(d_conv4_block3_2_bn), trn(t_conv4_block3_2_conv), w(194), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256, modelc::at(g_conv4_block3_2_bn, n));
-  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv4_block3_2_conv), dw(w_conv4_block3_2_bn_gamma),
+      dw(w_conv4_block3_2_bn_beta), trn(d_conv4_block3_2_bn), trn(t_conv4_block3_2_conv),
+      w(w_conv4_block3_2_bn_gamma), trn(a_conv4_block3_2_bn), trn(a_conv4_block3_2_bn) + 256,
+      modelc::at(g_conv4_block3_2_bn, n));
+  // conv4_block3/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(105);
-  modelc::conv2d_backward(trn(d_conv4_block3_1_relu), dw(192), dw(193), trn(d_conv4_block3_2_conv), trn(t_conv4_block3_1_relu), w(192), trn(t_conv4_block3_2_conv), modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block3_1_relu), dw(w_conv4_block3_2_conv_kernel),
+      dw(w_conv4_block3_2_conv_bias), trn(d_conv4_block3_2_conv), trn(t_conv4_block3_1_relu),
+      w(w_conv4_block3_2_conv_kernel), trn(t_conv4_block3_2_conv),
+      modelc::at(g_conv4_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block3/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(104);
-  modelc::relu_backward(trn(d_conv4_block3_1_bn), trn(d_conv4_block3_1_relu), trn(t_conv4_block3_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block3_1_bn), trn(d_conv4_block3_1_relu),
+      trn(t_conv4_block3_1_relu), n * 50176);
   // conv4_block3/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(103);
-  modelc::batchnorm_backward(trn(d_conv4_block3_1_conv), dw(188), dw(189), trn(d_conv4_block3_1_bn), trn(t_conv4_block3_1_conv), w(188), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256, modelc::at(g_conv4_block3_1_bn, n));
-  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv4_block3_1_conv), dw(w_conv4_block3_1_bn_gamma),
+      dw(w_conv4_block3_1_bn_beta), trn(d_conv4_block3_1_bn), trn(t_conv4_block3_1_conv),
+      w(w_conv4_block3_1_bn_gamma), trn(a_conv4_block3_1_bn), trn(a_conv4_block3_1_bn) + 256,
+      modelc::at(g_conv4_block3_1_bn, n));
+  // conv4_block3/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(102);
-  modelc::conv2d_backward(trn(d_conv4_block2_out), dw(186), dw(187), trn(d_conv4_block3_1_conv), trn(t_conv4_block2_out), w(186), trn(t_conv4_block3_1_conv), modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_out), dw(w_conv4_block3_1_conv_kernel),
+      dw(w_conv4_block3_1_conv_bias), trn(d_conv4_block3_1_conv), trn(t_conv4_block2_out),
+      w(w_conv4_block3_1_conv_kernel), trn(t_conv4_block3_1_conv),
+      modelc::at(g_conv4_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/out: relu [14, 14, 1024] (resnet50.yaml:42)
   layer(101);
-  modelc::relu_backward(trn(d_conv4_block2_add), trn(d_conv4_block2_out), trn(t_conv4_block2_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block2_add), trn(d_conv4_block2_out), trn(t_conv4_block2_out),
+      n * 200704);
   // conv4_block2/add: add [14, 14, 1024] (resnet50.yaml:41)
   layer(100);
-  { float* d[] = {trn(d_conv4_block1_out), trn(d_conv4_block2_3_bn)}; modelc::add_backward(d, trn(d_conv4_block2_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block1_out), trn(d_conv4_block2_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block2_add), n * 200704);
+  }
   // conv4_block2/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:40)
   layer(99);
-  modelc::batchnorm_backward(trn(d_conv4_block2_3_conv), dw(182), dw(183), trn(d_conv4_block2_3_bn), trn(t_conv4_block2_3_conv), w(182), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024, modelc::at(g_conv4_block2_3_bn, n));
-  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv4_block2_3_conv), dw(w_conv4_block2_3_bn_gamma),
+      dw(w_conv4_block2_3_bn_beta), trn(d_conv4_block2_3_bn), trn(t_conv4_block2_3_conv),
+      w(w_conv4_block2_3_bn_gamma), trn(a_conv4_block2_3_bn), trn(a_conv4_block2_3_bn) + 1024,
+      modelc::at(g_conv4_block2_3_bn, n));
+  // conv4_block2/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(98);
-  modelc::conv2d_backward(trn(d_conv4_block2_2_relu), dw(180), dw(181), trn(d_conv4_block2_3_conv), trn(t_conv4_block2_2_relu), w(180), trn(t_conv4_block2_3_conv), modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_2_relu), dw(w_conv4_block2_3_conv_kernel),
+      dw(w_conv4_block2_3_conv_bias), trn(d_conv4_block2_3_conv), trn(t_conv4_block2_2_relu),
+      w(w_conv4_block2_3_conv_kernel), trn(t_conv4_block2_3_conv),
+      modelc::at(g_conv4_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/2_relu: relu [14, 14, 256] (resnet50.yaml:38)
   layer(97);
-  modelc::relu_backward(trn(d_conv4_block2_2_bn), trn(d_conv4_block2_2_relu), trn(t_conv4_block2_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block2_2_bn), trn(d_conv4_block2_2_relu),
+      trn(t_conv4_block2_2_relu), n * 50176);
   // conv4_block2/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:37)
   layer(96);
-  modelc::batchnorm_backward(trn(d_conv4_block2_2_conv), dw(176), dw(177), trn(d_conv4_block2_2_bn), trn(t_conv4_block2_2_conv), w(176), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256, modelc::at(g_conv4_block2_2_bn, n));
-  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv4_block2_2_conv), dw(w_conv4_block2_2_bn_gamma),
+      dw(w_conv4_block2_2_bn_beta), trn(d_conv4_block2_2_bn), trn(t_conv4_block2_2_conv),
+      w(w_conv4_block2_2_bn_gamma), trn(a_conv4_block2_2_bn), trn(a_conv4_block2_2_bn) + 256,
+      modelc::at(g_conv4_block2_2_bn, n));
+  // conv4_block2/2_conv: conv2d [14, 14, 256] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(95);
-  modelc::conv2d_backward(trn(d_conv4_block2_1_relu), dw(174), dw(175), trn(d_conv4_block2_2_conv), trn(t_conv4_block2_1_relu), w(174), trn(t_conv4_block2_2_conv), modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block2_1_relu), dw(w_conv4_block2_2_conv_kernel),
+      dw(w_conv4_block2_2_conv_bias), trn(d_conv4_block2_2_conv), trn(t_conv4_block2_1_relu),
+      w(w_conv4_block2_2_conv_kernel), trn(t_conv4_block2_2_conv),
+      modelc::at(g_conv4_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block2/1_relu: relu [14, 14, 256] (resnet50.yaml:35)
   layer(94);
-  modelc::relu_backward(trn(d_conv4_block2_1_bn), trn(d_conv4_block2_1_relu), trn(t_conv4_block2_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block2_1_bn), trn(d_conv4_block2_1_relu),
+      trn(t_conv4_block2_1_relu), n * 50176);
   // conv4_block2/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:34)
   layer(93);
-  modelc::batchnorm_backward(trn(d_conv4_block2_1_conv), dw(170), dw(171), trn(d_conv4_block2_1_bn), trn(t_conv4_block2_1_conv), w(170), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256, modelc::at(g_conv4_block2_1_bn, n));
-  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv4_block2_1_conv), dw(w_conv4_block2_1_bn_gamma),
+      dw(w_conv4_block2_1_bn_beta), trn(d_conv4_block2_1_bn), trn(t_conv4_block2_1_conv),
+      w(w_conv4_block2_1_bn_gamma), trn(a_conv4_block2_1_bn), trn(a_conv4_block2_1_bn) + 256,
+      modelc::at(g_conv4_block2_1_bn, n));
+  // conv4_block2/1_conv: conv2d [14, 14, 256] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(92);
-  modelc::conv2d_backward(trn(d_conv4_block1_out), dw(168), dw(169), trn(d_conv4_block2_1_conv), trn(t_conv4_block1_out), w(168), trn(t_conv4_block2_1_conv), modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_out), dw(w_conv4_block2_1_conv_kernel),
+      dw(w_conv4_block2_1_conv_bias), trn(d_conv4_block2_1_conv), trn(t_conv4_block1_out),
+      w(w_conv4_block2_1_conv_kernel), trn(t_conv4_block2_1_conv),
+      modelc::at(g_conv4_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/out: relu [14, 14, 1024] (resnet50.yaml:29)
   layer(91);
-  modelc::relu_backward(trn(d_conv4_block1_add), trn(d_conv4_block1_out), trn(t_conv4_block1_out), n * 200704);
+  modelc::relu_backward(trn(d_conv4_block1_add), trn(d_conv4_block1_out), trn(t_conv4_block1_out),
+      n * 200704);
   // conv4_block1/add: add [14, 14, 1024] (resnet50.yaml:28)
   layer(90);
-  { float* d[] = {trn(d_conv4_block1_0_bn), trn(d_conv4_block1_3_bn)}; modelc::add_backward(d, trn(d_conv4_block1_add), n * 200704); }
+  {
+    float* d[] = {trn(d_conv4_block1_0_bn), trn(d_conv4_block1_3_bn)};
+    modelc::add_backward(d, trn(d_conv4_block1_add), n * 200704);
+  }
   // conv4_block1/3_bn: batchnorm [14, 14, 1024] (resnet50.yaml:27)
   layer(89);
-  modelc::batchnorm_backward(trn(d_conv4_block1_3_conv), dw(164), dw(165), trn(d_conv4_block1_3_bn), trn(t_conv4_block1_3_conv), w(164), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024, modelc::at(g_conv4_block1_3_bn, n));
-  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26)
+  modelc::batchnorm_backward(trn(d_conv4_block1_3_conv), dw(w_conv4_block1_3_bn_gamma),
+      dw(w_conv4_block1_3_bn_beta), trn(d_conv4_block1_3_bn), trn(t_conv4_block1_3_conv),
+      w(w_conv4_block1_3_bn_gamma), trn(a_conv4_block1_3_bn), trn(a_conv4_block1_3_bn) + 1024,
+      modelc::at(g_conv4_block1_3_bn, n));
+  // conv4_block1/3_conv: conv2d [14, 14, 1024] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(88);
-  modelc::conv2d_backward(trn(d_conv4_block1_2_relu), dw(162), dw(163), trn(d_conv4_block1_3_conv), trn(t_conv4_block1_2_relu), w(162), trn(t_conv4_block1_3_conv), modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_2_relu), dw(w_conv4_block1_3_conv_kernel),
+      dw(w_conv4_block1_3_conv_bias), trn(d_conv4_block1_3_conv), trn(t_conv4_block1_2_relu),
+      w(w_conv4_block1_3_conv_kernel), trn(t_conv4_block1_3_conv),
+      modelc::at(g_conv4_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/2_relu: relu [14, 14, 256] (resnet50.yaml:25)
   layer(87);
-  modelc::relu_backward(trn(d_conv4_block1_2_bn), trn(d_conv4_block1_2_relu), trn(t_conv4_block1_2_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block1_2_bn), trn(d_conv4_block1_2_relu),
+      trn(t_conv4_block1_2_relu), n * 50176);
   // conv4_block1/2_bn: batchnorm [14, 14, 256] (resnet50.yaml:24)
   layer(86);
-  modelc::batchnorm_backward(trn(d_conv4_block1_2_conv), dw(158), dw(159), trn(d_conv4_block1_2_bn), trn(t_conv4_block1_2_conv), w(158), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256, modelc::at(g_conv4_block1_2_bn, n));
-  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23)
+  modelc::batchnorm_backward(trn(d_conv4_block1_2_conv), dw(w_conv4_block1_2_bn_gamma),
+      dw(w_conv4_block1_2_bn_beta), trn(d_conv4_block1_2_bn), trn(t_conv4_block1_2_conv),
+      w(w_conv4_block1_2_bn_gamma), trn(a_conv4_block1_2_bn), trn(a_conv4_block1_2_bn) + 256,
+      modelc::at(g_conv4_block1_2_bn, n));
+  // conv4_block1/2_conv: conv2d [14, 14, 256] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(85);
-  modelc::conv2d_backward(trn(d_conv4_block1_1_relu), dw(156), dw(157), trn(d_conv4_block1_2_conv), trn(t_conv4_block1_1_relu), w(156), trn(t_conv4_block1_2_conv), modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv4_block1_1_relu), dw(w_conv4_block1_2_conv_kernel),
+      dw(w_conv4_block1_2_conv_bias), trn(d_conv4_block1_2_conv), trn(t_conv4_block1_1_relu),
+      w(w_conv4_block1_2_conv_kernel), trn(t_conv4_block1_2_conv),
+      modelc::at(g_conv4_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/1_relu: relu [14, 14, 256] (resnet50.yaml:22)
   layer(84);
-  modelc::relu_backward(trn(d_conv4_block1_1_bn), trn(d_conv4_block1_1_relu), trn(t_conv4_block1_1_relu), n * 50176);
+  modelc::relu_backward(trn(d_conv4_block1_1_bn), trn(d_conv4_block1_1_relu),
+      trn(t_conv4_block1_1_relu), n * 50176);
   // conv4_block1/1_bn: batchnorm [14, 14, 256] (resnet50.yaml:21)
   layer(83);
-  modelc::batchnorm_backward(trn(d_conv4_block1_1_conv), dw(152), dw(153), trn(d_conv4_block1_1_bn), trn(t_conv4_block1_1_conv), w(152), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256, modelc::at(g_conv4_block1_1_bn, n));
-  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20)
+  modelc::batchnorm_backward(trn(d_conv4_block1_1_conv), dw(w_conv4_block1_1_bn_gamma),
+      dw(w_conv4_block1_1_bn_beta), trn(d_conv4_block1_1_bn), trn(t_conv4_block1_1_conv),
+      w(w_conv4_block1_1_bn_gamma), trn(a_conv4_block1_1_bn), trn(a_conv4_block1_1_bn) + 256,
+      modelc::at(g_conv4_block1_1_bn, n));
+  // conv4_block1/1_conv: conv2d [14, 14, 256] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(82);
-  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(150), dw(151), trn(d_conv4_block1_1_conv), trn(t_conv3_block4_out), w(150), trn(t_conv4_block1_1_conv), modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(w_conv4_block1_1_conv_kernel),
+      dw(w_conv4_block1_1_conv_bias), trn(d_conv4_block1_1_conv), trn(t_conv3_block4_out),
+      w(w_conv4_block1_1_conv_kernel), trn(t_conv4_block1_1_conv),
+      modelc::at(g_conv4_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv4_block1/0_bn: batchnorm [14, 14, 1024] (resnet50.yaml:19)
   layer(81);
-  modelc::batchnorm_backward(trn(d_conv4_block1_0_conv), dw(146), dw(147), trn(d_conv4_block1_0_bn), trn(t_conv4_block1_0_conv), w(146), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024, modelc::at(g_conv4_block1_0_bn, n));
-  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18)
+  modelc::batchnorm_backward(trn(d_conv4_block1_0_conv), dw(w_conv4_block1_0_bn_gamma),
+      dw(w_conv4_block1_0_bn_beta), trn(d_conv4_block1_0_bn), trn(t_conv4_block1_0_conv),
+      w(w_conv4_block1_0_bn_gamma), trn(a_conv4_block1_0_bn), trn(a_conv4_block1_0_bn) + 1024,
+      modelc::at(g_conv4_block1_0_bn, n));
+  // conv4_block1/0_conv: conv2d [14, 14, 1024] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(80);
-  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(144), dw(145), trn(d_conv4_block1_0_conv), trn(t_conv3_block4_out), w(144), trn(t_conv4_block1_0_conv), modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_out), dw(w_conv4_block1_0_conv_kernel),
+      dw(w_conv4_block1_0_conv_bias), trn(d_conv4_block1_0_conv), trn(t_conv3_block4_out),
+      w(w_conv4_block1_0_conv_kernel), trn(t_conv4_block1_0_conv),
+      modelc::at(g_conv4_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(79);
-  modelc::relu_backward(trn(d_conv3_block4_add), trn(d_conv3_block4_out), trn(t_conv3_block4_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block4_add), trn(d_conv3_block4_out), trn(t_conv3_block4_out),
+      n * 401408);
   // conv3_block4/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(78);
-  { float* d[] = {trn(d_conv3_block3_out), trn(d_conv3_block4_3_bn)}; modelc::add_backward(d, trn(d_conv3_block4_add), n * 401408); }
+  {
+    float* d[] = {trn(d_conv3_block3_out), trn(d_conv3_block4_3_bn)};
+    modelc::add_backward(d, trn(d_conv3_block4_add), n * 401408);
+  }
   // conv3_block4/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(77);
-  modelc::batchnorm_backward(trn(d_conv3_block4_3_conv), dw(140), dw(141), trn(d_conv3_block4_3_bn), trn(t_conv3_block4_3_conv), w(140), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512, modelc::at(g_conv3_block4_3_bn, n));
-  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv3_block4_3_conv), dw(w_conv3_block4_3_bn_gamma),
+      dw(w_conv3_block4_3_bn_beta), trn(d_conv3_block4_3_bn), trn(t_conv3_block4_3_conv),
+      w(w_conv3_block4_3_bn_gamma), trn(a_conv3_block4_3_bn), trn(a_conv3_block4_3_bn) + 512,
+      modelc::at(g_conv3_block4_3_bn, n));
+  // conv3_block4/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(76);
-  modelc::conv2d_backward(trn(d_conv3_block4_2_relu), dw(138), dw(139), trn(d_conv3_block4_3_conv), trn(t_conv3_block4_2_relu), w(138), trn(t_conv3_block4_3_conv), modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_2_relu), dw(w_conv3_block4_3_conv_kernel),
+      dw(w_conv3_block4_3_conv_bias), trn(d_conv3_block4_3_conv), trn(t_conv3_block4_2_relu),
+      w(w_conv3_block4_3_conv_kernel), trn(t_conv3_block4_3_conv),
+      modelc::at(g_conv3_block4_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(75);
-  modelc::relu_backward(trn(d_conv3_block4_2_bn), trn(d_conv3_block4_2_relu), trn(t_conv3_block4_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block4_2_bn), trn(d_conv3_block4_2_relu),
+      trn(t_conv3_block4_2_relu), n * 100352);
   // conv3_block4/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(74);
-  modelc::batchnorm_backward(trn(d_conv3_block4_2_conv), dw(134), dw(135), trn(d_conv3_block4_2_bn), trn(t_conv3_block4_2_conv), w(134), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128, modelc::at(g_conv3_block4_2_bn, n));
-  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv3_block4_2_conv), dw(w_conv3_block4_2_bn_gamma),
+      dw(w_conv3_block4_2_bn_beta), trn(d_conv3_block4_2_bn), trn(t_conv3_block4_2_conv),
+      w(w_conv3_block4_2_bn_gamma), trn(a_conv3_block4_2_bn), trn(a_conv3_block4_2_bn) + 128,
+      modelc::at(g_conv3_block4_2_bn, n));
+  // conv3_block4/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(73);
-  modelc::conv2d_backward(trn(d_conv3_block4_1_relu), dw(132), dw(133), trn(d_conv3_block4_2_conv), trn(t_conv3_block4_1_relu), w(132), trn(t_conv3_block4_2_conv), modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block4_1_relu), dw(w_conv3_block4_2_conv_kernel),
+      dw(w_conv3_block4_2_conv_bias), trn(d_conv3_block4_2_conv), trn(t_conv3_block4_1_relu),
+      w(w_conv3_block4_2_conv_kernel), trn(t_conv3_block4_2_conv),
+      modelc::at(g_conv3_block4_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block4/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(72);
-  modelc::relu_backward(trn(d_conv3_block4_1_bn), trn(d_conv3_block4_1_relu), trn(t_conv3_block4_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block4_1_bn), trn(d_conv3_block4_1_relu),
+      trn(t_conv3_block4_1_relu), n * 100352);
   // conv3_block4/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(71);
-  modelc::batchnorm_backward(trn(d_conv3_block4_1_conv), dw(128), dw(129), trn(d_conv3_block4_1_bn), trn(t_conv3_block4_1_conv), w(128), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128, modelc::at(g_conv3_block4_1_bn, n));
-  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv3_block4_1_conv), dw(w_conv3_block4_1_bn_gamma),
+      dw(w_conv3_block4_1_bn_beta), trn(d_conv3_block4_1_bn), trn(t_conv3_block4_1_conv),
+      w(w_conv3_block4_1_bn_gamma), trn(a_conv3_block4_1_bn), trn(a_conv3_block4_1_bn) + 128,
+      modelc::at(g_conv3_block4_1_bn, n));
+  // conv3_block4/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(70);
-  modelc::conv2d_backward(trn(d_conv3_block3_out), dw(126), dw(127), trn(d_conv3_block4_1_conv), trn(t_conv3_block3_out), w(126), trn(t_conv3_block4_1_conv), modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_out), dw(w_conv3_block4_1_conv_kernel),
+      dw(w_conv3_block4_1_conv_bias), trn(d_conv3_block4_1_conv), trn(t_conv3_block3_out),
+      w(w_conv3_block4_1_conv_kernel), trn(t_conv3_block4_1_conv),
+      modelc::at(g_conv3_block4_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(69);
-  modelc::relu_backward(trn(d_conv3_block3_add), trn(d_conv3_block3_out), trn(t_conv3_block3_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block3_add), trn(d_conv3_block3_out), trn(t_conv3_block3_out),
+      n * 401408);
   // conv3_block3/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(68);
-  { float* d[] = {trn(d_conv3_block2_out), trn(d_conv3_block3_3_bn)}; modelc::add_backward(d, trn(d_conv3_block3_add), n * 401408); }
+  {
+    float* d[] = {trn(d_conv3_block2_out), trn(d_conv3_block3_3_bn)};
+    modelc::add_backward(d, trn(d_conv3_block3_add), n * 401408);
+  }
   // conv3_block3/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(67);
-  modelc::batchnorm_backward(trn(d_conv3_block3_3_conv), dw(122), dw(123), trn(d_conv3_block3_3_bn), trn(t_conv3_block3_3_conv), w(122), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512, modelc::at(g_conv3_block3_3_bn, n));
-  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv3_block3_3_conv), dw(w_conv3_block3_3_bn_gamma),
+      dw(w_conv3_block3_3_bn_beta), trn(d_conv3_block3_3_bn), trn(t_conv3_block3_3_conv),
+      w(w_conv3_block3_3_bn_gamma), trn(a_conv3_block3_3_bn), trn(a_conv3_block3_3_bn) + 512,
+      modelc::at(g_conv3_block3_3_bn, n));
+  // conv3_block3/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(66);
-  modelc::conv2d_backward(trn(d_conv3_block3_2_relu), dw(120), dw(121), trn(d_conv3_block3_3_conv), trn(t_conv3_block3_2_relu), w(120), trn(t_conv3_block3_3_conv), modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_2_relu), dw(w_conv3_block3_3_conv_kernel),
+      dw(w_conv3_block3_3_conv_bias), trn(d_conv3_block3_3_conv), trn(t_conv3_block3_2_relu),
+      w(w_conv3_block3_3_conv_kernel), trn(t_conv3_block3_3_conv),
+      modelc::at(g_conv3_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(65);
-  modelc::relu_backward(trn(d_conv3_block3_2_bn), trn(d_conv3_block3_2_relu), trn(t_conv3_block3_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block3_2_bn), trn(d_conv3_block3_2_relu),
+      trn(t_conv3_block3_2_relu), n * 100352);
   // conv3_block3/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(64);
-  modelc::batchnorm_backward(trn(d_conv3_block3_2_conv), dw(116), dw(117), trn(d_conv3_block3_2_bn), trn(t_conv3_block3_2_conv), w(116), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128, modelc::at(g_conv3_block3_2_bn, n));
-  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv3_block3_2_conv), dw(w_conv3_block3_2_bn_gamma),
+      dw(w_conv3_block3_2_bn_beta), trn(d_conv3_block3_2_bn), trn(t_conv3_block3_2_conv),
+      w(w_conv3_block3_2_bn_gamma), trn(a_conv3_block3_2_bn), trn(a_conv3_block3_2_bn) + 128,
+      modelc::at(g_conv3_block3_2_bn, n));
+  // conv3_block3/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(63);
-  modelc::conv2d_backward(trn(d_conv3_block3_1_relu), dw(114), dw(115), trn(d_conv3_block3_2_conv), trn(t_conv3_block3_1_relu), w(114), trn(t_conv3_block3_2_conv), modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block3_1_relu), dw(w_conv3_block3_2_conv_kernel),
+      dw(w_conv3_block3_2_conv_bias), trn(d_conv3_block3_2_conv), trn(t_conv3_block3_1_relu),
+      w(w_conv3_block3_2_conv_kernel), trn(t_conv3_block3_2_conv),
+      modelc::at(g_conv3_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block3/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(62);
-  modelc::relu_backward(trn(d_conv3_block3_1_bn), trn(d_conv3_block3_1_relu), trn(t_conv3_block3_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block3_1_bn), trn(d_conv3_block3_1_relu),
+      trn(t_conv3_block3_1_relu), n * 100352);
   // conv3_block3/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(61);
-  modelc::batchnorm_backward(trn(d_conv3_block3_1_conv), dw(110), dw(111), trn(d_conv3_block3_1_bn), trn(t_conv3_block3_1_conv), w(110), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128, modelc::at(g_conv3_block3_1_bn, n));
-  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv3_block3_1_conv), dw(w_conv3_block3_1_bn_gamma),
+      dw(w_conv3_block3_1_bn_beta), trn(d_conv3_block3_1_bn), trn(t_conv3_block3_1_conv),
+      w(w_conv3_block3_1_bn_gamma), trn(a_conv3_block3_1_bn), trn(a_conv3_block3_1_bn) + 128,
+      modelc::at(g_conv3_block3_1_bn, n));
+  // conv3_block3/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(60);
-  modelc::conv2d_backward(trn(d_conv3_block2_out), dw(108), dw(109), trn(d_conv3_block3_1_conv), trn(t_conv3_block2_out), w(108), trn(t_conv3_block3_1_conv), modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_out), dw(w_conv3_block3_1_conv_kernel),
+      dw(w_conv3_block3_1_conv_bias), trn(d_conv3_block3_1_conv), trn(t_conv3_block2_out),
+      w(w_conv3_block3_1_conv_kernel), trn(t_conv3_block3_1_conv),
+      modelc::at(g_conv3_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/out: relu [28, 28, 512] (resnet50.yaml:42)
   layer(59);
-  modelc::relu_backward(trn(d_conv3_block2_add), trn(d_conv3_block2_out), trn(t_conv3_block2_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block2_add), trn(d_conv3_block2_out), trn(t_conv3_block2_out),
+      n * 401408);
   // conv3_block2/add: add [28, 28, 512] (resnet50.yaml:41)
   layer(58);
-  { float* d[] = {trn(d_conv3_block1_out), trn(d_conv3_block2_3_bn)}; modelc::add_backward(d, trn(d_conv3_block2_add), n * 401408); }
+  {
+    float* d[] = {trn(d_conv3_block1_out), trn(d_conv3_block2_3_bn)};
+    modelc::add_backward(d, trn(d_conv3_block2_add), n * 401408);
+  }
   // conv3_block2/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:40)
   layer(57);
-  modelc::batchnorm_backward(trn(d_conv3_block2_3_conv), dw(104), dw(105), trn(d_conv3_block2_3_bn), trn(t_conv3_block2_3_conv), w(104), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512, modelc::at(g_conv3_block2_3_bn, n));
-  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv3_block2_3_conv), dw(w_conv3_block2_3_bn_gamma),
+      dw(w_conv3_block2_3_bn_beta), trn(d_conv3_block2_3_bn), trn(t_conv3_block2_3_conv),
+      w(w_conv3_block2_3_bn_gamma), trn(a_conv3_block2_3_bn), trn(a_conv3_block2_3_bn) + 512,
+      modelc::at(g_conv3_block2_3_bn, n));
+  // conv3_block2/3_conv: conv2d [28, 28, 512] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(56);
-  modelc::conv2d_backward(trn(d_conv3_block2_2_relu), dw(102), dw(103), trn(d_conv3_block2_3_conv), trn(t_conv3_block2_2_relu), w(102), trn(t_conv3_block2_3_conv), modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_2_relu), dw(w_conv3_block2_3_conv_kernel),
+      dw(w_conv3_block2_3_conv_bias), trn(d_conv3_block2_3_conv), trn(t_conv3_block2_2_relu),
+      w(w_conv3_block2_3_conv_kernel), trn(t_conv3_block2_3_conv),
+      modelc::at(g_conv3_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/2_relu: relu [28, 28, 128] (resnet50.yaml:38)
   layer(55);
-  modelc::relu_backward(trn(d_conv3_block2_2_bn), trn(d_conv3_block2_2_relu), trn(t_conv3_block2_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block2_2_bn), trn(d_conv3_block2_2_relu),
+      trn(t_conv3_block2_2_relu), n * 100352);
   // conv3_block2/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:37)
   layer(54);
-  modelc::batchnorm_backward(trn(d_conv3_block2_2_conv), dw(98), dw(99), trn(d_conv3_block2_2_bn), trn(t_conv3_block2_2_conv), w(98), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128, modelc::at(g_conv3_block2_2_bn, n));
-  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv3_block2_2_conv), dw(w_conv3_block2_2_bn_gamma),
+      dw(w_conv3_block2_2_bn_beta), trn(d_conv3_block2_2_bn), trn(t_conv3_block2_2_conv),
+      w(w_conv3_block2_2_bn_gamma), trn(a_conv3_block2_2_bn), trn(a_conv3_block2_2_bn) + 128,
+      modelc::at(g_conv3_block2_2_bn, n));
+  // conv3_block2/2_conv: conv2d [28, 28, 128] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(53);
-  modelc::conv2d_backward(trn(d_conv3_block2_1_relu), dw(96), dw(97), trn(d_conv3_block2_2_conv), trn(t_conv3_block2_1_relu), w(96), trn(t_conv3_block2_2_conv), modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block2_1_relu), dw(w_conv3_block2_2_conv_kernel),
+      dw(w_conv3_block2_2_conv_bias), trn(d_conv3_block2_2_conv), trn(t_conv3_block2_1_relu),
+      w(w_conv3_block2_2_conv_kernel), trn(t_conv3_block2_2_conv),
+      modelc::at(g_conv3_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block2/1_relu: relu [28, 28, 128] (resnet50.yaml:35)
   layer(52);
-  modelc::relu_backward(trn(d_conv3_block2_1_bn), trn(d_conv3_block2_1_relu), trn(t_conv3_block2_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block2_1_bn), trn(d_conv3_block2_1_relu),
+      trn(t_conv3_block2_1_relu), n * 100352);
   // conv3_block2/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:34)
   layer(51);
-  modelc::batchnorm_backward(trn(d_conv3_block2_1_conv), dw(92), dw(93), trn(d_conv3_block2_1_bn), trn(t_conv3_block2_1_conv), w(92), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128, modelc::at(g_conv3_block2_1_bn, n));
-  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv3_block2_1_conv), dw(w_conv3_block2_1_bn_gamma),
+      dw(w_conv3_block2_1_bn_beta), trn(d_conv3_block2_1_bn), trn(t_conv3_block2_1_conv),
+      w(w_conv3_block2_1_bn_gamma), trn(a_conv3_block2_1_bn), trn(a_conv3_block2_1_bn) + 128,
+      modelc::at(g_conv3_block2_1_bn, n));
+  // conv3_block2/1_conv: conv2d [28, 28, 128] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(50);
-  modelc::conv2d_backward(trn(d_conv3_block1_out), dw(90), dw(91), trn(d_conv3_block2_1_conv), trn(t_conv3_block1_out), w(90), trn(t_conv3_block2_1_conv), modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_out), dw(w_conv3_block2_1_conv_kernel),
+      dw(w_conv3_block2_1_conv_bias), trn(d_conv3_block2_1_conv), trn(t_conv3_block1_out),
+      w(w_conv3_block2_1_conv_kernel), trn(t_conv3_block2_1_conv),
+      modelc::at(g_conv3_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/out: relu [28, 28, 512] (resnet50.yaml:29)
   layer(49);
-  modelc::relu_backward(trn(d_conv3_block1_add), trn(d_conv3_block1_out), trn(t_conv3_block1_out), n * 401408);
+  modelc::relu_backward(trn(d_conv3_block1_add), trn(d_conv3_block1_out), trn(t_conv3_block1_out),
+      n * 401408);
   // conv3_block1/add: add [28, 28, 512] (resnet50.yaml:28)
   layer(48);
-  { float* d[] = {trn(d_conv3_block1_0_bn), trn(d_conv3_block1_3_bn)}; modelc::add_backward(d, trn(d_conv3_block1_add), n * 401408); }
+  {
+    float* d[] = {trn(d_conv3_block1_0_bn), trn(d_conv3_block1_3_bn)};
+    modelc::add_backward(d, trn(d_conv3_block1_add), n * 401408);
+  }
   // conv3_block1/3_bn: batchnorm [28, 28, 512] (resnet50.yaml:27)
   layer(47);
-  modelc::batchnorm_backward(trn(d_conv3_block1_3_conv), dw(86), dw(87), trn(d_conv3_block1_3_bn), trn(t_conv3_block1_3_conv), w(86), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512, modelc::at(g_conv3_block1_3_bn, n));
-  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26)
+  modelc::batchnorm_backward(trn(d_conv3_block1_3_conv), dw(w_conv3_block1_3_bn_gamma),
+      dw(w_conv3_block1_3_bn_beta), trn(d_conv3_block1_3_bn), trn(t_conv3_block1_3_conv),
+      w(w_conv3_block1_3_bn_gamma), trn(a_conv3_block1_3_bn), trn(a_conv3_block1_3_bn) + 512,
+      modelc::at(g_conv3_block1_3_bn, n));
+  // conv3_block1/3_conv: conv2d [28, 28, 512] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(46);
-  modelc::conv2d_backward(trn(d_conv3_block1_2_relu), dw(84), dw(85), trn(d_conv3_block1_3_conv), trn(t_conv3_block1_2_relu), w(84), trn(t_conv3_block1_3_conv), modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_2_relu), dw(w_conv3_block1_3_conv_kernel),
+      dw(w_conv3_block1_3_conv_bias), trn(d_conv3_block1_3_conv), trn(t_conv3_block1_2_relu),
+      w(w_conv3_block1_3_conv_kernel), trn(t_conv3_block1_3_conv),
+      modelc::at(g_conv3_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/2_relu: relu [28, 28, 128] (resnet50.yaml:25)
   layer(45);
-  modelc::relu_backward(trn(d_conv3_block1_2_bn), trn(d_conv3_block1_2_relu), trn(t_conv3_block1_2_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block1_2_bn), trn(d_conv3_block1_2_relu),
+      trn(t_conv3_block1_2_relu), n * 100352);
   // conv3_block1/2_bn: batchnorm [28, 28, 128] (resnet50.yaml:24)
   layer(44);
-  modelc::batchnorm_backward(trn(d_conv3_block1_2_conv), dw(80), dw(81), trn(d_conv3_block1_2_bn), trn(t_conv3_block1_2_conv), w(80), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128, modelc::at(g_conv3_block1_2_bn, n));
-  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23)
+  modelc::batchnorm_backward(trn(d_conv3_block1_2_conv), dw(w_conv3_block1_2_bn_gamma),
+      dw(w_conv3_block1_2_bn_beta), trn(d_conv3_block1_2_bn), trn(t_conv3_block1_2_conv),
+      w(w_conv3_block1_2_bn_gamma), trn(a_conv3_block1_2_bn), trn(a_conv3_block1_2_bn) + 128,
+      modelc::at(g_conv3_block1_2_bn, n));
+  // conv3_block1/2_conv: conv2d [28, 28, 128] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(43);
-  modelc::conv2d_backward(trn(d_conv3_block1_1_relu), dw(78), dw(79), trn(d_conv3_block1_2_conv), trn(t_conv3_block1_1_relu), w(78), trn(t_conv3_block1_2_conv), modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv3_block1_1_relu), dw(w_conv3_block1_2_conv_kernel),
+      dw(w_conv3_block1_2_conv_bias), trn(d_conv3_block1_2_conv), trn(t_conv3_block1_1_relu),
+      w(w_conv3_block1_2_conv_kernel), trn(t_conv3_block1_2_conv),
+      modelc::at(g_conv3_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/1_relu: relu [28, 28, 128] (resnet50.yaml:22)
   layer(42);
-  modelc::relu_backward(trn(d_conv3_block1_1_bn), trn(d_conv3_block1_1_relu), trn(t_conv3_block1_1_relu), n * 100352);
+  modelc::relu_backward(trn(d_conv3_block1_1_bn), trn(d_conv3_block1_1_relu),
+      trn(t_conv3_block1_1_relu), n * 100352);
   // conv3_block1/1_bn: batchnorm [28, 28, 128] (resnet50.yaml:21)
   layer(41);
-  modelc::batchnorm_backward(trn(d_conv3_block1_1_conv), dw(74), dw(75), trn(d_conv3_block1_1_bn), trn(t_conv3_block1_1_conv), w(74), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128, modelc::at(g_conv3_block1_1_bn, n));
-  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20)
+  modelc::batchnorm_backward(trn(d_conv3_block1_1_conv), dw(w_conv3_block1_1_bn_gamma),
+      dw(w_conv3_block1_1_bn_beta), trn(d_conv3_block1_1_bn), trn(t_conv3_block1_1_conv),
+      w(w_conv3_block1_1_bn_gamma), trn(a_conv3_block1_1_bn), trn(a_conv3_block1_1_bn) + 128,
+      modelc::at(g_conv3_block1_1_bn, n));
+  // conv3_block1/1_conv: conv2d [28, 28, 128] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(40);
-  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(72), dw(73), trn(d_conv3_block1_1_conv), trn(t_conv2_block3_out), w(72), trn(t_conv3_block1_1_conv), modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(w_conv3_block1_1_conv_kernel),
+      dw(w_conv3_block1_1_conv_bias), trn(d_conv3_block1_1_conv), trn(t_conv2_block3_out),
+      w(w_conv3_block1_1_conv_kernel), trn(t_conv3_block1_1_conv),
+      modelc::at(g_conv3_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv3_block1/0_bn: batchnorm [28, 28, 512] (resnet50.yaml:19)
   layer(39);
-  modelc::batchnorm_backward(trn(d_conv3_block1_0_conv), dw(68), dw(69), trn(d_conv3_block1_0_bn), trn(t_conv3_block1_0_conv), w(68), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512, modelc::at(g_conv3_block1_0_bn, n));
-  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18)
+  modelc::batchnorm_backward(trn(d_conv3_block1_0_conv), dw(w_conv3_block1_0_bn_gamma),
+      dw(w_conv3_block1_0_bn_beta), trn(d_conv3_block1_0_bn), trn(t_conv3_block1_0_conv),
+      w(w_conv3_block1_0_bn_gamma), trn(a_conv3_block1_0_bn), trn(a_conv3_block1_0_bn) + 512,
+      modelc::at(g_conv3_block1_0_bn, n));
+  // conv3_block1/0_conv: conv2d [28, 28, 512] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(38);
-  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(66), dw(67), trn(d_conv3_block1_0_conv), trn(t_conv2_block3_out), w(66), trn(t_conv3_block1_0_conv), modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_out), dw(w_conv3_block1_0_conv_kernel),
+      dw(w_conv3_block1_0_conv_bias), trn(d_conv3_block1_0_conv), trn(t_conv2_block3_out),
+      w(w_conv3_block1_0_conv_kernel), trn(t_conv3_block1_0_conv),
+      modelc::at(g_conv3_block1_0_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(37);
-  modelc::relu_backward(trn(d_conv2_block3_add), trn(d_conv2_block3_out), trn(t_conv2_block3_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block3_add), trn(d_conv2_block3_out), trn(t_conv2_block3_out),
+      n * 802816);
   // conv2_block3/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(36);
-  { float* d[] = {trn(d_conv2_block2_out), trn(d_conv2_block3_3_bn)}; modelc::add_backward(d, trn(d_conv2_block3_add), n * 802816); }
+  {
+    float* d[] = {trn(d_conv2_block2_out), trn(d_conv2_block3_3_bn)};
+    modelc::add_backward(d, trn(d_conv2_block3_add), n * 802816);
+  }
   // conv2_block3/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(35);
-  modelc::batchnorm_backward(trn(d_conv2_block3_3_conv), dw(62), dw(63), trn(d_conv2_block3_3_bn), trn(t_conv2_block3_3_conv), w(62), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256, modelc::at(g_conv2_block3_3_bn, n));
-  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv2_block3_3_conv), dw(w_conv2_block3_3_bn_gamma),
+      dw(w_conv2_block3_3_bn_beta), trn(d_conv2_block3_3_bn), trn(t_conv2_block3_3_conv),
+      w(w_conv2_block3_3_bn_gamma), trn(a_conv2_block3_3_bn), trn(a_conv2_block3_3_bn) + 256,
+      modelc::at(g_conv2_block3_3_bn, n));
+  // conv2_block3/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(34);
-  modelc::conv2d_backward(trn(d_conv2_block3_2_relu), dw(60), dw(61), trn(d_conv2_block3_3_conv), trn(t_conv2_block3_2_relu), w(60), trn(t_conv2_block3_3_conv), modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_2_relu), dw(w_conv2_block3_3_conv_kernel),
+      dw(w_conv2_block3_3_conv_bias), trn(d_conv2_block3_3_conv), trn(t_conv2_block3_2_relu),
+      w(w_conv2_block3_3_conv_kernel), trn(t_conv2_block3_3_conv),
+      modelc::at(g_conv2_block3_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(33);
-  modelc::relu_backward(trn(d_conv2_block3_2_bn), trn(d_conv2_block3_2_relu), trn(t_conv2_block3_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block3_2_bn), trn(d_conv2_block3_2_relu),
+      trn(t_conv2_block3_2_relu), n * 200704);
   // conv2_block3/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(32);
-  modelc::batchnorm_backward(trn(d_conv2_block3_2_conv), dw(56), dw(57), trn(d_conv2_block3_2_bn), trn(t_conv2_block3_2_conv), w(56), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64, modelc::at(g_conv2_block3_2_bn, n));
-  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv2_block3_2_conv), dw(w_conv2_block3_2_bn_gamma),
+      dw(w_conv2_block3_2_bn_beta), trn(d_conv2_block3_2_bn), trn(t_conv2_block3_2_conv),
+      w(w_conv2_block3_2_bn_gamma), trn(a_conv2_block3_2_bn), trn(a_conv2_block3_2_bn) + 64,
+      modelc::at(g_conv2_block3_2_bn, n));
+  // conv2_block3/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(31);
-  modelc::conv2d_backward(trn(d_conv2_block3_1_relu), dw(54), dw(55), trn(d_conv2_block3_2_conv), trn(t_conv2_block3_1_relu), w(54), trn(t_conv2_block3_2_conv), modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block3_1_relu), dw(w_conv2_block3_2_conv_kernel),
+      dw(w_conv2_block3_2_conv_bias), trn(d_conv2_block3_2_conv), trn(t_conv2_block3_1_relu),
+      w(w_conv2_block3_2_conv_kernel), trn(t_conv2_block3_2_conv),
+      modelc::at(g_conv2_block3_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block3/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(30);
-  modelc::relu_backward(trn(d_conv2_block3_1_bn), trn(d_conv2_block3_1_relu), trn(t_conv2_block3_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block3_1_bn), trn(d_conv2_block3_1_relu),
+      trn(t_conv2_block3_1_relu), n * 200704);
   // conv2_block3/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(29);
-  modelc::batchnorm_backward(trn(d_conv2_block3_1_conv), dw(50), dw(51), trn(d_conv2_block3_1_bn), trn(t_conv2_block3_1_conv), w(50), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64, modelc::at(g_conv2_block3_1_bn, n));
-  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv2_block3_1_conv), dw(w_conv2_block3_1_bn_gamma),
+      dw(w_conv2_block3_1_bn_beta), trn(d_conv2_block3_1_bn), trn(t_conv2_block3_1_conv),
+      w(w_conv2_block3_1_bn_gamma), trn(a_conv2_block3_1_bn), trn(a_conv2_block3_1_bn) + 64,
+      modelc::at(g_conv2_block3_1_bn, n));
+  // conv2_block3/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(28);
-  modelc::conv2d_backward(trn(d_conv2_block2_out), dw(48), dw(49), trn(d_conv2_block3_1_conv), trn(t_conv2_block2_out), w(48), trn(t_conv2_block3_1_conv), modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_out), dw(w_conv2_block3_1_conv_kernel),
+      dw(w_conv2_block3_1_conv_bias), trn(d_conv2_block3_1_conv), trn(t_conv2_block2_out),
+      w(w_conv2_block3_1_conv_kernel), trn(t_conv2_block3_1_conv),
+      modelc::at(g_conv2_block3_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/out: relu [56, 56, 256] (resnet50.yaml:42)
   layer(27);
-  modelc::relu_backward(trn(d_conv2_block2_add), trn(d_conv2_block2_out), trn(t_conv2_block2_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block2_add), trn(d_conv2_block2_out), trn(t_conv2_block2_out),
+      n * 802816);
   // conv2_block2/add: add [56, 56, 256] (resnet50.yaml:41)
   layer(26);
-  { float* d[] = {trn(d_conv2_block1_out), trn(d_conv2_block2_3_bn)}; modelc::add_backward(d, trn(d_conv2_block2_add), n * 802816); }
+  {
+    float* d[] = {trn(d_conv2_block1_out), trn(d_conv2_block2_3_bn)};
+    modelc::add_backward(d, trn(d_conv2_block2_add), n * 802816);
+  }
   // conv2_block2/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:40)
   layer(25);
-  modelc::batchnorm_backward(trn(d_conv2_block2_3_conv), dw(44), dw(45), trn(d_conv2_block2_3_bn), trn(t_conv2_block2_3_conv), w(44), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256, modelc::at(g_conv2_block2_3_bn, n));
-  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39)
+  modelc::batchnorm_backward(trn(d_conv2_block2_3_conv), dw(w_conv2_block2_3_bn_gamma),
+      dw(w_conv2_block2_3_bn_beta), trn(d_conv2_block2_3_bn), trn(t_conv2_block2_3_conv),
+      w(w_conv2_block2_3_bn_gamma), trn(a_conv2_block2_3_bn), trn(a_conv2_block2_3_bn) + 256,
+      modelc::at(g_conv2_block2_3_bn, n));
+  // conv2_block2/3_conv: conv2d [56, 56, 256] (resnet50.yaml:39), kernel: indirect GEMM on AVX-512
   layer(24);
-  modelc::conv2d_backward(trn(d_conv2_block2_2_relu), dw(42), dw(43), trn(d_conv2_block2_3_conv), trn(t_conv2_block2_2_relu), w(42), trn(t_conv2_block2_3_conv), modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_2_relu), dw(w_conv2_block2_3_conv_kernel),
+      dw(w_conv2_block2_3_conv_bias), trn(d_conv2_block2_3_conv), trn(t_conv2_block2_2_relu),
+      w(w_conv2_block2_3_conv_kernel), trn(t_conv2_block2_3_conv),
+      modelc::at(g_conv2_block2_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/2_relu: relu [56, 56, 64] (resnet50.yaml:38)
   layer(23);
-  modelc::relu_backward(trn(d_conv2_block2_2_bn), trn(d_conv2_block2_2_relu), trn(t_conv2_block2_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block2_2_bn), trn(d_conv2_block2_2_relu),
+      trn(t_conv2_block2_2_relu), n * 200704);
   // conv2_block2/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:37)
   layer(22);
-  modelc::batchnorm_backward(trn(d_conv2_block2_2_conv), dw(38), dw(39), trn(d_conv2_block2_2_bn), trn(t_conv2_block2_2_conv), w(38), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64, modelc::at(g_conv2_block2_2_bn, n));
-  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36)
+  modelc::batchnorm_backward(trn(d_conv2_block2_2_conv), dw(w_conv2_block2_2_bn_gamma),
+      dw(w_conv2_block2_2_bn_beta), trn(d_conv2_block2_2_bn), trn(t_conv2_block2_2_conv),
+      w(w_conv2_block2_2_bn_gamma), trn(a_conv2_block2_2_bn), trn(a_conv2_block2_2_bn) + 64,
+      modelc::at(g_conv2_block2_2_bn, n));
+  // conv2_block2/2_conv: conv2d [56, 56, 64] (resnet50.yaml:36), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(21);
-  modelc::conv2d_backward(trn(d_conv2_block2_1_relu), dw(36), dw(37), trn(d_conv2_block2_2_conv), trn(t_conv2_block2_1_relu), w(36), trn(t_conv2_block2_2_conv), modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block2_1_relu), dw(w_conv2_block2_2_conv_kernel),
+      dw(w_conv2_block2_2_conv_bias), trn(d_conv2_block2_2_conv), trn(t_conv2_block2_1_relu),
+      w(w_conv2_block2_2_conv_kernel), trn(t_conv2_block2_2_conv),
+      modelc::at(g_conv2_block2_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block2/1_relu: relu [56, 56, 64] (resnet50.yaml:35)
   layer(20);
-  modelc::relu_backward(trn(d_conv2_block2_1_bn), trn(d_conv2_block2_1_relu), trn(t_conv2_block2_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block2_1_bn), trn(d_conv2_block2_1_relu),
+      trn(t_conv2_block2_1_relu), n * 200704);
   // conv2_block2/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:34)
   layer(19);
-  modelc::batchnorm_backward(trn(d_conv2_block2_1_conv), dw(32), dw(33), trn(d_conv2_block2_1_bn), trn(t_conv2_block2_1_conv), w(32), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64, modelc::at(g_conv2_block2_1_bn, n));
-  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33)
+  modelc::batchnorm_backward(trn(d_conv2_block2_1_conv), dw(w_conv2_block2_1_bn_gamma),
+      dw(w_conv2_block2_1_bn_beta), trn(d_conv2_block2_1_bn), trn(t_conv2_block2_1_conv),
+      w(w_conv2_block2_1_bn_gamma), trn(a_conv2_block2_1_bn), trn(a_conv2_block2_1_bn) + 64,
+      modelc::at(g_conv2_block2_1_bn, n));
+  // conv2_block2/1_conv: conv2d [56, 56, 64] (resnet50.yaml:33), kernel: indirect GEMM on AVX-512
   layer(18);
-  modelc::conv2d_backward(trn(d_conv2_block1_out), dw(30), dw(31), trn(d_conv2_block2_1_conv), trn(t_conv2_block1_out), w(30), trn(t_conv2_block2_1_conv), modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_out), dw(w_conv2_block2_1_conv_kernel),
+      dw(w_conv2_block2_1_conv_bias), trn(d_conv2_block2_1_conv), trn(t_conv2_block1_out),
+      w(w_conv2_block2_1_conv_kernel), trn(t_conv2_block2_1_conv),
+      modelc::at(g_conv2_block2_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/out: relu [56, 56, 256] (resnet50.yaml:29)
   layer(17);
-  modelc::relu_backward(trn(d_conv2_block1_add), trn(d_conv2_block1_out), trn(t_conv2_block1_out), n * 802816);
+  modelc::relu_backward(trn(d_conv2_block1_add), trn(d_conv2_block1_out), trn(t_conv2_block1_out),
+      n * 802816);
   // conv2_block1/add: add [56, 56, 256] (resnet50.yaml:28)
   layer(16);
-  { float* d[] = {trn(d_conv2_block1_0_bn), trn(d_conv2_block1_3_bn)}; modelc::add_backward(d, trn(d_conv2_block1_add), n * 802816); }
+  {
+    float* d[] = {trn(d_conv2_block1_0_bn), trn(d_conv2_block1_3_bn)};
+    modelc::add_backward(d, trn(d_conv2_block1_add), n * 802816);
+  }
   // conv2_block1/3_bn: batchnorm [56, 56, 256] (resnet50.yaml:27)
   layer(15);
-  modelc::batchnorm_backward(trn(d_conv2_block1_3_conv), dw(26), dw(27), trn(d_conv2_block1_3_bn), trn(t_conv2_block1_3_conv), w(26), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256, modelc::at(g_conv2_block1_3_bn, n));
-  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26)
+  modelc::batchnorm_backward(trn(d_conv2_block1_3_conv), dw(w_conv2_block1_3_bn_gamma),
+      dw(w_conv2_block1_3_bn_beta), trn(d_conv2_block1_3_bn), trn(t_conv2_block1_3_conv),
+      w(w_conv2_block1_3_bn_gamma), trn(a_conv2_block1_3_bn), trn(a_conv2_block1_3_bn) + 256,
+      modelc::at(g_conv2_block1_3_bn, n));
+  // conv2_block1/3_conv: conv2d [56, 56, 256] (resnet50.yaml:26), kernel: indirect GEMM on AVX-512
   layer(14);
-  modelc::conv2d_backward(trn(d_conv2_block1_2_relu), dw(24), dw(25), trn(d_conv2_block1_3_conv), trn(t_conv2_block1_2_relu), w(24), trn(t_conv2_block1_3_conv), modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_2_relu), dw(w_conv2_block1_3_conv_kernel),
+      dw(w_conv2_block1_3_conv_bias), trn(d_conv2_block1_3_conv), trn(t_conv2_block1_2_relu),
+      w(w_conv2_block1_3_conv_kernel), trn(t_conv2_block1_3_conv),
+      modelc::at(g_conv2_block1_3_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/2_relu: relu [56, 56, 64] (resnet50.yaml:25)
   layer(13);
-  modelc::relu_backward(trn(d_conv2_block1_2_bn), trn(d_conv2_block1_2_relu), trn(t_conv2_block1_2_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block1_2_bn), trn(d_conv2_block1_2_relu),
+      trn(t_conv2_block1_2_relu), n * 200704);
   // conv2_block1/2_bn: batchnorm [56, 56, 64] (resnet50.yaml:24)
   layer(12);
-  modelc::batchnorm_backward(trn(d_conv2_block1_2_conv), dw(20), dw(21), trn(d_conv2_block1_2_bn), trn(t_conv2_block1_2_conv), w(20), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64, modelc::at(g_conv2_block1_2_bn, n));
-  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23)
+  modelc::batchnorm_backward(trn(d_conv2_block1_2_conv), dw(w_conv2_block1_2_bn_gamma),
+      dw(w_conv2_block1_2_bn_beta), trn(d_conv2_block1_2_bn), trn(t_conv2_block1_2_conv),
+      w(w_conv2_block1_2_bn_gamma), trn(a_conv2_block1_2_bn), trn(a_conv2_block1_2_bn) + 64,
+      modelc::at(g_conv2_block1_2_bn, n));
+  // conv2_block1/2_conv: conv2d [56, 56, 64] (resnet50.yaml:23), kernel: Winograd F(4x4, 3x3) on
+  // AVX-512
   layer(11);
-  modelc::conv2d_backward(trn(d_conv2_block1_1_relu), dw(18), dw(19), trn(d_conv2_block1_2_conv), trn(t_conv2_block1_1_relu), w(18), trn(t_conv2_block1_2_conv), modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv2_block1_1_relu), dw(w_conv2_block1_2_conv_kernel),
+      dw(w_conv2_block1_2_conv_bias), trn(d_conv2_block1_2_conv), trn(t_conv2_block1_1_relu),
+      w(w_conv2_block1_2_conv_kernel), trn(t_conv2_block1_2_conv),
+      modelc::at(g_conv2_block1_2_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/1_relu: relu [56, 56, 64] (resnet50.yaml:22)
   layer(10);
-  modelc::relu_backward(trn(d_conv2_block1_1_bn), trn(d_conv2_block1_1_relu), trn(t_conv2_block1_1_relu), n * 200704);
+  modelc::relu_backward(trn(d_conv2_block1_1_bn), trn(d_conv2_block1_1_relu),
+      trn(t_conv2_block1_1_relu), n * 200704);
   // conv2_block1/1_bn: batchnorm [56, 56, 64] (resnet50.yaml:21)
   layer(9);
-  modelc::batchnorm_backward(trn(d_conv2_block1_1_conv), dw(14), dw(15), trn(d_conv2_block1_1_bn), trn(t_conv2_block1_1_conv), w(14), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64, modelc::at(g_conv2_block1_1_bn, n));
-  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20)
+  modelc::batchnorm_backward(trn(d_conv2_block1_1_conv), dw(w_conv2_block1_1_bn_gamma),
+      dw(w_conv2_block1_1_bn_beta), trn(d_conv2_block1_1_bn), trn(t_conv2_block1_1_conv),
+      w(w_conv2_block1_1_bn_gamma), trn(a_conv2_block1_1_bn), trn(a_conv2_block1_1_bn) + 64,
+      modelc::at(g_conv2_block1_1_bn, n));
+  // conv2_block1/1_conv: conv2d [56, 56, 64] (resnet50.yaml:20), kernel: indirect GEMM on AVX-512
   layer(8);
-  modelc::conv2d_backward(trn(d_pool1_pool), dw(12), dw(13), trn(d_conv2_block1_1_conv), trn(t_pool1_pool), w(12), trn(t_conv2_block1_1_conv), modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1_pool), dw(w_conv2_block1_1_conv_kernel),
+      dw(w_conv2_block1_1_conv_bias), trn(d_conv2_block1_1_conv), trn(t_pool1_pool),
+      w(w_conv2_block1_1_conv_kernel), trn(t_conv2_block1_1_conv),
+      modelc::at(g_conv2_block1_1_conv, n), modelc::Activation::linear, scratch());
   // conv2_block1/0_bn: batchnorm [56, 56, 256] (resnet50.yaml:19)
   layer(7);
-  modelc::batchnorm_backward(trn(d_conv2_block1_0_conv), dw(8), dw(9), trn(d_conv2_block1_0_bn), trn(t_conv2_block1_0_conv), w(8), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256, modelc::at(g_conv2_block1_0_bn, n));
-  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18)
+  modelc::batchnorm_backward(trn(d_conv2_block1_0_conv), dw(w_conv2_block1_0_bn_gamma),
+      dw(w_conv2_block1_0_bn_beta), trn(d_conv2_block1_0_bn), trn(t_conv2_block1_0_conv),
+      w(w_conv2_block1_0_bn_gamma), trn(a_conv2_block1_0_bn), trn(a_conv2_block1_0_bn) + 256,
+      modelc::at(g_conv2_block1_0_bn, n));
+  // conv2_block1/0_conv: conv2d [56, 56, 256] (resnet50.yaml:18), kernel: indirect GEMM on AVX-512
   layer(6);
-  modelc::conv2d_backward(trn(d_pool1_pool), dw(6), dw(7), trn(d_conv2_block1_0_conv), trn(t_pool1_pool), w(6), trn(t_conv2_block1_0_conv), modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_pool1_pool), dw(w_conv2_block1_0_conv_kernel),
+      dw(w_conv2_block1_0_conv_bias), trn(d_conv2_block1_0_conv), trn(t_pool1_pool),
+      w(w_conv2_block1_0_conv_kernel), trn(t_conv2_block1_0_conv),
+      modelc::at(g_conv2_block1_0_conv, n), modelc::Activation::linear, scratch());
   // pool1_pool: maxpool [56, 56, 64] (resnet50.yaml:50)
   layer(5);
-  modelc::maxpool_backward(trn(d_pool1_pad), trn(d_pool1_pool), trn(t_pool1_pad), trn(t_pool1_pool), modelc::at(g_pool1_pool, n));
+  modelc::maxpool_backward(trn(d_pool1_pad), trn(d_pool1_pool), trn(t_pool1_pad),
+      trn(t_pool1_pool), modelc::at(g_pool1_pool, n));
   // pool1_pad: zeropad [114, 114, 64] (resnet50.yaml:49)
   layer(4);
   modelc::zeropad_backward(trn(d_conv1_relu), trn(d_pool1_pad), modelc::at(g_pool1_pad, n));
@@ -2229,69 +4180,284 @@ void ResNet50::run_backward([[maybe_unused]] const float* x, int batch) {
   modelc::relu_backward(trn(d_conv1_bn), trn(d_conv1_relu), trn(t_conv1_relu), n * 802816);
   // conv1_bn: batchnorm [112, 112, 64] (resnet50.yaml:47)
   layer(2);
-  modelc::batchnorm_backward(trn(d_conv1_conv), dw(2), dw(3), trn(d_conv1_bn), trn(t_conv1_conv), w(2), trn(a_conv1_bn), trn(a_conv1_bn) + 64, modelc::at(g_conv1_bn, n));
-  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46)
+  modelc::batchnorm_backward(trn(d_conv1_conv), dw(w_conv1_bn_gamma), dw(w_conv1_bn_beta),
+      trn(d_conv1_bn), trn(t_conv1_conv), w(w_conv1_bn_gamma), trn(a_conv1_bn),
+      trn(a_conv1_bn) + 64, modelc::at(g_conv1_bn, n));
+  // conv1_conv: conv2d [112, 112, 64] (resnet50.yaml:46), kernel: im2col + GEMM on AVX-512
   layer(1);
-  modelc::conv2d_backward(trn(d_conv1_pad), dw(0), dw(1), trn(d_conv1_conv), trn(t_conv1_pad), w(0), trn(t_conv1_conv), modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
+  modelc::conv2d_backward(trn(d_conv1_pad), dw(w_conv1_conv_kernel), dw(w_conv1_conv_bias),
+      trn(d_conv1_conv), trn(t_conv1_pad), w(w_conv1_conv_kernel), trn(t_conv1_conv),
+      modelc::at(g_conv1_conv, n), modelc::Activation::linear, scratch());
   // conv1_pad: zeropad [230, 230, 3] (resnet50.yaml:45)
   layer(0);
   modelc::zeropad_backward(trn(d_image), trn(d_conv1_pad), modelc::at(g_conv1_pad, n));
 }
 
 void ResNet50::prepare_weights() {
-  modelc::conv2d_prepare(prep(p_conv1_conv), w(0), w(1), modelc::BatchnormFold{w(2), w(3), w(4), w(5), 1.001e-05f}, g_conv1_conv);  // conv1_conv + conv1_bn
-  modelc::conv2d_prepare(prep(p_conv2_block1_0_conv), w(6), w(7), modelc::BatchnormFold{w(8), w(9), w(10), w(11), 1.001e-05f}, g_conv2_block1_0_conv);  // conv2_block1/0_conv + conv2_block1/0_bn
-  modelc::conv2d_prepare(prep(p_conv2_block1_1_conv), w(12), w(13), modelc::BatchnormFold{w(14), w(15), w(16), w(17), 1.001e-05f}, g_conv2_block1_1_conv);  // conv2_block1/1_conv + conv2_block1/1_bn
-  modelc::conv2d_prepare(prep(p_conv2_block1_2_conv), w(18), w(19), modelc::BatchnormFold{w(20), w(21), w(22), w(23), 1.001e-05f}, g_conv2_block1_2_conv);  // conv2_block1/2_conv + conv2_block1/2_bn
-  modelc::conv2d_prepare(prep(p_conv2_block1_3_conv), w(24), w(25), modelc::BatchnormFold{w(26), w(27), w(28), w(29), 1.001e-05f}, g_conv2_block1_3_conv);  // conv2_block1/3_conv + conv2_block1/3_bn
-  modelc::conv2d_prepare(prep(p_conv2_block2_1_conv), w(30), w(31), modelc::BatchnormFold{w(32), w(33), w(34), w(35), 1.001e-05f}, g_conv2_block2_1_conv);  // conv2_block2/1_conv + conv2_block2/1_bn
-  modelc::conv2d_prepare(prep(p_conv2_block2_2_conv), w(36), w(37), modelc::BatchnormFold{w(38), w(39), w(40), w(41), 1.001e-05f}, g_conv2_block2_2_conv);  // conv2_block2/2_conv + conv2_block2/2_bn
-  modelc::conv2d_prepare(prep(p_conv2_block2_3_conv), w(42), w(43), modelc::BatchnormFold{w(44), w(45), w(46), w(47), 1.001e-05f}, g_conv2_block2_3_conv);  // conv2_block2/3_conv + conv2_block2/3_bn
-  modelc::conv2d_prepare(prep(p_conv2_block3_1_conv), w(48), w(49), modelc::BatchnormFold{w(50), w(51), w(52), w(53), 1.001e-05f}, g_conv2_block3_1_conv);  // conv2_block3/1_conv + conv2_block3/1_bn
-  modelc::conv2d_prepare(prep(p_conv2_block3_2_conv), w(54), w(55), modelc::BatchnormFold{w(56), w(57), w(58), w(59), 1.001e-05f}, g_conv2_block3_2_conv);  // conv2_block3/2_conv + conv2_block3/2_bn
-  modelc::conv2d_prepare(prep(p_conv2_block3_3_conv), w(60), w(61), modelc::BatchnormFold{w(62), w(63), w(64), w(65), 1.001e-05f}, g_conv2_block3_3_conv);  // conv2_block3/3_conv + conv2_block3/3_bn
-  modelc::conv2d_prepare(prep(p_conv3_block1_0_conv), w(66), w(67), modelc::BatchnormFold{w(68), w(69), w(70), w(71), 1.001e-05f}, g_conv3_block1_0_conv);  // conv3_block1/0_conv + conv3_block1/0_bn
-  modelc::conv2d_prepare(prep(p_conv3_block1_1_conv), w(72), w(73), modelc::BatchnormFold{w(74), w(75), w(76), w(77), 1.001e-05f}, g_conv3_block1_1_conv);  // conv3_block1/1_conv + conv3_block1/1_bn
-  modelc::conv2d_prepare(prep(p_conv3_block1_2_conv), w(78), w(79), modelc::BatchnormFold{w(80), w(81), w(82), w(83), 1.001e-05f}, g_conv3_block1_2_conv);  // conv3_block1/2_conv + conv3_block1/2_bn
-  modelc::conv2d_prepare(prep(p_conv3_block1_3_conv), w(84), w(85), modelc::BatchnormFold{w(86), w(87), w(88), w(89), 1.001e-05f}, g_conv3_block1_3_conv);  // conv3_block1/3_conv + conv3_block1/3_bn
-  modelc::conv2d_prepare(prep(p_conv3_block2_1_conv), w(90), w(91), modelc::BatchnormFold{w(92), w(93), w(94), w(95), 1.001e-05f}, g_conv3_block2_1_conv);  // conv3_block2/1_conv + conv3_block2/1_bn
-  modelc::conv2d_prepare(prep(p_conv3_block2_2_conv), w(96), w(97), modelc::BatchnormFold{w(98), w(99), w(100), w(101), 1.001e-05f}, g_conv3_block2_2_conv);  // conv3_block2/2_conv + conv3_block2/2_bn
-  modelc::conv2d_prepare(prep(p_conv3_block2_3_conv), w(102), w(103), modelc::BatchnormFold{w(104), w(105), w(106), w(107), 1.001e-05f}, g_conv3_block2_3_conv);  // conv3_block2/3_conv + conv3_block2/3_bn
-  modelc::conv2d_prepare(prep(p_conv3_block3_1_conv), w(108), w(109), modelc::BatchnormFold{w(110), w(111), w(112), w(113), 1.001e-05f}, g_conv3_block3_1_conv);  // conv3_block3/1_conv + conv3_block3/1_bn
-  modelc::conv2d_prepare(prep(p_conv3_block3_2_conv), w(114), w(115), modelc::BatchnormFold{w(116), w(117), w(118), w(119), 1.001e-05f}, g_conv3_block3_2_conv);  // conv3_block3/2_conv + conv3_block3/2_bn
-  modelc::conv2d_prepare(prep(p_conv3_block3_3_conv), w(120), w(121), modelc::BatchnormFold{w(122), w(123), w(124), w(125), 1.001e-05f}, g_conv3_block3_3_conv);  // conv3_block3/3_conv + conv3_block3/3_bn
-  modelc::conv2d_prepare(prep(p_conv3_block4_1_conv), w(126), w(127), modelc::BatchnormFold{w(128), w(129), w(130), w(131), 1.001e-05f}, g_conv3_block4_1_conv);  // conv3_block4/1_conv + conv3_block4/1_bn
-  modelc::conv2d_prepare(prep(p_conv3_block4_2_conv), w(132), w(133), modelc::BatchnormFold{w(134), w(135), w(136), w(137), 1.001e-05f}, g_conv3_block4_2_conv);  // conv3_block4/2_conv + conv3_block4/2_bn
-  modelc::conv2d_prepare(prep(p_conv3_block4_3_conv), w(138), w(139), modelc::BatchnormFold{w(140), w(141), w(142), w(143), 1.001e-05f}, g_conv3_block4_3_conv);  // conv3_block4/3_conv + conv3_block4/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block1_0_conv), w(144), w(145), modelc::BatchnormFold{w(146), w(147), w(148), w(149), 1.001e-05f}, g_conv4_block1_0_conv);  // conv4_block1/0_conv + conv4_block1/0_bn
-  modelc::conv2d_prepare(prep(p_conv4_block1_1_conv), w(150), w(151), modelc::BatchnormFold{w(152), w(153), w(154), w(155), 1.001e-05f}, g_conv4_block1_1_conv);  // conv4_block1/1_conv + conv4_block1/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block1_2_conv), w(156), w(157), modelc::BatchnormFold{w(158), w(159), w(160), w(161), 1.001e-05f}, g_conv4_block1_2_conv);  // conv4_block1/2_conv + conv4_block1/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block1_3_conv), w(162), w(163), modelc::BatchnormFold{w(164), w(165), w(166), w(167), 1.001e-05f}, g_conv4_block1_3_conv);  // conv4_block1/3_conv + conv4_block1/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block2_1_conv), w(168), w(169), modelc::BatchnormFold{w(170), w(171), w(172), w(173), 1.001e-05f}, g_conv4_block2_1_conv);  // conv4_block2/1_conv + conv4_block2/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block2_2_conv), w(174), w(175), modelc::BatchnormFold{w(176), w(177), w(178), w(179), 1.001e-05f}, g_conv4_block2_2_conv);  // conv4_block2/2_conv + conv4_block2/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block2_3_conv), w(180), w(181), modelc::BatchnormFold{w(182), w(183), w(184), w(185), 1.001e-05f}, g_conv4_block2_3_conv);  // conv4_block2/3_conv + conv4_block2/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block3_1_conv), w(186), w(187), modelc::BatchnormFold{w(188), w(189), w(190), w(191), 1.001e-05f}, g_conv4_block3_1_conv);  // conv4_block3/1_conv + conv4_block3/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block3_2_conv), w(192), w(193), modelc::BatchnormFold{w(194), w(195), w(196), w(197), 1.001e-05f}, g_conv4_block3_2_conv);  // conv4_block3/2_conv + conv4_block3/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block3_3_conv), w(198), w(199), modelc::BatchnormFold{w(200), w(201), w(202), w(203), 1.001e-05f}, g_conv4_block3_3_conv);  // conv4_block3/3_conv + conv4_block3/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block4_1_conv), w(204), w(205), modelc::BatchnormFold{w(206), w(207), w(208), w(209), 1.001e-05f}, g_conv4_block4_1_conv);  // conv4_block4/1_conv + conv4_block4/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block4_2_conv), w(210), w(211), modelc::BatchnormFold{w(212), w(213), w(214), w(215), 1.001e-05f}, g_conv4_block4_2_conv);  // conv4_block4/2_conv + conv4_block4/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block4_3_conv), w(216), w(217), modelc::BatchnormFold{w(218), w(219), w(220), w(221), 1.001e-05f}, g_conv4_block4_3_conv);  // conv4_block4/3_conv + conv4_block4/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block5_1_conv), w(222), w(223), modelc::BatchnormFold{w(224), w(225), w(226), w(227), 1.001e-05f}, g_conv4_block5_1_conv);  // conv4_block5/1_conv + conv4_block5/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block5_2_conv), w(228), w(229), modelc::BatchnormFold{w(230), w(231), w(232), w(233), 1.001e-05f}, g_conv4_block5_2_conv);  // conv4_block5/2_conv + conv4_block5/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block5_3_conv), w(234), w(235), modelc::BatchnormFold{w(236), w(237), w(238), w(239), 1.001e-05f}, g_conv4_block5_3_conv);  // conv4_block5/3_conv + conv4_block5/3_bn
-  modelc::conv2d_prepare(prep(p_conv4_block6_1_conv), w(240), w(241), modelc::BatchnormFold{w(242), w(243), w(244), w(245), 1.001e-05f}, g_conv4_block6_1_conv);  // conv4_block6/1_conv + conv4_block6/1_bn
-  modelc::conv2d_prepare(prep(p_conv4_block6_2_conv), w(246), w(247), modelc::BatchnormFold{w(248), w(249), w(250), w(251), 1.001e-05f}, g_conv4_block6_2_conv);  // conv4_block6/2_conv + conv4_block6/2_bn
-  modelc::conv2d_prepare(prep(p_conv4_block6_3_conv), w(252), w(253), modelc::BatchnormFold{w(254), w(255), w(256), w(257), 1.001e-05f}, g_conv4_block6_3_conv);  // conv4_block6/3_conv + conv4_block6/3_bn
-  modelc::conv2d_prepare(prep(p_conv5_block1_0_conv), w(258), w(259), modelc::BatchnormFold{w(260), w(261), w(262), w(263), 1.001e-05f}, g_conv5_block1_0_conv);  // conv5_block1/0_conv + conv5_block1/0_bn
-  modelc::conv2d_prepare(prep(p_conv5_block1_1_conv), w(264), w(265), modelc::BatchnormFold{w(266), w(267), w(268), w(269), 1.001e-05f}, g_conv5_block1_1_conv);  // conv5_block1/1_conv + conv5_block1/1_bn
-  modelc::conv2d_prepare(prep(p_conv5_block1_2_conv), w(270), w(271), modelc::BatchnormFold{w(272), w(273), w(274), w(275), 1.001e-05f}, g_conv5_block1_2_conv);  // conv5_block1/2_conv + conv5_block1/2_bn
-  modelc::conv2d_prepare(prep(p_conv5_block1_3_conv), w(276), w(277), modelc::BatchnormFold{w(278), w(279), w(280), w(281), 1.001e-05f}, g_conv5_block1_3_conv);  // conv5_block1/3_conv + conv5_block1/3_bn
-  modelc::conv2d_prepare(prep(p_conv5_block2_1_conv), w(282), w(283), modelc::BatchnormFold{w(284), w(285), w(286), w(287), 1.001e-05f}, g_conv5_block2_1_conv);  // conv5_block2/1_conv + conv5_block2/1_bn
-  modelc::conv2d_prepare(prep(p_conv5_block2_2_conv), w(288), w(289), modelc::BatchnormFold{w(290), w(291), w(292), w(293), 1.001e-05f}, g_conv5_block2_2_conv);  // conv5_block2/2_conv + conv5_block2/2_bn
-  modelc::conv2d_prepare(prep(p_conv5_block2_3_conv), w(294), w(295), modelc::BatchnormFold{w(296), w(297), w(298), w(299), 1.001e-05f}, g_conv5_block2_3_conv);  // conv5_block2/3_conv + conv5_block2/3_bn
-  modelc::conv2d_prepare(prep(p_conv5_block3_1_conv), w(300), w(301), modelc::BatchnormFold{w(302), w(303), w(304), w(305), 1.001e-05f}, g_conv5_block3_1_conv);  // conv5_block3/1_conv + conv5_block3/1_bn
-  modelc::conv2d_prepare(prep(p_conv5_block3_2_conv), w(306), w(307), modelc::BatchnormFold{w(308), w(309), w(310), w(311), 1.001e-05f}, g_conv5_block3_2_conv);  // conv5_block3/2_conv + conv5_block3/2_bn
-  modelc::conv2d_prepare(prep(p_conv5_block3_3_conv), w(312), w(313), modelc::BatchnormFold{w(314), w(315), w(316), w(317), 1.001e-05f}, g_conv5_block3_3_conv);  // conv5_block3/3_conv + conv5_block3/3_bn
+  // conv1_conv + conv1_bn
+  modelc::conv2d_prepare(prep(p_conv1_conv), w(w_conv1_conv_kernel), w(w_conv1_conv_bias),
+      modelc::BatchnormFold{w(w_conv1_bn_gamma), w(w_conv1_bn_beta), w(w_conv1_bn_moving_mean),
+      w(w_conv1_bn_moving_variance), 1.001e-05f}, g_conv1_conv);
+  // conv2_block1/0_conv + conv2_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_0_conv), w(w_conv2_block1_0_conv_kernel),
+      w(w_conv2_block1_0_conv_bias), modelc::BatchnormFold{w(w_conv2_block1_0_bn_gamma),
+      w(w_conv2_block1_0_bn_beta), w(w_conv2_block1_0_bn_moving_mean),
+      w(w_conv2_block1_0_bn_moving_variance), 1.001e-05f}, g_conv2_block1_0_conv);
+  // conv2_block1/1_conv + conv2_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_1_conv), w(w_conv2_block1_1_conv_kernel),
+      w(w_conv2_block1_1_conv_bias), modelc::BatchnormFold{w(w_conv2_block1_1_bn_gamma),
+      w(w_conv2_block1_1_bn_beta), w(w_conv2_block1_1_bn_moving_mean),
+      w(w_conv2_block1_1_bn_moving_variance), 1.001e-05f}, g_conv2_block1_1_conv);
+  // conv2_block1/2_conv + conv2_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_2_conv), w(w_conv2_block1_2_conv_kernel),
+      w(w_conv2_block1_2_conv_bias), modelc::BatchnormFold{w(w_conv2_block1_2_bn_gamma),
+      w(w_conv2_block1_2_bn_beta), w(w_conv2_block1_2_bn_moving_mean),
+      w(w_conv2_block1_2_bn_moving_variance), 1.001e-05f}, g_conv2_block1_2_conv);
+  // conv2_block1/3_conv + conv2_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv2_block1_3_conv), w(w_conv2_block1_3_conv_kernel),
+      w(w_conv2_block1_3_conv_bias), modelc::BatchnormFold{w(w_conv2_block1_3_bn_gamma),
+      w(w_conv2_block1_3_bn_beta), w(w_conv2_block1_3_bn_moving_mean),
+      w(w_conv2_block1_3_bn_moving_variance), 1.001e-05f}, g_conv2_block1_3_conv);
+  // conv2_block2/1_conv + conv2_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_1_conv), w(w_conv2_block2_1_conv_kernel),
+      w(w_conv2_block2_1_conv_bias), modelc::BatchnormFold{w(w_conv2_block2_1_bn_gamma),
+      w(w_conv2_block2_1_bn_beta), w(w_conv2_block2_1_bn_moving_mean),
+      w(w_conv2_block2_1_bn_moving_variance), 1.001e-05f}, g_conv2_block2_1_conv);
+  // conv2_block2/2_conv + conv2_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_2_conv), w(w_conv2_block2_2_conv_kernel),
+      w(w_conv2_block2_2_conv_bias), modelc::BatchnormFold{w(w_conv2_block2_2_bn_gamma),
+      w(w_conv2_block2_2_bn_beta), w(w_conv2_block2_2_bn_moving_mean),
+      w(w_conv2_block2_2_bn_moving_variance), 1.001e-05f}, g_conv2_block2_2_conv);
+  // conv2_block2/3_conv + conv2_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv2_block2_3_conv), w(w_conv2_block2_3_conv_kernel),
+      w(w_conv2_block2_3_conv_bias), modelc::BatchnormFold{w(w_conv2_block2_3_bn_gamma),
+      w(w_conv2_block2_3_bn_beta), w(w_conv2_block2_3_bn_moving_mean),
+      w(w_conv2_block2_3_bn_moving_variance), 1.001e-05f}, g_conv2_block2_3_conv);
+  // conv2_block3/1_conv + conv2_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_1_conv), w(w_conv2_block3_1_conv_kernel),
+      w(w_conv2_block3_1_conv_bias), modelc::BatchnormFold{w(w_conv2_block3_1_bn_gamma),
+      w(w_conv2_block3_1_bn_beta), w(w_conv2_block3_1_bn_moving_mean),
+      w(w_conv2_block3_1_bn_moving_variance), 1.001e-05f}, g_conv2_block3_1_conv);
+  // conv2_block3/2_conv + conv2_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_2_conv), w(w_conv2_block3_2_conv_kernel),
+      w(w_conv2_block3_2_conv_bias), modelc::BatchnormFold{w(w_conv2_block3_2_bn_gamma),
+      w(w_conv2_block3_2_bn_beta), w(w_conv2_block3_2_bn_moving_mean),
+      w(w_conv2_block3_2_bn_moving_variance), 1.001e-05f}, g_conv2_block3_2_conv);
+  // conv2_block3/3_conv + conv2_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv2_block3_3_conv), w(w_conv2_block3_3_conv_kernel),
+      w(w_conv2_block3_3_conv_bias), modelc::BatchnormFold{w(w_conv2_block3_3_bn_gamma),
+      w(w_conv2_block3_3_bn_beta), w(w_conv2_block3_3_bn_moving_mean),
+      w(w_conv2_block3_3_bn_moving_variance), 1.001e-05f}, g_conv2_block3_3_conv);
+  // conv3_block1/0_conv + conv3_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_0_conv), w(w_conv3_block1_0_conv_kernel),
+      w(w_conv3_block1_0_conv_bias), modelc::BatchnormFold{w(w_conv3_block1_0_bn_gamma),
+      w(w_conv3_block1_0_bn_beta), w(w_conv3_block1_0_bn_moving_mean),
+      w(w_conv3_block1_0_bn_moving_variance), 1.001e-05f}, g_conv3_block1_0_conv);
+  // conv3_block1/1_conv + conv3_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_1_conv), w(w_conv3_block1_1_conv_kernel),
+      w(w_conv3_block1_1_conv_bias), modelc::BatchnormFold{w(w_conv3_block1_1_bn_gamma),
+      w(w_conv3_block1_1_bn_beta), w(w_conv3_block1_1_bn_moving_mean),
+      w(w_conv3_block1_1_bn_moving_variance), 1.001e-05f}, g_conv3_block1_1_conv);
+  // conv3_block1/2_conv + conv3_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_2_conv), w(w_conv3_block1_2_conv_kernel),
+      w(w_conv3_block1_2_conv_bias), modelc::BatchnormFold{w(w_conv3_block1_2_bn_gamma),
+      w(w_conv3_block1_2_bn_beta), w(w_conv3_block1_2_bn_moving_mean),
+      w(w_conv3_block1_2_bn_moving_variance), 1.001e-05f}, g_conv3_block1_2_conv);
+  // conv3_block1/3_conv + conv3_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block1_3_conv), w(w_conv3_block1_3_conv_kernel),
+      w(w_conv3_block1_3_conv_bias), modelc::BatchnormFold{w(w_conv3_block1_3_bn_gamma),
+      w(w_conv3_block1_3_bn_beta), w(w_conv3_block1_3_bn_moving_mean),
+      w(w_conv3_block1_3_bn_moving_variance), 1.001e-05f}, g_conv3_block1_3_conv);
+  // conv3_block2/1_conv + conv3_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_1_conv), w(w_conv3_block2_1_conv_kernel),
+      w(w_conv3_block2_1_conv_bias), modelc::BatchnormFold{w(w_conv3_block2_1_bn_gamma),
+      w(w_conv3_block2_1_bn_beta), w(w_conv3_block2_1_bn_moving_mean),
+      w(w_conv3_block2_1_bn_moving_variance), 1.001e-05f}, g_conv3_block2_1_conv);
+  // conv3_block2/2_conv + conv3_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_2_conv), w(w_conv3_block2_2_conv_kernel),
+      w(w_conv3_block2_2_conv_bias), modelc::BatchnormFold{w(w_conv3_block2_2_bn_gamma),
+      w(w_conv3_block2_2_bn_beta), w(w_conv3_block2_2_bn_moving_mean),
+      w(w_conv3_block2_2_bn_moving_variance), 1.001e-05f}, g_conv3_block2_2_conv);
+  // conv3_block2/3_conv + conv3_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block2_3_conv), w(w_conv3_block2_3_conv_kernel),
+      w(w_conv3_block2_3_conv_bias), modelc::BatchnormFold{w(w_conv3_block2_3_bn_gamma),
+      w(w_conv3_block2_3_bn_beta), w(w_conv3_block2_3_bn_moving_mean),
+      w(w_conv3_block2_3_bn_moving_variance), 1.001e-05f}, g_conv3_block2_3_conv);
+  // conv3_block3/1_conv + conv3_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_1_conv), w(w_conv3_block3_1_conv_kernel),
+      w(w_conv3_block3_1_conv_bias), modelc::BatchnormFold{w(w_conv3_block3_1_bn_gamma),
+      w(w_conv3_block3_1_bn_beta), w(w_conv3_block3_1_bn_moving_mean),
+      w(w_conv3_block3_1_bn_moving_variance), 1.001e-05f}, g_conv3_block3_1_conv);
+  // conv3_block3/2_conv + conv3_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_2_conv), w(w_conv3_block3_2_conv_kernel),
+      w(w_conv3_block3_2_conv_bias), modelc::BatchnormFold{w(w_conv3_block3_2_bn_gamma),
+      w(w_conv3_block3_2_bn_beta), w(w_conv3_block3_2_bn_moving_mean),
+      w(w_conv3_block3_2_bn_moving_variance), 1.001e-05f}, g_conv3_block3_2_conv);
+  // conv3_block3/3_conv + conv3_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block3_3_conv), w(w_conv3_block3_3_conv_kernel),
+      w(w_conv3_block3_3_conv_bias), modelc::BatchnormFold{w(w_conv3_block3_3_bn_gamma),
+      w(w_conv3_block3_3_bn_beta), w(w_conv3_block3_3_bn_moving_mean),
+      w(w_conv3_block3_3_bn_moving_variance), 1.001e-05f}, g_conv3_block3_3_conv);
+  // conv3_block4/1_conv + conv3_block4/1_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_1_conv), w(w_conv3_block4_1_conv_kernel),
+      w(w_conv3_block4_1_conv_bias), modelc::BatchnormFold{w(w_conv3_block4_1_bn_gamma),
+      w(w_conv3_block4_1_bn_beta), w(w_conv3_block4_1_bn_moving_mean),
+      w(w_conv3_block4_1_bn_moving_variance), 1.001e-05f}, g_conv3_block4_1_conv);
+  // conv3_block4/2_conv + conv3_block4/2_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_2_conv), w(w_conv3_block4_2_conv_kernel),
+      w(w_conv3_block4_2_conv_bias), modelc::BatchnormFold{w(w_conv3_block4_2_bn_gamma),
+      w(w_conv3_block4_2_bn_beta), w(w_conv3_block4_2_bn_moving_mean),
+      w(w_conv3_block4_2_bn_moving_variance), 1.001e-05f}, g_conv3_block4_2_conv);
+  // conv3_block4/3_conv + conv3_block4/3_bn
+  modelc::conv2d_prepare(prep(p_conv3_block4_3_conv), w(w_conv3_block4_3_conv_kernel),
+      w(w_conv3_block4_3_conv_bias), modelc::BatchnormFold{w(w_conv3_block4_3_bn_gamma),
+      w(w_conv3_block4_3_bn_beta), w(w_conv3_block4_3_bn_moving_mean),
+      w(w_conv3_block4_3_bn_moving_variance), 1.001e-05f}, g_conv3_block4_3_conv);
+  // conv4_block1/0_conv + conv4_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_0_conv), w(w_conv4_block1_0_conv_kernel),
+      w(w_conv4_block1_0_conv_bias), modelc::BatchnormFold{w(w_conv4_block1_0_bn_gamma),
+      w(w_conv4_block1_0_bn_beta), w(w_conv4_block1_0_bn_moving_mean),
+      w(w_conv4_block1_0_bn_moving_variance), 1.001e-05f}, g_conv4_block1_0_conv);
+  // conv4_block1/1_conv + conv4_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_1_conv), w(w_conv4_block1_1_conv_kernel),
+      w(w_conv4_block1_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block1_1_bn_gamma),
+      w(w_conv4_block1_1_bn_beta), w(w_conv4_block1_1_bn_moving_mean),
+      w(w_conv4_block1_1_bn_moving_variance), 1.001e-05f}, g_conv4_block1_1_conv);
+  // conv4_block1/2_conv + conv4_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_2_conv), w(w_conv4_block1_2_conv_kernel),
+      w(w_conv4_block1_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block1_2_bn_gamma),
+      w(w_conv4_block1_2_bn_beta), w(w_conv4_block1_2_bn_moving_mean),
+      w(w_conv4_block1_2_bn_moving_variance), 1.001e-05f}, g_conv4_block1_2_conv);
+  // conv4_block1/3_conv + conv4_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block1_3_conv), w(w_conv4_block1_3_conv_kernel),
+      w(w_conv4_block1_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block1_3_bn_gamma),
+      w(w_conv4_block1_3_bn_beta), w(w_conv4_block1_3_bn_moving_mean),
+      w(w_conv4_block1_3_bn_moving_variance), 1.001e-05f}, g_conv4_block1_3_conv);
+  // conv4_block2/1_conv + conv4_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_1_conv), w(w_conv4_block2_1_conv_kernel),
+      w(w_conv4_block2_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block2_1_bn_gamma),
+      w(w_conv4_block2_1_bn_beta), w(w_conv4_block2_1_bn_moving_mean),
+      w(w_conv4_block2_1_bn_moving_variance), 1.001e-05f}, g_conv4_block2_1_conv);
+  // conv4_block2/2_conv + conv4_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_2_conv), w(w_conv4_block2_2_conv_kernel),
+      w(w_conv4_block2_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block2_2_bn_gamma),
+      w(w_conv4_block2_2_bn_beta), w(w_conv4_block2_2_bn_moving_mean),
+      w(w_conv4_block2_2_bn_moving_variance), 1.001e-05f}, g_conv4_block2_2_conv);
+  // conv4_block2/3_conv + conv4_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block2_3_conv), w(w_conv4_block2_3_conv_kernel),
+      w(w_conv4_block2_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block2_3_bn_gamma),
+      w(w_conv4_block2_3_bn_beta), w(w_conv4_block2_3_bn_moving_mean),
+      w(w_conv4_block2_3_bn_moving_variance), 1.001e-05f}, g_conv4_block2_3_conv);
+  // conv4_block3/1_conv + conv4_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_1_conv), w(w_conv4_block3_1_conv_kernel),
+      w(w_conv4_block3_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block3_1_bn_gamma),
+      w(w_conv4_block3_1_bn_beta), w(w_conv4_block3_1_bn_moving_mean),
+      w(w_conv4_block3_1_bn_moving_variance), 1.001e-05f}, g_conv4_block3_1_conv);
+  // conv4_block3/2_conv + conv4_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_2_conv), w(w_conv4_block3_2_conv_kernel),
+      w(w_conv4_block3_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block3_2_bn_gamma),
+      w(w_conv4_block3_2_bn_beta), w(w_conv4_block3_2_bn_moving_mean),
+      w(w_conv4_block3_2_bn_moving_variance), 1.001e-05f}, g_conv4_block3_2_conv);
+  // conv4_block3/3_conv + conv4_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block3_3_conv), w(w_conv4_block3_3_conv_kernel),
+      w(w_conv4_block3_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block3_3_bn_gamma),
+      w(w_conv4_block3_3_bn_beta), w(w_conv4_block3_3_bn_moving_mean),
+      w(w_conv4_block3_3_bn_moving_variance), 1.001e-05f}, g_conv4_block3_3_conv);
+  // conv4_block4/1_conv + conv4_block4/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_1_conv), w(w_conv4_block4_1_conv_kernel),
+      w(w_conv4_block4_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block4_1_bn_gamma),
+      w(w_conv4_block4_1_bn_beta), w(w_conv4_block4_1_bn_moving_mean),
+      w(w_conv4_block4_1_bn_moving_variance), 1.001e-05f}, g_conv4_block4_1_conv);
+  // conv4_block4/2_conv + conv4_block4/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_2_conv), w(w_conv4_block4_2_conv_kernel),
+      w(w_conv4_block4_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block4_2_bn_gamma),
+      w(w_conv4_block4_2_bn_beta), w(w_conv4_block4_2_bn_moving_mean),
+      w(w_conv4_block4_2_bn_moving_variance), 1.001e-05f}, g_conv4_block4_2_conv);
+  // conv4_block4/3_conv + conv4_block4/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block4_3_conv), w(w_conv4_block4_3_conv_kernel),
+      w(w_conv4_block4_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block4_3_bn_gamma),
+      w(w_conv4_block4_3_bn_beta), w(w_conv4_block4_3_bn_moving_mean),
+      w(w_conv4_block4_3_bn_moving_variance), 1.001e-05f}, g_conv4_block4_3_conv);
+  // conv4_block5/1_conv + conv4_block5/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_1_conv), w(w_conv4_block5_1_conv_kernel),
+      w(w_conv4_block5_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block5_1_bn_gamma),
+      w(w_conv4_block5_1_bn_beta), w(w_conv4_block5_1_bn_moving_mean),
+      w(w_conv4_block5_1_bn_moving_variance), 1.001e-05f}, g_conv4_block5_1_conv);
+  // conv4_block5/2_conv + conv4_block5/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_2_conv), w(w_conv4_block5_2_conv_kernel),
+      w(w_conv4_block5_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block5_2_bn_gamma),
+      w(w_conv4_block5_2_bn_beta), w(w_conv4_block5_2_bn_moving_mean),
+      w(w_conv4_block5_2_bn_moving_variance), 1.001e-05f}, g_conv4_block5_2_conv);
+  // conv4_block5/3_conv + conv4_block5/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block5_3_conv), w(w_conv4_block5_3_conv_kernel),
+      w(w_conv4_block5_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block5_3_bn_gamma),
+      w(w_conv4_block5_3_bn_beta), w(w_conv4_block5_3_bn_moving_mean),
+      w(w_conv4_block5_3_bn_moving_variance), 1.001e-05f}, g_conv4_block5_3_conv);
+  // conv4_block6/1_conv + conv4_block6/1_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_1_conv), w(w_conv4_block6_1_conv_kernel),
+      w(w_conv4_block6_1_conv_bias), modelc::BatchnormFold{w(w_conv4_block6_1_bn_gamma),
+      w(w_conv4_block6_1_bn_beta), w(w_conv4_block6_1_bn_moving_mean),
+      w(w_conv4_block6_1_bn_moving_variance), 1.001e-05f}, g_conv4_block6_1_conv);
+  // conv4_block6/2_conv + conv4_block6/2_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_2_conv), w(w_conv4_block6_2_conv_kernel),
+      w(w_conv4_block6_2_conv_bias), modelc::BatchnormFold{w(w_conv4_block6_2_bn_gamma),
+      w(w_conv4_block6_2_bn_beta), w(w_conv4_block6_2_bn_moving_mean),
+      w(w_conv4_block6_2_bn_moving_variance), 1.001e-05f}, g_conv4_block6_2_conv);
+  // conv4_block6/3_conv + conv4_block6/3_bn
+  modelc::conv2d_prepare(prep(p_conv4_block6_3_conv), w(w_conv4_block6_3_conv_kernel),
+      w(w_conv4_block6_3_conv_bias), modelc::BatchnormFold{w(w_conv4_block6_3_bn_gamma),
+      w(w_conv4_block6_3_bn_beta), w(w_conv4_block6_3_bn_moving_mean),
+      w(w_conv4_block6_3_bn_moving_variance), 1.001e-05f}, g_conv4_block6_3_conv);
+  // conv5_block1/0_conv + conv5_block1/0_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_0_conv), w(w_conv5_block1_0_conv_kernel),
+      w(w_conv5_block1_0_conv_bias), modelc::BatchnormFold{w(w_conv5_block1_0_bn_gamma),
+      w(w_conv5_block1_0_bn_beta), w(w_conv5_block1_0_bn_moving_mean),
+      w(w_conv5_block1_0_bn_moving_variance), 1.001e-05f}, g_conv5_block1_0_conv);
+  // conv5_block1/1_conv + conv5_block1/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_1_conv), w(w_conv5_block1_1_conv_kernel),
+      w(w_conv5_block1_1_conv_bias), modelc::BatchnormFold{w(w_conv5_block1_1_bn_gamma),
+      w(w_conv5_block1_1_bn_beta), w(w_conv5_block1_1_bn_moving_mean),
+      w(w_conv5_block1_1_bn_moving_variance), 1.001e-05f}, g_conv5_block1_1_conv);
+  // conv5_block1/2_conv + conv5_block1/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_2_conv), w(w_conv5_block1_2_conv_kernel),
+      w(w_conv5_block1_2_conv_bias), modelc::BatchnormFold{w(w_conv5_block1_2_bn_gamma),
+      w(w_conv5_block1_2_bn_beta), w(w_conv5_block1_2_bn_moving_mean),
+      w(w_conv5_block1_2_bn_moving_variance), 1.001e-05f}, g_conv5_block1_2_conv);
+  // conv5_block1/3_conv + conv5_block1/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block1_3_conv), w(w_conv5_block1_3_conv_kernel),
+      w(w_conv5_block1_3_conv_bias), modelc::BatchnormFold{w(w_conv5_block1_3_bn_gamma),
+      w(w_conv5_block1_3_bn_beta), w(w_conv5_block1_3_bn_moving_mean),
+      w(w_conv5_block1_3_bn_moving_variance), 1.001e-05f}, g_conv5_block1_3_conv);
+  // conv5_block2/1_conv + conv5_block2/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_1_conv), w(w_conv5_block2_1_conv_kernel),
+      w(w_conv5_block2_1_conv_bias), modelc::BatchnormFold{w(w_conv5_block2_1_bn_gamma),
+      w(w_conv5_block2_1_bn_beta), w(w_conv5_block2_1_bn_moving_mean),
+      w(w_conv5_block2_1_bn_moving_variance), 1.001e-05f}, g_conv5_block2_1_conv);
+  // conv5_block2/2_conv + conv5_block2/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_2_conv), w(w_conv5_block2_2_conv_kernel),
+      w(w_conv5_block2_2_conv_bias), modelc::BatchnormFold{w(w_conv5_block2_2_bn_gamma),
+      w(w_conv5_block2_2_bn_beta), w(w_conv5_block2_2_bn_moving_mean),
+      w(w_conv5_block2_2_bn_moving_variance), 1.001e-05f}, g_conv5_block2_2_conv);
+  // conv5_block2/3_conv + conv5_block2/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block2_3_conv), w(w_conv5_block2_3_conv_kernel),
+      w(w_conv5_block2_3_conv_bias), modelc::BatchnormFold{w(w_conv5_block2_3_bn_gamma),
+      w(w_conv5_block2_3_bn_beta), w(w_conv5_block2_3_bn_moving_mean),
+      w(w_conv5_block2_3_bn_moving_variance), 1.001e-05f}, g_conv5_block2_3_conv);
+  // conv5_block3/1_conv + conv5_block3/1_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_1_conv), w(w_conv5_block3_1_conv_kernel),
+      w(w_conv5_block3_1_conv_bias), modelc::BatchnormFold{w(w_conv5_block3_1_bn_gamma),
+      w(w_conv5_block3_1_bn_beta), w(w_conv5_block3_1_bn_moving_mean),
+      w(w_conv5_block3_1_bn_moving_variance), 1.001e-05f}, g_conv5_block3_1_conv);
+  // conv5_block3/2_conv + conv5_block3/2_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_2_conv), w(w_conv5_block3_2_conv_kernel),
+      w(w_conv5_block3_2_conv_bias), modelc::BatchnormFold{w(w_conv5_block3_2_bn_gamma),
+      w(w_conv5_block3_2_bn_beta), w(w_conv5_block3_2_bn_moving_mean),
+      w(w_conv5_block3_2_bn_moving_variance), 1.001e-05f}, g_conv5_block3_2_conv);
+  // conv5_block3/3_conv + conv5_block3/3_bn
+  modelc::conv2d_prepare(prep(p_conv5_block3_3_conv), w(w_conv5_block3_3_conv_kernel),
+      w(w_conv5_block3_3_conv_bias), modelc::BatchnormFold{w(w_conv5_block3_3_bn_gamma),
+      w(w_conv5_block3_3_bn_beta), w(w_conv5_block3_3_bn_moving_mean),
+      w(w_conv5_block3_3_bn_moving_variance), 1.001e-05f}, g_conv5_block3_3_conv);
 }
 
 }  // namespace modelc::gen

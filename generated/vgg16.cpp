@@ -16,32 +16,79 @@ constexpr modelc::ParamSpec kParams[] = {
   {"block1/conv2.bias", {64, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"block2/conv1.kernel", {3, 3, 64, 128}, 4, modelc::Init::glorot_uniform, 576, 1152, true, 0.0f},
   {"block2/conv1.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block2/conv2.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true, 0.0f},
+  {"block2/conv2.kernel", {3, 3, 128, 128}, 4, modelc::Init::glorot_uniform, 1152, 1152, true,
+      0.0f},
   {"block2/conv2.bias", {128, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv1.kernel", {3, 3, 128, 256}, 4, modelc::Init::glorot_uniform, 1152, 2304, true, 0.0f},
+  {"block3/conv1.kernel", {3, 3, 128, 256}, 4, modelc::Init::glorot_uniform, 1152, 2304, true,
+      0.0f},
   {"block3/conv1.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv2.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"block3/conv2.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true,
+      0.0f},
   {"block3/conv2.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block3/conv3.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true, 0.0f},
+  {"block3/conv3.kernel", {3, 3, 256, 256}, 4, modelc::Init::glorot_uniform, 2304, 2304, true,
+      0.0f},
   {"block3/conv3.bias", {256, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv1.kernel", {3, 3, 256, 512}, 4, modelc::Init::glorot_uniform, 2304, 4608, true, 0.0f},
+  {"block4/conv1.kernel", {3, 3, 256, 512}, 4, modelc::Init::glorot_uniform, 2304, 4608, true,
+      0.0f},
   {"block4/conv1.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block4/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true,
+      0.0f},
   {"block4/conv2.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block4/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block4/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true,
+      0.0f},
   {"block4/conv3.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv1.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv1.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true,
+      0.0f},
   {"block5/conv1.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv2.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true,
+      0.0f},
   {"block5/conv2.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"block5/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true, 0.0f},
+  {"block5/conv3.kernel", {3, 3, 512, 512}, 4, modelc::Init::glorot_uniform, 4608, 4608, true,
+      0.0f},
   {"block5/conv3.bias", {512, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"fc1.kernel", {25088, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 25088, 4096, true, 0.0f},
   {"fc1.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
   {"fc2.kernel", {4096, 4096, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 4096, true, 0.0f},
   {"fc2.bias", {4096, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
-  {"predictions.kernel", {4096, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 1000, true, 0.0f},
+  {"predictions.kernel", {4096, 1000, 0, 0}, 2, modelc::Init::glorot_uniform, 4096, 1000, true,
+      0.0f},
   {"predictions.bias", {1000, 0, 0, 0}, 1, modelc::Init::zeros, 0, 0, true, 0.0f},
+};
+
+// Indices into kParams by layer and weight: w_<layer>_<weight>.
+enum : int {
+  w_block1_conv1_kernel = 0,
+  w_block1_conv1_bias = 1,
+  w_block1_conv2_kernel = 2,
+  w_block1_conv2_bias = 3,
+  w_block2_conv1_kernel = 4,
+  w_block2_conv1_bias = 5,
+  w_block2_conv2_kernel = 6,
+  w_block2_conv2_bias = 7,
+  w_block3_conv1_kernel = 8,
+  w_block3_conv1_bias = 9,
+  w_block3_conv2_kernel = 10,
+  w_block3_conv2_bias = 11,
+  w_block3_conv3_kernel = 12,
+  w_block3_conv3_bias = 13,
+  w_block4_conv1_kernel = 14,
+  w_block4_conv1_bias = 15,
+  w_block4_conv2_kernel = 16,
+  w_block4_conv2_bias = 17,
+  w_block4_conv3_kernel = 18,
+  w_block4_conv3_bias = 19,
+  w_block5_conv1_kernel = 20,
+  w_block5_conv1_bias = 21,
+  w_block5_conv2_kernel = 22,
+  w_block5_conv2_bias = 23,
+  w_block5_conv3_kernel = 24,
+  w_block5_conv3_bias = 25,
+  w_fc1_kernel = 26,
+  w_fc1_bias = 27,
+  w_fc2_kernel = 28,
+  w_fc2_bias = 29,
+  w_predictions_kernel = 30,
+  w_predictions_bias = 31,
 };
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
@@ -83,52 +130,108 @@ constexpr modelc::LayerSpec kLayers[] = {
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
 // m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
 [[maybe_unused]] constexpr int64_t d_image = 15088096;  // image [224, 224, 3]
-[[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0, d_block1_conv1 = 15238624, p_block1_conv1 = 0;  // block1/conv1 [224, 224, 64]
-[[maybe_unused]] constexpr int64_t i_block1_conv2 = 3211264, t_block1_conv2 = 3211264, d_block1_conv2 = 18449888, p_block1_conv2 = 1856;  // block1/conv2 [224, 224, 64]
-[[maybe_unused]] constexpr int64_t i_block1_pool = 0, t_block1_pool = 6422528, d_block1_pool = 21661152;  // block1/pool [112, 112, 64]
-[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344, d_block2_conv1 = 22463968, p_block2_conv1 = 149440;  // block2/conv1 [112, 112, 128]
-[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976, d_block2_conv2 = 24069600, p_block2_conv2 = 444608;  // block2/conv2 [112, 112, 128]
-[[maybe_unused]] constexpr int64_t i_block2_pool = 0, t_block2_pool = 10436608, d_block2_pool = 25675232;  // block2/pool [56, 56, 128]
-[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016, d_block3_conv1 = 26076640, p_block3_conv1 = 1034688;  // block3/conv1 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832, d_block3_conv2 = 26879456, p_block3_conv2 = 2214848;  // block3/conv2 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648, d_block3_conv3 = 27682272, p_block3_conv3 = 4574656;  // block3/conv3 [56, 56, 256]
-[[maybe_unused]] constexpr int64_t i_block3_pool = 802816, t_block3_pool = 13246464, d_block3_pool = 28485088;  // block3/pool [28, 28, 256]
-[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168, d_block4_conv1 = 28685792, p_block4_conv1 = 6934464;  // block4/conv1 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576, d_block4_conv2 = 29087200, p_block4_conv2 = 11654080;  // block4/conv2 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984, d_block4_conv3 = 29488608, p_block4_conv3 = 21092288;  // block4/conv3 [28, 28, 512]
-[[maybe_unused]] constexpr int64_t i_block4_pool = 401408, t_block4_pool = 14651392, d_block4_pool = 29890016;  // block4/pool [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744, d_block5_conv1 = 29990368, p_block5_conv1 = 30530496;  // block5/conv1 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096, d_block5_conv2 = 30090720, p_block5_conv2 = 39968704;  // block5/conv2 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448, d_block5_conv3 = 30191072, p_block5_conv3 = 49406912;  // block5/conv3 [14, 14, 512]
-[[maybe_unused]] constexpr int64_t i_block5_pool = 100352, t_block5_pool = 15052800, d_block5_pool = 30291424;  // block5/pool [7, 7, 512]
-[[maybe_unused]] constexpr int64_t i_flatten = 100352, t_flatten = 15052800, d_flatten = 30291424;  // flatten [25088]
+// block1/conv1 [224, 224, 64]
+[[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0,
+    d_block1_conv1 = 15238624, p_block1_conv1 = 0;
+// block1/conv2 [224, 224, 64]
+[[maybe_unused]] constexpr int64_t i_block1_conv2 = 3211264, t_block1_conv2 = 3211264,
+    d_block1_conv2 = 18449888, p_block1_conv2 = 1856;
+// block1/pool [112, 112, 64]
+[[maybe_unused]] constexpr int64_t i_block1_pool = 0, t_block1_pool = 6422528,
+    d_block1_pool = 21661152;
+// block2/conv1 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv1 = 802816, t_block2_conv1 = 7225344,
+    d_block2_conv1 = 22463968, p_block2_conv1 = 149440;
+// block2/conv2 [112, 112, 128]
+[[maybe_unused]] constexpr int64_t i_block2_conv2 = 2408448, t_block2_conv2 = 8830976,
+    d_block2_conv2 = 24069600, p_block2_conv2 = 444608;
+// block2/pool [56, 56, 128]
+[[maybe_unused]] constexpr int64_t i_block2_pool = 0, t_block2_pool = 10436608,
+    d_block2_pool = 25675232;
+// block3/conv1 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv1 = 401408, t_block3_conv1 = 10838016,
+    d_block3_conv1 = 26076640, p_block3_conv1 = 1034688;
+// block3/conv2 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv2 = 1204224, t_block3_conv2 = 11640832,
+    d_block3_conv2 = 26879456, p_block3_conv2 = 2214848;
+// block3/conv3 [56, 56, 256]
+[[maybe_unused]] constexpr int64_t i_block3_conv3 = 0, t_block3_conv3 = 12443648,
+    d_block3_conv3 = 27682272, p_block3_conv3 = 4574656;
+// block3/pool [28, 28, 256]
+[[maybe_unused]] constexpr int64_t i_block3_pool = 802816, t_block3_pool = 13246464,
+    d_block3_pool = 28485088;
+// block4/conv1 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv1 = 0, t_block4_conv1 = 13447168,
+    d_block4_conv1 = 28685792, p_block4_conv1 = 6934464;
+// block4/conv2 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv2 = 401408, t_block4_conv2 = 13848576,
+    d_block4_conv2 = 29087200, p_block4_conv2 = 11654080;
+// block4/conv3 [28, 28, 512]
+[[maybe_unused]] constexpr int64_t i_block4_conv3 = 0, t_block4_conv3 = 14249984,
+    d_block4_conv3 = 29488608, p_block4_conv3 = 21092288;
+// block4/pool [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block4_pool = 401408, t_block4_pool = 14651392,
+    d_block4_pool = 29890016;
+// block5/conv1 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv1 = 0, t_block5_conv1 = 14751744,
+    d_block5_conv1 = 29990368, p_block5_conv1 = 30530496;
+// block5/conv2 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv2 = 100352, t_block5_conv2 = 14852096,
+    d_block5_conv2 = 30090720, p_block5_conv2 = 39968704;
+// block5/conv3 [14, 14, 512]
+[[maybe_unused]] constexpr int64_t i_block5_conv3 = 0, t_block5_conv3 = 14952448,
+    d_block5_conv3 = 30191072, p_block5_conv3 = 49406912;
+// block5/pool [7, 7, 512]
+[[maybe_unused]] constexpr int64_t i_block5_pool = 100352, t_block5_pool = 15052800,
+    d_block5_pool = 30291424;
+// flatten [25088]
+[[maybe_unused]] constexpr int64_t i_flatten = 100352, t_flatten = 15052800, d_flatten = 30291424;
 [[maybe_unused]] constexpr int64_t i_fc1 = 0, t_fc1 = 15077888, d_fc1 = 30316512;  // fc1 [4096]
 [[maybe_unused]] constexpr int64_t i_fc2 = 4096, t_fc2 = 15081984, d_fc2 = 30320608;  // fc2 [4096]
-[[maybe_unused]] constexpr int64_t i_predictions = 0, t_predictions = 15086080, d_predictions = 30324704;  // predictions [1000]
+// predictions [1000]
+[[maybe_unused]] constexpr int64_t i_predictions = 0, t_predictions = 15086080,
+    d_predictions = 30324704;
 
-// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,
-// pad_top, pad_left, oh, ow).
-constexpr modelc::Conv2dGeom g_block1_conv1{{1, 224, 224, 3, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
-constexpr modelc::Conv2dGeom g_block1_conv2{{1, 224, 224, 64, 3, 3, 1, 1, 1, 1, 224, 224}, 64};
-constexpr modelc::Window2d g_block1_pool{1, 224, 224, 64, 2, 2, 2, 2, 0, 0, 112, 112};
-constexpr modelc::Conv2dGeom g_block2_conv1{{1, 112, 112, 64, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
-constexpr modelc::Conv2dGeom g_block2_conv2{{1, 112, 112, 128, 3, 3, 1, 1, 1, 1, 112, 112}, 128};
-constexpr modelc::Window2d g_block2_pool{1, 112, 112, 128, 2, 2, 2, 2, 0, 0, 56, 56};
-constexpr modelc::Conv2dGeom g_block3_conv1{{1, 56, 56, 128, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr modelc::Conv2dGeom g_block3_conv2{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr modelc::Conv2dGeom g_block3_conv3{{1, 56, 56, 256, 3, 3, 1, 1, 1, 1, 56, 56}, 256};
-constexpr modelc::Window2d g_block3_pool{1, 56, 56, 256, 2, 2, 2, 2, 0, 0, 28, 28};
-constexpr modelc::Conv2dGeom g_block4_conv1{{1, 28, 28, 256, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr modelc::Conv2dGeom g_block4_conv2{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr modelc::Conv2dGeom g_block4_conv3{{1, 28, 28, 512, 3, 3, 1, 1, 1, 1, 28, 28}, 512};
-constexpr modelc::Window2d g_block4_pool{1, 28, 28, 512, 2, 2, 2, 2, 0, 0, 14, 14};
-constexpr modelc::Conv2dGeom g_block5_conv1{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr modelc::Conv2dGeom g_block5_conv2{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr modelc::Conv2dGeom g_block5_conv3{{1, 14, 14, 512, 3, 3, 1, 1, 1, 1, 14, 14}, 512};
-constexpr modelc::Window2d g_block5_pool{1, 14, 14, 512, 2, 2, 2, 2, 0, 0, 7, 7};
-constexpr modelc::DenseGeom g_fc1{1, 25088, 4096};  // rows per image, in, units
-constexpr modelc::DenseGeom g_fc2{1, 4096, 4096};  // rows per image, in, units
-constexpr modelc::DenseGeom g_predictions{1, 4096, 1000};  // rows per image, in, units
+// Geometry of each layer, per image; kernels get at(g, batch).
+constexpr modelc::Conv2dGeom g_block1_conv1{.win = {.n = 1, .h = 224, .w = 224, .c = 3, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 224, .ow = 224}, .oc = 64};
+constexpr modelc::Conv2dGeom g_block1_conv2{.win = {.n = 1, .h = 224, .w = 224, .c = 64, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 224, .ow = 224}, .oc = 64};
+constexpr modelc::Window2d g_block1_pool{.n = 1, .h = 224, .w = 224, .c = 64, .kh = 2, .kw = 2,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 112, .ow = 112};
+constexpr modelc::Conv2dGeom g_block2_conv1{.win = {.n = 1, .h = 112, .w = 112, .c = 64, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 112, .ow = 112}, .oc = 128};
+constexpr modelc::Conv2dGeom g_block2_conv2{.win = {.n = 1, .h = 112, .w = 112, .c = 128, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 112, .ow = 112}, .oc = 128};
+constexpr modelc::Window2d g_block2_pool{.n = 1, .h = 112, .w = 112, .c = 128, .kh = 2, .kw = 2,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 56, .ow = 56};
+constexpr modelc::Conv2dGeom g_block3_conv1{.win = {.n = 1, .h = 56, .w = 56, .c = 128, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 256};
+constexpr modelc::Conv2dGeom g_block3_conv2{.win = {.n = 1, .h = 56, .w = 56, .c = 256, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 256};
+constexpr modelc::Conv2dGeom g_block3_conv3{.win = {.n = 1, .h = 56, .w = 56, .c = 256, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 56, .ow = 56}, .oc = 256};
+constexpr modelc::Window2d g_block3_pool{.n = 1, .h = 56, .w = 56, .c = 256, .kh = 2, .kw = 2,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 28, .ow = 28};
+constexpr modelc::Conv2dGeom g_block4_conv1{.win = {.n = 1, .h = 28, .w = 28, .c = 256, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 512};
+constexpr modelc::Conv2dGeom g_block4_conv2{.win = {.n = 1, .h = 28, .w = 28, .c = 512, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 512};
+constexpr modelc::Conv2dGeom g_block4_conv3{.win = {.n = 1, .h = 28, .w = 28, .c = 512, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 28, .ow = 28}, .oc = 512};
+constexpr modelc::Window2d g_block4_pool{.n = 1, .h = 28, .w = 28, .c = 512, .kh = 2, .kw = 2,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 14, .ow = 14};
+constexpr modelc::Conv2dGeom g_block5_conv1{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 512};
+constexpr modelc::Conv2dGeom g_block5_conv2{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 512};
+constexpr modelc::Conv2dGeom g_block5_conv3{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 3,
+    .kw = 3, .sh = 1, .sw = 1, .pad_top = 1, .pad_left = 1, .oh = 14, .ow = 14}, .oc = 512};
+constexpr modelc::Window2d g_block5_pool{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 2, .kw = 2,
+    .sh = 2, .sw = 2, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7};
+constexpr modelc::DenseGeom g_fc1{.rows = 1, .in = 25088, .out = 4096};  // rows per image
+constexpr modelc::DenseGeom g_fc2{.rows = 1, .in = 4096, .out = 4096};  // rows per image
+constexpr modelc::DenseGeom g_predictions{.rows = 1, .in = 4096, .out = 1000};  // rows per image
 
 constexpr modelc::ModelSpec kSpec = {
   "VGG16", kParams, kInputShape, kOutputs,
@@ -144,34 +247,50 @@ constexpr modelc::ModelSpec kSpec = {
 size_t scratch_floats(int64_t b, bool training) {
   size_t s = 0;
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block1_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block1_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block1_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block1_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block1_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block1_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block1_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block2_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block2_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block2_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block2_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block2_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block2_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block2_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block3_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block3_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block3_conv3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block3_conv3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block3_conv3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block3_conv3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block4_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block4_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block4_conv3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block4_conv3, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block4_conv3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block4_conv3, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv1, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv1, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv1, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv1, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block5_conv1, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv2, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv2, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv2, b), modelc::Activation::relu)});
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv2, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block5_conv2, b), modelc::Activation::relu)});
   s = std::max(s, modelc::conv2d_inference_scratch(modelc::at(g_block5_conv3, b)));
-  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv3, b)), modelc::conv2d_backward_scratch(modelc::at(g_block5_conv3, b), modelc::Activation::relu)});
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc1, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc2, b), modelc::Activation::relu));
-  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b), modelc::Activation::softmax));
+  if (training) s = std::max({s, modelc::conv2d_forward_scratch(modelc::at(g_block5_conv3, b)),
+      modelc::conv2d_backward_scratch(modelc::at(g_block5_conv3, b), modelc::Activation::relu)});
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc1, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_fc2, b),
+      modelc::Activation::relu));
+  if (training) s = std::max(s, modelc::dense_backward_scratch(modelc::at(g_predictions, b),
+      modelc::Activation::softmax));
   return s;
 }
 
@@ -182,219 +301,313 @@ VGG16::VGG16(int max_batch, const modelc::ModelOptions& options)
 
 void VGG16::run_inference([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward_prepared(inf(i_block1_conv1), x, prep(p_block1_conv1), nullptr, modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
-  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  modelc::conv2d_forward_prepared(inf(i_block1_conv1), x, prep(p_block1_conv1), nullptr,
+      modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
+  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(1);
-  modelc::conv2d_forward_prepared(inf(i_block1_conv2), inf(i_block1_conv1), prep(p_block1_conv2), nullptr, modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block1_conv2), inf(i_block1_conv1), prep(p_block1_conv2),
+      nullptr, modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
   modelc::maxpool_forward(inf(i_block1_pool), inf(i_block1_conv2), modelc::at(g_block1_pool, n));
-  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(3);
-  modelc::conv2d_forward_prepared(inf(i_block2_conv1), inf(i_block1_pool), prep(p_block2_conv1), nullptr, modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
-  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  modelc::conv2d_forward_prepared(inf(i_block2_conv1), inf(i_block1_pool), prep(p_block2_conv1),
+      nullptr, modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
+  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(4);
-  modelc::conv2d_forward_prepared(inf(i_block2_conv2), inf(i_block2_conv1), prep(p_block2_conv2), nullptr, modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block2_conv2), inf(i_block2_conv1), prep(p_block2_conv2),
+      nullptr, modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
   modelc::maxpool_forward(inf(i_block2_pool), inf(i_block2_conv2), modelc::at(g_block2_pool, n));
-  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward_prepared(inf(i_block3_conv1), inf(i_block2_pool), prep(p_block3_conv1), nullptr, modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
-  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_block3_conv1), inf(i_block2_pool), prep(p_block3_conv1),
+      nullptr, modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
+  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_forward_prepared(inf(i_block3_conv2), inf(i_block3_conv1), prep(p_block3_conv2), nullptr, modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
-  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_block3_conv2), inf(i_block3_conv1), prep(p_block3_conv2),
+      nullptr, modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
+  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_forward_prepared(inf(i_block3_conv3), inf(i_block3_conv2), prep(p_block3_conv3), nullptr, modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block3_conv3), inf(i_block3_conv2), prep(p_block3_conv3),
+      nullptr, modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
   modelc::maxpool_forward(inf(i_block3_pool), inf(i_block3_conv3), modelc::at(g_block3_pool, n));
-  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(10);
-  modelc::conv2d_forward_prepared(inf(i_block4_conv1), inf(i_block3_pool), prep(p_block4_conv1), nullptr, modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
-  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_block4_conv1), inf(i_block3_pool), prep(p_block4_conv1),
+      nullptr, modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
+  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(11);
-  modelc::conv2d_forward_prepared(inf(i_block4_conv2), inf(i_block4_conv1), prep(p_block4_conv2), nullptr, modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
-  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_block4_conv2), inf(i_block4_conv1), prep(p_block4_conv2),
+      nullptr, modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
+  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(12);
-  modelc::conv2d_forward_prepared(inf(i_block4_conv3), inf(i_block4_conv2), prep(p_block4_conv3), nullptr, modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block4_conv3), inf(i_block4_conv2), prep(p_block4_conv3),
+      nullptr, modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
   modelc::maxpool_forward(inf(i_block4_pool), inf(i_block4_conv3), modelc::at(g_block4_pool, n));
-  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_forward_prepared(inf(i_block5_conv1), inf(i_block4_pool), prep(p_block5_conv1), nullptr, modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
-  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  modelc::conv2d_forward_prepared(inf(i_block5_conv1), inf(i_block4_pool), prep(p_block5_conv1),
+      nullptr, modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
+  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(15);
-  modelc::conv2d_forward_prepared(inf(i_block5_conv2), inf(i_block5_conv1), prep(p_block5_conv2), nullptr, modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
-  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  modelc::conv2d_forward_prepared(inf(i_block5_conv2), inf(i_block5_conv1), prep(p_block5_conv2),
+      nullptr, modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
+  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(16);
-  modelc::conv2d_forward_prepared(inf(i_block5_conv3), inf(i_block5_conv2), prep(p_block5_conv3), nullptr, modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward_prepared(inf(i_block5_conv3), inf(i_block5_conv2), prep(p_block5_conv3),
+      nullptr, modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
   modelc::maxpool_forward(inf(i_block5_pool), inf(i_block5_conv3), modelc::at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  modelc::dense_forward(inf(i_fc1), inf(i_flatten), w(26), w(27), modelc::at(g_fc1, n), modelc::Activation::relu);
+  modelc::dense_forward(inf(i_fc1), inf(i_flatten), w(w_fc1_kernel), w(w_fc1_bias),
+      modelc::at(g_fc1, n), modelc::Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  modelc::dense_forward(inf(i_fc2), inf(i_fc1), w(28), w(29), modelc::at(g_fc2, n), modelc::Activation::relu);
+  modelc::dense_forward(inf(i_fc2), inf(i_fc1), w(w_fc2_kernel), w(w_fc2_bias), modelc::at(g_fc2,
+      n), modelc::Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  modelc::dense_forward(inf(i_predictions), inf(i_fc2), w(30), w(31), modelc::at(g_predictions, n), modelc::Activation::softmax);
+  modelc::dense_forward(inf(i_predictions), inf(i_fc2), w(w_predictions_kernel),
+      w(w_predictions_bias), modelc::at(g_predictions, n), modelc::Activation::softmax);
 }
 
 void VGG16::run_training([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
-  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_forward(trn(t_block1_conv1), x, w(0), w(1), modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
-  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  modelc::conv2d_forward(trn(t_block1_conv1), x, w(w_block1_conv1_kernel), w(w_block1_conv1_bias),
+      modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
+  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(1);
-  modelc::conv2d_forward(trn(t_block1_conv2), trn(t_block1_conv1), w(2), w(3), modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block1_conv2), trn(t_block1_conv1), w(w_block1_conv2_kernel),
+      w(w_block1_conv2_bias), modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
   modelc::maxpool_forward(trn(t_block1_pool), trn(t_block1_conv2), modelc::at(g_block1_pool, n));
-  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(3);
-  modelc::conv2d_forward(trn(t_block2_conv1), trn(t_block1_pool), w(4), w(5), modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
-  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  modelc::conv2d_forward(trn(t_block2_conv1), trn(t_block1_pool), w(w_block2_conv1_kernel),
+      w(w_block2_conv1_bias), modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
+  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(4);
-  modelc::conv2d_forward(trn(t_block2_conv2), trn(t_block2_conv1), w(6), w(7), modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block2_conv2), trn(t_block2_conv1), w(w_block2_conv2_kernel),
+      w(w_block2_conv2_bias), modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
   modelc::maxpool_forward(trn(t_block2_pool), trn(t_block2_conv2), modelc::at(g_block2_pool, n));
-  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_forward(trn(t_block3_conv1), trn(t_block2_pool), w(8), w(9), modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
-  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  modelc::conv2d_forward(trn(t_block3_conv1), trn(t_block2_pool), w(w_block3_conv1_kernel),
+      w(w_block3_conv1_bias), modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
+  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_forward(trn(t_block3_conv2), trn(t_block3_conv1), w(10), w(11), modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
-  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  modelc::conv2d_forward(trn(t_block3_conv2), trn(t_block3_conv1), w(w_block3_conv2_kernel),
+      w(w_block3_conv2_bias), modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
+  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_forward(trn(t_block3_conv3), trn(t_block3_conv2), w(12), w(13), modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block3_conv3), trn(t_block3_conv2), w(w_block3_conv3_kernel),
+      w(w_block3_conv3_bias), modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
   modelc::maxpool_forward(trn(t_block3_pool), trn(t_block3_conv3), modelc::at(g_block3_pool, n));
-  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(10);
-  modelc::conv2d_forward(trn(t_block4_conv1), trn(t_block3_pool), w(14), w(15), modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
-  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  modelc::conv2d_forward(trn(t_block4_conv1), trn(t_block3_pool), w(w_block4_conv1_kernel),
+      w(w_block4_conv1_bias), modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
+  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(11);
-  modelc::conv2d_forward(trn(t_block4_conv2), trn(t_block4_conv1), w(16), w(17), modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
-  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  modelc::conv2d_forward(trn(t_block4_conv2), trn(t_block4_conv1), w(w_block4_conv2_kernel),
+      w(w_block4_conv2_bias), modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
+  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(12);
-  modelc::conv2d_forward(trn(t_block4_conv3), trn(t_block4_conv2), w(18), w(19), modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block4_conv3), trn(t_block4_conv2), w(w_block4_conv3_kernel),
+      w(w_block4_conv3_bias), modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
   modelc::maxpool_forward(trn(t_block4_pool), trn(t_block4_conv3), modelc::at(g_block4_pool, n));
-  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_forward(trn(t_block5_conv1), trn(t_block4_pool), w(20), w(21), modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
-  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  modelc::conv2d_forward(trn(t_block5_conv1), trn(t_block4_pool), w(w_block5_conv1_kernel),
+      w(w_block5_conv1_bias), modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
+  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(15);
-  modelc::conv2d_forward(trn(t_block5_conv2), trn(t_block5_conv1), w(22), w(23), modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
-  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  modelc::conv2d_forward(trn(t_block5_conv2), trn(t_block5_conv1), w(w_block5_conv2_kernel),
+      w(w_block5_conv2_bias), modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
+  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(16);
-  modelc::conv2d_forward(trn(t_block5_conv3), trn(t_block5_conv2), w(24), w(25), modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_forward(trn(t_block5_conv3), trn(t_block5_conv2), w(w_block5_conv3_kernel),
+      w(w_block5_conv3_bias), modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
   modelc::maxpool_forward(trn(t_block5_pool), trn(t_block5_conv3), modelc::at(g_block5_pool, n));
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  modelc::dense_forward(trn(t_fc1), trn(t_flatten), w(26), w(27), modelc::at(g_fc1, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_fc1), trn(t_flatten), w(w_fc1_kernel), w(w_fc1_bias),
+      modelc::at(g_fc1, n), modelc::Activation::relu);
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  modelc::dense_forward(trn(t_fc2), trn(t_fc1), w(28), w(29), modelc::at(g_fc2, n), modelc::Activation::relu);
+  modelc::dense_forward(trn(t_fc2), trn(t_fc1), w(w_fc2_kernel), w(w_fc2_bias), modelc::at(g_fc2,
+      n), modelc::Activation::relu);
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  modelc::dense_forward(trn(t_predictions), trn(t_fc2), w(30), w(31), modelc::at(g_predictions, n), modelc::Activation::linear);
+  modelc::dense_forward(trn(t_predictions), trn(t_fc2), w(w_predictions_kernel),
+      w(w_predictions_bias), modelc::at(g_predictions, n), modelc::Activation::linear);
 }
 
 void VGG16::run_backward([[maybe_unused]] const float* x, int batch) {
   const int64_t n = batch;
   // predictions: dense [1000] (vgg16.yaml:35)
   layer(21);
-  modelc::dense_backward(trn(d_fc2), dw(30), dw(31), trn(d_predictions), trn(t_fc2), w(30), trn(t_predictions), modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
+  modelc::dense_backward(trn(d_fc2), dw(w_predictions_kernel), dw(w_predictions_bias),
+      trn(d_predictions), trn(t_fc2), w(w_predictions_kernel), trn(t_predictions),
+      modelc::at(g_predictions, n), modelc::Activation::linear, scratch());
   // fc2: dense [4096] (vgg16.yaml:34)
   layer(20);
-  modelc::dense_backward(trn(d_fc1), dw(28), dw(29), trn(d_fc2), trn(t_fc1), w(28), trn(t_fc2), modelc::at(g_fc2, n), modelc::Activation::relu, scratch());
+  modelc::dense_backward(trn(d_fc1), dw(w_fc2_kernel), dw(w_fc2_bias), trn(d_fc2), trn(t_fc1),
+      w(w_fc2_kernel), trn(t_fc2), modelc::at(g_fc2, n), modelc::Activation::relu, scratch());
   // fc1: dense [4096] (vgg16.yaml:33)
   layer(19);
-  modelc::dense_backward(trn(d_flatten), dw(26), dw(27), trn(d_fc1), trn(t_flatten), w(26), trn(t_fc1), modelc::at(g_fc1, n), modelc::Activation::relu, scratch());
+  modelc::dense_backward(trn(d_flatten), dw(w_fc1_kernel), dw(w_fc1_bias), trn(d_fc1),
+      trn(t_flatten), w(w_fc1_kernel), trn(t_fc1), modelc::at(g_fc1, n), modelc::Activation::relu,
+      scratch());
   // block5/pool: maxpool [7, 7, 512] (vgg16.yaml:24)
   layer(17);
-  modelc::maxpool_backward(trn(d_block5_conv3), trn(d_block5_pool), trn(t_block5_conv3), trn(t_block5_pool), modelc::at(g_block5_pool, n));
-  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23)
+  modelc::maxpool_backward(trn(d_block5_conv3), trn(d_block5_pool), trn(t_block5_conv3),
+      trn(t_block5_pool), modelc::at(g_block5_pool, n));
+  // block5/conv3: conv2d [14, 14, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(16);
-  modelc::conv2d_backward(trn(d_block5_conv2), dw(24), dw(25), trn(d_block5_conv3), trn(t_block5_conv2), w(24), trn(t_block5_conv3), modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
-  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22)
+  modelc::conv2d_backward(trn(d_block5_conv2), dw(w_block5_conv3_kernel), dw(w_block5_conv3_bias),
+      trn(d_block5_conv3), trn(t_block5_conv2), w(w_block5_conv3_kernel), trn(t_block5_conv3),
+      modelc::at(g_block5_conv3, n), modelc::Activation::relu, scratch());
+  // block5/conv2: conv2d [14, 14, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(15);
-  modelc::conv2d_backward(trn(d_block5_conv1), dw(22), dw(23), trn(d_block5_conv2), trn(t_block5_conv1), w(22), trn(t_block5_conv2), modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
-  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21)
+  modelc::conv2d_backward(trn(d_block5_conv1), dw(w_block5_conv2_kernel), dw(w_block5_conv2_bias),
+      trn(d_block5_conv2), trn(t_block5_conv1), w(w_block5_conv2_kernel), trn(t_block5_conv2),
+      modelc::at(g_block5_conv2, n), modelc::Activation::relu, scratch());
+  // block5/conv1: conv2d [14, 14, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(14);
-  modelc::conv2d_backward(trn(d_block4_pool), dw(20), dw(21), trn(d_block5_conv1), trn(t_block4_pool), w(20), trn(t_block5_conv1), modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block4_pool), dw(w_block5_conv1_kernel), dw(w_block5_conv1_bias),
+      trn(d_block5_conv1), trn(t_block4_pool), w(w_block5_conv1_kernel), trn(t_block5_conv1),
+      modelc::at(g_block5_conv1, n), modelc::Activation::relu, scratch());
   // block4/pool: maxpool [14, 14, 512] (vgg16.yaml:24)
   layer(13);
-  modelc::maxpool_backward(trn(d_block4_conv3), trn(d_block4_pool), trn(t_block4_conv3), trn(t_block4_pool), modelc::at(g_block4_pool, n));
-  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23)
+  modelc::maxpool_backward(trn(d_block4_conv3), trn(d_block4_pool), trn(t_block4_conv3),
+      trn(t_block4_pool), modelc::at(g_block4_pool, n));
+  // block4/conv3: conv2d [28, 28, 512] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(12);
-  modelc::conv2d_backward(trn(d_block4_conv2), dw(18), dw(19), trn(d_block4_conv3), trn(t_block4_conv2), w(18), trn(t_block4_conv3), modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
-  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22)
+  modelc::conv2d_backward(trn(d_block4_conv2), dw(w_block4_conv3_kernel), dw(w_block4_conv3_bias),
+      trn(d_block4_conv3), trn(t_block4_conv2), w(w_block4_conv3_kernel), trn(t_block4_conv3),
+      modelc::at(g_block4_conv3, n), modelc::Activation::relu, scratch());
+  // block4/conv2: conv2d [28, 28, 512] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(11);
-  modelc::conv2d_backward(trn(d_block4_conv1), dw(16), dw(17), trn(d_block4_conv2), trn(t_block4_conv1), w(16), trn(t_block4_conv2), modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
-  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21)
+  modelc::conv2d_backward(trn(d_block4_conv1), dw(w_block4_conv2_kernel), dw(w_block4_conv2_bias),
+      trn(d_block4_conv2), trn(t_block4_conv1), w(w_block4_conv2_kernel), trn(t_block4_conv2),
+      modelc::at(g_block4_conv2, n), modelc::Activation::relu, scratch());
+  // block4/conv1: conv2d [28, 28, 512] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(10);
-  modelc::conv2d_backward(trn(d_block3_pool), dw(14), dw(15), trn(d_block4_conv1), trn(t_block3_pool), w(14), trn(t_block4_conv1), modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block3_pool), dw(w_block4_conv1_kernel), dw(w_block4_conv1_bias),
+      trn(d_block4_conv1), trn(t_block3_pool), w(w_block4_conv1_kernel), trn(t_block4_conv1),
+      modelc::at(g_block4_conv1, n), modelc::Activation::relu, scratch());
   // block3/pool: maxpool [28, 28, 256] (vgg16.yaml:24)
   layer(9);
-  modelc::maxpool_backward(trn(d_block3_conv3), trn(d_block3_pool), trn(t_block3_conv3), trn(t_block3_pool), modelc::at(g_block3_pool, n));
-  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23)
+  modelc::maxpool_backward(trn(d_block3_conv3), trn(d_block3_pool), trn(t_block3_conv3),
+      trn(t_block3_pool), modelc::at(g_block3_pool, n));
+  // block3/conv3: conv2d [56, 56, 256] (vgg16.yaml:23), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(8);
-  modelc::conv2d_backward(trn(d_block3_conv2), dw(12), dw(13), trn(d_block3_conv3), trn(t_block3_conv2), w(12), trn(t_block3_conv3), modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
-  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22)
+  modelc::conv2d_backward(trn(d_block3_conv2), dw(w_block3_conv3_kernel), dw(w_block3_conv3_bias),
+      trn(d_block3_conv3), trn(t_block3_conv2), w(w_block3_conv3_kernel), trn(t_block3_conv3),
+      modelc::at(g_block3_conv3, n), modelc::Activation::relu, scratch());
+  // block3/conv2: conv2d [56, 56, 256] (vgg16.yaml:22), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(7);
-  modelc::conv2d_backward(trn(d_block3_conv1), dw(10), dw(11), trn(d_block3_conv2), trn(t_block3_conv1), w(10), trn(t_block3_conv2), modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
-  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21)
+  modelc::conv2d_backward(trn(d_block3_conv1), dw(w_block3_conv2_kernel), dw(w_block3_conv2_bias),
+      trn(d_block3_conv2), trn(t_block3_conv1), w(w_block3_conv2_kernel), trn(t_block3_conv2),
+      modelc::at(g_block3_conv2, n), modelc::Activation::relu, scratch());
+  // block3/conv1: conv2d [56, 56, 256] (vgg16.yaml:21), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(6);
-  modelc::conv2d_backward(trn(d_block2_pool), dw(8), dw(9), trn(d_block3_conv1), trn(t_block2_pool), w(8), trn(t_block3_conv1), modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block2_pool), dw(w_block3_conv1_kernel), dw(w_block3_conv1_bias),
+      trn(d_block3_conv1), trn(t_block2_pool), w(w_block3_conv1_kernel), trn(t_block3_conv1),
+      modelc::at(g_block3_conv1, n), modelc::Activation::relu, scratch());
   // block2/pool: maxpool [56, 56, 128] (vgg16.yaml:17)
   layer(5);
-  modelc::maxpool_backward(trn(d_block2_conv2), trn(d_block2_pool), trn(t_block2_conv2), trn(t_block2_pool), modelc::at(g_block2_pool, n));
-  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16)
+  modelc::maxpool_backward(trn(d_block2_conv2), trn(d_block2_pool), trn(t_block2_conv2),
+      trn(t_block2_pool), modelc::at(g_block2_pool, n));
+  // block2/conv2: conv2d [112, 112, 128] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(4);
-  modelc::conv2d_backward(trn(d_block2_conv1), dw(6), dw(7), trn(d_block2_conv2), trn(t_block2_conv1), w(6), trn(t_block2_conv2), modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
-  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15)
+  modelc::conv2d_backward(trn(d_block2_conv1), dw(w_block2_conv2_kernel), dw(w_block2_conv2_bias),
+      trn(d_block2_conv2), trn(t_block2_conv1), w(w_block2_conv2_kernel), trn(t_block2_conv2),
+      modelc::at(g_block2_conv2, n), modelc::Activation::relu, scratch());
+  // block2/conv1: conv2d [112, 112, 128] (vgg16.yaml:15), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(3);
-  modelc::conv2d_backward(trn(d_block1_pool), dw(4), dw(5), trn(d_block2_conv1), trn(t_block1_pool), w(4), trn(t_block2_conv1), modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(trn(d_block1_pool), dw(w_block2_conv1_kernel), dw(w_block2_conv1_bias),
+      trn(d_block2_conv1), trn(t_block1_pool), w(w_block2_conv1_kernel), trn(t_block2_conv1),
+      modelc::at(g_block2_conv1, n), modelc::Activation::relu, scratch());
   // block1/pool: maxpool [112, 112, 64] (vgg16.yaml:17)
   layer(2);
-  modelc::maxpool_backward(trn(d_block1_conv2), trn(d_block1_pool), trn(t_block1_conv2), trn(t_block1_pool), modelc::at(g_block1_pool, n));
-  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16)
+  modelc::maxpool_backward(trn(d_block1_conv2), trn(d_block1_pool), trn(t_block1_conv2),
+      trn(t_block1_pool), modelc::at(g_block1_pool, n));
+  // block1/conv2: conv2d [224, 224, 64] (vgg16.yaml:16), kernel: Winograd F(4x4, 3x3) on AVX-512
   layer(1);
-  modelc::conv2d_backward(trn(d_block1_conv1), dw(2), dw(3), trn(d_block1_conv2), trn(t_block1_conv1), w(2), trn(t_block1_conv2), modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
-  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15)
+  modelc::conv2d_backward(trn(d_block1_conv1), dw(w_block1_conv2_kernel), dw(w_block1_conv2_bias),
+      trn(d_block1_conv2), trn(t_block1_conv1), w(w_block1_conv2_kernel), trn(t_block1_conv2),
+      modelc::at(g_block1_conv2, n), modelc::Activation::relu, scratch());
+  // block1/conv1: conv2d [224, 224, 64] (vgg16.yaml:15), kernel: im2col + GEMM on AVX-512
   layer(0);
-  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(0), dw(1), trn(d_block1_conv1), x, w(0), trn(t_block1_conv1), modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
+  modelc::conv2d_backward(want_input_grad() ? trn(d_image) : nullptr, dw(w_block1_conv1_kernel),
+      dw(w_block1_conv1_bias), trn(d_block1_conv1), x, w(w_block1_conv1_kernel),
+      trn(t_block1_conv1), modelc::at(g_block1_conv1, n), modelc::Activation::relu, scratch());
 }
 
 void VGG16::prepare_weights() {
-  modelc::conv2d_prepare(prep(p_block1_conv1), w(0), w(1), g_block1_conv1);  // block1/conv1
-  modelc::conv2d_prepare(prep(p_block1_conv2), w(2), w(3), g_block1_conv2);  // block1/conv2
-  modelc::conv2d_prepare(prep(p_block2_conv1), w(4), w(5), g_block2_conv1);  // block2/conv1
-  modelc::conv2d_prepare(prep(p_block2_conv2), w(6), w(7), g_block2_conv2);  // block2/conv2
-  modelc::conv2d_prepare(prep(p_block3_conv1), w(8), w(9), g_block3_conv1);  // block3/conv1
-  modelc::conv2d_prepare(prep(p_block3_conv2), w(10), w(11), g_block3_conv2);  // block3/conv2
-  modelc::conv2d_prepare(prep(p_block3_conv3), w(12), w(13), g_block3_conv3);  // block3/conv3
-  modelc::conv2d_prepare(prep(p_block4_conv1), w(14), w(15), g_block4_conv1);  // block4/conv1
-  modelc::conv2d_prepare(prep(p_block4_conv2), w(16), w(17), g_block4_conv2);  // block4/conv2
-  modelc::conv2d_prepare(prep(p_block4_conv3), w(18), w(19), g_block4_conv3);  // block4/conv3
-  modelc::conv2d_prepare(prep(p_block5_conv1), w(20), w(21), g_block5_conv1);  // block5/conv1
-  modelc::conv2d_prepare(prep(p_block5_conv2), w(22), w(23), g_block5_conv2);  // block5/conv2
-  modelc::conv2d_prepare(prep(p_block5_conv3), w(24), w(25), g_block5_conv3);  // block5/conv3
+  // block1/conv1
+  modelc::conv2d_prepare(prep(p_block1_conv1), w(w_block1_conv1_kernel), w(w_block1_conv1_bias),
+      g_block1_conv1);
+  // block1/conv2
+  modelc::conv2d_prepare(prep(p_block1_conv2), w(w_block1_conv2_kernel), w(w_block1_conv2_bias),
+      g_block1_conv2);
+  // block2/conv1
+  modelc::conv2d_prepare(prep(p_block2_conv1), w(w_block2_conv1_kernel), w(w_block2_conv1_bias),
+      g_block2_conv1);
+  // block2/conv2
+  modelc::conv2d_prepare(prep(p_block2_conv2), w(w_block2_conv2_kernel), w(w_block2_conv2_bias),
+      g_block2_conv2);
+  // block3/conv1
+  modelc::conv2d_prepare(prep(p_block3_conv1), w(w_block3_conv1_kernel), w(w_block3_conv1_bias),
+      g_block3_conv1);
+  // block3/conv2
+  modelc::conv2d_prepare(prep(p_block3_conv2), w(w_block3_conv2_kernel), w(w_block3_conv2_bias),
+      g_block3_conv2);
+  // block3/conv3
+  modelc::conv2d_prepare(prep(p_block3_conv3), w(w_block3_conv3_kernel), w(w_block3_conv3_bias),
+      g_block3_conv3);
+  // block4/conv1
+  modelc::conv2d_prepare(prep(p_block4_conv1), w(w_block4_conv1_kernel), w(w_block4_conv1_bias),
+      g_block4_conv1);
+  // block4/conv2
+  modelc::conv2d_prepare(prep(p_block4_conv2), w(w_block4_conv2_kernel), w(w_block4_conv2_bias),
+      g_block4_conv2);
+  // block4/conv3
+  modelc::conv2d_prepare(prep(p_block4_conv3), w(w_block4_conv3_kernel), w(w_block4_conv3_bias),
+      g_block4_conv3);
+  // block5/conv1
+  modelc::conv2d_prepare(prep(p_block5_conv1), w(w_block5_conv1_kernel), w(w_block5_conv1_bias),
+      g_block5_conv1);
+  // block5/conv2
+  modelc::conv2d_prepare(prep(p_block5_conv2), w(w_block5_conv2_kernel), w(w_block5_conv2_bias),
+      g_block5_conv2);
+  // block5/conv3
+  modelc::conv2d_prepare(prep(p_block5_conv3), w(w_block5_conv3_kernel), w(w_block5_conv3_bias),
+      g_block5_conv3);
 }
 
 }  // namespace modelc::gen

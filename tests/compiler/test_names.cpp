@@ -122,7 +122,7 @@ std::set<std::string> unqualified_identifiers(const std::string& text) {
 
 bool is_per_layer_constant(const std::string& id) {
   return id.size() > 2 && id[1] == '_' &&
-         std::string_view("itdampg").find(id[0]) != std::string_view::npos;
+         std::string_view("itdampgw").find(id[0]) != std::string_view::npos;  // w_: weight indices
 }
 
 }  // namespace
@@ -212,6 +212,18 @@ layers:
   CHECK(f.source.find("constexpr modelc::DenseGeom g_i_fc{") != std::string::npos);
   CHECK(f.source.find("class g_fc final : public modelc::Model") == std::string::npos);
   CHECK(f.header.find("class g_fc final : public modelc::Model") != std::string::npos);
+
+  // The weight indices (w_<layer>_<weight>) too.
+  const Graph h = must_compile(R"(name: w_fc_kernel
+input: {shape: [4]}
+layers:
+  - {op: dense, name: fc, units: 3}
+)");
+  REQUIRE(plan_memory(h, plan, diags));
+  const GeneratedFiles e = emit_cpp(h, plan, "w.yaml", "w", "modelc::gen");
+  CHECK(e.source.find("w_fc_kernel = 0") == std::string::npos);
+  CHECK(e.source.find("w_fc_1_kernel = 0") != std::string::npos);
+  CHECK(e.source.find("w(w_fc_1_kernel)") != std::string::npos);
 }
 
 }  // TEST_SUITE

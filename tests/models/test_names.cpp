@@ -17,6 +17,7 @@
 #include "named_conv2d_forward.hpp"
 #include "named_g_fc.hpp"
 #include "named_i_conv.hpp"
+#include "named_w_fc_kernel.hpp"
 #include "named_x.hpp"
 
 using namespace modelc::test;
@@ -55,6 +56,7 @@ TEST_CASE("a model named like a runtime or generated name compiles and runs") {
                           run<modelc::named::Activation>("Activation"),
                           run<modelc::named::conv2d_forward>("conv2d_forward"),
                           run<modelc::named::g_fc>("g_fc"), run<modelc::named::i_conv>("i_conv"),
+                          run<modelc::named::w_fc_kernel>("w_fc_kernel"),
                           run<modelc::named::x>("x")}) {
     CHECK(r.forward == ref.forward);
     CHECK(r.loss == ref.loss);

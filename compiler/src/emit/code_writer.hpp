@@ -1,5 +1,6 @@
-// The emitter owns indentation and braces (like protoc's io::Printer), so the
-// code that emits C++ reads like the C++ it emits.
+// The emitter owns indentation, braces and line width (like protoc's
+// io::Printer), so the code that emits C++ reads like the C++ it emits, and
+// the C++ it emits stays within kWidth columns without a formatter.
 #pragma once
 
 #include <fmt/format.h>
@@ -11,13 +12,15 @@ namespace modelc {
 
 class CodeWriter {
  public:
-  // One line at the current indentation (an empty format gives an empty line).
+  static constexpr size_t kWidth = 100;
+
+  // One line at the current indentation (an empty format gives an empty
+  // line). Longer than kWidth, it is wrapped: a comment at its spaces; code
+  // after a ", " outside string literals, continuation lines indented 4 more;
+  // a trailing comment moves to its own line(s) above the code.
   template <class... Args>
   void line(fmt::format_string<Args...> f, Args&&... args) {
-    std::string text = fmt::format(f, std::forward<Args>(args)...);
-    if (!text.empty()) out_.append(static_cast<size_t>(indent_) * 2, ' ');
-    out_ += text;
-    out_ += '\n';
+    emit(fmt::format(f, std::forward<Args>(args)...));
   }
   void blank() { out_ += '\n'; }
   // An access specifier inside a class: one space past the enclosing level.
@@ -26,11 +29,11 @@ class CodeWriter {
     out_ += text;
     out_ += '\n';
   }
-  // `head {` and indent.
+  // `head {` (a bare `{` for an empty head) and indent.
   template <class... Args>
   void open(fmt::format_string<Args...> f, Args&&... args) {
     std::string head = fmt::format(f, std::forward<Args>(args)...);
-    line("{} {{", head);
+    emit(head.empty() ? "{" : head + " {");
     ++indent_;
   }
   // Dedent and `}` followed by `tail` (e.g. ";" or " else {").
@@ -44,6 +47,9 @@ class CodeWriter {
   const std::string& str() const { return out_; }
 
  private:
+  void emit(std::string_view text);
+  void put(std::string_view text, size_t indent);  // one physical line
+
   std::string out_;
   int indent_ = 0;
 };

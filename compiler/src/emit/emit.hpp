@@ -19,7 +19,6 @@ struct EmitCtx {
   const Graph& graph;
   const MemoryPlan& plan;
   const std::vector<std::string>& ids;     // C++ identifier fragment per node
-  const std::vector<int>& first_param;     // index of each node's first ParamSpec
   int index;                               // this node
   Mode mode;
 
@@ -44,8 +43,9 @@ struct EmitCtx {
   // All inputs / all input gradients, comma-separated (add, concat).
   std::string xs() const;
   std::string dxs() const;
-  // The ParamSpec index expressions of weight `name` ("kernel", "gamma", ...):
-  // "w(3)" / "dw(3)", or "nullptr" when the node has no such weight.
+  // The weight `name` ("kernel", "gamma", ...) by its named index:
+  // "w(w_conv1_kernel)" / "dw(w_conv1_kernel)", or "nullptr" when the node has
+  // no such weight.
   std::string w(std::string_view name) const;
   std::string dw(std::string_view name) const;
   std::string aux() const { return "trn(a_" + id() + ")"; }

@@ -51,10 +51,8 @@ std::string EmitCtx::dxs() const {
 }
 
 std::string EmitCtx::w(std::string_view name) const {
-  const std::vector<Param>& ps = node().params;
-  for (size_t k = 0; k < ps.size(); ++k)
-    if (ps[k].name == name)
-      return fmt::format("w({})", first_param[static_cast<size_t>(index)] + static_cast<int>(k));
+  for (const Param& p : node().params)
+    if (p.name == name) return fmt::format("w(w_{}_{})", id(), name);
   return "nullptr";
 }
 
@@ -95,16 +93,25 @@ namespace {
 constexpr std::string_view kConstantPrefixes = "itdampg";
 
 // "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id, or a constant
-// (i_<id>, g_<id>, ...) that would be the class's own name `cls`, appends the
-// node index (and, should that clash too, the index plus multiples of the node count).
+// (i_<id>, g_<id>, ..., and the weight indices w_<id>_<weight>) that would be
+// the class's own name `cls`, appends the node index (and, should that clash
+// too, the index plus multiples of the node count).
 std::vector<std::string> node_ids(const Graph& g, std::string_view cls) {
-  const auto names_class = [&](const std::string& id) {
+  const auto names_class_const = [&](const std::string& id) {
     return cls.size() == id.size() + 2 && cls[1] == '_' && cls.substr(2) == id &&
            kConstantPrefixes.find(cls[0]) != std::string_view::npos;
+  };
+  size_t node = 0;
+  const auto names_class = [&](const std::string& id) {
+    if (names_class_const(id)) return true;
+    for (const Param& p : g.nodes[node].params)
+      if (cls == "w_" + id + "_" + p.name) return true;
+    return false;
   };
   std::vector<std::string> ids;
   std::set<std::string> used;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
+    node = i;
     std::string base = g.nodes[i].name;
     std::replace(base.begin(), base.end(), '/', '_');
     std::string id = base;
@@ -131,12 +138,16 @@ struct Emitter {
   const MemoryPlan& plan;
   std::string_view spec_label;
   std::vector<std::string> ids;
-  std::vector<int> first_param;
 
-  EmitCtx ctx(int i, Mode mode) const { return EmitCtx{g, plan, ids, first_param, i, mode}; }
+  EmitCtx ctx(int i, Mode mode) const { return EmitCtx{g, plan, ids, i, mode}; }
 
   void layer_comment(CodeWriter& w, const Node& n) const {
-    w.line("// {}: {} {} ({})", n.name, op_name(n.op), shape_str(n.shape), where(n, spec_label));
+    const OpInfo& op = op_info(n.op);
+    const std::string kernel =
+        op.kernel_note ? ", " + op.kernel_note(n, g.nodes[static_cast<size_t>(n.inputs[0])].shape)
+                       : "";
+    w.line("// {}: {} {} ({}){}", n.name, op_name(n.op), shape_str(n.shape), where(n, spec_label),
+           kernel);
   }
 
   void param_table(CodeWriter& w) const {
@@ -152,6 +163,16 @@ struct Emitter {
                p.trainable ? "true" : "false", float_literal(p.l2));
       }
     }
+    w.close(";");
+  }
+
+  // Named indices into kParams: generated calls say w(w_conv1_kernel), not w(0).
+  void weight_indices(CodeWriter& w) const {
+    w.line("// Indices into kParams by layer and weight: w_<layer>_<weight>.");
+    w.open("enum : int");
+    int k = 0;
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      for (const Param& p : g.nodes[i].params) w.line("w_{}_{} = {},", ids[i], p.name, k++);
     w.close(";");
   }
 
@@ -260,12 +281,9 @@ struct Emitter {
 
 GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view spec_label,
                         std::string_view stem, std::string_view ns) {
-  Emitter e{g, plan, spec_label, node_ids(g, g.name), {}};
+  Emitter e{g, plan, spec_label, node_ids(g, g.name)};
   int params = 0;
-  for (const Node& n : g.nodes) {
-    e.first_param.push_back(params);
-    params += static_cast<int>(n.params.size());
-  }
+  for (const Node& n : g.nodes) params += static_cast<int>(n.params.size());
   const std::string& cls = g.name;
   const Node& in = g.input();
 
@@ -318,6 +336,10 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   e.param_table(s);
   s.blank();
+  if (params > 0) {
+    e.weight_indices(s);
+    s.blank();
+  }
   s.line("constexpr int64_t kInputShape[] = {{{}}};", fmt::join(in.shape, ", "));
   s.blank();
   e.outputs_table(s);
@@ -326,8 +348,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.blank();
   e.offsets(s);
   s.blank();
-  s.line("// Geometry of each layer, per image (Window2d: n, h, w, c, kh, kw, sh, sw,");
-  s.line("// pad_top, pad_left, oh, ow).");
+  s.line("// Geometry of each layer, per image; kernels get at(g, batch).");
   for (size_t i = 1; i < g.nodes.size(); ++i)
     if (op_info(g.nodes[i].op).emit_geometry)
       op_info(g.nodes[i].op).emit_geometry(e.ctx(static_cast<int>(i), Mode::training), s);

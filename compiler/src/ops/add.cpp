@@ -36,11 +36,17 @@ bool shape(ShapeCtx& ctx) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ const float* in[] = {{{}}}; modelc::add_forward({}, in, n * {}); }}", c.xs(), c.y(), c.size());
+  w.open("");
+  w.line("const float* in[] = {{{}}};", c.xs());
+  w.line("modelc::add_forward({}, in, n * {});", c.y(), c.size());
+  w.close();
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ float* d[] = {{{}}}; modelc::add_backward(d, {}, n * {}); }}", c.dxs(), c.dy(), c.size());
+  w.open("");
+  w.line("float* d[] = {{{}}};", c.dxs());
+  w.line("modelc::add_backward(d, {}, n * {});", c.dy(), c.size());
+  w.close();
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::BatchnormGeom {}{{{}, {}, {}, {}}};  // rows per image, channels, eps, momentum",
+  w.line("constexpr modelc::BatchnormGeom {}{{.rows = {}, .c = {}, .epsilon = {}, .momentum = {}}};  "
+         "// rows per image",
          c.geom(), c.rows(), c.node().shape.back(), float_literal(a.epsilon),
          float_literal(a.momentum));
 }

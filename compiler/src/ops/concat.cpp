@@ -39,13 +39,17 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ const float* in[] = {{{}}}; modelc::concat_forward({}, in, {}, n * {}); }}", c.xs(), c.y(),
-         c.geom(), c.rows());
+  w.open("");
+  w.line("const float* in[] = {{{}}};", c.xs());
+  w.line("modelc::concat_forward({}, in, {}, n * {});", c.y(), c.geom(), c.rows());
+  w.close();
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("{{ float* d[] = {{{}}}; modelc::concat_backward(d, {}, {}, n * {}); }}",
-         c.dxs(), c.dy(), c.geom(), c.rows());
+  w.open("");
+  w.line("float* d[] = {{{}}};", c.dxs());
+  w.line("modelc::concat_backward(d, {}, {}, n * {});", c.dy(), c.geom(), c.rows());
+  w.close();
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr modelc::Conv2dGeom {}{{{}, {}}};", c.geom(), window2d_literal(c), c.node().attrs.filters);
+  w.line("constexpr modelc::Conv2dGeom {}{{.win = {}, .oc = {}}};", c.geom(), window2d_literal(c),
+         c.node().attrs.filters);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
@@ -105,6 +106,12 @@ int64_t im2col_floats(const Node& n, const Shape& in) {
   return n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * in.back();
 }
 
+std::string kernel_note(const Node& n, const Shape& in) {
+  const Attrs& a = n.attrs;
+  return fmt::format("kernel: {} on AVX-512",
+                     conv2d_kernel_name(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters));
+}
+
 void scratch(const EmitCtx& c, CodeWriter& w) {
   w.line("s = std::max(s, modelc::conv2d_inference_scratch(modelc::at({}, b)));", c.geom());
   w.line("if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at({0}, b)), "
@@ -132,6 +139,7 @@ const OpInfo ops::op_conv2d = {
     .emit_backward = backward,
     .emit_prepare = prepare,
     .emit_scratch = scratch,
+    .kernel_note = kernel_note,
 };
 
 }  // namespace modelc

@@ -50,8 +50,8 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
-  w.line("constexpr modelc::DenseGeom {}{{{}, {}, {}}};  // rows per image, in, units", c.geom(), c.rows(),
-         in.back(), c.node().attrs.units);
+  w.line("constexpr modelc::DenseGeom {}{{.rows = {}, .in = {}, .out = {}}};  // rows per image",
+         c.geom(), c.rows(), in.back(), c.node().attrs.units);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {

@@ -26,8 +26,8 @@ bool shape(ShapeCtx& ctx) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::LrnGeom {}{{{}, {}, {}, {}, {}, {}}};  // rows per image, channels, size, alpha, "
-         "beta, bias",
+  w.line("constexpr modelc::LrnGeom {}{{.rows = {}, .c = {}, .size = {}, .alpha = {}, .beta = {}, "
+         ".bias = {}}};  // rows per image",
          c.geom(), c.rows(), c.node().shape.back(), a.lrn_size, float_literal(a.lrn_alpha),
          float_literal(a.lrn_beta), float_literal(a.lrn_bias));
 }

@@ -138,6 +138,9 @@ struct OpInfo {
   // scratch_floats(b, training) (conv2d: packed kernels, im2col; dense: the
   // pre-activation gradient).
   void (*emit_scratch)(const EmitCtx&, CodeWriter&) = nullptr;
+  // Which kernel the runtime picks for this node, for the layer's comment
+  // ("indirect GEMM"); when the op has several.
+  std::string (*kernel_note)(const Node&, const Shape& input) = nullptr;
 };
 
 // The shape rule of ops whose output has their input's shape.

@@ -114,8 +114,10 @@ std::string window2d_literal(const EmitCtx& c) {
   const Node& n = c.node();
   const Shape& in = c.input_node().shape;
   const Attrs& a = n.attrs;
-  return fmt::format("{{1, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", in[0], in[1], in[2], a.kh,
-                     a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0], n.shape[1]);
+  return fmt::format("{{.n = 1, .h = {}, .w = {}, .c = {}, .kh = {}, .kw = {}, .sh = {}, .sw = {}, "
+                     ".pad_top = {}, .pad_left = {}, .oh = {}, .ow = {}}}",
+                     in[0], in[1], in[2], a.kh, a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0],
+                     n.shape[1]);
 }
 
 }  // namespace modelc

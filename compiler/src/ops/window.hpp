@@ -20,7 +20,7 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
 std::string window_attrs_text(const Attrs& a);
 
 // The per-image Window2d initializer of a conv2d/pool node for generated code:
-// "{1, h, w, c, kh, kw, sh, sw, pad_top, pad_left, oh, ow}".
+// "{.n = 1, .h = ..., .ow = ...}", every field by name.
 std::string window2d_literal(const EmitCtx& c);
 
 }  // namespace modelc

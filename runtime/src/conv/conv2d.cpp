@@ -29,10 +29,9 @@ size_t col_floats(const Window2d& g) {
 
 // Forward on the indirect GEMM: reads x in place, except for few input
 // channels (a first layer's RGB), where taps are too short and im2col pays.
-bool igemm_reads_input(const Window2d& g) {
-  const int64_t taps = g.kh * g.kw;
-  return taps == 1 || (g.c >= 8 && g.c <= detail::kIgemmMaxChannels && taps <= 64);
-}
+// (The rule is modelc/conv2d_layout.hpp's, which the compiler also reads.)
+bool igemm_reads_input(const Window2d& g) { return conv2d_igemm_reads_input(g.kh, g.kw, g.c); }
+static_assert(kConv2dIgemmMaxChannels == detail::kIgemmMaxChannels);
 
 }  // namespace
 
