@@ -155,6 +155,19 @@ TEST_CASE("element-wise ops keep the shape") {
   CHECK(one_error("[11]", "{op: relu, name: r, rate: 0.5}").find("unknown key 'rate' in relu") != std::string::npos);
 }
 
+TEST_CASE("leaky_relu: alpha required, >= 0; same shape, no weights") {
+  const Node n = one("[3, 5, 7]", "{op: leaky_relu, alpha: 0.2}");
+  CHECK(n.shape == S{3, 5, 7});
+  CHECK(n.params.empty());
+  CHECK(n.attrs.alpha == doctest::Approx(0.2));
+  CHECK(one("[4]", "{op: leaky_relu, alpha: 0}").attrs.alpha == 0.0);
+  CHECK(one_error("[4]", "{op: leaky_relu, name: l}") == "leaky_relu 'l': missing attribute 'alpha'");
+  CHECK(one_error("[4]", "{op: leaky_relu, name: l, alpha: -1}").find("alpha must be a number in [0, inf)") !=
+        std::string::npos);
+  CHECK(dump_ir(must_compile(spec_of("[4]", "{op: leaky_relu, alpha: 0.25}"))).find(" alpha=0.25 ") !=
+        std::string::npos);
+}
+
 TEST_CASE("batchnorm: four [C] parameters, moving statistics non-trainable") {
   const Node n = one("[5, 7, 3]", "{op: batchnorm, epsilon: 1.001e-5, momentum: 0.9}");
   CHECK(n.shape == S{5, 7, 3});

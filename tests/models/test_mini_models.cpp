@@ -13,6 +13,7 @@
 #include "mini_alexnet.hpp"
 #include "mini_inception.hpp"
 #include "mini_resnet.hpp"
+#include "v2_net.hpp"
 #include "smooth_net.hpp"
 #include "model_checks.hpp"
 
@@ -172,6 +173,12 @@ TEST_CASE("mini models: every parameter's gradient matches finite differences") 
   CHECK(alexnet < 1e-2);
   CHECK(inception < 1e-2);
   CHECK(resnet < 5e-2);
+}
+
+TEST_CASE("v2 ops in a model: every parameter's gradient matches finite differences") {
+  const double err = jitter_gradient_check<gen::V2Net>(3, 1e-2f);
+  MESSAGE("V2Net largest error ", err);
+  CHECK(err < 1e-2);
 }
 
 TEST_CASE("overfit: 30 SGD steps on one small batch cut the loss at least 10x") {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "modelc/activation.hpp"
+#include "modelc/leaky_relu.hpp"
 #include "modelc/relu.hpp"
 #include "modelc/sigmoid.hpp"
 #include "modelc/softmax.hpp"
@@ -74,6 +75,35 @@ TEST_CASE("sigmoid: forward vs naive loop, backward vs finite differences") {
 TEST_CASE("tanh: forward vs naive loop, backward vs finite differences") {
   check_elementwise("tanh", tanh_forward, tanh_backward, [](double v) { return std::tanh(v); },
                     1e-2f, 1e-4);
+}
+
+TEST_CASE("leaky_relu: forward vs naive loop, backward (from x) vs finite differences") {
+  for (float alpha : {0.2f, 0.0f, 1.5f}) {
+    CAPTURE(alpha);
+    std::vector<float> x = inputs(13), y(kN);
+    leaky_relu_forward(y.data(), x.data(), kN, alpha);
+    std::vector<double> want(kN);
+    for (int64_t i = 0; i < kN; ++i) want[i] = x[i] >= 0 ? x[i] : double(alpha) * x[i];
+    CHECK(forward_error(y, want) < 1e-6);
+    std::vector<float> inplace = x;
+    leaky_relu_forward(inplace.data(), inplace.data(), kN, alpha);
+    CHECK(inplace == y);
+
+    const std::vector<float> r = random_vector(kN, 14);
+    std::vector<float> dx(kN, 0.25f);
+    leaky_relu_backward(dx.data(), r.data(), x.data(), kN, alpha);
+    for (float& v : dx) v -= 0.25f;
+    std::vector<float> yy(kN);
+    fd_check("leaky_relu", dx, x, [&] {
+      leaky_relu_forward(yy.data(), x.data(), kN, alpha);
+      return weighted_sum(yy, r);
+    }, 1e-2f, 1e-4);
+  }
+  // At 0 the derivative is the right-hand one, also with alpha 0.
+  const float zero = 0.0f, dy = 3.0f;
+  float dx = 0.0f;
+  leaky_relu_backward(&dx, &dy, &zero, 1, 0.0f);
+  CHECK(dx == 3.0f);
 }
 
 TEST_CASE("softmax: forward vs naive loop, backward vs finite differences, stability") {

@@ -13,6 +13,7 @@
 #include "modelc/geometry.hpp"
 #include "modelc/global_avgpool.hpp"
 #include "modelc/init.hpp"
+#include "modelc/leaky_relu.hpp"
 #include "modelc/loss.hpp"
 #include "modelc/lrn.hpp"
 #include "modelc/maxpool.hpp"
