@@ -94,6 +94,22 @@ TEST_CASE("conv2d activation, l2 and errors") {
         "conv2d 'c': needs a 3-d input [H, W, C], got [16] from 'input'");
 }
 
+TEST_CASE("every row of modelc/activation.def parses by its name, and the error lists them all") {
+  std::string all;
+  for (size_t i = 0; i < kActivationCount; ++i) {
+    const auto act = static_cast<Activation>(i);
+    const std::string name(kActivationNames[i]);
+    CAPTURE(name);
+    const Node n = one("[6]", "{op: dense, units: 2, activation: " + name + "}");
+    CHECK(n.attrs.activation == act);
+    CHECK(activation_name(act) == name);
+    all += (i == 0 ? "" : i + 1 == kActivationCount ? " or " : ", ") + name;
+  }
+  CHECK(all == "linear, relu, sigmoid, tanh or softmax");
+  CHECK(one_error("[6]", "{op: dense, name: fc, units: 2, activation: gelu}") ==
+        "dense 'fc': activation must be " + all + ", got 'gelu'");
+}
+
 TEST_CASE("dense acts on the last axis at any rank") {
   const Node v = one("[9216]", "{op: dense, name: fc, units: 4096, activation: relu}");
   CHECK(v.shape == S{4096});

@@ -52,8 +52,7 @@ inline std::string describe(const WindowSpec& s) {
 }
 
 inline std::string act_name(Activation act) {
-  static const char* const names[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
-  return names[static_cast<int>(act)];
+  return std::string(kActivationNames[static_cast<size_t>(act)]);
 }
 
 // Finite-difference step per activation. Piecewise-linear losses (linear, relu off

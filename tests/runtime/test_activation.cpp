@@ -1,14 +1,20 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "modelc/activation.hpp"
+#include "modelc/conv2d.hpp"
+#include "modelc/dense.hpp"
 #include "modelc/leaky_relu.hpp"
 #include "modelc/relu.hpp"
 #include "modelc/sigmoid.hpp"
 #include "modelc/softmax.hpp"
 #include "modelc/tanh.hpp"
+#include "reference_conv.hpp"
 #include "reference_ops.hpp"
 
 using namespace modelc;
@@ -66,7 +72,7 @@ TEST_CASE("sigmoid: forward vs naive loop, backward vs finite differences") {
   std::vector<float> x = {-1000.0f, -90.0f, 0.0f, 90.0f, 1000.0f}, y(5);
   sigmoid_forward(y.data(), x.data(), 5);
   CHECK(y[0] == 0.0f);
-  CHECK(y[1] > 0.0f);  // e^-90 is a normal float: kept, not flushed
+  CHECK(y[1] > 0.0f);  // e^-90 is a subnormal float: kept, not flushed
   CHECK(y[2] == 0.5f);
   CHECK(y[3] == 1.0f);
   CHECK(y[4] == 1.0f);
@@ -176,5 +182,85 @@ TEST_CASE("activation dispatch matches the kernels") {
     std::vector<float> inplace = x;
     activation_forward(inplace.data(), inplace.data(), rows, cols, act);
     CHECK(inplace == want);
+  }
+}
+
+TEST_CASE("sigmoid and tanh stay within a few ulp of double, into the subnormal tail") {
+  // Every 4099th float below 120 in magnitude, both signs: sigmoid's small outputs
+  // for x < 0 keep their relative precision (subnormals included, measured in
+  // their own ulp), tanh's near 0 theirs.
+  std::vector<float> x;
+  for (uint32_t bits = 0; bits < 0x7f800000u; bits += 4099) {
+    const float v = std::bit_cast<float>(bits);
+    if (v < 120.0f) x.insert(x.end(), {v, -v});
+  }
+  const auto n = static_cast<int64_t>(x.size());
+  std::vector<float> ys(n), yt(n);
+  sigmoid_forward(ys.data(), x.data(), n);
+  tanh_forward(yt.data(), x.data(), n);
+  const auto ulp = [](double v) {
+    const auto f = static_cast<float>(std::fabs(v));
+    return f < std::numeric_limits<float>::min() ? std::numeric_limits<float>::denorm_min()
+                                                 : std::nextafter(f, INFINITY) - f;
+  };
+  double worst_sigmoid = 0, worst_tanh = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x[i], s = 1.0 / (1.0 + std::exp(-v)), t = std::tanh(v);
+    worst_sigmoid = std::max(worst_sigmoid, std::fabs(ys[i] - s) / ulp(s));
+    worst_tanh = std::max(worst_tanh, std::fabs(yt[i] - t) / ulp(t));
+  }
+  MESSAGE("sigmoid max " << worst_sigmoid << " ulp, tanh max " << worst_tanh << " ulp over " << n
+                         << " inputs");
+  CHECK(worst_sigmoid < 3.0);
+  CHECK(worst_tanh < 3.0);
+}
+
+TEST_CASE("fused conv2d/dense activations give the standalone kernels' values") {
+  // Identity weights, no bias: the GEMM passes x through exactly (x * 1 plus zeros),
+  // so the fused output pass sees the same input as the standalone kernel and both
+  // must give the same bits, forward (y) and backward (dx = act'(.) * dy).
+  const int64_t n = 2, h = 3, w = 5, c = 8, rows = n * h * w, size = rows * c;
+  std::vector<float> x = random_vector(size, 41, -12.0f, 12.0f);
+  const float extremes[] = {-1000.0f, -104.0f, -90.0f, -88.0f, -60.0f, -30.0f, -17.5f,
+                            0.0f,     17.5f,   30.0f,  90.0f,  1000.0f};
+  for (size_t i = 0; i < std::size(extremes); ++i) x[i * 13] = extremes[i];
+  const std::vector<float> dy = random_vector(size, 42);
+  std::vector<float> eye(c * c, 0.0f);
+  for (int64_t i = 0; i < c; ++i) eye[i * c + i] = 1.0f;
+
+  const DenseGeom dg{rows, c, c};
+  const Conv2dGeom cg{make_window(n, h, w, c, {1, 1, 1, 1, Padding::valid}), c};
+  for (size_t a = 0; a < kActivationCount; ++a) {  // every row of modelc/activation.def
+    const auto act = static_cast<Activation>(a);
+    CAPTURE(kActivationNames[a]);
+    std::vector<float> want(size), dwant(size, 0.0f);
+    activation_forward(want.data(), x.data(), rows, c, act);
+    activation_backward(dwant.data(), dy.data(), want.data(), rows, c, act);
+    for (float v : want) CHECK(std::isfinite(v));
+
+    std::vector<float> yd(size), yc(size), dxd(size, 0.0f), dxc(size, 0.0f), dw(c * c, 0.0f);
+    dense_forward(yd.data(), x.data(), eye.data(), nullptr, dg, act);
+    std::vector<float> scratch(
+        std::max(conv2d_forward_scratch(cg), dense_backward_scratch(dg, act)));
+    conv2d_forward(yc.data(), x.data(), eye.data(), nullptr, cg, act, scratch.data());
+    // Both paths are given the standalone y, so dx compares the derivative alone.
+    dense_backward(dxd.data(), dw.data(), nullptr, dy.data(), x.data(), eye.data(), want.data(),
+                   dg, act, scratch.data());
+    std::vector<float> cscratch(conv2d_backward_scratch(cg, act));
+    conv2d_backward(dxc.data(), dw.data(), nullptr, dy.data(), x.data(), eye.data(), want.data(),
+                    cg, act, cscratch.data());
+    if (act == Activation::softmax) {
+      // The row-wise special case: the fused pass sums in float, the standalone
+      // kernel in double, so they agree to rounding, not to the bit.
+      for (int64_t i = 0; i < size; ++i) {
+        CHECK(yd[i] == doctest::Approx(want[i]).epsilon(1e-5));
+        CHECK(yc[i] == doctest::Approx(want[i]).epsilon(1e-5));
+      }
+      continue;
+    }
+    CHECK(yd == want);
+    CHECK(yc == want);
+    CHECK(dxd == dwant);
+    CHECK(dxc == dwant);
   }
 }

@@ -17,14 +17,8 @@ std::string_view padding_name(Padding p) {
 }
 
 std::string_view activation_name(Activation a) {
-  switch (a) {
-    case Activation::linear: return "linear";
-    case Activation::relu: return "relu";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::softmax: return "softmax";
-  }
-  return "?";
+  const auto i = static_cast<size_t>(a);
+  return i < kActivationCount ? kActivationNames[i] : "?";
 }
 
 GraphTotals totals(const Graph& g, bool inference_only) {

@@ -13,6 +13,7 @@
 
 #include "spec/source_loc.hpp"
 #include "ir/text_util.hpp"
+#include "modelc/activation.hpp"  // modelc::Activation: the runtime's enum, one list for both
 
 namespace modelc {
 
@@ -25,9 +26,8 @@ enum class OpKind : uint8_t {
 std::string_view op_name(OpKind op);  // the spec's spelling: "conv2d", "global_avgpool"
 
 enum class Padding : uint8_t { valid, same, explicit_pad };
-enum class Activation : uint8_t { linear, relu, sigmoid, tanh, softmax };
 std::string_view padding_name(Padding p);      // "valid", "same", "explicit"
-std::string_view activation_name(Activation a);  // "linear", "relu", ...
+std::string_view activation_name(Activation a);  // "linear", "relu", ... (modelc/activation.def)
 
 // Every attribute of every op, resolved. Fields an op does not use keep their
 // defaults (listed here) and are ignored.

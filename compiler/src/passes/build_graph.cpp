@@ -40,7 +40,19 @@ bool int_list(const Value& v, size_t n, int64_t* out, std::string& why,
   return true;
 }
 
-const char* kActivations[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
+// "linear, relu, sigmoid, tanh or softmax": the accepted values of `activation`,
+// from the table (modelc/activation.def), so the message lists exactly what parses.
+const std::string& activation_choices() {
+  static const std::string text = [] {
+    std::string s;
+    for (size_t i = 0; i < kActivationCount; ++i) {
+      if (i > 0) s += i + 1 == kActivationCount ? " or " : ", ";
+      s += kActivationNames[i];
+    }
+    return s;
+  }();
+  return text;
+}
 
 // Validates one attribute value against its schema entry.
 bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::string& expected, std::string& why) {
@@ -80,9 +92,9 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       expected = "true or false";
       return v.kind == Value::Kind::boolean && (out.boolean = v.boolean, true);
     case AttrType::activation:
-      expected = "linear, relu, sigmoid, tanh or softmax";
-      for (size_t i = 0; i < std::size(kActivations); ++i)
-        if (v.kind == Value::Kind::string && v.string == kActivations[i])
+      expected = activation_choices();
+      for (size_t i = 0; i < kActivationCount; ++i)
+        if (v.kind == Value::Kind::string && v.string == kActivationNames[i])
           return out.activation = static_cast<Activation>(i), true;
       return false;
     case AttrType::real: {

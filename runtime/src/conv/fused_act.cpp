@@ -1,10 +1,13 @@
 // Bias + activation output pass, dz from the output, and the bias gradient: the
-// elementwise steps conv2d and dense share. Work is split by blocks of rows.
+// elementwise steps conv2d and dense share. Work is split by blocks of rows. The
+// activations are those of modelc/activation.def with the formulas of
+// kernels/act_formulas.hpp, the same the standalone kernels use.
 #include "conv/fused_act.hpp"
 
 #include <algorithm>
 
 #include "eigen.hpp"
+#include "kernels/act_formulas.hpp"
 #include "threading.hpp"
 
 namespace modelc::detail {
@@ -29,6 +32,9 @@ void for_row_blocks(int64_t rows, int64_t cols, F f) {
   }
 }
 
+// Softmax of each row, summed in float (Eigen's sums): the last bits differ from
+// the standalone softmax_forward (double sums). Kept as is, since either change
+// would move the four models' output digests (four_models --digest).
 template <class Block>
 void softmax_rows(Block&& z) {
   for (Eigen::Index r = 0; r < z.rows(); ++r) {
@@ -38,19 +44,48 @@ void softmax_rows(Block&& z) {
   }
 }
 
+// z = act(z) on a block of nr * cols contiguous floats.
+template <class A>
+void act_block(float* z, int64_t nr, int64_t cols) {
+  if constexpr (std::is_same_v<A, act::linear>) {
+    return;
+  } else if constexpr (act::kElementwise<A>) {
+    const int64_t n = nr * cols;
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) z[i] = A::forward(z[i]);
+  } else {
+    softmax_rows(ArrayMap(z, nr, cols));
+  }
+}
+
+// d = act'(.) * g from the output o (overwrites d), on a block of nr * cols floats.
+template <class A>
+void dz_block(float* d, const float* g, const float* o, int64_t nr, int64_t cols) {
+  if constexpr (act::kElementwise<A>) {
+    const int64_t n = nr * cols;
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) d[i] = A::backward(g[i], o[i]);
+  } else {
+    ArrayMap dm(d, nr, cols);
+    const ConstArrayMap gm(g, nr, cols), om(o, nr, cols);
+    for (Eigen::Index r = 0; r < nr; ++r) {
+      dm.row(r) = om.row(r) * (gm.row(r) - (gm.row(r) * om.row(r)).sum());
+    }
+  }
+}
+
 }  // namespace
 
 void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Activation act) {
   if (act == Activation::linear && b == nullptr) return;
   for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
-    ArrayMap z(y + r0 * cols, nr, cols);
-    if (b != nullptr) z.rowwise() += ConstRowVector(b, cols);
+    float* z = y + r0 * cols;
+    if (b != nullptr) ArrayMap(z, nr, cols).rowwise() += ConstRowVector(b, cols);
     switch (act) {
-      case Activation::linear: break;
-      case Activation::relu: z = z.max(0.0f); break;
-      case Activation::sigmoid: z = z.logistic(); break;
-      case Activation::tanh: z = z.tanh(); break;
-      case Activation::softmax: softmax_rows(z); break;
+#define MODELC_ACTIVATION(name) \
+      case Activation::name: act_block<act::name>(z, nr, cols); break;
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
     }
   });
 }
@@ -69,19 +104,12 @@ void output_pass(float* y, const float* scale, const float* shift, const float* 
 void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols,
             Activation act) {
   for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
-    ArrayMap d(dz + r0 * cols, nr, cols);
-    const ConstArrayMap g(dy + r0 * cols, nr, cols);
-    const ConstArrayMap o(y + r0 * cols, nr, cols);
+    const int64_t at = r0 * cols;
     switch (act) {
-      case Activation::linear: d = g; break;
-      case Activation::relu: d = (o > 0.0f).select(g, 0.0f); break;
-      case Activation::sigmoid: d = g * o * (1.0f - o); break;
-      case Activation::tanh: d = g * (1.0f - o.square()); break;
-      case Activation::softmax:
-        for (Eigen::Index r = 0; r < nr; ++r) {
-          d.row(r) = o.row(r) * (g.row(r) - (g.row(r) * o.row(r)).sum());
-        }
-        break;
+#define MODELC_ACTIVATION(name) \
+      case Activation::name: dz_block<act::name>(dz + at, dy + at, y + at, nr, cols); break;
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
     }
   });
 }

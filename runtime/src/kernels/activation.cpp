@@ -1,42 +1,54 @@
-// Dispatch of the fused/standalone activations to their kernels; linear is a
-// copy forward and dx += dy backward.
+// Dispatch of the standalone activations (activation_forward/backward) over the
+// rows of modelc/activation.def: elementwise ones run their act_formulas.hpp
+// formulas, softmax its row-wise kernel. Adding a row needs no change here.
 #include "modelc/activation.hpp"
 
-#include <algorithm>
+#include <string>
 
+#include "kernels/act_formulas.hpp"
 #include "modelc/error.hpp"
-#include "modelc/relu.hpp"
-#include "modelc/sigmoid.hpp"
 #include "modelc/softmax.hpp"
-#include "modelc/tanh.hpp"
 
 namespace modelc {
+namespace {
+
+template <class A>
+void forward_as(float* y, const float* x, int64_t rows, int64_t cols) {
+  if constexpr (detail::act::kElementwise<A>) {
+    detail::act::map_forward<A>(y, x, rows * cols);
+  } else {
+    softmax_forward(y, x, rows, cols);
+  }
+}
+
+template <class A>
+void backward_as(float* dx, const float* dy, const float* y, int64_t rows, int64_t cols) {
+  if constexpr (detail::act::kElementwise<A>) {
+    detail::act::map_backward_add<A>(dx, dy, y, rows * cols);
+  } else {
+    softmax_backward(dx, dy, y, rows, cols);
+  }
+}
+
+}  // namespace
 
 void activation_forward(float* y, const float* x, int64_t rows, int64_t cols, Activation act) {
-  const int64_t n = rows * cols;
   switch (act) {
-    case Activation::linear:
-      if (y != x) std::copy(x, x + n, y);
-      return;
-    case Activation::relu: relu_forward(y, x, n); return;
-    case Activation::sigmoid: sigmoid_forward(y, x, n); return;
-    case Activation::tanh: tanh_forward(y, x, n); return;
-    case Activation::softmax: softmax_forward(y, x, rows, cols); return;
+#define MODELC_ACTIVATION(name) \
+    case Activation::name: return forward_as<detail::act::name>(y, x, rows, cols);
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
   }
   throw Error("activation_forward: unknown activation " + std::to_string(static_cast<int>(act)));
 }
 
 void activation_backward(float* dx, const float* dy, const float* y, int64_t rows, int64_t cols,
                          Activation act) {
-  const int64_t n = rows * cols;
   switch (act) {
-    case Activation::linear:
-      for (int64_t i = 0; i < n; ++i) dx[i] += dy[i];
-      return;
-    case Activation::relu: relu_backward(dx, dy, y, n); return;
-    case Activation::sigmoid: sigmoid_backward(dx, dy, y, n); return;
-    case Activation::tanh: tanh_backward(dx, dy, y, n); return;
-    case Activation::softmax: softmax_backward(dx, dy, y, rows, cols); return;
+#define MODELC_ACTIVATION(name) \
+    case Activation::name: return backward_as<detail::act::name>(dx, dy, y, rows, cols);
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
   }
   throw Error("activation_backward: unknown activation " + std::to_string(static_cast<int>(act)));
 }
