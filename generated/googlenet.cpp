@@ -775,17 +775,17 @@ constexpr modelc::Window2d g_5b_b4p{.n = 1, .h = 7, .w = 7, .c = 832, .kh = 3, .
 constexpr modelc::Conv2dGeom g_5b_b4{.win = {.n = 1, .h = 7, .w = 7, .c = 832, .kh = 1, .kw = 1,
     .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 7, .ow = 7}, .oc = 128};
 constexpr int64_t g_5b_out[] = {384, 384, 128, 128};  // channels of each input
-constexpr modelc::Window2d g_pool5{.n = 1, .h = 7, .w = 7, .c = 1024, .kh = 7, .kw = 7, .sh = 1,
-    .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 1, .ow = 1};
+constexpr modelc::AvgpoolGeom g_pool5{.win = {.n = 1, .h = 7, .w = 7, .c = 1024, .kh = 7, .kw = 7,
+    .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 1, .ow = 1}};
 constexpr modelc::DenseGeom g_loss3{.rows = 1, .in = 1024, .out = 1000};  // rows per image
-constexpr modelc::Window2d g_aux1_pool{.n = 1, .h = 14, .w = 14, .c = 512, .kh = 5, .kw = 5,
-    .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4};
+constexpr modelc::AvgpoolGeom g_aux1_pool{.win = {.n = 1, .h = 14, .w = 14, .c = 512, .kh = 5,
+    .kw = 5, .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}};
 constexpr modelc::Conv2dGeom g_aux1_conv{.win = {.n = 1, .h = 4, .w = 4, .c = 512, .kh = 1,
     .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}, .oc = 128};
 constexpr modelc::DenseGeom g_aux1_fc1{.rows = 1, .in = 2048, .out = 1024};  // rows per image
 constexpr modelc::DenseGeom g_aux1_fc2{.rows = 1, .in = 1024, .out = 1000};  // rows per image
-constexpr modelc::Window2d g_aux2_pool{.n = 1, .h = 14, .w = 14, .c = 528, .kh = 5, .kw = 5,
-    .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4};
+constexpr modelc::AvgpoolGeom g_aux2_pool{.win = {.n = 1, .h = 14, .w = 14, .c = 528, .kh = 5,
+    .kw = 5, .sh = 3, .sw = 3, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}};
 constexpr modelc::Conv2dGeom g_aux2_conv{.win = {.n = 1, .h = 4, .w = 4, .c = 528, .kh = 1,
     .kw = 1, .sh = 1, .sw = 1, .pad_top = 0, .pad_left = 0, .oh = 4, .ow = 4}, .oc = 128};
 constexpr modelc::DenseGeom g_aux2_fc1{.rows = 1, .in = 2048, .out = 1024};  // rows per image

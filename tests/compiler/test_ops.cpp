@@ -145,8 +145,38 @@ TEST_CASE("maxpool and avgpool: valid and same, stride defaults to the pool") {
   CHECK(f.shape == S{5, 5, 2});
   CHECK(one_error("[4, 4, 1]", "{op: avgpool, name: p, pool: 5}") ==
         "avgpool 'p': window 5x5 does not fit the input [4, 4, 1] from 'input' with padding 'valid': the height is 4");
-  CHECK(one_error("[4, 4, 1]", "{op: maxpool, name: p, pool: 2, padding: [1, 1]}") ==
-        "maxpool 'p': padding must be 'valid' or 'same', got [1, 1]");
+}
+
+// PyTorch's MaxPool2d/AvgPool2d arithmetic: explicit and asymmetric padding,
+// ceil_mode (the last window dropped when it would start in the padding),
+// count_include_pad.
+TEST_CASE("pools: explicit padding, ceil and count_padding") {
+  const Node r = one("[112, 112, 64]", "{op: maxpool, pool: 3, stride: 2, padding: 1}");
+  CHECK(r.shape == S{56, 56, 64});  // ResNet's stem pool
+  CHECK(r.attrs.padding == Padding::explicit_pad);
+  CHECK(r.attrs.pad_top == 1);
+  CHECK(r.attrs.pad_right == 1);
+  CHECK(one("[112, 112, 64]", "{op: maxpool, pool: 3, stride: 2, padding: 1, ceil: true}").shape ==
+        S{57, 57, 64});
+  CHECK(one("[112, 112, 64]", "{op: maxpool, pool: 3, stride: 2, ceil: true}").shape ==
+        S{56, 56, 64});  // GoogLeNet's pools: ceil((112 - 3) / 2) + 1
+  // 5 + 2 - 2 = 5: ceil(5 / 2) + 1 = 4, but the 4th window would start at 6 = 5 + 1: dropped.
+  CHECK(one("[5, 5, 1]", "{op: maxpool, pool: 2, stride: 2, padding: 1, ceil: true}").shape ==
+        S{3, 3, 1});
+  const Node a = one("[7, 5, 3]", "{op: avgpool, pool: 2, padding: [1, 0, 0, 1], count_padding: true}");
+  CHECK(a.shape == S{4, 3, 3});
+  CHECK(a.attrs.pad_top == 1);
+  CHECK(a.attrs.pad_bottom == 0);
+  CHECK(a.attrs.pad_left == 0);
+  CHECK(a.attrs.pad_right == 1);
+  CHECK(a.attrs.count_padding);
+  CHECK(dump_ir(must_compile(spec_of("[5, 5, 1]", "{op: avgpool, pool: 2, padding: 1, ceil: true, "
+                                                  "count_padding: true}")))
+            .find(" pad=explicit [1,1,1,1] ceil count_padding ") != std::string::npos);
+  CHECK(one_error("[4, 4, 1]", "{op: maxpool, name: p, pool: 2, padding: same, ceil: true}")
+            .find("ceil: true cannot be combined with padding: same") != std::string::npos);
+  CHECK(one_error("[4, 4, 1]", "{op: maxpool, name: p, pool: 2, count_padding: true}") ==
+        "unknown key 'count_padding' in maxpool");
 }
 
 TEST_CASE("global_avgpool, flatten") {

@@ -75,6 +75,29 @@ inline constexpr WindowSpec kPoolCases[] = {
     {3, 2, 2, 1, Padding::valid}, {2, 2, 1, 1, Padding::valid}, {3, 3, 3, 3, Padding::same},
 };
 
+// A pool with explicit [top, bottom, left, right] padding, optionally ceil.
+struct PaddedPool {
+  int64_t kh, kw, sh, sw, top, bottom, left, right;
+  bool ceil;
+};
+
+inline Window2d padded_window(int64_t n, int64_t h, int64_t w, int64_t c, const PaddedPool& s) {
+  const auto axis = [&](int64_t in, int64_t k, int64_t st, int64_t b, int64_t a) {
+    return s.ceil ? window_ceil(in, k, st, b, a) : window_explicit(in, k, st, b, a);
+  };
+  const Window1d y = axis(h, s.kh, s.sh, s.top, s.bottom), x = axis(w, s.kw, s.sw, s.left, s.right);
+  return {n, h, w, c, s.kh, s.kw, s.sh, s.sw, s.top, s.left, y.out, x.out};
+}
+
+// On 5x7 inputs: symmetric and asymmetric pads, ceil windows that run past the
+// padding (5 + 1 + 1 - 2 = 5: ceil(5/2) + 1 = 4 windows, the last one dropped
+// because it would start at 6 >= 5 + top); every window holds a real cell.
+inline constexpr PaddedPool kPaddedPools[] = {
+    {3, 3, 2, 2, 1, 1, 1, 1, false}, {2, 2, 2, 2, 1, 1, 1, 1, true},
+    {3, 3, 2, 2, 1, 0, 0, 1, true},  {2, 3, 2, 2, 0, 1, 1, 0, false},
+    {3, 2, 3, 2, 1, 1, 0, 0, true},  {2, 2, 1, 1, 1, 1, 1, 1, false},
+};
+
 inline constexpr Activation kAllActivations[] = {Activation::linear, Activation::relu,
                                                  Activation::sigmoid, Activation::tanh,
                                                  Activation::softmax};

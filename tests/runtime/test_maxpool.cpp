@@ -54,6 +54,25 @@ TEST_CASE("maxpool backward matches central finite differences") {
   MESSAGE("maxpool: largest finite-difference relative error (dx) = " << worst.value);
 }
 
+TEST_CASE("maxpool with explicit, asymmetric padding and ceil: padding never wins") {
+  MaxError worst;
+  for (const PaddedPool& s : kPaddedPools) {
+    INFO("pool ", s.kh, "x", s.kw, " stride ", s.sh, " pads ", s.top, s.bottom, s.left, s.right, " ceil ", s.ceil);
+    const Window2d g = padded_window(2, 5, 7, 3, s);
+    const std::vector<float> neg = random_vector(static_cast<size_t>(2 * 5 * 7 * 3), 1, -2.0f, -0.5f);
+    CHECK(max_rel_error(forward(neg, g), pool_naive(neg, g, true)) == 0.0);
+    std::vector<float> x = distinct_values(static_cast<size_t>(2 * 5 * 7 * 3), 2);
+    const std::vector<float> r = random_vector(out_size(g), 3);
+    std::vector<float> dx(x.size());
+    backward(dx, r, x, g);
+    const auto loss = [&] { return weighted_sum(forward(x, g), r); };
+    const double e = max_rel_error(dx, numeric_gradient(x, loss, 1.0f / 1024));
+    CHECK(e < kFdTolerance);
+    worst.add(e);
+  }
+  MESSAGE("maxpool (explicit/ceil): largest finite-difference relative error (dx) = " << worst.value);
+}
+
 TEST_CASE("maxpool backward sends a tie to the first maximum and adds into dx") {
   // One 2x3 window over equal values: row-major first cell wins.
   const Window2d g = make_window(1, 2, 3, 2, {2, 3, 1, 1, Padding::valid});

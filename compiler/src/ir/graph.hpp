@@ -41,6 +41,8 @@ struct Attrs {
   // modelc/geometry.hpp; `same` puts the extra row/column at the bottom/right)
   // and the amounts of zeropad. For `valid`, all zero.
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  bool ceil = false;              // maxpool, avgpool: PyTorch's ceil_mode
+  bool count_padding = false;     // avgpool: divide by the window clipped to the padded input
   bool use_bias = true;           // conv2d, dense
   Activation activation = Activation::linear;  // conv2d, dense: fused activation
   double l2 = 0.0;                // conv2d, dense: L2 factor on the kernel (training only)

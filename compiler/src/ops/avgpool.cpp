@@ -1,5 +1,7 @@
-// avgpool: [H, W, C] -> [H', W', C], the mean over each pool window; with
-// `same` padding the mean is over the cells inside the input (as Keras).
+// avgpool: [H, W, C] -> [H', W', C], the mean over each pool window: over the
+// cells inside the input (Keras's `same`; PyTorch's count_include_pad=False),
+// or with `count_padding: true` over the window clipped to the padded input
+// (count_include_pad=True; window parts past the padding, from `ceil`, never count).
 // {op: avgpool, pool: 5, stride: 3}: [14, 14, 512] -> [4, 4, 512]
 #include "emit/emit.hpp"
 #include "ops/pool_common.hpp"
@@ -8,8 +10,24 @@ namespace modelc {
 
 namespace {
 
+// The pool attributes, then avgpool's own.
+const AttrSpec kAttrs[] = {
+    MODELC_POOL_ATTRS,
+    {"count_padding", AttrType::boolean, false,
+     [](Attrs& a, const AttrValue& v) { a.count_padding = v.boolean; }},
+};
+
+// count_padding needs the padding after the input as given (the window's
+// implied bottom/right padding can be larger with ceil, and is never counted).
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr modelc::Window2d {}{};", c.geom(), window2d_literal(c));
+  const Attrs& a = c.node().attrs;
+  if (!a.count_padding) {
+    w.line("constexpr modelc::AvgpoolGeom {}{{.win = {}}};", c.geom(), window2d_literal(c));
+    return;
+  }
+  w.line("constexpr modelc::AvgpoolGeom {}{{.win = {}, .count_padding = true, .pad_bottom = {}, "
+         ".pad_right = {}}};",
+         c.geom(), window2d_literal(c), a.pad_bottom, a.pad_right);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
@@ -26,9 +44,9 @@ const OpInfo ops::op_avgpool = {
     .kind = OpKind::avgpool,
     .name = "avgpool",
     .summary = "mean over a sliding window, per channel (padding excluded)",
-    .attrs = pool::kAttrs,
+    .attrs = kAttrs,
     .finish = pool::finish,
-    .print_attrs = window_attrs_text,
+    .print_attrs = pool::print_attrs,
     .shape = pool::shape,
     .expect_hint = pool::hint,
     .emit_geometry = geometry,

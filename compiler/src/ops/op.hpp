@@ -26,7 +26,7 @@ enum class AttrType : uint8_t {
   positive_int,   // 64
   int_pair,       // 3 or [3, 5]: positive
   conv_padding,   // valid | same | p | [ph, pw]   (p >= 0)
-  pool_padding,   // valid | same
+  pool_padding,   // valid | same | p | [ph, pw] | [top, bottom, left, right]   (>= 0)
   zero_padding,   // p | [ph, pw] | [top, bottom, left, right]   (>= 0)
   boolean,        // true | false
   activation,     // linear | relu | sigmoid | tanh | softmax

@@ -15,17 +15,24 @@ struct Axis {
   int64_t in, k, s, pad_before, pad_after;
 };
 
-Window1d window(Padding p, const Axis& a) {
+// `ceil` (pools only, never with same): PyTorch's ceil_mode, the last window
+// dropped when it would start at or past the input's end (in + pad_before).
+Window1d window(Padding p, const Axis& a, bool ceil) {
   switch (p) {
-    case Padding::valid: return window_valid(a.in, a.k, a.s);
+    case Padding::valid:
+      return ceil ? window_ceil(a.in, a.k, a.s, 0, 0) : window_valid(a.in, a.k, a.s);
     case Padding::same: return window_same(a.in, a.k, a.s);
-    case Padding::explicit_pad: return window_explicit(a.in, a.k, a.s, a.pad_before, a.pad_after);
+    case Padding::explicit_pad:
+      return ceil ? window_ceil(a.in, a.k, a.s, a.pad_before, a.pad_after)
+                  : window_explicit(a.in, a.k, a.s, a.pad_before, a.pad_after);
   }
   return {};
 }
 
 std::string padding_desc(const Attrs& a) {
   if (a.padding != Padding::explicit_pad) return fmt::format("'{}'", padding_name(a.padding));
+  if (a.pad_top != a.pad_bottom || a.pad_left != a.pad_right)
+    return fmt::format("[{}, {}, {}, {}]", a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
   return fmt::format("{}x{}", a.pad_top, a.pad_left);
 }
 
@@ -47,7 +54,7 @@ bool window_shape(ShapeCtx& ctx, int64_t out_channels) {
   const Shape& x = ctx.in();
   const Axis h{"height", x[0], a.kh, a.sh, a.pad_top, a.pad_bottom};
   const Axis w{"width", x[1], a.kw, a.sw, a.pad_left, a.pad_right};
-  const Window1d wh = window(a.padding, h), ww = window(a.padding, w);
+  const Window1d wh = window(a.padding, h, a.ceil), ww = window(a.padding, w, a.ceil);
   if (wh.out <= 0 || ww.out <= 0) {
     const Axis& bad = wh.out <= 0 ? h : w;
     ctx.fail(fmt::format("window {}x{} does not fit the input {} from '{}' with padding {}: "

@@ -73,12 +73,14 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       if (v.kind == Value::Kind::list) return int_list(v, 2, ints, why, nonneg_int);
       return nonneg_int(v, ints[0], why) && (ints[1] = ints[0], true);
     case AttrType::pool_padding:
-      expected = "'valid' or 'same'";
-      if (v.is_number() || v.kind == Value::Kind::list) why = "pools take valid or same only; put a zeropad before the pool for explicit padding";
-      if (v.kind != Value::Kind::string || (v.string != "valid" && v.string != "same")) return false;
-      return out.padding = v.string == "valid" ? Padding::valid : Padding::same, true;
+      if (v.kind == Value::Kind::string && (v.string == "valid" || v.string == "same"))
+        return out.padding = v.string == "valid" ? Padding::valid : Padding::same, true;
+      out.padding = Padding::explicit_pad;
+      [[fallthrough]];
     case AttrType::zero_padding:
-      expected = "an integer >= 0, [ph, pw] or [top, bottom, left, right]";
+      expected = spec.type == AttrType::pool_padding
+                     ? "'valid', 'same', an integer >= 0, [ph, pw] or [top, bottom, left, right]"
+                     : "an integer >= 0, [ph, pw] or [top, bottom, left, right]";
       if (v.kind == Value::Kind::list && v.items.size() == 4) return int_list(v, 4, ints, why, nonneg_int);
       if (v.kind == Value::Kind::list && int_list(v, 2, ints, why, nonneg_int)) {
         const int64_t ph = ints[0], pw = ints[1];

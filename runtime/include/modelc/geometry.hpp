@@ -38,6 +38,16 @@ constexpr Window1d window_explicit(int64_t in, int64_t k, int64_t s, int64_t bef
   return {(padded - k) / s + 1, before, after};
 }
 
+// PyTorch's ceil_mode: out = ceil((in + pads - k) / s) + 1, minus one when
+// the last window would start at or past in + before (wholly in the padding).
+constexpr Window1d window_ceil(int64_t in, int64_t k, int64_t s, int64_t before, int64_t after) {
+  const int64_t padded = in + before + after;
+  if (padded < k) return {0, before, after};
+  int64_t out = (padded - k + s - 1) / s + 1;
+  if ((out - 1) * s >= in + before) --out;
+  return {out, before, after};
+}
+
 // Geometry of a 2-D sliding window over an NHWC tensor (conv2d and pools).
 // Padding at the bottom/right is implied: pad_bottom = (oh-1)*sh + kh - h - pad_top
 // (it may be negative for `valid`, meaning trailing rows are never read).
