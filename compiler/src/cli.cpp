@@ -1,4 +1,6 @@
-// `modelc check | summary | graph` (docs/cli.md).
+// `modelc check | summary | graph | generate` (docs/cli.md). Every command runs
+// the passes of pipeline.hpp through plan at least, so all four stop at the
+// same errors, with the same messages and exit status 1.
 #include "cli.hpp"
 
 #include <fmt/format.h>
@@ -26,7 +28,8 @@ constexpr const char* kToolHelp = R"(usage: modelc <command> [options] SPEC...
 modelc compiles neural-network specs (YAML) into checked graphs.
 
 commands:
-  check SPEC...     parse and check specs: every shape, name and attribute
+  check SPEC...     check specs: every error generate could report, reported
+                    first (shapes, names, attributes, the memory plan)
   summary SPEC      a table of layers, output shapes, parameters and MACs
   graph SPEC        the network as Graphviz DOT (blocks as clusters)
   generate SPEC -o DIR
@@ -39,14 +42,21 @@ options:
 exit status: 0 success, 1 errors in a spec, 2 usage errors.
 )";
 
-constexpr const char* kCheckHelp = R"(usage: modelc check [--dump-ir] SPEC...
+constexpr const char* kCheckHelp = R"(usage: modelc check [--dump=STAGE] [--no-fuse] SPEC...
 
-Parses and checks each spec. On success prints one line per spec to stdout;
-otherwise prints compiler-style errors (file:line:col: error: ..., then
-note: lines) to stderr and exits with status 1.
+Runs every pass that can find an error in a spec (through the memory plan), so
+a spec that passes check also passes generate. On success prints one line per
+spec to stdout; otherwise prints compiler-style errors (file:line:col: error:
+..., then note: lines) to stderr and exits with status 1.
 
 options:
-  --dump-ir         also print the checked graph IR (one line per node)
+  --dump=STAGE      run the passes through STAGE, print its result instead of
+                    the ok line, and stop (later passes do not run):
+                      ir    the graph IR after infer_shapes, one line per node
+                      plan  the memory plan: offsets, views, fusion per node
+                      emit  the generated .hpp and .cpp (namespace modelc::gen)
+  --dump-ir         the same as --dump=ir
+  --no-fuse         plan (and emit) without fusing batchnorm/add/relu into convs
   -h, --help        this help
 )";
 
@@ -66,7 +76,7 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS] [--no-fuse]
+constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS] [--no-fuse] [--dump=STAGE]
 
 Checks SPEC and writes the generated model: DIR/<stem>.hpp and DIR/<stem>.cpp,
 where <stem> is the spec's file name without its extension; the class is the
@@ -79,6 +89,8 @@ options:
   --namespace NS    C++ namespace of the generated class (default modelc::gen)
   --no-fuse         inference runs every batchnorm, add and relu as its own
                     kernel (the reference the fused code is tested against)
+  --dump=STAGE      print STAGE's result (ir, plan, emit) to stdout instead of
+                    writing files, as 'modelc check --dump' does
   -h, --help        this help
 )";
 
@@ -100,40 +112,147 @@ int usage(std::ostream& err, const std::string& message, const char* help) {
 
 bool is_help(const std::string& a) { return a == "-h" || a == "--help"; }
 
-std::optional<Graph> compile(const std::string& path, std::ostream& err) {
+// The results --dump can print, each after the pass that makes it.
+struct Dump {
+  const char* name;
+  Stage after;
+};
+constexpr Dump kDumps[] = {{"ir", Stage::infer_shapes}, {"plan", Stage::plan}, {"emit", Stage::emit}};
+
+// Reads `--dump=NAME` (or the older `--dump-ir`, kept for scripts and docs) into
+// `dump`; returns false when `a` is not a dump option. An unknown or missing
+// NAME leaves `dump` empty and NAME in `unknown`, for unknown_dump.
+bool dump_option(const std::string& a, std::optional<Dump>& dump, std::string& unknown) {
+  std::string name;
+  if (a == "--dump-ir") name = "ir";
+  else if (a.rfind("--dump=", 0) == 0) name = a.substr(7);
+  else if (a == "--dump") name = "";
+  else return false;
+  for (const Dump& d : kDumps)
+    if (name == d.name) return dump = d, true;
+  dump.reset();
+  unknown = name;
+  return true;
+}
+
+std::string unknown_dump(std::string_view cmd, const std::string& name) {
+  std::vector<std::string> names;
+  for (const Dump& d : kDumps) names.push_back(d.name);
+  const std::string what = name.empty()
+                               ? "--dump needs a stage: --dump=STAGE"
+                               : fmt::format("unknown --dump stage '{}'{}", name, did_you_mean(name, names));
+  return fmt::format("{}: {} (stages: {})", cmd, what, fmt::join(names, ", "));
+}
+
+std::string offset(int64_t v) { return v < 0 ? "-" : std::to_string(v); }
+
+// The MemoryPlan in full, one line per node and per output (`--dump=plan`):
+// what a change to plan.cpp can be diffed on. Sizes and offsets are floats per
+// image, masks bytes per image, prepared weights floats.
+std::string plan_dump(const Graph& g, const MemoryPlan& p) {
+  std::string out = fmt::format(
+      "plan {}: inference_arena={} training_arena={} grad=[{}, {}) masks={} prepared={} im2col={}\n",
+      g.name, p.inference_arena, p.training_arena, p.grad_begin, p.grad_end, p.masks, p.prepared_floats,
+      p.im2col_floats);
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const NodePlan& n = p.nodes[i];
+    std::string line = fmt::format("%{} {} {} size={} inf={} trn={} grad={}", i, g.nodes[i].name,
+                                   op_name(g.nodes[i].op), n.size, offset(n.inf), offset(n.trn),
+                                   offset(n.grad));
+    if (n.aux >= 0) line += fmt::format(" aux={}", n.aux);
+    if (n.mask >= 0) line += fmt::format(" mask={}", n.mask);
+    if (n.view_of >= 0) line += fmt::format(" view_of=%{}", n.view_of);
+    if (n.train_view_of >= 0) line += fmt::format(" train_view_of=%{}", n.train_view_of);
+    if (n.logits_head) line += " logits_head";
+    if (n.skip_training) line += " skip_training";
+    if (!n.fused.empty()) {
+      std::vector<std::string> fused;
+      for (int f : n.fused) fused.push_back(fmt::format("%{}", f));
+      line += fmt::format(" fused={{{}}}", fmt::join(fused, " "));
+    }
+    if (n.fuse_bn >= 0) line += fmt::format(" fuse_bn=%{}", n.fuse_bn);
+    if (n.fuse_residual >= 0) line += fmt::format(" fuse_residual=%{}", n.fuse_residual);
+    if (n.fuse_relu) line += " fuse_relu";
+    if (n.prep >= 0) line += fmt::format(" prep={}", n.prep);
+    out += line + "\n";
+  }
+  for (size_t k = 0; k < p.outputs.size(); ++k) {
+    const OutputPlan& o = p.outputs[k];
+    out += fmt::format("output {} %{} size={} inf={} logits={} probs={} logits_grad={} loss_weight={}{}{}\n",
+                       k, o.node, o.size, offset(o.inf), offset(o.logits), offset(o.probs),
+                       offset(o.logits_grad), o.loss_weight, o.softmax ? " softmax" : "",
+                       o.training_only ? " training_only" : "");
+  }
+  return out;
+}
+
+std::string render_dump(const Dump& d, const Compilation& c) {
+  switch (d.after) {
+    case Stage::infer_shapes: return dump_ir(*c.graph);
+    case Stage::plan: return plan_dump(*c.graph, *c.plan);
+    default: {
+      const GeneratedFiles& f = *c.files;
+      return fmt::format("// modelc --dump=emit: {}\n{}// modelc --dump=emit: {}\n{}", f.header_name,
+                         f.header, f.source_name, f.source);
+    }
+  }
+}
+
+// The options for the passes on `path`: emit names the files after its stem.
+PipelineOptions options_for(const std::string& path, Stage last, bool fuse, std::string ns = "modelc::gen") {
+  const std::filesystem::path p(path);
+  return {.last = last, .fuse = fuse, .spec_label = p.filename().string(), .stem = p.stem().string(),
+          .ns = std::move(ns)};
+}
+
+// Runs the passes on one spec through options.last; errors and their count go to `err`.
+bool compile(const std::string& path, const PipelineOptions& options, Compilation& c, std::ostream& err) {
   Diagnostics diags;
-  std::optional<Graph> g = compile_file(path, diags);
+  const bool ok = run_passes_on_file(path, options, c, diags);
   err << diags.format();
   if (!diags.empty())
     err << fmt::format("{}: {} error{}\n", path, diags.size(), diags.size() == 1 ? "" : "s");
-  return g;
+  return ok;
 }
 
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  bool dump = false;
+  std::optional<Dump> dump;
+  bool fuse = true;
   std::vector<std::string> specs;
   for (const std::string& a : args) {
+    std::string unknown;
     if (is_help(a)) return out << kCheckHelp, 0;
-    if (a == "--dump-ir") dump = true;
-    else if (a.size() > 1 && a[0] == '-') return usage(err, fmt::format("check: unknown option '{}'", a), kCheckHelp);
-    else specs.push_back(a);
+    if (dump_option(a, dump, unknown)) {
+      if (!dump) return usage(err, unknown_dump("check", unknown), kCheckHelp);
+    } else if (a == "--no-fuse") {
+      fuse = false;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage(err, fmt::format("check: unknown option '{}'", a), kCheckHelp);
+    } else {
+      specs.push_back(a);
+    }
   }
   if (specs.empty()) return usage(err, "check: no spec given", kCheckHelp);
   int status = 0;
   for (const std::string& path : specs) {
-    std::optional<Graph> g = compile(path, err);
-    if (!g) {
+    // Without --dump, through plan: every error generate can report (emit cannot fail).
+    Compilation c;
+    if (!compile(path, options_for(path, dump ? dump->after : Stage::plan, fuse), c, err)) {
       status = 1;
       continue;
     }
-    const GraphTotals t = totals(*g, true);
-    out << fmt::format("{}: ok: {}, {} nodes, {} parameters, {} MACs\n", path, g->name, g->nodes.size(),
-                       with_commas(totals(*g, false).params), with_commas(t.macs));
-    if (dump) out << dump_ir(*g);
+    if (dump) {
+      out << render_dump(*dump, c);
+      continue;
+    }
+    const Graph& g = *c.graph;
+    out << fmt::format("{}: ok: {}, {} nodes, {} parameters, {} MACs\n", path, g.name, g.nodes.size(),
+                       with_commas(totals(g, false).params), with_commas(totals(g, true).macs));
   }
   return status;
 }
 
+// `graph`: one spec, checked as `check` does, then rendered.
 int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help, std::ostream& out,
              std::ostream& err, std::string (*render)(const Graph&)) {
   std::vector<std::string> specs;
@@ -143,9 +262,9 @@ int one_spec(const std::string& cmd, const std::vector<std::string>& args, const
     specs.push_back(a);
   }
   if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
-  std::optional<Graph> g = compile(specs[0], err);
-  if (!g) return 1;
-  out << render(*g);
+  Compilation c;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
+  out << render(*c.graph);
   return 0;
 }
 
@@ -194,10 +313,14 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::vector<std::string> specs;
   std::string dir, ns = "modelc::gen";
   bool fuse = true;
+  std::optional<Dump> dump;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string unknown;
     if (is_help(a)) return out << kGenerateHelp, 0;
-    if (a == "--no-fuse") {
+    if (dump_option(a, dump, unknown)) {
+      if (!dump) return usage(err, unknown_dump("generate", unknown), kGenerateHelp);
+    } else if (a == "--no-fuse") {
       fuse = false;
     } else if (a == "-o" || a == "--namespace") {
       if (i + 1 == args.size()) return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
@@ -209,20 +332,14 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
   }
   if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
-  if (dir.empty()) return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
+  if (dir.empty() && !dump) return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
+  // A usage error, not a spec error: the namespace comes from the command line.
   if (std::string problem = namespace_problem(ns); !problem.empty())
     return usage(err, "generate: " + problem, kGenerateHelp);
-  std::optional<Graph> g = compile(specs[0], err);
-  if (!g) return 1;
-  Diagnostics diags;
-  MemoryPlan plan;
-  if (!plan_memory(*g, plan, diags, fuse)) {
-    err << diags.format();
-    return 1;
-  }
-  const std::filesystem::path spec_path(specs[0]);
-  const std::string stem = spec_path.stem().string();
-  GeneratedFiles files = emit_cpp(*g, plan, spec_path.filename().string(), stem, ns);
+  Compilation c;
+  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err)) return 1;
+  if (dump) return out << render_dump(*dump, c), 0;
+  const GeneratedFiles& files = *c.files;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -257,13 +374,9 @@ int summary(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
   }
   if (specs.size() != 1) return usage(err, "summary: give exactly one spec", kSummaryHelp);
-  std::optional<Graph> g = compile(specs[0], err);
-  if (!g) return 1;
-  out << summary_table(*g);
-  Diagnostics diags;
-  MemoryPlan plan;
-  if (plan_memory(*g, plan, diags)) out << "\n" << memory_plan_text(*g, plan, batch);
-  else err << diags.format();
+  Compilation c;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
+  out << summary_table(*c.graph) << "\n" << memory_plan_text(*c.graph, *c.plan, batch);
   return 0;
 }
 

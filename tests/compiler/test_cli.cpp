@@ -63,7 +63,7 @@ TEST_CASE("--help and --version") {
   const Run help = run({"--help"});
   CHECK(help.status == 0);
   CHECK(help.out.find("usage: modelc <command>") != std::string::npos);
-  for (const char* cmd : {"check", "summary", "graph"}) {
+  for (const char* cmd : {"check", "summary", "graph", "generate"}) {
     CAPTURE(cmd);
     const Run h = run({cmd, "--help"});
     CHECK(h.status == 0);
@@ -98,6 +98,81 @@ TEST_CASE("dump-ir") {
   const Run r = run({"check", "--dump-ir", source_path("tests/compiler/data/tiny_graph.yaml")});
   CHECK(r.status == 0);
   CHECK(r.out.find("%1 s/c conv2d(%0) -> [4, 4, 4]") != std::string::npos);
+  const Run same = run({"check", "--dump=ir", source_path("tests/compiler/data/tiny_graph.yaml")});
+  CHECK(same.status == 0);
+  CHECK(same.out == r.out);
+}
+
+TEST_CASE("--dump=plan and --dump=emit print a stage's result and stop") {
+  const std::string spec = source_path("specs/examples/mini_resnet.yaml");
+  const Run plan = run({"check", "--dump=plan", spec});
+  CHECK(plan.status == 0);
+  CHECK(plan.err.empty());
+  CHECK(plan.out.rfind("plan MiniResNet: inference_arena=", 0) == 0);
+  CHECK(plan.out.find(" fuse_bn=%") != std::string::npos);
+  CHECK(plan.out.find("output 0 %") != std::string::npos);
+  CHECK(plan.out.find(": ok: ") == std::string::npos);  // the dump replaces the ok line
+  // --no-fuse plans every batchnorm as its own kernel.
+  const Run unfused = run({"check", "--dump=plan", "--no-fuse", spec});
+  CHECK(unfused.status == 0);
+  CHECK(unfused.out.find(" fuse_bn=%") == std::string::npos);
+
+  // --dump=emit prints exactly what generate writes.
+  const std::string dir = (std::filesystem::temp_directory_path() / "modelc_cli_dump_emit").string();
+  std::filesystem::remove_all(dir);
+  REQUIRE(run({"generate", spec, "-o", dir}).status == 0);
+  const Run emit = run({"check", "--dump=emit", spec});
+  CHECK(emit.status == 0);
+  CHECK(emit.out == "// modelc --dump=emit: mini_resnet.hpp\n" + read_file(dir + "/mini_resnet.hpp") +
+                        "// modelc --dump=emit: mini_resnet.cpp\n" + read_file(dir + "/mini_resnet.cpp"));
+  const Run gen = run({"generate", spec, "--dump=emit", "--namespace", "my::nets"});
+  CHECK(gen.status == 0);
+  CHECK(gen.out.find("namespace my::nets {") != std::string::npos);
+  std::filesystem::remove_all(dir);
+
+  // An IR dump stops before plan, so it works on a spec whose plan fails.
+  const std::string bad = source_path("tests/compiler/bad_specs/softmax_head_feeds_layers.yaml");
+  const Run ir = run({"check", "--dump=ir", bad});
+  CHECK(ir.status == 0);
+  CHECK(ir.out.find("%1 probs dense(%0)") != std::string::npos);
+  CHECK(run({"check", "--dump=plan", bad}).status == 1);
+}
+
+TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
+  const std::string spec = source_path("specs/examples/mini_resnet.yaml");
+  const Run typo = run({"check", "--dump=pln", spec});
+  CHECK(typo.status == 2);
+  CHECK(typo.out.empty());
+  CHECK(typo.err.find("check: unknown --dump stage 'pln'; did you mean 'plan'? (stages: ir, plan, emit)") !=
+        std::string::npos);
+  const Run bare = run({"check", "--dump", spec});
+  CHECK(bare.status == 2);
+  CHECK(bare.err.find("check: --dump needs a stage: --dump=STAGE (stages: ir, plan, emit)") !=
+        std::string::npos);
+  CHECK(run({"check", "--dump=", spec}).status == 2);
+  CHECK(run({"generate", spec, "--dump=yaml"}).status == 2);
+}
+
+TEST_CASE("check, summary, graph and generate stop at the same errors (plan's too)") {
+  for (const char* name : {"softmax_head_feeds_layers", "softmax_logits_feed_layers", "softmax_of_input"}) {
+    CAPTURE(name);
+    const std::string spec = source_path(std::string("tests/compiler/bad_specs/") + name + ".yaml");
+    const std::string dir = (std::filesystem::temp_directory_path() / "modelc_cli_same_errors").string();
+    const Run check = run({"check", spec});
+    CHECK(check.status == 1);
+    CHECK(check.out.empty());
+    CHECK(check.err.find(": error: output 'probs': ") != std::string::npos);
+    CHECK(check.err.find(".yaml: 1 error\n") != std::string::npos);
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"summary", spec}, {"graph", spec}, {"generate", spec, "-o", dir}}) {
+      CAPTURE(args[0]);
+      const Run r = run(args);
+      CHECK(r.status == 1);
+      CHECK(r.out.empty());  // summary used to print its table, then the error, and exit 0
+      CHECK(r.err == check.err);
+    }
+    CHECK_FALSE(std::filesystem::exists(dir));
+  }
 }
 
 TEST_CASE("check + summary of ResNet50 is fast") {
