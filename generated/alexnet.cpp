@@ -50,10 +50,11 @@ enum : int {
 
 constexpr int64_t kInputShape[] = {227, 227, 3};
 
-// Outputs: layer, size, loss weight, training only, softmax head, offsets
-// (inference; training logits, probabilities, logits gradient).
+// Outputs: layer, size, loss, loss weight, training only, the activation the
+// loss takes in, offsets (inference; training logits, output, logits gradient).
 constexpr modelc::OutputSpec kOutputs[] = {
-  {"fc8", 1000, 1.0f, false, true, 0, 1742976, 1743984, 3165536},
+  {"fc8", 1000, modelc::Loss::softmax_crossentropy, 1.0f, false, modelc::Activation::softmax, 0,
+      1742976, 1743984, 3165536},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -79,7 +80,8 @@ constexpr modelc::LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image);
+// l_, dl_: logits of a loss head read elsewhere, and their gradient.
 [[maybe_unused]] constexpr int64_t d_image = 1744992;  // image [227, 227, 3]
 // conv1 [55, 55, 96]
 [[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 1899584, p_conv1 = 0;

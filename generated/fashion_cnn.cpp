@@ -66,10 +66,11 @@ enum : int {
 
 constexpr int64_t kInputShape[] = {28, 28, 1};
 
-// Outputs: layer, size, loss weight, training only, softmax head, offsets
-// (inference; training logits, probabilities, logits gradient).
+// Outputs: layer, size, loss, loss weight, training only, the activation the
+// loss takes in, offsets (inference; training logits, output, logits gradient).
 constexpr modelc::OutputSpec kOutputs[] = {
-  {"logits", 10, 1.0f, false, true, 128, 104160, 104176, 208720},
+  {"logits", 10, modelc::Loss::softmax_crossentropy, 1.0f, false, modelc::Activation::softmax, 128,
+      104160, 104176, 208720},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -98,7 +99,8 @@ constexpr modelc::LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image);
+// l_, dl_: logits of a loss head read elsewhere, and their gradient.
 [[maybe_unused]] constexpr int64_t d_image = 104192;  // image [28, 28, 1]
 // stem/conv [28, 28, 16]
 [[maybe_unused]] constexpr int64_t i_stem_conv = 0, t_stem_conv = 0, d_stem_conv = 104976,

@@ -274,12 +274,15 @@ enum : int {
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
 
-// Outputs: layer, size, loss weight, training only, softmax head, offsets
-// (inference; training logits, probabilities, logits gradient).
+// Outputs: layer, size, loss, loss weight, training only, the activation the
+// loss takes in, offsets (inference; training logits, output, logits gradient).
 constexpr modelc::OutputSpec kOutputs[] = {
-  {"loss3", 1000, 1.0f, false, true, 1024, 5680560, 5708416, 11542528},
-  {"aux1/fc2", 1000, 0.3f, true, true, -1, 5693856, 5709424, 11555824},
-  {"aux2/fc2", 1000, 0.3f, true, true, -1, 5707408, 5710432, 11569376},
+  {"loss3", 1000, modelc::Loss::softmax_crossentropy, 1.0f, false, modelc::Activation::softmax,
+      1024, 5680560, 5708416, 11542528},
+  {"aux1/fc2", 1000, modelc::Loss::softmax_crossentropy, 0.3f, true, modelc::Activation::softmax,
+      -1, 5693856, 5709424, 11555824},
+  {"aux2/fc2", 1000, modelc::Loss::softmax_crossentropy, 0.3f, true, modelc::Activation::softmax,
+      -1, 5707408, 5710432, 11569376},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -383,7 +386,8 @@ constexpr modelc::LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image);
+// l_, dl_: logits of a loss head read elsewhere, and their gradient.
 [[maybe_unused]] constexpr int64_t d_image = 5711440;  // image [224, 224, 3]
 // conv1 [112, 112, 64]
 [[maybe_unused]] constexpr int64_t i_conv1 = 0, t_conv1 = 0, d_conv1 = 5861968, p_conv1 = 0;

@@ -93,10 +93,11 @@ enum : int {
 
 constexpr int64_t kInputShape[] = {224, 224, 3};
 
-// Outputs: layer, size, loss weight, training only, softmax head, offsets
-// (inference; training logits, probabilities, logits gradient).
+// Outputs: layer, size, loss, loss weight, training only, the activation the
+// loss takes in, offsets (inference; training logits, output, logits gradient).
 constexpr modelc::OutputSpec kOutputs[] = {
-  {"predictions", 1000, 1.0f, false, true, 0, 15086080, 15087088, 30324704},
+  {"predictions", 1000, modelc::Loss::softmax_crossentropy, 1.0f, false,
+      modelc::Activation::softmax, 0, 15086080, 15087088, 30324704},
 };
 
 // Layers (every node but the input) for profiles: name, op, MACs per image,
@@ -128,7 +129,8 @@ constexpr modelc::LayerSpec kLayers[] = {
 
 // Arena offsets in floats per image (the arenas hold max_batch images).
 // i_: inference; t_: training output; d_: its gradient; a_: saved statistics;
-// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).
+// m_: dropout mask (bytes); p_: prepared weights (floats, not per image);
+// l_, dl_: logits of a loss head read elsewhere, and their gradient.
 [[maybe_unused]] constexpr int64_t d_image = 15088096;  // image [224, 224, 3]
 // block1/conv1 [224, 224, 64]
 [[maybe_unused]] constexpr int64_t i_block1_conv1 = 0, t_block1_conv1 = 0,

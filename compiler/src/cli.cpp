@@ -165,6 +165,7 @@ std::string plan_dump(const Graph& g, const MemoryPlan& p) {
     if (n.train_view_of >= 0) line += fmt::format(" train_view_of=%{}", n.train_view_of);
     if (n.logits_head) line += " logits_head";
     if (n.skip_training) line += " skip_training";
+    if (n.split_head) line += fmt::format(" split_head logits={} logits_grad={}", n.logits, n.logits_grad);
     if (!n.fused.empty()) {
       std::vector<std::string> fused;
       for (int f : n.fused) fused.push_back(fmt::format("%{}", f));
@@ -178,9 +179,13 @@ std::string plan_dump(const Graph& g, const MemoryPlan& p) {
   }
   for (size_t k = 0; k < p.outputs.size(); ++k) {
     const OutputPlan& o = p.outputs[k];
-    out += fmt::format("output {} %{} size={} inf={} logits={} probs={} logits_grad={} loss_weight={}{}{}\n",
+    out += fmt::format("output {} %{} size={} inf={} logits={} probs={} logits_grad={} loss={} "
+                       "loss_weight={}{}{}\n",
                        k, o.node, o.size, offset(o.inf), offset(o.logits), offset(o.probs),
-                       offset(o.logits_grad), o.loss_weight, o.softmax ? " softmax" : "",
+                       offset(o.logits_grad), kLossNames[static_cast<size_t>(o.loss)], o.loss_weight,
+                       o.absorbed != Activation::linear
+                           ? fmt::format(" absorbs={}", activation_name(o.absorbed))
+                           : "",
                        o.training_only ? " training_only" : "");
   }
   return out;

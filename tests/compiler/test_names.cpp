@@ -121,8 +121,9 @@ std::set<std::string> unqualified_identifiers(const std::string& text) {
 }
 
 bool is_per_layer_constant(const std::string& id) {
+  if (id.size() > 3 && id.rfind("dl_", 0) == 0) return true;  // logits gradients
   return id.size() > 2 && id[1] == '_' &&
-         std::string_view("itdampgw").find(id[0]) != std::string_view::npos;  // w_: weight indices
+         std::string_view("itdamplgw").find(id[0]) != std::string_view::npos;  // w_: weight indices
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "mini_alexnet.hpp"
 #include "mini_inception.hpp"
 #include "mini_resnet.hpp"
+#include "heads_net.hpp"
 #include "v2_net.hpp"
 #include "smooth_net.hpp"
 #include "model_checks.hpp"
@@ -117,14 +118,22 @@ TEST_CASE("mini models: forward sanity and save/load") {
 // zero where nothing flips, and a wrong backward pass (wrong at all three
 // points alike) still fails. Error of a tensor: max over its elements of
 // (|numeric - g(w)| - allowance), relative to max(max |g|, 0.01).
+// Labels (when `labels`, within every output's size) for the
+// softmax_crossentropy heads, targets in [0, 1] for the mse and
+// binary_crossentropy heads.
 template <class Net>
-double jitter_gradient_check(int batch, float h) {
+double jitter_gradient_check(int batch, float h, bool with_labels = true) {
   Net net(batch, {.threads = 1, .dropout = false});
   net.init_weights(3);
   offset_vectors(net);
   const std::vector<float> x = random_input(batch * Net::kInputSize, 7);
-  const std::vector<int32_t> labels = random_labels(batch, net.output_size(0), 9);
-  net.loss_and_grad(x, labels, batch);
+  int64_t classes = net.output_size(0);
+  for (int i = 0; i < net.num_outputs(); ++i) classes = std::min(classes, net.output_size(i));
+  const std::vector<int32_t> labels =
+      with_labels ? random_labels(batch, classes, 9) : std::vector<int32_t>{};
+  std::vector<float> targets = random_input(batch * net.target_size(), 11);
+  for (float& t : targets) t = 0.5f * (t + 1.0f);
+  net.loss_and_grad(x, labels, targets, batch);
   const std::vector<std::vector<float>> g0 = gradients(net);
 
   double worst = 0;
@@ -138,10 +147,10 @@ double jitter_gradient_check(int batch, float h) {
     for (size_t i = 0; i < n; i += stride) {
       const float saved = p.value[i];
       p.value[i] = saved + h;
-      const double up = net.loss_and_grad(x, labels, batch);
+      const double up = net.loss_and_grad(x, labels, targets, batch);
       const double g_up = p.grad[i];
       p.value[i] = saved - h;
-      const double down = net.loss_and_grad(x, labels, batch);
+      const double down = net.loss_and_grad(x, labels, targets, batch);
       const double g_down = p.grad[i];
       p.value[i] = saved;
       const double numeric = (up - down) / (2.0 * h), g = g0[t][i];
@@ -179,6 +188,45 @@ TEST_CASE("v2 ops in a model: every parameter's gradient matches finite differen
   const double err = jitter_gradient_check<gen::V2Net>(3, 1e-2f);
   MESSAGE("V2Net largest error ", err);
   CHECK(err < 1e-2);
+}
+
+// Every kind of loss head: a fused softmax head whose output feeds another
+// head (its logits split off), a linear head, a standalone softmax whose
+// logits feed another layer, fused and standalone sigmoid heads with
+// binary_crossentropy (the standalone one read by a later layer), mse and none.
+TEST_CASE("loss heads of every kind: gradients match finite differences") {
+  const double err = jitter_gradient_check<gen::HeadsNet>(3, 1e-2f);
+  MESSAGE("HeadsNet largest error ", err);
+  CHECK(err < 1e-3);
+}
+
+TEST_CASE("float targets: the API checks sizes and ranges, mse and bce values") {
+  gen::HeadsNet net(2, {.dropout = false});
+  net.init_weights(1);
+  CHECK(net.target_size() == 2 + 6 + 6);
+  const std::vector<float> x = random_input(2 * gen::HeadsNet::kInputSize, 3);
+  const std::vector<int32_t> labels = {0, 2};
+  std::vector<float> targets(2 * 14, 0.5f);
+  CHECK(std::isfinite(net.loss_and_grad(x, labels, targets, 2)));
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, 2), doctest::Contains("0 target floats for batch 2, expected 28"),
+                       modelc::Error);
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, targets, 2),
+                       doctest::Contains("takes softmax_crossentropy: pass integer labels"), modelc::Error);
+  targets[3] = 1.5f;  // the fused sigmoid head 'side' takes binary_crossentropy: [0, 1]
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, targets, 2), doctest::Contains("output 'side'"),
+                       modelc::Error);
+  targets[3] = NAN;
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, targets, 2), doctest::Contains("not a finite number"),
+                       modelc::Error);
+  // train_output is the head's output: sigmoid values for a sigmoid head.
+  std::fill(targets.begin(), targets.end(), 0.25f);
+  net.loss_and_grad(x, labels, targets, 2);
+  for (float v : net.train_output(3)) CHECK((v > 0.0f && v < 1.0f));
+  // Training and inference agree on every output the loss took an activation from.
+  const std::vector<float> side(net.train_output(3).begin(), net.train_output(3).end());
+  net.forward(x, 2);
+  const std::span<const float> inf = net.output(3);
+  for (size_t i = 0; i < side.size(); ++i) CHECK(inf[i] == doctest::Approx(side[i]).epsilon(1e-5));
 }
 
 TEST_CASE("overfit: 30 SGD steps on one small batch cut the loss at least 10x") {

@@ -91,3 +91,44 @@ TEST_CASE("l2 penalty: hand-computed value and gradient, finite differences") {
     return static_cast<double>(l2_penalty(nullptr, x.data(), static_cast<int64_t>(x.size()), 5e-4f));
   }, 1e-2f, 1e-3);
 }
+
+TEST_CASE("mean squared error: value and gradient vs a naive loop and finite differences") {
+  const int64_t n = 2 * 5 * 7;
+  std::vector<float> y = random_vector(n, 21), t = random_vector(n, 22);
+  double want = 0;
+  for (int64_t i = 0; i < n; ++i) want += (double(y[i]) - t[i]) * (double(y[i]) - t[i]);
+  want = 0.7 * want / n;
+  std::vector<float> dy(n, 0.25f);
+  CHECK(mean_squared_error(dy.data(), y.data(), t.data(), n, 0.7f) == doctest::Approx(want).epsilon(1e-6));
+  for (float& v : dy) v -= 0.25f;  // adds into dy
+  // The loss is returned as a float: a large step keeps its rounding (~3e-8)
+  // small against the step; central differences of a quadratic are exact.
+  fd_check("mse", dy, y, [&] { return double(mean_squared_error(nullptr, y.data(), t.data(), n, 0.7f)); },
+           0.25f, 1e-4);
+}
+
+TEST_CASE("binary cross-entropy on logits: stable, value and gradient, target range") {
+  const int64_t n = 2 * 5 * 7;
+  std::vector<float> z = random_vector(n, 23, -4.0f, 4.0f), t = random_vector(n, 24, 0.0f, 1.0f);
+  double want = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double p = 1.0 / (1.0 + std::exp(-double(z[i])));
+    want -= t[i] * std::log(p) + (1.0 - t[i]) * std::log(1.0 - p);
+  }
+  want /= n;
+  std::vector<float> dz(n), probs(n);
+  CHECK(sigmoid_binary_cross_entropy(dz.data(), probs.data(), z.data(), t.data(), n, 1.0f) ==
+        doctest::Approx(want).epsilon(1e-5));
+  for (int64_t i = 0; i < n; ++i) CHECK(probs[i] == doctest::Approx(1.0 / (1.0 + std::exp(-double(z[i])))));
+  fd_check("bce", dz, z, [&] {
+    return double(sigmoid_binary_cross_entropy(nullptr, nullptr, z.data(), t.data(), n, 1.0f));
+  }, 5e-2f, 1e-3);  // float loss: rounding / step ~ 1e-6 against gradients ~ 1/n
+  // Logits of +-1000: finite loss (1000 for the wrong side), gradients +-1/n.
+  const float big[] = {1000.0f, -1000.0f}, tt[] = {0.0f, 0.0f};
+  float d[2] = {0, 0};
+  CHECK(sigmoid_binary_cross_entropy(d, nullptr, big, tt, 2, 1.0f) == doctest::Approx(500.0));
+  CHECK(d[0] == doctest::Approx(0.5));
+  CHECK(d[1] == doctest::Approx(0.0));
+  const float bad[] = {1.5f, 0.0f};
+  CHECK_THROWS_AS(sigmoid_binary_cross_entropy(nullptr, nullptr, big, bad, 2, 1.0f), Error);
+}

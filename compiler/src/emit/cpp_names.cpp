@@ -25,13 +25,13 @@ constexpr std::array<std::string_view, 4> kContextual = {"final", "import", "mod
 
 // Public and protected members of modelc::Model (runtime/include/modelc/model.hpp)
 // but its constructor, sorted; the `names` test suite checks them against the header.
-constexpr std::array<std::string_view, 44> kModelMembers = {
+constexpr std::array<std::string_view, 45> kModelMembers = {
     "MemoryUse", "ScratchFloats", "adam_step", "backward", "dropout_on", "dropout_seed",
     "dw", "forward", "forward_train", "gradients", "inf", "init_weights", "input_grad",
     "input_size", "layer", "layer_seconds", "layers", "load_weights", "loss_and_grad", "mask",
     "max_batch", "memory_use", "name", "num_outputs", "output", "output_size", "params", "prep",
     "prepare", "prepare_weights", "reset_profile", "run_backward", "run_inference", "run_training",
-    "save_weights", "scratch", "set_profiling", "sgd_step", "train_output", "train_step", "trn",
+    "save_weights", "scratch", "set_profiling", "sgd_step", "target_size", "train_output", "train_step", "trn",
     "w", "want_input_grad", "weights_changed"};
 
 // The generated class's own members, the file-local tables of the generated

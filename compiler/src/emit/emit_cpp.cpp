@@ -25,10 +25,18 @@ std::string buffer(const EmitCtx& c, int node) {
 
 }  // namespace
 
-std::string EmitCtx::y() const { return buffer(*this, index); }
+// A split loss head (plan.hpp) writes its logits; the activation after it
+// writes the output the other layers read.
+std::string EmitCtx::y() const {
+  if (mode == Mode::training && plan.nodes[static_cast<size_t>(index)].split_head)
+    return "trn(l_" + id() + ")";
+  return buffer(*this, index);
+}
 std::string EmitCtx::buffer_of(int node) const { return buffer(*this, node); }
 std::string EmitCtx::x(size_t i) const { return buffer(*this, node().inputs[i]); }
-std::string EmitCtx::dy() const { return "trn(d_" + id() + ")"; }
+std::string EmitCtx::dy() const {
+  return (plan.nodes[static_cast<size_t>(index)].split_head ? "trn(dl_" : "trn(d_") + id() + ")";
+}
 
 std::string EmitCtx::dx(size_t i, bool optional) const {
   const int in = node().inputs[i];
@@ -89,8 +97,9 @@ std::string float_literal(double v) {
 namespace {
 
 
-// The prefixes of the per-layer constants (offsets, geometry) in generated code.
-constexpr std::string_view kConstantPrefixes = "itdampg";
+// The prefixes of the per-layer constants (offsets, geometry) in generated code
+// (and "dl_", logits gradients, checked with them).
+constexpr std::string_view kConstantPrefixes = "itdamplg";
 
 // "res3a/c_bn" -> "res3a_c_bn"; a clash with an earlier id, or a constant
 // (i_<id>, g_<id>, ..., and the weight indices w_<id>_<weight>) that would be
@@ -98,6 +107,7 @@ constexpr std::string_view kConstantPrefixes = "itdampg";
 // too, the index plus multiples of the node count).
 std::vector<std::string> node_ids(const Graph& g, std::string_view cls) {
   const auto names_class_const = [&](const std::string& id) {
+    if (cls == "dl_" + id) return true;
     return cls.size() == id.size() + 2 && cls[1] == '_' && cls.substr(2) == id &&
            kConstantPrefixes.find(cls[0]) != std::string_view::npos;
   };
@@ -189,7 +199,8 @@ struct Emitter {
   void offsets(CodeWriter& w) const {
     w.line("// Arena offsets in floats per image (the arenas hold max_batch images).");
     w.line("// i_: inference; t_: training output; d_: its gradient; a_: saved statistics;");
-    w.line("// m_: dropout mask (bytes); p_: prepared weights (floats, not per image).");
+    w.line("// m_: dropout mask (bytes); p_: prepared weights (floats, not per image);");
+    w.line("// l_, dl_: logits of a loss head read elsewhere, and their gradient.");
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const Node& n = g.nodes[i];
       const NodePlan& p = plan.nodes[i];
@@ -200,6 +211,8 @@ struct Emitter {
       if (p.aux >= 0) parts.push_back(fmt::format("a_{} = {}", ids[i], p.aux));
       if (p.mask >= 0) parts.push_back(fmt::format("m_{} = {}", ids[i], p.mask));
       if (p.prep >= 0) parts.push_back(fmt::format("p_{} = {}", ids[i], p.prep));
+      if (p.logits >= 0) parts.push_back(fmt::format("l_{} = {}", ids[i], p.logits));
+      if (p.logits_grad >= 0) parts.push_back(fmt::format("dl_{} = {}", ids[i], p.logits_grad));
       if (parts.empty()) continue;
       std::string joined;
       for (const std::string& s : parts) joined += (joined.empty() ? "" : ", ") + s;
@@ -208,13 +221,15 @@ struct Emitter {
   }
 
   void outputs_table(CodeWriter& w) const {
-    w.line("// Outputs: layer, size, loss weight, training only, softmax head, offsets");
-    w.line("// (inference; training logits, probabilities, logits gradient).");
+    w.line("// Outputs: layer, size, loss, loss weight, training only, the activation the");
+    w.line("// loss takes in, offsets (inference; training logits, output, logits gradient).");
     w.open("constexpr modelc::OutputSpec kOutputs[] =");
     for (const OutputPlan& o : plan.outputs)
-      w.line("{{\"{}\", {}, {}, {}, {}, {}, {}, {}, {}}},", g.nodes[static_cast<size_t>(o.node)].name,
-             o.size, float_literal(o.loss_weight), o.training_only, o.softmax, o.inf, o.logits,
-             o.probs, o.logits_grad);
+      w.line("{{\"{}\", {}, modelc::Loss::{}, {}, {}, modelc::Activation::{}, {}, {}, {}, {}}},",
+             g.nodes[static_cast<size_t>(o.node)].name, o.size,
+             kLossNames[static_cast<size_t>(o.loss)], float_literal(o.loss_weight),
+             o.training_only, activation_name(o.absorbed), o.inf, o.logits, o.probs,
+             o.logits_grad);
     w.close(";");
   }
 
@@ -235,7 +250,11 @@ struct Emitter {
         w.line("//   with {} fused into its output pass", names);
       }
       w.line("layer({});", i - 1);
-      op_info(n.op).emit_forward(ctx(static_cast<int>(i), mode), w);
+      const EmitCtx c = ctx(static_cast<int>(i), mode);
+      op_info(n.op).emit_forward(c, w);
+      if (mode == Mode::training && p.split_head)
+        w.line("modelc::activation_forward(trn(t_{}), trn(l_{}), n * {}, {}, {});", c.id(), c.id(),
+               c.rows(), n.shape.back(), c.declared_act());
     }
     w.close();
   }
@@ -249,7 +268,11 @@ struct Emitter {
       if (p.train_view_of >= 0 || p.skip_training) continue;
       layer_comment(w, n);
       w.line("layer({});", i - 1);
-      op_info(n.op).emit_backward(ctx(static_cast<int>(i), Mode::training), w);
+      const EmitCtx c = ctx(static_cast<int>(i), Mode::training);
+      if (p.split_head)  // the other readers' gradient, through the activation, onto the logits'
+        w.line("modelc::activation_backward(trn(dl_{}), trn(d_{}), trn(t_{}), n * {}, {}, {});",
+               c.id(), c.id(), c.id(), c.rows(), n.shape.back(), c.declared_act());
+      op_info(n.op).emit_backward(c, w);
     }
     w.close();
   }

@@ -14,6 +14,7 @@
 #include "spec/source_loc.hpp"
 #include "ir/text_util.hpp"
 #include "modelc/activation.hpp"  // modelc::Activation: the runtime's enum, one list for both
+#include "modelc/loss.hpp"        // modelc::Loss, likewise
 
 namespace modelc {
 
@@ -98,6 +99,7 @@ struct Output {
   double loss_weight = 1.0;
   bool training_only = false;  // loss head only; not computed by forward()
   SourceLoc loc;
+  Loss loss = Loss::softmax_crossentropy;
 };
 
 // An `expect:` assertion (checked by infer_shapes; not needed after it).

@@ -81,11 +81,12 @@ enum class ViewRule : uint8_t {
 // add whose other input is already computed (the residual), and a relu.
 enum class FusionRole : uint8_t { none, host, folded_into_weights, residual_add, relu };
 
-// How a softmax loss head on this node takes its logits (plan.cpp).
-enum class SoftmaxHead : uint8_t {
-  none,
-  fused,     // the softmax is the node's fused activation: training writes logits
-  on_input,  // the node is the softmax: training skips it, its input holds the logits
+// The activation a node ends in, which a loss head may take in: softmax for
+// softmax_crossentropy, sigmoid for binary_crossentropy, the loss then being
+// computed stably on the logits before it (plan.cpp).
+struct HeadActivation {
+  Activation act = Activation::linear;
+  bool standalone = false;  // the node is the activation (its input holds the logits); else fused
 };
 
 // Everything the compiler knows about one op. One per file in ops/, written
@@ -124,7 +125,7 @@ struct OpInfo {
   // The largest kernel workspace per image, floats (summary's memory plan).
   int64_t (*workspace_floats)(const Node&, const Shape& input) = nullptr;
   FusionRole fusion = FusionRole::none;
-  SoftmaxHead (*softmax_head)(const Node&) = nullptr;
+  HeadActivation (*head_activation)(const Node&) = nullptr;
 
   // --- Code generation (emit.hpp) ---
   // The per-image geometry constant (optional), the forward call (inference or
@@ -145,8 +146,8 @@ struct OpInfo {
 
 // The shape rule of ops whose output has their input's shape.
 bool identity_shape(ShapeCtx& ctx);
-// The softmax_head of ops with a fused `activation`: fused when it is softmax.
-SoftmaxHead fused_softmax_head(const Node& n);
+// The head_activation of ops with a fused `activation`.
+HeadActivation fused_head_activation(const Node& n);
 
 const OpInfo& op_info(OpKind op);
 const OpInfo* find_op(std::string_view name);  // nullptr when unknown

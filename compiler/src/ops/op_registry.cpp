@@ -46,9 +46,7 @@ bool identity_shape(ShapeCtx& ctx) {
   return true;
 }
 
-SoftmaxHead fused_softmax_head(const Node& n) {
-  return n.attrs.activation == Activation::softmax ? SoftmaxHead::fused : SoftmaxHead::none;
-}
+HeadActivation fused_head_activation(const Node& n) { return {n.attrs.activation, false}; }
 
 bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {
   if (in().size() == rank) return true;

@@ -23,7 +23,7 @@ const OpInfo ops::op_softmax = {
     .name = "softmax",
     .summary = "softmax over the last axis",
     .shape = identity_shape,
-    .softmax_head = [](const Node&) { return SoftmaxHead::on_input; },
+    .head_activation = [](const Node&) { return HeadActivation{Activation::softmax, true}; },
     .emit_forward = forward,
     .emit_backward = backward,
 };

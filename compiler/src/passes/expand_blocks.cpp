@@ -352,7 +352,7 @@ class Expander {
       for (const Output& prev : out_.outputs)
         if (prev.node == node)
           diags_.error(o.layer.loc, fmt::format("output '{}' is listed twice", o.layer.name)).note(prev.loc, "first listed here");
-      out_.outputs.push_back({node, o.loss_weight, o.training_only, o.loc});
+      out_.outputs.push_back({node, o.loss_weight, o.training_only, o.loc, o.loss});
       any_inference |= !o.training_only;
     }
     if (!any_inference && !out_.outputs.empty())

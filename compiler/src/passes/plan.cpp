@@ -13,9 +13,18 @@ constexpr int64_t kAlign = 16;  // floats: 64-byte aligned buffers when the aren
 
 int64_t aligned(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-SoftmaxHead softmax_head(const Node& n) {
+HeadActivation head_activation(const Node& n) {
   const OpInfo& op = op_info(n.op);
-  return op.softmax_head ? op.softmax_head(n) : SoftmaxHead::none;
+  return op.head_activation ? op.head_activation(n) : HeadActivation{};
+}
+
+// The activation an output's loss takes in: softmax for softmax_crossentropy,
+// sigmoid for binary_crossentropy, when the head ends in it.
+Activation absorbed(const Node& n, Loss loss) {
+  const Activation a = head_activation(n).act;
+  if (loss == Loss::softmax_crossentropy && a == Activation::softmax) return a;
+  if (loss == Loss::binary_crossentropy && a == Activation::sigmoid) return a;
+  return Activation::linear;
 }
 
 const Shape& input_shape(const Graph& g, const Node& n) {
@@ -152,6 +161,7 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
     NodePlan& p = plan.nodes[i];
     if (p.train_view_of >= 0 || p.skip_training) continue;
     p.trn = take(p.size);
+    if (p.split_head) p.logits = take(p.size);
     const OpInfo& op = op_info(n.op);
     if (op.saved_floats) p.aux = take(op.saved_floats(n));
     if (op.saves_mask) {
@@ -159,12 +169,14 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
       plan.masks += aligned(p.size);
     }
   }
-  for (OutputPlan& o : plan.outputs) o.probs = o.softmax ? take(o.size) : -1;
+  for (OutputPlan& o : plan.outputs)
+    o.probs = o.absorbed != Activation::linear ? take(o.size) : -1;
   plan.grad_begin = at;
   plan.nodes[0].grad = take(plan.nodes[0].size);
   for (size_t i = 1; i < g.nodes.size(); ++i) {
     NodePlan& p = plan.nodes[i];
     if (p.train_view_of < 0 && !p.skip_training) p.grad = take(p.size);
+    if (p.split_head) p.logits_grad = take(p.size);
   }
   plan.grad_end = at;
   plan.training_arena = at;
@@ -179,10 +191,11 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
     p.grad = plan.nodes[static_cast<size_t>(src)].grad;
   }
   for (OutputPlan& o : plan.outputs) {
-    const NodePlan& p = plan.nodes[static_cast<size_t>(o.node)];
-    o.logits = p.trn;
-    o.logits_grad = p.grad;
-    if (!o.softmax) o.probs = o.logits;
+    const NodePlan& p = plan.nodes[static_cast<size_t>(o.logits_node)];
+    const bool split = o.logits_node == o.node && p.split_head && o.absorbed != Activation::linear;
+    o.logits = split ? p.logits : p.trn;
+    o.logits_grad = split ? p.logits_grad : p.grad;
+    if (o.absorbed == Activation::linear) o.probs = o.logits;
   }
 }
 
@@ -206,30 +219,40 @@ bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse
       plan.im2col_floats = std::max(plan.im2col_floats, op.workspace_floats(n, input_shape(g, n)));
   }
 
+  // Loss heads (see NodePlan): which take in their node's activation, and
+  // whether the node's output is read elsewhere (by layers or other outputs).
+  std::vector<int> head_uses(g.nodes.size(), 0);
+  for (const Output& o : g.outputs) ++head_uses[static_cast<size_t>(o.node)];
   for (const Output& o : g.outputs) {
-    const Node& n = g.nodes[static_cast<size_t>(o.node)];
-    OutputPlan op{o.node, plan.nodes[static_cast<size_t>(o.node)].size, o.loss_weight,
-                  o.training_only, softmax_head(n) != SoftmaxHead::none};
-    if (op.softmax) {
-      if (consumers[static_cast<size_t>(o.node)] > 0) {
-        diags.error(o.loc, fmt::format("output '{}': a softmax loss head must not feed other "
-                                       "layers (the loss is taken on its logits)",
-                                       n.name))
-            .note(n.loc, "the head is defined here");
-        return false;
-      }
-      if (softmax_head(n) == SoftmaxHead::on_input) {
+    const auto node = static_cast<size_t>(o.node);
+    const Node& n = g.nodes[node];
+    OutputPlan op{.node = o.node,
+                  .size = plan.nodes[node].size,
+                  .loss_weight = o.loss_weight,
+                  .training_only = o.training_only,
+                  .loss = o.loss,
+                  .absorbed = absorbed(n, o.loss),
+                  .logits_node = o.node};
+    if (op.absorbed != Activation::linear) {
+      NodePlan& p = plan.nodes[node];
+      const bool shared = consumers[node] > 0 || head_uses[node] > 1;
+      if (!head_activation(n).standalone) {
+        p.logits_head = true;
+        p.split_head = shared;
+      } else {
         const int in = n.inputs[0];
-        plan.nodes[static_cast<size_t>(o.node)].skip_training = true;
-        // The logits then belong to the softmax's input, which must be a plain tensor.
-        if (consumers[static_cast<size_t>(in)] > 1 || in == 0) {
-          diags.error(o.loc, fmt::format("output '{}': the logits feeding this softmax head "
-                                         "must not feed other layers",
-                                         n.name));
+        if (in == 0) {
+          diags.error(o.loc, fmt::format("output '{}': the loss takes in this {} and so needs "
+                                         "its logits from a layer, but its input is the model "
+                                         "input itself (nothing to train)",
+                                         n.name, activation_name(op.absorbed)))
+              .note(n.loc, "the head is defined here");
           return false;
         }
-      } else {
-        plan.nodes[static_cast<size_t>(o.node)].logits_head = true;
+        op.logits_node = in;
+        // Skipped in training when nothing else reads its output; the logits
+        // (its input) may feed other layers either way: their gradients add.
+        if (!shared) p.skip_training = true;
       }
     }
     plan.outputs.push_back(op);

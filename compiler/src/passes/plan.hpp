@@ -24,8 +24,16 @@ struct NodePlan {
   int64_t grad = -1;         // training arena: dL/doutput
   int64_t aux = -1;          // training arena: what backward needs saved (OpInfo::saved)
   int64_t mask = -1;         // training: byte mask (OpInfo::saves_mask)
-  bool logits_head = false;  // conv2d/dense softmax loss head: training writes logits
-  bool skip_training = false;  // softmax op loss head: the loss takes its input as logits
+  // Loss heads that take in the node's activation (softmax, sigmoid; see
+  // OpInfo::head_activation): a fused one writes logits in training
+  // (logits_head); when its output also feeds other layers or outputs, the
+  // logits get their own buffers (split_head: l_, dl_) and the activation runs
+  // after the op. A standalone one (softmax/sigmoid op) is skipped in training
+  // (its input holds the logits) unless its output is read elsewhere.
+  bool logits_head = false;
+  bool split_head = false;
+  bool skip_training = false;
+  int64_t logits = -1, logits_grad = -1;  // training arena (split_head)
   // Inference fusion into a conv2d (its output pass): the batchnorm after it
   // (folded into prepared weights), the add it feeds (the other input is the
   // residual) and a relu; the fused nodes become views of the conv (view_of).
@@ -41,7 +49,9 @@ struct OutputPlan {
   int64_t size = 0;
   double loss_weight = 1.0;
   bool training_only = false;
-  bool softmax = false;
+  Loss loss = Loss::softmax_crossentropy;
+  Activation absorbed = Activation::linear;  // what the loss takes in (see NodePlan)
+  int logits_node = -1;  // whose buffers hold the logits (the node, or a standalone head's input)
   int64_t inf = -1, logits = -1, probs = -1, logits_grad = -1;
 };
 
@@ -56,8 +66,8 @@ struct MemoryPlan {
   int64_t prepared_floats = 0;   // conv weights prepared for inference (packed, folded)
 };
 
-// Fails (false, with diagnostics) only for graphs the generator cannot train,
-// e.g. a softmax loss head whose output also feeds other layers.
+// Fails (false, with diagnostics) only for graphs the generator cannot train:
+// a loss head that takes in a softmax/sigmoid applied to the model input itself.
 // fuse: batchnorm/add/relu into the conv2d before them at inference (plan.cpp).
 bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse = true);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "modelc/loss.hpp"
 #include "spec/source_loc.hpp"
 
 namespace modelc {
@@ -92,6 +93,7 @@ struct OutputAst {
   SourceLoc loc;
   double loss_weight = 1.0;
   bool training_only = false;
+  Loss loss = Loss::softmax_crossentropy;
 };
 
 struct SpecAst {

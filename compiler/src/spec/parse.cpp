@@ -258,11 +258,12 @@ class Parser {
   }
 
   void parse_outputs(const Value& v) {
-    if (!is(v, Value::Kind::list, "outputs", "a list of {layer: NAME, loss_weight, training_only}")) return;
+    if (!is(v, Value::Kind::list, "outputs", "a list of {layer: NAME, loss, loss_weight, training_only}"))
+      return;
     if (v.items.empty()) diags_.error(v.loc, "outputs is empty");
     for (const Value& item : v.items) {
       if (!is(item, Value::Kind::map, "an output", "a mapping {layer: NAME}")) continue;
-      check_keys(item, {"layer", "loss_weight", "training_only"}, "in an output");
+      check_keys(item, {"layer", "loss", "loss_weight", "training_only"}, "in an output");
       OutputAst o;
       o.loc = item.loc;
       if (const Value* l = require(item, "layer", "an output");
@@ -276,8 +277,23 @@ class Parser {
       }
       if (const Value* t = get(item, "training_only"); t && is(*t, Value::Kind::boolean, "training_only", "true or false"))
         o.training_only = t->boolean;
+      if (const Value* l = get(item, "loss")) parse_loss(*l, o);
+      if (o.training_only && o.loss == Loss::none)
+        diags_.error(item.loc, "an output with training_only and loss: none does nothing: forward() "
+                               "does not compute it and training takes no loss from it")
+            .note("drop training_only, or give it a loss");
       spec_.outputs.push_back(std::move(o));
     }
+  }
+
+  void parse_loss(const Value& v, OutputAst& o) {
+    static const std::vector<std::string> names(std::begin(kLossNames), std::end(kLossNames));
+    const std::string expected = "softmax_crossentropy, mse, binary_crossentropy or none";
+    if (!is(v, Value::Kind::string, "loss", expected)) return;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (v.string == names[i]) return void(o.loss = static_cast<Loss>(i));
+    diags_.error(v.loc, fmt::format("loss must be {}, got '{}'{}", expected, v.string,
+                                    did_you_mean(v.string, names)));
   }
 
   Diagnostics& diags_;

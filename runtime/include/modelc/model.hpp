@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "modelc/activation.hpp"
+#include "modelc/loss.hpp"
 #include "modelc/optim.hpp"
 #include "modelc/param.hpp"
 
@@ -54,12 +56,15 @@ struct ParamSpec {
 struct OutputSpec {
   std::string_view layer;
   int64_t size;              // floats per image (classes for a loss head)
+  Loss loss;
   float loss_weight;
   bool training_only;        // not computed by forward()
-  bool softmax;              // the layer ends in softmax: loss is taken on its logits
+  // softmax (softmax_crossentropy) or sigmoid (binary_crossentropy) that the
+  // loss takes in, computing it on the logits before; linear: none.
+  Activation absorbed;
   int64_t inference_offset;  // in the inference arena; -1 for training_only outputs
   int64_t logits_offset;     // training arena: pre-softmax logits (or the output itself)
-  int64_t probs_offset;      // training arena: softmax(logits) (== logits_offset if !softmax)
+  int64_t probs_offset;      // training arena: the head's output (== logits_offset if nothing absorbed)
   int64_t logits_grad_offset;  // training arena: dL/dlogits
 };
 
@@ -126,16 +131,27 @@ class Model {
   // Output i of the last forward() (inference outputs only).
   std::span<const float> output(int i) const;
 
-  // Training: forward in training mode, sum of each head's softmax cross-entropy
-  // times its loss_weight plus the l2 terms; fills every gradient; returns the loss.
+  // Training: forward in training mode, sum of each head's loss times its
+  // loss_weight plus the l2 terms; fills every gradient; returns the loss.
+  // Heads with softmax_crossentropy take `labels` (one per sample, shared by
+  // all such heads); heads with mse or binary_crossentropy take float
+  // `targets`: for each such head in output order, batch * output_size(i)
+  // floats, one after the other (target_size() floats per sample in all). An
+  // autoencoder trains with loss_and_grad(images, images, batch).
   float loss_and_grad(std::span<const float> input, std::span<const int32_t> labels, int batch);
+  float loss_and_grad(std::span<const float> input, std::span<const float> targets, int batch);
+  float loss_and_grad(std::span<const float> input, std::span<const int32_t> labels,
+                      std::span<const float> targets, int batch);
+  // Floats of float targets per sample: the sum of output_size(i) over the
+  // mse and binary_crossentropy heads.
+  int64_t target_size() const;
   // Lower level, for users with their own loss: a training-mode forward that
   // returns output 0, then backward from dL/d(output 0).
   std::span<const float> forward_train(std::span<const float> input, int batch);
   void backward(std::span<const float> grad_output);
   // Output i of the last training forward (loss_and_grad, train_step or
-  // forward_train), [batch, ...]: softmax probabilities for a softmax head,
-  // else the head's output. For training accuracy without a second forward.
+  // forward_train), [batch, ...]: the head's output (softmax probabilities,
+  // sigmoid values where the loss took those in). For training accuracy without a second forward.
   std::span<const float> train_output(int i) const;
   // dL/dinput of the last backward (ModelOptions::input_grad must be set).
   std::span<const float> input_grad() const;
@@ -145,6 +161,10 @@ class Model {
   float train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
                    const SgdOptions& o);
   float train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
+                   const AdamOptions& o);
+  float train_step(std::span<const float> input, std::span<const float> targets, int batch,
+                   const SgdOptions& o);
+  float train_step(std::span<const float> input, std::span<const float> targets, int batch,
                    const AdamOptions& o);
 
   // Every tensor in spec order: trainable ones with their gradient, then the
@@ -233,6 +253,8 @@ class Model {
   void start_training(std::span<const float> input, int batch, const char* what);
   void reset_optimizers();
   float l2_terms();
+  // The heads' losses (after a training forward), their gradients added.
+  float head_losses(const int32_t* labels, const float* targets, int batch, const char* what);
   void mark_layer(int i);
   // Runs one of the generated passes, with profiling around it when on.
   template <class F>

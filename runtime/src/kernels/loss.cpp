@@ -1,8 +1,10 @@
 // Softmax cross-entropy from logits: loss_r = logsumexp(x_r) - x_r[label_r] with
 // logsumexp = max + log sum exp(x - max) (no overflow for any finite logits);
-// dlogits += weight * (softmax - onehot) / rows. L2: lambda * sum w^2, dw += 2 lambda w.
+// dlogits += weight * (softmax - onehot) / rows. MSE and binary cross-entropy
+// (on logits) over every element. L2: lambda * sum w^2, dw += 2 lambda w.
 #include "modelc/loss.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -41,6 +43,37 @@ float softmax_cross_entropy(float* dlogits, float* probs, const float* logits,
     }
   }
   return static_cast<float>(weight * total / static_cast<double>(rows));
+}
+
+float mean_squared_error(float* dy, const float* y, const float* t, int64_t n, float weight) {
+  if (n <= 0) return 0.0f;
+  const double g = 2.0 * static_cast<double>(weight) / static_cast<double>(n);
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(y[i]) - t[i];
+    total += d * d;
+    if (dy) dy[i] += static_cast<float>(g * d);
+  }
+  return static_cast<float>(weight * total / static_cast<double>(n));
+}
+
+float sigmoid_binary_cross_entropy(float* dz, float* probs, const float* z, const float* t,
+                                   int64_t n, float weight) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!(t[i] >= 0.0f && t[i] <= 1.0f))
+      throw Error("binary_crossentropy: target " + std::to_string(t[i]) + " at element " +
+                  std::to_string(i) + " is outside [0, 1]");
+  if (n <= 0) return 0.0f;
+  const double g = static_cast<double>(weight) / static_cast<double>(n);
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double x = z[i], e = std::exp(-std::abs(x));
+    total += std::max(x, 0.0) - x * t[i] + std::log1p(e);
+    const double p = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    if (dz) dz[i] += static_cast<float>(g * (p - t[i]));
+    if (probs) probs[i] = static_cast<float>(p);  // after reading z[i]: probs may alias z
+  }
+  return static_cast<float>(weight * total / static_cast<double>(n));
 }
 
 float l2_penalty(float* dw, const float* w, int64_t n, float lambda) {

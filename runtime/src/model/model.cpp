@@ -12,6 +12,8 @@
 #include "modelc/safetensors.hpp"
 #include "modelc/softmax.hpp"
 
+#include <cmath>
+
 namespace modelc {
 namespace {
 
@@ -272,37 +274,104 @@ void Model::start_training(std::span<const float> input, int batch, const char* 
   have_training_forward_ = true;
 }
 
+int64_t Model::target_size() const {
+  int64_t n = 0;
+  for (const OutputSpec& o : spec_.outputs)
+    if (o.loss == Loss::mse || o.loss == Loss::binary_crossentropy) n += o.size;
+  return n;
+}
+
 float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t> labels,
                            int batch) {
-  check_training("loss_and_grad");
-  check_batch(batch, input.size(), "loss_and_grad");
-  if (labels.size() != static_cast<size_t>(batch))
-    throw Error(std::string(spec_.name) + "::loss_and_grad: " + std::to_string(labels.size()) +
-                " labels for batch " + std::to_string(batch));
+  return loss_and_grad(input, labels, {}, batch);
+}
+
+float Model::loss_and_grad(std::span<const float> input, std::span<const float> targets,
+                           int batch) {
+  return loss_and_grad(input, {}, targets, batch);
+}
+
+float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t> labels,
+                           std::span<const float> targets, int batch) {
+  const char* what = "loss_and_grad";
+  check_training(what);
+  check_batch(batch, input.size(), what);
+  const std::string who = std::string(spec_.name) + "::" + what + ": ";
   int64_t classes = INT64_MAX;
-  for (const OutputSpec& o : spec_.outputs) classes = std::min(classes, o.size);
+  std::string label_head, target_head;
+  for (const OutputSpec& o : spec_.outputs) {
+    if (o.loss == Loss::softmax_crossentropy) {
+      classes = std::min(classes, o.size);
+      if (label_head.empty()) label_head = o.layer;
+    } else if (o.loss != Loss::none && target_head.empty()) {
+      target_head = o.layer;
+    }
+  }
+  if (!label_head.empty() && labels.size() != static_cast<size_t>(batch))
+    throw Error(who + std::to_string(labels.size()) + " labels for batch " + std::to_string(batch) +
+                (labels.empty() ? " (output '" + label_head +
+                                      "' takes softmax_crossentropy: pass integer labels)"
+                                : ""));
+  if (label_head.empty() && !labels.empty())
+    throw Error(who + "labels given, but no output takes softmax_crossentropy");
+  const auto want = static_cast<size_t>(target_size() * batch);
+  if (targets.size() != want)
+    throw Error(who + std::to_string(targets.size()) + " target floats for batch " +
+                std::to_string(batch) + ", expected " + std::to_string(want) +
+                (target_head.empty() ? " (no output takes mse or binary_crossentropy)"
+                                     : " (batch x target_size() = " + std::to_string(batch) +
+                                           " x " + std::to_string(target_size()) + ")"));
   for (size_t r = 0; r < labels.size(); ++r)
     if (labels[r] < 0 || labels[r] >= classes)
-      throw Error(std::string(spec_.name) + "::loss_and_grad: label " +
-                  std::to_string(labels[r]) + " of sample " + std::to_string(r) +
+      throw Error(who + "label " + std::to_string(labels[r]) + " of sample " + std::to_string(r) +
                   " is outside 0.." + std::to_string(classes - 1));
-  start_training(input, batch, "loss_and_grad");
-  float loss = 0.0f;
-  for (const OutputSpec& o : spec_.outputs) {
-    float* probs = o.softmax ? trn(o.probs_offset) : nullptr;
-    loss += softmax_cross_entropy(trn(o.logits_grad_offset), probs, trn(o.logits_offset),
-                                  labels.data(), batch, o.size, o.loss_weight);
-  }
-  loss += l2_terms();
+  for (size_t i = 0; i < targets.size(); ++i)
+    if (!std::isfinite(targets[i]))
+      throw Error(who + "target " + std::to_string(i) + " is not a finite number");
+  start_training(input, batch, what);
+  float loss = head_losses(labels.data(), targets.data(), batch, what) + l2_terms();
   profiled(Phase::backward, [&] { run_backward(input_copy_.data(), batch); });
   have_training_forward_ = false;  // its backward has run: backward() needs a new forward_train
+  return loss;
+}
+
+float Model::head_losses(const int32_t* labels, const float* targets, int batch,
+                         const char* what) {
+  float loss = 0.0f;
+  for (const OutputSpec& o : spec_.outputs) {
+    const int64_t n = o.size * batch;
+    float* grad = trn(o.logits_grad_offset);
+    float* probs = o.absorbed != Activation::linear ? trn(o.probs_offset) : nullptr;
+    switch (o.loss) {
+      case Loss::softmax_crossentropy:
+        loss += softmax_cross_entropy(grad, probs, trn(o.logits_offset), labels, batch, o.size,
+                                      o.loss_weight);
+        break;
+      case Loss::mse:
+        loss += mean_squared_error(grad, trn(o.logits_offset), targets, n, o.loss_weight);
+        targets += n;
+        break;
+      case Loss::binary_crossentropy:
+        try {
+          loss += sigmoid_binary_cross_entropy(grad, probs, trn(o.logits_offset), targets, n,
+                                               o.loss_weight);
+        } catch (const Error& e) {
+          throw Error(std::string(spec_.name) + "::" + what + ": output '" +
+                      std::string(o.layer) + "': " + e.what());
+        }
+        targets += n;
+        break;
+      case Loss::none: break;
+    }
+  }
   return loss;
 }
 
 std::span<const float> Model::forward_train(std::span<const float> input, int batch) {
   start_training(input, batch, "forward_train");
   for (const OutputSpec& o : spec_.outputs)
-    if (o.softmax) softmax_forward(trn(o.probs_offset), trn(o.logits_offset), batch, o.size);
+    if (o.absorbed != Activation::linear)
+      activation_forward(trn(o.probs_offset), trn(o.logits_offset), batch, o.size, o.absorbed);
   const OutputSpec& o = spec_.outputs[0];
   return {trn(o.probs_offset), static_cast<size_t>(o.size * batch)};
 }
@@ -318,8 +387,9 @@ void Model::backward(std::span<const float> grad_output) {
                 std::to_string(grad_output.size()) + " floats, expected " + std::to_string(want) +
                 " (batch " + std::to_string(last_batch_) + " x " + std::to_string(o.size) + ")");
   float* dlogits = trn(o.logits_grad_offset);
-  if (o.softmax)
-    softmax_backward(dlogits, grad_output.data(), trn(o.probs_offset), last_batch_, o.size);
+  if (o.absorbed != Activation::linear)
+    activation_backward(dlogits, grad_output.data(), trn(o.probs_offset), last_batch_, o.size,
+                        o.absorbed);
   else
     for (size_t i = 0; i < want; ++i) dlogits[i] += grad_output[i];
   profiled(Phase::backward, [&] { run_backward(input_copy_.data(), last_batch_); });
@@ -387,6 +457,20 @@ float Model::train_step(std::span<const float> input, std::span<const int32_t> l
 float Model::train_step(std::span<const float> input, std::span<const int32_t> labels, int batch,
                         const AdamOptions& o) {
   const float loss = loss_and_grad(input, labels, batch);
+  adam_step(o);
+  return loss;
+}
+
+float Model::train_step(std::span<const float> input, std::span<const float> targets, int batch,
+                        const SgdOptions& o) {
+  const float loss = loss_and_grad(input, targets, batch);
+  sgd_step(o);
+  return loss;
+}
+
+float Model::train_step(std::span<const float> input, std::span<const float> targets, int batch,
+                        const AdamOptions& o) {
+  const float loss = loss_and_grad(input, targets, batch);
   adam_step(o);
   return loss;
 }
