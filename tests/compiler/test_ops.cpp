@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ops/op.hpp"
+#include "passes/plan.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;
@@ -358,3 +359,174 @@ TEST_CASE("expect hints on strided layers") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("v2 shape ops") {
+
+TEST_CASE("reshape: row-major view, one -1 inferred, element counts must match") {
+  const Node a = one("[8, 8, 64]", "{op: reshape, shape: [-1, 64]}");
+  CHECK(a.shape == S{64, 64});
+  CHECK(a.attrs.target == S{-1, 64});
+  CHECK(a.params.empty());
+  CHECK(one("[6, 10]", "{op: reshape, shape: [3, 4, 5]}").shape == S{3, 4, 5});
+  CHECK(one("[60]", "{op: reshape, shape: [1, 1, -1]}").shape == S{1, 1, 60});
+  CHECK(op_info(OpKind::reshape).view == ViewRule::always);
+  CHECK(one_error("[5, 7, 3]", "{op: reshape, name: r, shape: [10, 10]}") ==
+        "reshape 'r': cannot reshape [5, 7, 3] (105 elements) from 'input' to [10, 10] (100 "
+        "elements): the counts must match");
+  CHECK(one_error("[5, 7, 3]", "{op: reshape, name: r, shape: [-1, 4]}") ==
+        "reshape 'r': cannot reshape [5, 7, 3] (105 elements) from 'input' to [-1, 4]: 105 is not "
+        "a multiple of 4, the product of the other sizes");
+  const std::string expected =
+      "shape must be a list of 1 to 4 positive sizes, at most one of them -1 (inferred)";
+  const Diagnostic two = must_fail(spec_of("[12]", "{op: reshape, name: r, shape: [-1, 3, -1]}"));
+  CHECK(two.message == "reshape 'r': " + expected + ", got [-1, 3, -1]");
+  REQUIRE(two.notes.size() == 1);
+  CHECK(two.notes[0].message == "only one size can be inferred from the others");
+  for (const char* bad : {"[0, 12]", "[-2, 6]", "[]", "[1, 1, 1, 3, 4]", "12", "[1.5, 8]"}) {
+    CAPTURE(bad);
+    CHECK(one_error("[12]", fmt::format("{{op: reshape, name: r, shape: {}}}", bad)) ==
+          fmt::format("reshape 'r': {}, got {}", expected, bad));
+  }
+  CHECK(one_error("[12]", "{op: reshape, name: r}") == "reshape 'r': missing attribute 'shape'");
+  CHECK(dump_ir(must_compile(spec_of("[12]", "{op: reshape, shape: [-1, 3]}"))).find(" shape=[-1, 3]") !=
+        std::string::npos);
+}
+
+TEST_CASE("channel_shuffle: same shape, groups must divide the channels, any rank") {
+  const Node n = one("[5, 7, 12]", "{op: channel_shuffle, groups: 3}");
+  CHECK(n.shape == S{5, 7, 12});
+  CHECK(n.attrs.groups == 3);
+  CHECK(n.params.empty());
+  CHECK(one("[10]", "{op: channel_shuffle, groups: 10}").shape == S{10});
+  CHECK(one_error("[5, 7, 12]", "{op: channel_shuffle, name: s, groups: 5}") ==
+        "channel_shuffle 's': groups 5 does not divide the 12 channels of [5, 7, 12] from 'input'");
+  CHECK(one_error("[12]", "{op: channel_shuffle, name: s}") ==
+        "channel_shuffle 's': missing attribute 'groups'");
+  CHECK(one_error("[12]", "{op: channel_shuffle, name: s, groups: 0}") ==
+        "channel_shuffle 's': groups must be a positive integer, got 0");
+  CHECK(dump_ir(must_compile(spec_of("[12]", "{op: channel_shuffle, groups: 4}"))).find(" groups=4") !=
+        std::string::npos);
+}
+
+TEST_CASE("slice: begin and size on the last axis, -1 to the end, out of range is an error") {
+  const Node a = one("[5, 7, 12]", "{op: slice, begin: 4, size: 5}");
+  CHECK(a.shape == S{5, 7, 5});
+  CHECK(a.params.empty());
+  const Node b = one("[5, 7, 12]", "{op: slice, begin: 4, size: -1}");
+  CHECK(b.shape == S{5, 7, 8});
+  CHECK(b.attrs.size == 8);  // resolved
+  CHECK(one("[12]", "{op: slice, begin: 0, size: 12}").shape == S{12});
+  CHECK(one("[12]", "{op: slice, begin: 11, size: -1}").shape == S{1});
+  CHECK(one_error("[5, 7, 12]", "{op: slice, name: s, begin: 8, size: 5}") ==
+        "slice 's': begin 8 + size 5 = 13 is more than the 12 channels of [5, 7, 12] from 'input'");
+  CHECK(one_error("[12]", "{op: slice, name: s, begin: 12, size: -1}") ==
+        "slice 's': begin 12 is past the last of the 12 channels of [12] from 'input'");
+  CHECK(one_error("[12]", "{op: slice, name: s, begin: -1, size: 2}") ==
+        "slice 's': begin must be an integer >= 0, got -1");
+  CHECK(one_error("[12]", "{op: slice, name: s, begin: 0, size: 0}") ==
+        "slice 's': size must be a positive integer, or -1 for all that is left, got 0");
+  CHECK(one_error("[12]", "{op: slice, name: s, begin: 0, size: -2}") ==
+        "slice 's': size must be a positive integer, or -1 for all that is left, got -2");
+  CHECK(one_error("[12]", "{op: slice, name: s, size: 2}") == "slice 's': missing attribute 'begin'");
+  CHECK(one_error("[12]", "{op: slice, name: s, begin: 2}") == "slice 's': missing attribute 'size'");
+  CHECK(dump_ir(must_compile(spec_of("[12]", "{op: slice, begin: 2, size: -1}"))).find(" begin=2 size=10") !=
+        std::string::npos);
+}
+
+TEST_CASE("global_maxpool and global_avgpool: keepdims gives [1, 1, C]") {
+  for (const char* op : {"global_avgpool", "global_maxpool"}) {
+    CAPTURE(op);
+    CHECK(one("[5, 7, 16]", fmt::format("{{op: {}}}", op)).shape == S{16});
+    CHECK(one("[5, 7, 16]", fmt::format("{{op: {}, keepdims: false}}", op)).shape == S{16});
+    CHECK(one("[5, 7, 16]", fmt::format("{{op: {}, keepdims: true}}", op)).shape == S{1, 1, 16});
+    CHECK(one_error("[10]", fmt::format("{{op: {}, name: g}}", op)) ==
+          fmt::format("{} 'g': needs a 3-d input [H, W, C], got [10] from 'input'", op));
+    CHECK(one_error("[5, 7, 16]", fmt::format("{{op: {}, name: g, keepdims: 1}}", op)) ==
+          fmt::format("{} 'g': keepdims must be true or false, got 1", op));
+  }
+}
+
+TEST_CASE("multiply and add: equal shapes, or [C] / [1, 1, C] broadcast over [H, W, C]") {
+  const Graph g = must_compile(R"(
+name: B
+input: {shape: [5, 7, 3]}
+layers:
+  - {op: global_avgpool, name: v}
+  - {op: global_avgpool, name: k, input: input, keepdims: true}
+  - {op: multiply, name: m1, inputs: [input, v]}
+  - {op: multiply, name: m2, inputs: [k, input, v, m1]}
+  - {op: add, name: a1, inputs: [k, input]}
+  - {op: add, name: a2, inputs: [v, k]}
+  - {op: multiply, name: m3, inputs: [v, v]}
+  - {op: multiply, name: m4, inputs: [k, k, v]}
+)");
+  CHECK(node(g, "m1").shape == S{5, 7, 3});
+  CHECK(node(g, "m2").shape == S{5, 7, 3});
+  CHECK(node(g, "a1").shape == S{5, 7, 3});
+  CHECK(node(g, "a2").shape == S{1, 1, 3});
+  CHECK(node(g, "m3").shape == S{3});
+  CHECK(node(g, "m4").shape == S{1, 1, 3});
+  CHECK(node(g, "m1").params.empty());
+  CHECK(one("[4, 6]", "{op: multiply, inputs: [input, input]}").shape == S{4, 6});
+
+  const auto fails = [](const char* layers) {
+    return must_fail(fmt::format("name: B\ninput: {{shape: [5, 7, 3]}}\nlayers:\n{}", layers));
+  };
+  for (const char* op : {"multiply", "add"}) {
+    CAPTURE(op);
+    const Diagnostic c = fails(fmt::format(
+        "  - {{op: conv2d, name: c, filters: 4, kernel: 1}}\n"
+        "  - {{op: global_avgpool, name: v, keepdims: true}}\n"
+        "  - {{op: {}, name: m, inputs: [input, v]}}\n", op).c_str());
+    CHECK(c.message == fmt::format("{} 'm': inputs disagree: [5, 7, 3] from 'input' vs [1, 1, 4] "
+                                   "from 'v'", op));
+    CHECK(c.notes.back().message ==
+          fmt::format("{} takes inputs of equal shapes, or [C] / [1, 1, C] inputs of the same C "
+                      "broadcast over [H, W, C] ones", op));
+    // Only H and W broadcast: [1, 7, 3] is not [1, 1, C].
+    CHECK(fails(fmt::format("  - {{op: maxpool, name: p, pool: [5, 1]}}\n"
+                            "  - {{op: {}, name: m, inputs: [input, p]}}\n", op).c_str())
+              .message == fmt::format("{} 'm': inputs disagree: [5, 7, 3] from 'input' vs "
+                                      "[1, 7, 3] from 'p'", op));
+    // [C] against a rank-2 input: broadcasting is for [H, W, C] only.
+    CHECK(fails(fmt::format("  - {{op: dense, name: d, units: 3}}\n"
+                            "  - {{op: global_avgpool, name: v, input: input}}\n"
+                            "  - {{op: reshape, name: r, shape: [35, 3], input: d}}\n"
+                            "  - {{op: {}, name: m, inputs: [r, v]}}\n", op).c_str())
+              .message ==
+          fmt::format("{} 'm': inputs disagree: [35, 3] from 'r' vs [3] from 'v'", op));
+    CHECK(fails(fmt::format("  - {{op: {}, name: m, input: input}}\n", op).c_str()).message ==
+          fmt::format("{} 'm': needs 2 or more inputs, got 1", op));
+  }
+}
+
+TEST_CASE("a broadcasting add is never fused into the conv before it; an equal-shape one is") {
+  const Graph g = must_compile(R"(
+name: F
+input: {shape: [5, 7, 3]}
+layers:
+  - {op: global_avgpool, name: gate, keepdims: true}
+  - {op: conv2d, name: gate_c, filters: 4, kernel: 1}
+  - {op: conv2d, name: c, input: input, filters: 4, kernel: 1}
+  - {op: add, name: bias_like, inputs: [c, gate_c]}
+  - {op: conv2d, name: c2, filters: 4, kernel: 1}
+  - {op: add, name: res, inputs: [c2, bias_like]}
+  - {op: multiply, name: se, inputs: [res, gate_c]}
+  - {op: global_maxpool, name: out}
+)");
+  MemoryPlan plan;
+  Diagnostics diags;
+  REQUIRE(plan_memory(g, plan, diags));
+  const auto at = [&](std::string_view name) {
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].name == name) return i;
+    FAIL("no node " << name);
+    return size_t{0};
+  };
+  CHECK(plan.nodes[at("c")].fuse_residual == -1);
+  CHECK(plan.nodes[at("bias_like")].view_of == -1);
+  CHECK(plan.nodes[at("c2")].fuse_residual == static_cast<int>(at("bias_like")));
+  CHECK(plan.nodes[at("res")].view_of == static_cast<int>(at("c2")));
+}
+
+}  // TEST_SUITE("v2 shape ops")

@@ -10,6 +10,8 @@
 #include "mini_inception_unfused.hpp"
 #include "mini_resnet.hpp"
 #include "mini_resnet_unfused.hpp"
+#include "v2_net.hpp"
+#include "v2_net_unfused.hpp"
 #include "model_checks.hpp"
 
 using namespace modelc;
@@ -88,4 +90,8 @@ TEST_CASE("fused inference matches the unfused reference (MiniResNet: batchnorm,
 
 TEST_CASE("fused inference matches the unfused reference (MiniInception: conv + relu)") {
   check_fusion<gen::MiniInception, unfused::MiniInception>("MiniInception");
+}
+
+TEST_CASE("fused inference matches the unfused reference (V2Net: broadcasting add not fused)") {
+  check_fusion<gen::V2Net, unfused::V2Net>("V2Net");
 }

@@ -53,6 +53,10 @@ struct Attrs {
   int64_t lrn_size = 5;           // lrn: window over channels c-size/2 .. c+(size-1)/2
   double lrn_alpha = 1e-4, lrn_beta = 0.75, lrn_bias = 1.0;  // lrn
   double alpha = 0.0;             // leaky_relu: the slope below 0
+  int64_t groups = 1;             // channel_shuffle: channels viewed as [groups, C/groups]
+  bool keepdims = false;          // global_avgpool, global_maxpool: [1, 1, C] instead of [C]
+  Shape target;                   // reshape: the spec's `shape`, -1 (at most one) inferred
+  int64_t begin = 0, size = -1;   // slice: channels begin .. begin+size-1; size -1: to the end
 };
 
 // How a weight is initialised (modelc::Init in the runtime, same names).

@@ -1,51 +1,41 @@
-// add: y = x1 + x2 + ... element-wise; all inputs must have exactly the same shape
-// (no broadcasting). The residual join: {op: add, inputs: [c_bn, shortcut_bn]}
+// add: y = x1 + x2 + ... element-wise; inputs of equal shapes, or [C] / [1, 1, C]
+// inputs broadcast over the H and W of [H, W, C] ones (ops/broadcast.hpp, as
+// multiply). The residual join: {op: add, inputs: [c_bn, shortcut_bn]}. Only
+// the equal-shape add fuses into a conv2d (plan.cpp) and keeps its flat kernel.
 #include "emit/emit.hpp"
 #include <fmt/format.h>
 
+#include "ops/broadcast.hpp"
 #include "ops/op.hpp"
 
 namespace modelc {
 
 namespace {
 
-bool shape(ShapeCtx& ctx) {
-  const Shape& first = ctx.in(0);
-  for (size_t i = 1; i < ctx.inputs.size(); ++i) {
-    if (ctx.in(i) == first) continue;
-    const Node& a = *ctx.inputs[0];
-    const Node& b = *ctx.inputs[i];
-    ctx.fail(fmt::format("inputs disagree: {} from '{}' vs {} from '{}'", shape_str(first), a.name,
-                         shape_str(b.shape), b.name));
-    ctx.error.note(a.loc, fmt::format("'{}' ({}) gives {}", a.name, op_name(a.op), shape_str(a.shape)));
-    ctx.error.note(b.loc, fmt::format("'{}' ({}) gives {}", b.name, op_name(b.op), shape_str(b.shape)));
-    // One path downsampled by an integer factor more than the other: say so.
-    const Node& big = first.size() == 3 && b.shape.size() == 3 && first[0] > b.shape[0] ? a : b;
-    const Node& small = &big == &a ? b : a;
-    if (big.shape.size() == 3 && small.shape.size() == 3 && small.shape[0] < big.shape[0] &&
-        small.shape[1] > 0 && big.shape[0] % small.shape[0] == 0 &&
-        big.shape[0] / small.shape[0] == big.shape[1] / small.shape[1])
-      ctx.error.note(fmt::format("'{}' is downsampled {}x more than '{}': a strided layer on one "
-                                 "path only? (e.g. a shortcut taken from the main path instead "
-                                 "of the block input)",
-                                 small.name, big.shape[0] / small.shape[0], big.name));
-    return false;
-  }
-  ctx.node.shape = first;
-  return true;
+// Equal shapes emit no geometry: the code of v1 specs stays as it was.
+void geometry(const EmitCtx& c, CodeWriter& w) {
+  if (broadcast::any(c)) broadcast::geometry(c, w);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   w.open("");
   w.line("const float* in[] = {{{}}};", c.xs());
-  w.line("modelc::add_forward({}, in, n * {});", c.y(), c.size());
+  if (broadcast::any(c))
+    w.line("modelc::add_broadcast_forward({}, in, {}, n, {}, {});", c.y(), c.geom(), c.rows(),
+           c.node().shape.back());
+  else
+    w.line("modelc::add_forward({}, in, n * {});", c.y(), c.size());
   w.close();
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
   w.open("");
   w.line("float* d[] = {{{}}};", c.dxs());
-  w.line("modelc::add_backward(d, {}, n * {});", c.dy(), c.size());
+  if (broadcast::any(c))
+    w.line("modelc::add_broadcast_backward(d, {}, {}, n, {}, {});", c.dy(), c.geom(), c.rows(),
+           c.node().shape.back());
+  else
+    w.line("modelc::add_backward(d, {}, n * {});", c.dy(), c.size());
   w.close();
 }
 
@@ -54,11 +44,12 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 const OpInfo ops::op_add = {
     .kind = OpKind::add,
     .name = "add",
-    .summary = "element-wise sum of two or more inputs of equal shape",
+    .summary = "element-wise sum of two or more inputs, equal or [C] broadcast over H, W",
     .min_inputs = 2,
     .max_inputs = -1,
-    .shape = shape,
+    .shape = broadcast::shape,
     .fusion = FusionRole::residual_add,
+    .emit_geometry = geometry,
     .emit_forward = forward,
     .emit_backward = backward,
 };

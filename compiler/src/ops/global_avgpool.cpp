@@ -1,5 +1,9 @@
-// global_avgpool: [H, W, C] -> [C], y_c = mean over all H·W positions of x_c.
+// global_avgpool: [H, W, C] -> [C], y_c = mean over all H·W positions of x_c;
+// `keepdims: true` gives [1, 1, C] (the same floats), as squeeze-and-excitation
+// wants before its 1x1 convs.
 // {op: global_avgpool}: [7, 7, 2048] -> [2048]
+#include <fmt/format.h>
+
 #include "emit/emit.hpp"
 #include "ops/op.hpp"
 
@@ -7,9 +11,15 @@ namespace modelc {
 
 namespace {
 
+const AttrSpec kAttrs[] = {
+    {"keepdims", AttrType::boolean, false,
+     [](Attrs& a, const AttrValue& v) { a.keepdims = v.boolean; }},
+};
+
 bool shape(ShapeCtx& ctx) {
   if (!ctx.require_rank(3, "[H, W, C]")) return false;
-  ctx.node.shape = {ctx.in()[2]};
+  const int64_t c = ctx.in()[2];
+  ctx.node.shape = ctx.node.attrs.keepdims ? Shape{1, 1, c} : Shape{c};
   return true;
 }
 
@@ -29,6 +39,8 @@ const OpInfo ops::op_global_avgpool = {
     .kind = OpKind::global_avgpool,
     .name = "global_avgpool",
     .summary = "mean over H and W, per channel",
+    .attrs = kAttrs,
+    .print_attrs = [](const Attrs& a) { return fmt::format(" keepdims={}", a.keepdims); },
     .shape = shape,
     .emit_forward = forward,
     .emit_backward = backward,

@@ -31,11 +31,15 @@ enum class AttrType : uint8_t {
   boolean,        // true | false
   activation,     // linear | relu | sigmoid | tanh | softmax
   real,           // a number within [lo, hi] (lo exclusive when lo_open)
+  nonneg_int,     // 0, 1, 2, ...
+  size_or_rest,   // a positive integer, or -1: all that is left
+  target_shape,   // [4, -1, 8]: 1 to kMaxRank positive sizes, at most one -1 (inferred)
 };
 
 // A validated attribute value, handed to the schema entry's `store`.
 struct AttrValue {
   int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right]
+  int count = 0;  // target_shape: how many sizes ints holds (kMaxRank fits)
   double real = 0.0;
   bool boolean = false;
   Padding padding = Padding::valid;

@@ -4,6 +4,7 @@
 // and `expect` shapes are checked. Shapes are left to infer_shapes.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
@@ -107,6 +108,32 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       const double x = v.as_double();
       if (!std::isfinite(x) || x < spec.lo || x > spec.hi || (open_lo && x == spec.lo) || (open_hi && x == spec.hi)) return false;
       return out.real = x, true;
+    }
+    case AttrType::nonneg_int:
+      expected = "an integer >= 0";
+      return nonneg_int(v, ints[0], why);
+    case AttrType::size_or_rest:
+      expected = "a positive integer, or -1 for all that is left";
+      if (v.kind == Value::Kind::integer && v.integer == -1) return ints[0] = -1, true;
+      return positive_int(v, ints[0], why);
+    case AttrType::target_shape: {
+      static_assert(std::size(AttrValue{}.ints) >= limits::kMaxRank, "a target shape fits in ints");
+      expected = fmt::format("a list of 1 to {} positive sizes, at most one of them -1 (inferred)",
+                             limits::kMaxRank);
+      if (v.kind != Value::Kind::list || v.items.empty() ||
+          v.items.size() > static_cast<size_t>(limits::kMaxRank))
+        return false;
+      int inferred = 0;
+      for (const Value& item : v.items) {
+        int64_t& d = ints[out.count++];
+        if (item.kind == Value::Kind::integer && item.integer == -1) {
+          d = -1;
+          if (++inferred > 1) return why = "only one size can be inferred from the others", false;
+        } else if (!positive_int(item, d, why)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
   return false;

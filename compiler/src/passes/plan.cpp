@@ -57,8 +57,8 @@ int64_t first_fit(std::vector<Block>& live, int64_t size, int owner) {
 
 // Inference fusion (FusionRole in ops/op.hpp): each host (conv2d) with a
 // linear activation takes in the node folded into its weights (batchnorm), the
-// two-input add and the relu that follow it, as long as each is the only
-// reader of the tensor before it (and no output needs that tensor). The add's
+// two-input add (of equal shapes) and the relu that follow it, as long as each
+// is the only reader of the tensor before it (and no output needs it). The add's
 // other input must be computed before the host. Every node with prepared
 // weights gets its offset here, fused or not.
 void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
@@ -98,9 +98,15 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
       take(bn);
     }
     if (const int add = next(tail, FusionRole::residual_add); add >= 0) {
-      const std::vector<int>& ins = g.nodes[static_cast<size_t>(add)].inputs;
+      const Node& a = g.nodes[static_cast<size_t>(add)];
+      const std::vector<int>& ins = a.inputs;
       const int other = ins.size() == 2 ? (ins[0] == tail ? ins[1] : ins[0]) : tail;
-      if (other != tail && root(plan.nodes, other) < static_cast<int>(i)) {
+      // The output pass adds the residual element by element: a broadcasting
+      // add ([C] over [H, W, C]) runs its own kernel.
+      const bool same_shapes = std::all_of(ins.begin(), ins.end(), [&](int in) {
+        return g.nodes[static_cast<size_t>(in)].shape == a.shape;
+      });
+      if (same_shapes && other != tail && root(plan.nodes, other) < static_cast<int>(i)) {
         p.fuse_residual = other;
         take(add);
       }

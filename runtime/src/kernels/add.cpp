@@ -1,8 +1,12 @@
 // add: y = sum of the inputs (n floats each), in input order; dx_i += dy.
-// Works in chunks through a small buffer, so y may alias any input.
+// Works in chunks through a small buffer, so y may alias any input. The
+// equal-shape pair stays separate from the broadcasting one (broadcast.hpp):
+// it is the residual join of the big models, one flat loop.
 #include "modelc/add.hpp"
 
 #include <algorithm>
+
+#include "broadcast.hpp"
 
 namespace modelc {
 
@@ -32,6 +36,19 @@ void add_backward(std::span<float* const> dxs, const float* dy, int64_t n) {
 #pragma omp parallel for simd if (n > (int64_t{1} << 16)) schedule(static)
     for (int64_t j = 0; j < n; ++j) dx[j] += dy[j];
   }
+}
+
+void add_broadcast_forward(float* y, std::span<const float* const> xs, std::span<const bool> bcast,
+                           int64_t n, int64_t rows, int64_t c) {
+  detail::broadcast_forward(y, xs, bcast, n, rows, c, [](float& a, float x) { a += x; });
+}
+
+void add_broadcast_backward(std::span<float* const> dxs, const float* dy,
+                            std::span<const bool> bcast, int64_t n, int64_t rows, int64_t c) {
+  detail::broadcast_backward(dxs, bcast, n, rows, c,
+                             [&](size_t, int64_t r, int64_t c0, int64_t len, float* g) {
+                               std::copy(dy + r * c + c0, dy + r * c + c0 + len, g);
+                             });
 }
 
 }  // namespace modelc
