@@ -31,11 +31,13 @@ enum class AttrType : uint8_t {
   boolean,        // true | false
   activation,     // linear | relu | sigmoid | tanh | softmax
   real,           // a number within [lo, hi] (lo exclusive when lo_open)
+  choice,         // one of the strings in AttrSpec::choices; ints[0] is its index
 };
 
 // A validated attribute value, handed to the schema entry's `store`.
 struct AttrValue {
-  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right]
+  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right];
+                                   // choice: [index]
   double real = 0.0;
   bool boolean = false;
   Padding padding = Padding::valid;
@@ -47,8 +49,9 @@ struct AttrSpec {
   AttrType type;
   bool required;
   void (*store)(Attrs&, const AttrValue&);
-  double lo = 0.0, hi = 0.0;  // real only
+  double lo = 0.0, hi = 0.0;  // real only (lo <= -1e30: no lower bound, hi >= 1e30: no upper)
   bool lo_open = false, hi_open = false;
+  std::span<const std::string_view> choices = {};  // choice only, in the enum's order
 };
 
 // Shape inference of one node: the rule reads the inputs and the node's
