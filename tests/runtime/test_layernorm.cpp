@@ -104,7 +104,8 @@ TEST_CASE("layernorm on threads: wide rows, same bits for any thread count") {
   const int64_t n = g.rows * g.c;
   std::vector<float> x = random_vector(n, 105, -0.1f, 0.1f);
   for (int64_t i = 0; i < n; i += 3) x[i] += 100.0f;  // offsets the one-pass formula would lose
-  const std::vector<float> gamma = random_vector(37, 106, 0.5f, 1.5f), beta = random_vector(37, 107);
+  const std::vector<float> gamma = random_vector(37, 106, 0.5f, 1.5f);
+  const std::vector<float> beta = random_vector(37, 107);
   const std::vector<float> r = random_vector(n, 108);
   const int threads = omp_get_max_threads();
   std::vector<float> y[2], m[2], s[2], dx[2], dg[2], db[2];
@@ -112,7 +113,8 @@ TEST_CASE("layernorm on threads: wide rows, same bits for any thread count") {
     omp_set_num_threads(k == 0 ? 1 : std::max(2, threads));
     y[k].resize(n), m[k].resize(g.rows), s[k].resize(g.rows);
     dx[k].assign(n, 0.0f), dg[k].assign(37, 0.0f), db[k].assign(37, 0.0f);
-    layernorm_forward(y[k].data(), m[k].data(), s[k].data(), x.data(), gamma.data(), beta.data(), g);
+    layernorm_forward(y[k].data(), m[k].data(), s[k].data(), x.data(), gamma.data(), beta.data(),
+                      g);
     layernorm_backward(dx[k].data(), dg[k].data(), db[k].data(), r.data(), x.data(), gamma.data(),
                        m[k].data(), s[k].data(), g);
   }

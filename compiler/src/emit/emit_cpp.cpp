@@ -162,8 +162,8 @@ struct Emitter {
         // so the tables of models without a constant initialiser are unchanged.
         const std::string value =
             p.init == Init::constant ? ", " + float_literal(p.value) : std::string();
-        w.line("{{\"{}\", {{{}}}, {}, modelc::Init::{}, {}, {}, {}, {}{}}},", n.weight_name(p), shape,
-               p.shape.size(), init_name(p.init), p.fan_in, p.fan_out,
+        w.line("{{\"{}\", {{{}}}, {}, modelc::Init::{}, {}, {}, {}, {}{}}},", n.weight_name(p),
+               shape, p.shape.size(), init_name(p.init), p.fan_in, p.fan_out,
                p.trainable ? "true" : "false", float_literal(p.l2), value);
       }
     }

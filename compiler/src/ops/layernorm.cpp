@@ -29,7 +29,8 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr modelc::LayernormGeom {}{{.rows = {}, .c = {}, .epsilon = {}}};  // rows per image",
+  w.line("constexpr modelc::LayernormGeom {}{{.rows = {}, .c = {}, .epsilon = {}}};  "
+         "// rows per image",
          c.geom(), c.rows(), c.node().shape.back(), float_literal(c.node().attrs.epsilon));
 }
 

@@ -19,7 +19,8 @@ void add_column_sums(float* const (&out)[K], int64_t rows, int64_t c, Term term)
   // Grow-only, one per calling thread, so that no call allocates once the
   // largest layer has run.
   thread_local std::vector<double> part;
-  if (part.size() < static_cast<size_t>(blocks * K * c)) part.resize(static_cast<size_t>(blocks * K * c));
+  const auto floats = static_cast<size_t>(blocks * K * c);
+  if (part.size() < floats) part.resize(floats);
   double* const p0 = part.data();
 #pragma omp parallel for if (rows * c > (int64_t{1} << 15)) schedule(static)
   for (int64_t b = 0; b < blocks; ++b) {
