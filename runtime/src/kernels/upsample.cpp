@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "threading.hpp"
 
@@ -35,6 +36,16 @@ Tap tap(int64_t i, int64_t s, int64_t n) {
 // The weight output index i gives source index r (0 when it does not read it).
 float weight_of(const Tap& t, int64_t r) {
   return (t.i0 == r ? 1.0f - t.w1 : 0.0f) + (t.i1 == r ? t.w1 : 0.0f);
+}
+
+// The column taps, computed once per call and read by every thread (a row
+// recomputing them would divide once per output pixel: most of the work when
+// c is small). Grow-only per calling thread: no allocation after the largest.
+const Tap* column_taps(int64_t ow, int64_t s, int64_t w) {
+  thread_local std::vector<Tap> taps;
+  if (taps.size() < static_cast<size_t>(ow)) taps.resize(static_cast<size_t>(ow));
+  for (int64_t j = 0; j < ow; ++j) taps[static_cast<size_t>(j)] = tap(j, s, w);
+  return taps.data();
 }
 
 }  // namespace
@@ -88,6 +99,7 @@ void upsample_nearest_backward(float* dx, const float* dy, const UpsampleGeom& g
 
 void upsample_bilinear_forward(float* y, const float* x, const UpsampleGeom& g) {
   const int64_t oh = g.h * g.sh, ow = g.w * g.sw, c = g.c, in_row = g.w * c, out_row = ow * c;
+  const Tap* cols = column_taps(ow, g.sw, g.w);
 #pragma omp parallel for collapse(2) if (g.n * oh * out_row > kParallelMin) schedule(static)
   for (int64_t b = 0; b < g.n; ++b) {
     for (int64_t i = 0; i < oh; ++i) {
@@ -101,7 +113,7 @@ void upsample_bilinear_forward(float* y, const float* x, const UpsampleGeom& g) 
       for (int64_t k = 0; k < in_row; ++k) t[k] = a0 * x0[k] + a1 * x1[k];
       float* yr = y + (b * oh + i) * out_row;
       for (int64_t j = 0; j < ow; ++j) {
-        const Tap s = tap(j, g.sw, g.w);
+        const Tap& s = cols[j];
         const float b0 = 1.0f - s.w1, b1 = s.w1;
         const float* t0 = t + s.i0 * c;
         const float* t1 = t + s.i1 * c;
@@ -114,6 +126,7 @@ void upsample_bilinear_forward(float* y, const float* x, const UpsampleGeom& g) 
 
 void upsample_bilinear_backward(float* dx, const float* dy, const UpsampleGeom& g) {
   const int64_t oh = g.h * g.sh, ow = g.w * g.sw, c = g.c, in_row = g.w * c, out_row = ow * c;
+  const Tap* cols = column_taps(ow, g.sw, g.w);
 #pragma omp parallel for collapse(2) if (g.n * oh * out_row > kParallelMin) schedule(static)
   for (int64_t b = 0; b < g.n; ++b) {
     for (int64_t r = 0; r < g.h; ++r) {
@@ -134,7 +147,7 @@ void upsample_bilinear_backward(float* dx, const float* dy, const UpsampleGeom& 
       for (int64_t q = 0; q < g.w; ++q) {
         const int64_t j_end = std::min(ow, (q + 2) * g.sw);
         for (int64_t j = std::max<int64_t>(0, (q - 1) * g.sw); j < j_end; ++j) {
-          const float a = weight_of(tap(j, g.sw, g.w), q);
+          const float a = weight_of(cols[j], q);
           if (a == 0.0f) continue;
           const float* tp = t + j * c;
 #pragma omp simd
