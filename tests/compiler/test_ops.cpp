@@ -232,6 +232,85 @@ TEST_CASE("leaky_relu: alpha required, >= 0; same shape, no weights") {
         std::string::npos);
 }
 
+TEST_CASE("upsample: size int or pair (default 2), nearest or bilinear; no weights, no MACs") {
+  const Node d = one("[5, 7, 3]", "{op: upsample}");
+  CHECK(d.shape == S{10, 14, 3});
+  CHECK(d.attrs.interpolation == Interpolation::nearest);
+  CHECK(d.params.empty());
+  CHECK(d.macs == 0);
+  const Node n = one("[5, 7, 3]", "{op: upsample, size: 3, interpolation: bilinear}");
+  CHECK(n.shape == S{15, 21, 3});
+  CHECK(n.attrs.interpolation == Interpolation::bilinear);
+  CHECK(n.macs == 0);  // summary's MACs are the convolutions' and dense layers' (published counts)
+  const Node p = one("[5, 7, 3]", "{op: upsample, size: [2, 3], interpolation: nearest}");
+  CHECK(p.shape == S{10, 21, 3});
+  CHECK(p.attrs.up_h == 2);
+  CHECK(p.attrs.up_w == 3);
+  CHECK(one("[5, 7, 3]", "{op: upsample, size: [1, 1]}").shape == S{5, 7, 3});
+  CHECK(one_error("[5, 7, 3]", "{op: upsample, name: u, interpolation: bicubic}") ==
+        "upsample 'u': interpolation must be 'nearest' or 'bilinear', got 'bicubic'");
+  CHECK(one_error("[5, 7, 3]", "{op: upsample, name: u, interpolation: 1}") ==
+        "upsample 'u': interpolation must be 'nearest' or 'bilinear', got 1");
+  CHECK(one_error("[5, 7, 3]", "{op: upsample, name: u, size: 0}") ==
+        "upsample 'u': size must be a positive integer or a pair [h, w], got 0");
+  CHECK(one_error("[5, 7, 3]", "{op: upsample, name: u, size: [2, 2, 2]}").find("size must be") !=
+        std::string::npos);
+  CHECK(one_error("[16]", "{op: upsample, name: u}") ==
+        "upsample 'u': needs a 3-d input [H, W, C], got [16] from 'input'");
+  CHECK(one_error("[5, 7, 3]", "{op: upsample, name: u, size: 4294967296}")
+            .find("size must be a positive integer") != std::string::npos);
+  // Within the per-dimension limit but not after scaling: the output is refused.
+  CHECK(one_error("[65536, 1, 1]", "{op: upsample, name: u, size: [65536, 1]}")
+            .find("larger than the limit") != std::string::npos);
+  const std::string ir = dump_ir(
+      must_compile(spec_of("[5, 7, 3]", "{op: upsample, size: [2, 3], interpolation: bilinear}")));
+  CHECK(ir.find(" size=[2,3] interpolation=bilinear ") != std::string::npos);
+}
+
+TEST_CASE("layernorm: epsilon (1e-3) in (0, 1]; gamma ones, beta zeros; any rank") {
+  const Node n = one("[5, 7, 3]", "{op: layernorm, epsilon: 1e-6}");
+  CHECK(n.shape == S{5, 7, 3});
+  CHECK(n.attrs.epsilon == doctest::Approx(1e-6));
+  REQUIRE(n.params.size() == 2);
+  CHECK(n.params[0].name == "gamma");
+  CHECK(n.params[0].shape == S{3});
+  CHECK(n.params[0].init == Init::ones);
+  CHECK(n.params[1].name == "beta");
+  CHECK(n.params[1].init == Init::zeros);
+  CHECK(n.params[0].trainable);
+  CHECK(n.params[0].l2 == 0.0);
+  CHECK(one("[11]", "{op: layernorm}").attrs.epsilon == doctest::Approx(1e-3));
+  CHECK(one("[11]", "{op: layernorm}").params[1].shape == S{11});
+  CHECK(op_info(OpKind::layernorm).saved_floats(one("[5, 7, 3]", "{op: layernorm}")) == 2 * 35);
+  CHECK(one_error("[4]", "{op: layernorm, name: l, epsilon: 0}") ==
+        "layernorm 'l': epsilon must be a number in (0, 1], got 0");
+  CHECK(one_error("[4]", "{op: layernorm, name: l, epsilon: 2}") ==
+        "layernorm 'l': epsilon must be a number in (0, 1], got 2");
+  CHECK(one_error("[4]", "{op: layernorm, name: l, momentum: 0.9}")
+            .find("unknown key 'momentum' in layernorm") != std::string::npos);
+}
+
+TEST_CASE("scale: gamma [C] starts at init (1.0), any finite value; any rank") {
+  const Node d = one("[5, 7, 3]", "{op: scale}");
+  CHECK(d.shape == S{5, 7, 3});
+  REQUIRE(d.params.size() == 1);
+  CHECK(d.params[0].name == "gamma");
+  CHECK(d.params[0].shape == S{3});
+  CHECK(d.params[0].init == Init::constant);
+  CHECK(d.params[0].value == 1.0);
+  CHECK(d.params[0].trainable);
+  const Node n = one("[9]", "{op: scale, init: 1e-6}");
+  CHECK(n.params[0].shape == S{9});
+  CHECK(n.params[0].value == doctest::Approx(1e-6));
+  CHECK(one("[9]", "{op: scale, init: -2}").params[0].value == -2.0);
+  CHECK(one_error("[4]", "{op: scale, name: s, init: .inf}") ==
+        "scale 's': init must be a finite number, got .inf");
+  CHECK(one_error("[4]", "{op: scale, name: s, init: one}") ==
+        "scale 's': init must be a finite number, got 'one'");
+  CHECK(dump_ir(must_compile(spec_of("[4]", "{op: scale, init: 0.5}"))).find(" init=0.5 ") !=
+        std::string::npos);
+}
+
 TEST_CASE("batchnorm: four [C] parameters, moving statistics non-trainable") {
   const Node n = one("[5, 7, 3]", "{op: batchnorm, epsilon: 1.001e-5, momentum: 0.9}");
   CHECK(n.shape == S{5, 7, 3});

@@ -229,6 +229,22 @@ TEST_CASE("float targets: the API checks sizes and ranges, mse and bce values") 
   for (size_t i = 0; i < side.size(); ++i) CHECK(inf[i] == doctest::Approx(side[i]).epsilon(1e-5));
 }
 
+TEST_CASE("v2 initialisers: scale's gamma starts at its init, layernorm's at 1 and 0") {
+  gen::V2Net net(1);
+  net.init_weights(7);
+  int seen = 0;
+  for (const Param& p : net.params()) {
+    const std::string name(p.name);
+    const float want = name == "ls.gamma" ? 0.5f : name == "ln.gamma" ? 1.0f : 0.0f;
+    if (name != "ls.gamma" && name != "ln.gamma" && name != "ln.beta") continue;
+    CAPTURE(name);
+    ++seen;
+    REQUIRE(p.value.size() == 4);
+    for (float v : p.value) CHECK(v == want);
+  }
+  CHECK(seen == 3);
+}
+
 TEST_CASE("overfit: 30 SGD steps on one small batch cut the loss at least 10x") {
   gen::MiniResNet net(4, {.dropout = false});
   net.init_weights(5);

@@ -168,9 +168,13 @@ struct Emitter {
         std::string shape;
         for (size_t d = 0; d < 4; ++d)
           shape += (d ? ", " : "") + std::to_string(d < p.shape.size() ? p.shape[d] : 0);
-        w.line("{{\"{}\", {{{}}}, {}, modelc::Init::{}, {}, {}, {}, {}}},", n.weight_name(p), shape,
-               p.shape.size(), init_name(p.init), p.fan_in, p.fan_out,
-               p.trainable ? "true" : "false", float_literal(p.l2));
+        // The constant's value only where there is one: ParamSpec::value defaults to 0,
+        // so the tables of models without a constant initialiser are unchanged.
+        const std::string value =
+            p.init == Init::constant ? ", " + float_literal(p.value) : std::string();
+        w.line("{{\"{}\", {{{}}}, {}, modelc::Init::{}, {}, {}, {}, {}{}}},", n.weight_name(p),
+               shape, p.shape.size(), init_name(p.init), p.fan_in, p.fan_out,
+               p.trainable ? "true" : "false", float_literal(p.l2), value);
       }
     }
     w.close(";");

@@ -39,6 +39,7 @@ std::string_view init_name(Init i) {
     case Init::zeros: return "zeros";
     case Init::ones: return "ones";
     case Init::glorot_uniform: return "glorot_uniform";
+    case Init::constant: return "constant";
   }
   return "?";
 }

@@ -27,6 +27,7 @@ enum class OpKind : uint8_t {
 std::string_view op_name(OpKind op);  // the spec's spelling: "conv2d", "global_avgpool"
 
 enum class Padding : uint8_t { valid, same, explicit_pad };
+enum class Interpolation : uint8_t { nearest, bilinear };  // upsample
 std::string_view padding_name(Padding p);      // "valid", "same", "explicit"
 std::string_view activation_name(Activation a);  // "linear", "relu", ... (modelc/activation.def)
 
@@ -57,11 +58,14 @@ struct Attrs {
   bool keepdims = false;          // global_avgpool, global_maxpool: [1, 1, C] instead of [C]
   Shape target;                   // reshape: the spec's `shape`, -1 (at most one) inferred
   int64_t begin = 0, size = -1;   // slice: channels begin .. begin+size-1; size -1: to the end
+  int64_t up_h = 2, up_w = 2;     // upsample: the factors on H and W
+  Interpolation interpolation = Interpolation::nearest;  // upsample
+  double scale_init = 1.0;        // scale: gamma's initial value
 };
 
 // How a weight is initialised (modelc::Init in the runtime, same names).
-enum class Init : uint8_t { zeros, ones, glorot_uniform };
-std::string_view init_name(Init i);  // "zeros", "ones", "glorot_uniform"
+enum class Init : uint8_t { zeros, ones, glorot_uniform, constant };
+std::string_view init_name(Init i);  // "zeros", "ones", "glorot_uniform", "constant"
 
 // A weight tensor of a node, named `<node name>.<name>` in weights files. The
 // op that declares it says how it starts and how it is regularised.
@@ -71,6 +75,7 @@ struct Param {
   bool trainable = true;  // batchnorm moving statistics are not
   Init init = Init::zeros;
   int64_t fan_in = 0, fan_out = 0;  // glorot_uniform's fans
+  double value = 0.0;               // Init::constant's value (scale's gamma)
   double l2 = 0.0;                  // L2 factor (training only)
   int64_t count() const { return product_sat(shape); }
 };

@@ -34,11 +34,13 @@ enum class AttrType : uint8_t {
   nonneg_int,     // 0, 1, 2, ...
   size_or_rest,   // a positive integer, or -1: all that is left
   target_shape,   // [4, -1, 8]: 1 to kMaxRank positive sizes, at most one -1 (inferred)
+  choice,         // one of the strings in AttrSpec::choices; ints[0] is its index
 };
 
 // A validated attribute value, handed to the schema entry's `store`.
 struct AttrValue {
-  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right]
+  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right];
+                                   // choice: [index]
   int count = 0;  // target_shape: how many sizes ints holds (kMaxRank fits)
   double real = 0.0;
   bool boolean = false;
@@ -51,8 +53,9 @@ struct AttrSpec {
   AttrType type;
   bool required;
   void (*store)(Attrs&, const AttrValue&);
-  double lo = 0.0, hi = 0.0;  // real only
+  double lo = 0.0, hi = 0.0;  // real only (lo <= -1e30: no lower bound, hi >= 1e30: no upper)
   bool lo_open = false, hi_open = false;
+  std::span<const std::string_view> choices = {};  // choice only, in the enum's order
 };
 
 // Shape inference of one node: the rule reads the inputs and the node's

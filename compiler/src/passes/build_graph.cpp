@@ -101,9 +101,16 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
           return out.activation = static_cast<Activation>(i), true;
       return false;
     case AttrType::real: {
-      const bool open_lo = spec.lo_open, open_hi = spec.hi_open;
-      expected = fmt::format("a number in {}{}, {}{}", open_lo ? "(" : "[", spec.lo, spec.hi >= 1e30 ? "inf" : fmt::format("{}", spec.hi),
-                             open_hi || spec.hi >= 1e30 ? ")" : "]");
+      // Bounds at ±1e30 mean none: "[0, inf)", "a finite number".
+      const bool no_lo = spec.lo <= -1e30, no_hi = spec.hi >= 1e30;
+      const bool open_lo = spec.lo_open || no_lo, open_hi = spec.hi_open || no_hi;
+      if (no_lo && no_hi) {
+        expected = "a finite number";
+      } else {
+        expected = fmt::format("a number in {}{}, {}{}", open_lo ? "(" : "[",
+                               no_lo ? "-inf" : fmt::format("{}", spec.lo),
+                               no_hi ? "inf" : fmt::format("{}", spec.hi), open_hi ? ")" : "]");
+      }
       if (!v.is_number()) return false;
       const double x = v.as_double();
       if (!std::isfinite(x) || x < spec.lo || x > spec.hi || (open_lo && x == spec.lo) || (open_hi && x == spec.hi)) return false;
@@ -135,6 +142,21 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       }
       return true;
     }
+    case AttrType::choice:
+      // "'nearest' or 'bilinear'": quoted like the padding keywords.
+      expected.clear();
+      for (size_t i = 0; i < spec.choices.size(); ++i) {
+        const bool last = i + 1 == spec.choices.size();
+        expected += fmt::format("{}'{}'", i == 0 ? "" : last ? " or " : ", ", spec.choices[i]);
+      }
+      if (v.kind != Value::Kind::string) return false;
+      for (size_t i = 0; i < spec.choices.size(); ++i)
+        if (v.string == spec.choices[i]) return ints[0] = static_cast<int64_t>(i), true;
+      if (const std::string c = closest(v.string, std::vector<std::string>(spec.choices.begin(),
+                                                                            spec.choices.end()));
+          !c.empty())
+        why = fmt::format("did you mean '{}'?", c);
+      return false;
   }
   return false;
 }

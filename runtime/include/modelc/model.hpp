@@ -23,7 +23,7 @@ namespace modelc {
 
 class SafetensorsFile;
 
-enum class Init : uint8_t { glorot_uniform, zeros, ones };
+enum class Init : uint8_t { glorot_uniform, zeros, ones, constant };
 
 // 64-byte aligned storage, so every buffer's alignment (and with it the
 // kernels' vector code paths and results) is the same in every model object.
@@ -49,6 +49,9 @@ struct ParamSpec {
   int64_t fan_in, fan_out;  // for glorot_uniform
   bool trainable;           // false: batchnorm moving statistics
   float l2;                 // L2 factor on this tensor (kernels only), 0 for none
+  // Init::constant's value (scale's gamma). Last and defaulted, so that tables
+  // of models without a constant initialiser leave it out.
+  float value = 0.0f;
 };
 
 // One output of the network. Offsets are in floats per image of the arena they
@@ -116,7 +119,8 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   // Keras's defaults: glorot-uniform kernels, zero biases, batchnorm gamma 1,
-  // beta 0, moving mean 0, moving variance 1. Deterministic for a seed.
+  // beta 0, moving mean 0, moving variance 1, layernorm gamma 1, beta 0; scale's
+  // gamma its `init` value. Deterministic for a seed.
   void init_weights(uint64_t seed);
   // safetensors with Keras names and layouts. Every missing, extra or
   // mis-shaped tensor is reported in one modelc::Error.

@@ -147,6 +147,7 @@ void Model::init_weights(uint64_t seed) {
       case Init::glorot_uniform: glorot_uniform(values_[i], n, p.fan_in, p.fan_out, seed, i); break;
       case Init::zeros: fill(values_[i], n, 0.0f); break;
       case Init::ones: fill(values_[i], n, 1.0f); break;
+      case Init::constant: fill(values_[i], n, p.value); break;
     }
   }
   prepared_ok_ = false;
