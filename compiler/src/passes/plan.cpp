@@ -153,7 +153,10 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
     if (p.train_view_of >= 0 || p.skip_training) continue;
     p.trn = take(p.size);
     const OpInfo& op = op_info(n.op);
-    if (op.saved_floats) p.aux = take(op.saved_floats(n));
+    // 0 saved floats: nothing kept (conv2d/dense keep their pre-activation only
+    // for some activations), and no `a_` offset.
+    if (const int64_t saved = op.saved_floats ? op.saved_floats(n) : 0; saved > 0)
+      p.aux = take(saved);
     if (op.saves_mask) {
       p.mask = plan.masks;
       plan.masks += aligned(p.size);
