@@ -395,7 +395,8 @@ TEST_CASE("v2 activations: the kinks take the right-hand derivative, v1 relu kee
     }
   }
   // Values at and around the kinks, exactly.
-  const float relu6_x[] = {-1.0f, 0.0f, 3.5f, 6.0f, 7.0f}, relu6_y[] = {0.0f, 0.0f, 3.5f, 6.0f, 6.0f};
+  const float relu6_x[] = {-1.0f, 0.0f, 3.5f, 6.0f, 7.0f};
+  const float relu6_y[] = {0.0f, 0.0f, 3.5f, 6.0f, 6.0f};
   for (size_t i = 0; i < std::size(relu6_x); ++i) {
     float y = -1.0f;
     relu6_forward(&y, &relu6_x[i], 1);

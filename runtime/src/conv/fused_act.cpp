@@ -1,7 +1,8 @@
 // Bias + activation output pass, dz from the output (or the kept pre-activation),
-// and the bias gradient: the elementwise steps conv2d and dense share. Work is split by blocks of rows. The
-// activations are those of modelc/activation.def with the formulas of
-// kernels/act_formulas.hpp, the same the standalone kernels use.
+// and the bias gradient: the elementwise steps conv2d and dense share. Work is
+// split by blocks of rows. The activations are those of modelc/activation.def
+// with the formulas of kernels/act_formulas.hpp, the same the standalone kernels
+// use.
 #include "conv/fused_act.hpp"
 
 #include <algorithm>
