@@ -123,9 +123,10 @@ TEST_CASE("every row of modelc/activation.def parses by its name, and the error 
     CHECK(activation_name(act) == name);
     all += (i == 0 ? "" : i + 1 == kActivationCount ? " or " : ", ") + name;
   }
-  CHECK(all == "linear, relu, sigmoid, tanh or softmax");
-  CHECK(one_error("[6]", "{op: dense, name: fc, units: 2, activation: gelu}") ==
-        "dense 'fc': activation must be " + all + ", got 'gelu'");
+  CHECK(all == "linear, relu, sigmoid, tanh, softmax, relu6, elu, gelu, silu, hard_sigmoid or "
+               "hard_swish");
+  CHECK(one_error("[6]", "{op: dense, name: fc, units: 2, activation: swish}") ==
+        "dense 'fc': activation must be " + all + ", got 'swish'");
 }
 
 TEST_CASE("dense acts on the last axis at any rank") {
@@ -309,6 +310,38 @@ TEST_CASE("scale: gamma [C] starts at init (1.0), any finite value; any rank") {
         "scale 's': init must be a finite number, got 'one'");
   CHECK(dump_ir(must_compile(spec_of("[4]", "{op: scale, init: 0.5}"))).find(" init=0.5 ") !=
         std::string::npos);
+}
+
+TEST_CASE("v2 activations: ops of the same shape, no weights; elu's alpha (1.0, >= 0)") {
+  for (const char* name : {"relu6", "elu", "gelu", "silu", "hard_sigmoid", "hard_swish"}) {
+    CAPTURE(name);
+    const Node n = one("[3, 5, 7]", fmt::format("{{op: {}}}", name));
+    CHECK(op_name(n.op) == name);
+    CHECK(n.shape == S{3, 5, 7});
+    CHECK(n.params.empty());
+    CHECK(n.macs == 0);
+    // The same name is an `activation:` value of conv2d and dense.
+    const Node d = one("[6]", fmt::format("{{op: dense, units: 2, activation: {}}}", name));
+    CHECK(activation_name(d.attrs.activation) == name);
+    CHECK(activation_reads_input(d.attrs.activation));
+    const Node c = one("[5, 7, 3]", fmt::format("{{op: conv2d, filters: 2, kernel: 3, "
+                                                "activation: {}}}", name));
+    CHECK(activation_name(c.attrs.activation) == name);
+  }
+  CHECK(one("[4]", "{op: elu}").attrs.alpha == 1.0);
+  CHECK(one("[4]", "{op: elu, alpha: 0.5}").attrs.alpha == 0.5);
+  CHECK(one("[4]", "{op: elu, alpha: 0}").attrs.alpha == 0.0);
+  CHECK(one_error("[4]", "{op: elu, name: e, alpha: -0.5}") ==
+        "elu 'e': alpha must be a number in [0, inf), got -0.5");
+  CHECK(one_error("[4]", "{op: elu, name: e, alpha: fast}").find("alpha must be a number") !=
+        std::string::npos);
+  CHECK(one_error("[4]", "{op: relu6, name: r, alpha: 1}").find("unknown key 'alpha' in relu6") !=
+        std::string::npos);
+  CHECK(dump_ir(must_compile(spec_of("[4]", "{op: elu}"))).find(" alpha=1 ") != std::string::npos);
+  // v1 activations keep reading their output: nothing more is kept for them.
+  for (Activation a : {Activation::linear, Activation::relu, Activation::sigmoid, Activation::tanh,
+                       Activation::softmax})
+    CHECK(!activation_reads_input(a));
 }
 
 TEST_CASE("batchnorm: four [C] parameters, moving statistics non-trainable") {

@@ -97,10 +97,25 @@ inline constexpr PaddedPool kPaddedPools[] = {
     {3, 3, 2, 2, 1, 0, 0, 1, true},  {2, 3, 2, 2, 0, 1, 1, 0, false},
     {3, 2, 3, 2, 1, 1, 0, 0, true},  {2, 2, 1, 1, 1, 1, 1, 1, false},
 };
+inline constexpr Activation kAllActivations[] = {
+    Activation::linear, Activation::relu,  Activation::sigmoid, Activation::tanh,
+    Activation::softmax, Activation::relu6, Activation::elu,   Activation::gelu,
+    Activation::silu,   Activation::hard_sigmoid, Activation::hard_swish};
 
-inline constexpr Activation kAllActivations[] = {Activation::linear, Activation::relu,
-                                                 Activation::sigmoid, Activation::tanh,
-                                                 Activation::softmax};
+// Distance from z to the activation's nearest kink (infinity when it has none):
+// finite-difference checks pick data whose pre-activations stay clear of them.
+// elu (alpha 1) has a continuous derivative but a jump in the second at 0, which
+// costs central differences O(h) there instead of O(h^2): counted as a kink.
+inline double kink_distance(Activation act, double z) {
+  switch (act) {
+    case Activation::relu:
+    case Activation::elu: return std::abs(z);
+    case Activation::relu6: return std::min(std::abs(z), std::abs(z - 6));
+    case Activation::hard_sigmoid:
+    case Activation::hard_swish: return std::min(std::abs(z + 3), std::abs(z - 3));
+    default: return std::numeric_limits<double>::infinity();
+  }
+}
 
 // z = act(z) in place over rows of `cols` (softmax acts on each row).
 inline void act_naive(std::vector<double>& z, int64_t cols, Activation act) {
@@ -119,6 +134,12 @@ inline void act_naive(std::vector<double>& z, int64_t cols, Activation act) {
           v = std::exp(v - mx);
           sum += v;
           break;
+        case Activation::relu6: v = std::min(std::max(v, 0.0), 6.0); break;
+        case Activation::elu: v = v >= 0 ? v : std::expm1(v); break;
+        case Activation::gelu: v = 0.5 * v * std::erfc(-v / std::sqrt(2.0)); break;
+        case Activation::silu: v = v / (1.0 + std::exp(-v)); break;
+        case Activation::hard_sigmoid: v = std::min(std::max(v + 3, 0.0), 6.0) / 6; break;
+        case Activation::hard_swish: v = v * std::min(std::max(v + 3, 0.0), 6.0) / 6; break;
       }
     }
     if (act == Activation::softmax) {

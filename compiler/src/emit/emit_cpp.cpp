@@ -274,8 +274,9 @@ struct Emitter {
       w.line("layer({});", i - 1);
       const EmitCtx c = ctx(static_cast<int>(i), Mode::training);
       if (p.split_head)  // the other readers' gradient, through the activation, onto the logits'
-        w.line("modelc::activation_backward(trn(dl_{}), trn(d_{}), trn(t_{}), n * {}, {}, {});",
-               c.id(), c.id(), c.id(), c.rows(), n.shape.back(), c.declared_act());
+        w.line("modelc::activation_backward(trn(dl_{}), trn(d_{}), trn(l_{}), trn(t_{}), n * {}, {}, "
+               "{});",
+               c.id(), c.id(), c.id(), c.id(), c.rows(), n.shape.back(), c.declared_act());
       op_info(n.op).emit_backward(c, w);
     }
     w.close();

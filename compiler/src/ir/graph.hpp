@@ -53,7 +53,7 @@ struct Attrs {
   double momentum = 0.99;         // batchnorm: moving = momentum*moving + (1-momentum)*batch
   int64_t lrn_size = 5;           // lrn: window over channels c-size/2 .. c+(size-1)/2
   double lrn_alpha = 1e-4, lrn_beta = 0.75, lrn_bias = 1.0;  // lrn
-  double alpha = 0.0;             // leaky_relu: the slope below 0
+  double alpha = 0.0;             // leaky_relu: the slope below 0; elu: the scale below 0 (1.0)
   int64_t groups = 1;             // channel_shuffle: channels viewed as [groups, C/groups]
   bool keepdims = false;          // global_avgpool, global_maxpool: [1, 1, C] instead of [C]
   Shape target;                   // reshape: the spec's `shape`, -1 (at most one) inferred

@@ -31,6 +31,16 @@ const AttrSpec kAttrs[] = {
 
 bool shape(ShapeCtx& ctx) { return window_shape(ctx, ctx.node.attrs.filters); }
 
+// The pre-activation z, kept by training for activations whose backward reads it.
+int64_t saved_floats(const Node& n) {
+  return activation_reads_input(n.attrs.activation) ? product_sat(n.shape) : 0;
+}
+
+std::string pre_arg(const EmitCtx& c) {
+  const bool keep = c.mode == Mode::training && saved_floats(c.node()) > 0;
+  return keep ? ", " + c.aux() : "";
+}
+
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
   const Attrs& a = n.attrs;
   const int64_t receptive = a.kh * a.kw;
@@ -59,6 +69,9 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
          c.node().attrs.filters);
 }
 
+// Training keeps the pre-activation in aux() when the activation's backward
+// reads its input (gelu, silu, ...; modelc/activation.def): the trailing `pre`
+// argument, left out otherwise so that other layers' calls stay as they were.
 void forward(const EmitCtx& c, CodeWriter& w) {
   const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
   if (c.mode == Mode::inference && p.prep >= 0) {
@@ -68,14 +81,14 @@ void forward(const EmitCtx& c, CodeWriter& w) {
            p.fuse_relu ? "modelc::Activation::relu" : c.act());
     return;
   }
-  w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch());",
-         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act());
+  w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});",
+         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::conv2d_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch());",
+  w.line("modelc::conv2d_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});",
          c.dx(0, true), c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(),
-         c.act());
+         c.act(), pre_arg(c));
 }
 
 // Packs the kernel; folds the bias and a fused batchnorm (see plan.cpp).
@@ -130,6 +143,8 @@ const OpInfo ops::op_conv2d = {
     .params = params,
     .macs = macs,
     .expect_hint = hint,
+    .saved_floats = saved_floats,
+    .saved = "the pre-activation, when the activation's backward reads it (gelu, silu, ...)",
     .prepared_floats = prepared_floats,
     .workspace_floats = im2col_floats,
     .fusion = FusionRole::host,

@@ -169,7 +169,10 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
     p.trn = take(p.size);
     if (p.split_head) p.logits = take(p.size);
     const OpInfo& op = op_info(n.op);
-    if (op.saved_floats) p.aux = take(op.saved_floats(n));
+    // 0 saved floats: nothing kept (conv2d/dense keep their pre-activation only
+    // for some activations), and no `a_` offset.
+    if (const int64_t saved = op.saved_floats ? op.saved_floats(n) : 0; saved > 0)
+      p.aux = take(saved);
     if (op.saves_mask) {
       p.mask = plan.masks;
       plan.masks += aligned(p.size);

@@ -33,9 +33,12 @@ size_t conv2d_inference_scratch(const Conv2dGeom& g);
 size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act);
 
 // y = act(conv(x, w) + b). b may be null (use_bias: false). x is [n, h, w, c],
-// y is [n, oh, ow, oc]. scratch holds conv2d_forward_scratch(g) floats.
+// y is [n, oh, ow, oc]. scratch holds conv2d_forward_scratch(g) floats. pre (may be
+// null, must not alias y): also keep the pre-activation z = conv(x, w) + b there,
+// y's size, for conv2d_backward; training passes it when activation_reads_input(act)
+// (gelu, silu, ...: their derivative is not a function of y).
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
-                    Activation act, float* scratch);
+                    Activation act, float* scratch, float* pre = nullptr);
 
 // Inference on prepared weights. conv2d_prepare packs the kernel once into the
 // layout the GEMM reads and folds the bias and an optional batchnorm that
@@ -70,8 +73,10 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
 // Given dy = dL/dy (gradient of the post-activation output y), adds into
 // dx (may be null: input gradient not needed), dw, db (null without bias).
 // dy must not alias any output. scratch holds conv2d_backward_scratch(g, act) floats.
+// pre: conv2d_forward's kept pre-activation, required when activation_reads_input(act),
+// else unused (may be null).
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                      const float* w, const float* y, const Conv2dGeom& g, Activation act,
-                     float* scratch);
+                     float* scratch, const float* pre = nullptr);
 
 }  // namespace modelc

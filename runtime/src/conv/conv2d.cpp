@@ -129,7 +129,11 @@ void dx_igemm(float* dx, const float* dz, const float* w, const Conv2dGeom& g, f
 }  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
-                    Activation act, float* scratch) {
+                    Activation act, float* scratch, float* pre) {
+  if (pre != nullptr) {  // keep z = conv + b for the backward, then y = act(z)
+    conv2d_forward(pre, x, w, b, g, Activation::linear, scratch);
+    return detail::act_forward(y, pre, out_rows(g.win), g.oc, act);
+  }
   if (detail::kHaveIgemm) return conv2d_forward_igemm(y, x, w, b, g, act, scratch);
   const Window2d& win = g.win;
   const float* col = x;
@@ -223,14 +227,14 @@ size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
 
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                      const float* w, const float* y, const Conv2dGeom& g, Activation act,
-                     float* scratch) {
+                     float* scratch, const float* pre) {
   const Window2d& win = g.win;
   const int64_t rows = out_rows(win), kdim = col_width(win);
   float* col = scratch;  // im2col(x) or dcol, or the flipped packed weights
   const float* dz = dy;
   if (act != Activation::linear) {
     float* buf = scratch + backward_region(g);
-    detail::act_dz(buf, dy, y, rows, g.oc, act);
+    detail::act_dz(buf, dy, y, pre, rows, g.oc, act);
     dz = buf;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);

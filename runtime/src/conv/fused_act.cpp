@@ -1,13 +1,16 @@
-// Bias + activation output pass, dz from the output, and the bias gradient: the
-// elementwise steps conv2d and dense share. Work is split by blocks of rows. The
-// activations are those of modelc/activation.def with the formulas of
-// kernels/act_formulas.hpp, the same the standalone kernels use.
+// Bias + activation output pass, dz from the output (or the kept pre-activation),
+// and the bias gradient: the elementwise steps conv2d and dense share. Work is
+// split by blocks of rows. The activations are those of modelc/activation.def
+// with the formulas of kernels/act_formulas.hpp, the same the standalone kernels
+// use.
 #include "conv/fused_act.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "eigen.hpp"
 #include "kernels/act_formulas.hpp"
+#include "modelc/error.hpp"
 #include "threading.hpp"
 
 namespace modelc::detail {
@@ -58,13 +61,28 @@ void act_block(float* z, int64_t nr, int64_t cols) {
   }
 }
 
-// d = act'(.) * g from the output o (overwrites d), on a block of nr * cols floats.
+// y = act(z) on a block of nr * cols floats, out of place (z is kept).
 template <class A>
-void dz_block(float* d, const float* g, const float* o, int64_t nr, int64_t cols) {
+void act_block_from(float* y, const float* z, int64_t nr, int64_t cols) {
+  const int64_t n = nr * cols;
+  if constexpr (act::kElementwise<A>) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = A::forward(z[i]);
+  } else {
+    std::copy(z, z + n, y);
+    act_block<A>(y, nr, cols);
+  }
+}
+
+// d = act'(.) * g (overwrites d), on a block of nr * cols floats: from the
+// output o, or from the pre-activation p for the rows that read their input.
+template <class A>
+void dz_block(float* d, const float* g, const float* o, const float* p, int64_t nr, int64_t cols) {
   if constexpr (act::kElementwise<A>) {
     const int64_t n = nr * cols;
+    const float* v = A::kReadsInput ? p : o;
 #pragma omp simd
-    for (int64_t i = 0; i < n; ++i) d[i] = A::backward(g[i], o[i]);
+    for (int64_t i = 0; i < n; ++i) d[i] = A::backward(g[i], v[i]);
   } else {
     ArrayMap dm(d, nr, cols);
     const ConstArrayMap gm(g, nr, cols), om(o, nr, cols);
@@ -82,7 +100,7 @@ void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Acti
     float* z = y + r0 * cols;
     if (b != nullptr) ArrayMap(z, nr, cols).rowwise() += ConstRowVector(b, cols);
     switch (act) {
-#define MODELC_ACTIVATION(name) \
+#define MODELC_ACTIVATION(name, reads) \
       case Activation::name: act_block<act::name>(z, nr, cols); break;
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
@@ -101,13 +119,31 @@ void output_pass(float* y, const float* scale, const float* shift, const float* 
   bias_act_forward(y, nullptr, rows, cols, act);
 }
 
-void act_dz(float* dz, const float* dy, const float* y, int64_t rows, int64_t cols,
-            Activation act) {
+void act_forward(float* y, const float* z, int64_t rows, int64_t cols, Activation act) {
   for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
     const int64_t at = r0 * cols;
     switch (act) {
-#define MODELC_ACTIVATION(name) \
-      case Activation::name: dz_block<act::name>(dz + at, dy + at, y + at, nr, cols); break;
+#define MODELC_ACTIVATION(name, reads) \
+      case Activation::name: act_block_from<act::name>(y + at, z + at, nr, cols); break;
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
+    }
+  });
+}
+
+void act_dz(float* dz, const float* dy, const float* y, const float* pre, int64_t rows,
+            int64_t cols, Activation act) {
+  if (activation_reads_input(act) && pre == nullptr)
+    throw Error(std::string("conv2d/dense backward: activation ") +
+                std::string(kActivationNames[static_cast<size_t>(act)]) +
+                " needs the saved pre-activation (pre)");
+  for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
+    const int64_t at = r0 * cols;
+    // pre + at only where pre is given (rows that read y never look at it).
+    const float* p = pre != nullptr ? pre + at : nullptr;
+    switch (act) {
+#define MODELC_ACTIVATION(name, reads) \
+      case Activation::name: dz_block<act::name>(dz + at, dy + at, y + at, p, nr, cols); break;
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
     }

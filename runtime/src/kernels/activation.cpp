@@ -1,6 +1,7 @@
 // Dispatch of the standalone activations (activation_forward/backward) over the
 // rows of modelc/activation.def: elementwise ones run their act_formulas.hpp
-// formulas, softmax its row-wise kernel. Adding a row needs no change here.
+// formulas, softmax its row-wise kernel; the backward hands each formula x or y
+// as its row's `reads` column says. Adding a row needs no change here.
 #include "modelc/activation.hpp"
 
 #include <string>
@@ -22,19 +23,27 @@ void forward_as(float* y, const float* x, int64_t rows, int64_t cols) {
 }
 
 template <class A>
-void backward_as(float* dx, const float* dy, const float* y, int64_t rows, int64_t cols) {
+void backward_as(float* dx, const float* dy, const float* x, const float* y, int64_t rows,
+                 int64_t cols) {
   if constexpr (detail::act::kElementwise<A>) {
-    detail::act::map_backward_add<A>(dx, dy, y, rows * cols);
+    detail::act::map_backward_add<A>(dx, dy, A::kReadsInput ? x : y, rows * cols);
   } else {
     softmax_backward(dx, dy, y, rows, cols);
   }
 }
 
+// The table's `reads` column and the formulas' kReadsInput must agree.
+#define MODELC_ACTIVATION(name, reads)                                                      \
+  static_assert(detail::act::name::kReadsInput == activation_reads_input(Activation::name), \
+                #name ": kReadsInput differs from its activation.def row");
+#include "modelc/activation.def"
+#undef MODELC_ACTIVATION
+
 }  // namespace
 
 void activation_forward(float* y, const float* x, int64_t rows, int64_t cols, Activation act) {
   switch (act) {
-#define MODELC_ACTIVATION(name) \
+#define MODELC_ACTIVATION(name, reads) \
     case Activation::name: return forward_as<detail::act::name>(y, x, rows, cols);
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
@@ -42,11 +51,14 @@ void activation_forward(float* y, const float* x, int64_t rows, int64_t cols, Ac
   throw Error("activation_forward: unknown activation " + std::to_string(static_cast<int>(act)));
 }
 
-void activation_backward(float* dx, const float* dy, const float* y, int64_t rows, int64_t cols,
-                         Activation act) {
+void activation_backward(float* dx, const float* dy, const float* x, const float* y, int64_t rows,
+                         int64_t cols, Activation act) {
+  if (activation_reads_input(act) ? x == nullptr : y == nullptr)
+    throw Error("activation_backward: " + std::string(kActivationNames[static_cast<size_t>(act)]) +
+                " needs its " + (activation_reads_input(act) ? "input x" : "output y"));
   switch (act) {
-#define MODELC_ACTIVATION(name) \
-    case Activation::name: return backward_as<detail::act::name>(dx, dy, y, rows, cols);
+#define MODELC_ACTIVATION(name, reads) \
+    case Activation::name: return backward_as<detail::act::name>(dx, dy, x, y, rows, cols);
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
   }

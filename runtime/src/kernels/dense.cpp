@@ -13,7 +13,11 @@ size_t dense_backward_scratch(const DenseGeom& g, Activation act) {
 }
 
 void dense_forward(float* y, const float* x, const float* w, const float* b, const DenseGeom& g,
-                   Activation act) {
+                   Activation act, float* pre) {
+  if (pre != nullptr) {  // keep z = x w + b for the backward, then y = act(z)
+    dense_forward(pre, x, w, b, g, Activation::linear);
+    return detail::act_forward(y, pre, g.rows, g.out, act);
+  }
   if (detail::kHaveSkinnyGemm && g.rows <= detail::kSkinnyRows) {
     detail::skinny_gemm(y, x, w, g.rows, g.in, g.out);
   } else {
@@ -24,10 +28,10 @@ void dense_forward(float* y, const float* x, const float* w, const float* b, con
 
 void dense_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                     const float* w, const float* y, const DenseGeom& g, Activation act,
-                    float* scratch) {
+                    float* scratch, const float* pre) {
   const float* dz = dy;
   if (act != Activation::linear) {
-    detail::act_dz(scratch, dy, y, g.rows, g.out, act);
+    detail::act_dz(scratch, dy, y, pre, g.rows, g.out, act);
     dz = scratch;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, g.rows, g.out);

@@ -389,8 +389,8 @@ void Model::backward(std::span<const float> grad_output) {
                 " (batch " + std::to_string(last_batch_) + " x " + std::to_string(o.size) + ")");
   float* dlogits = trn(o.logits_grad_offset);
   if (o.absorbed != Activation::linear)
-    activation_backward(dlogits, grad_output.data(), trn(o.probs_offset), last_batch_, o.size,
-                        o.absorbed);
+    activation_backward(dlogits, grad_output.data(), trn(o.logits_offset), trn(o.probs_offset),
+                        last_batch_, o.size, o.absorbed);
   else
     for (size_t i = 0; i < want; ++i) dlogits[i] += grad_output[i];
   profiled(Phase::backward, [&] { run_backward(input_copy_.data(), last_batch_); });
