@@ -70,9 +70,9 @@ double fma_peak_gflops(int threads) {
 #pragma omp atomic
       sink += s;
     }
-    const double sec =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, 2.0 * kLanes * kChains * static_cast<double>(iters) * threads / sec / 1e9);
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best =
+        std::max(best, 2.0 * kLanes * kChains * static_cast<double>(iters) * threads / sec / 1e9);
   }
   if (sink == 12345.0f) best += 1e-9;  // keeps the loops' results alive
   return best;

@@ -75,8 +75,8 @@ struct Bench {
     const double gflops = r.gflop / (r.s.median_ms / 1e3);
     const double peak = omp_get_max_threads() > 1 ? peak2 : peak1;
     std::printf("%-10s %-8s %5d %10.1f %10.1f %9.1f %9.0f %6.0f%% %5d\n", r.model.c_str(),
-                r.what.c_str(), r.batch, r.s.median_ms, r.s.min_ms,
-                r.batch / (r.s.median_ms / 1e3), gflops, 100.0 * gflops / peak, r.s.runs);
+                r.what.c_str(), r.batch, r.s.median_ms, r.s.min_ms, r.batch / (r.s.median_ms / 1e3),
+                gflops, 100.0 * gflops / peak, r.s.runs);
     std::fflush(stdout);
     if (json) {
       std::fprintf(json,
@@ -106,8 +106,8 @@ struct Bench {
       const size_t i = order[static_cast<size_t>(k)];
       if (secs[i] <= 0) break;
       const double ms = secs[i] * 1e3 / runs;
-      const double gf = mac_factor * 2.0 * static_cast<double>(layers[i].macs) * batch /
-                        (secs[i] / runs) / 1e9;
+      const double gf =
+          mac_factor * 2.0 * static_cast<double>(layers[i].macs) * batch / (secs[i] / runs) / 1e9;
       std::printf("  %-28s %-14s %9.3f %5.1f%% %9.0f\n", std::string(layers[i].name).c_str(),
                   std::string(layers[i].op).c_str(), ms, 100.0 * secs[i] / total, gf);
     }
@@ -127,10 +127,10 @@ struct Bench {
       const Net net(b, {.training = false});
       const modelc::Model::MemoryUse m = net.memory_use();
       const auto mb = [](size_t bytes) { return static_cast<double>(bytes) / 1e6; };
-      std::printf("%-10s memory at inference, batch %d: weights %.1f MB + prepared %.1f MB + "
-                  "arena %.1f MB + scratch %.1f MB\n",
-                  name.c_str(), b, mb(m.weights), mb(m.prepared), mb(m.inference_arena),
-                  mb(m.scratch));
+      std::printf(
+          "%-10s memory at inference, batch %d: weights %.1f MB + prepared %.1f MB + "
+          "arena %.1f MB + scratch %.1f MB\n",
+          name.c_str(), b, mb(m.weights), mb(m.prepared), mb(m.inference_arena), mb(m.scratch));
     }
   }
 
@@ -256,8 +256,10 @@ int main(int argc, char** argv) {
   std::printf("FMA peak (%s): %.0f GFLOP/s on 1 thread, %.0f on %d threads\n",
               modelc_bench::fma_peak_isa(), bench.peak1, bench.peak2, threads);
   if (bench.json)
-    std::fprintf(bench.json, "{\"fma_peak_gflops_1t\": %.1f, \"fma_peak_gflops\": %.1f, "
-                 "\"threads\": %d}\n", bench.peak1, bench.peak2, threads);
+    std::fprintf(bench.json,
+                 "{\"fma_peak_gflops_1t\": %.1f, \"fma_peak_gflops\": %.1f, "
+                 "\"threads\": %d}\n",
+                 bench.peak1, bench.peak2, threads);
   std::printf("%-10s %-8s %5s %10s %10s %9s %9s %7s %5s\n", "model", "what", "batch", "median ms",
               "min ms", "images/s", "GFLOP/s", "% peak", "runs");
   for (const std::string& m : o.models) {
@@ -275,6 +277,7 @@ int main(int argc, char** argv) {
     }
   }
   if (bench.json) std::fclose(bench.json);
-  std::printf("(median over repeated runs after one warm-up; train = loss_and_grad + SGD at batch "
-              "8, GFLOP/s counted as 3 x forward MACs)\n");
+  std::printf(
+      "(median over repeated runs after one warm-up; train = loss_and_grad + SGD at batch "
+      "8, GFLOP/s counted as 3 x forward MACs)\n");
 }

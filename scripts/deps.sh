@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist  # the Fashion-MNIST IDX files, /usr/share/datasets/fashion-mnist
                          # (examples/train_fashion and its tests; 30 MB, no dependencies)
   clang-14 libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (tests/fuzz)
+  clang-format         # scripts/format.sh --check: the house style (.clang-format)
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, what CI runs (.ci/run). Installs dependencies, then:
+#   0. scripts/format.sh --check: every C++ file as .clang-format lays it out.
 #   1. build/ (Release, g++): every target; ctest: every test.
 #   2. build-asan/ (ASan + UBSan, g++, MODELC_BIG_MODELS=OFF): everything but
 #      the four big models; ctest: every test there. A sanitizer report aborts
@@ -25,6 +26,8 @@ stage() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
 start=$SECONDS
 
 scripts/deps.sh
+stage "0/3 the house style: scripts/format.sh --check"
+scripts/format.sh --check
 stage "1/3 build/: Release build, every test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"

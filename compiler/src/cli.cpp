@@ -76,7 +76,8 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kGenerateHelp = R"(usage: modelc generate SPEC -o DIR [--namespace NS] [--no-fuse] [--dump=STAGE]
+constexpr const char* kGenerateHelp =
+    R"(usage: modelc generate SPEC -o DIR [--namespace NS] [--no-fuse] [--dump=STAGE]
 
 Checks SPEC and writes the generated model: DIR/<stem>.hpp and DIR/<stem>.cpp,
 where <stem> is the spec's file name without its extension; the class is the
@@ -117,17 +118,22 @@ struct Dump {
   const char* name;
   Stage after;
 };
-constexpr Dump kDumps[] = {{"ir", Stage::infer_shapes}, {"plan", Stage::plan}, {"emit", Stage::emit}};
+constexpr Dump kDumps[] = {
+    {"ir", Stage::infer_shapes}, {"plan", Stage::plan}, {"emit", Stage::emit}};
 
 // Reads `--dump=NAME` (or the older `--dump-ir`, kept for scripts and docs) into
 // `dump`; returns false when `a` is not a dump option. An unknown or missing
 // NAME leaves `dump` empty and NAME in `unknown`, for unknown_dump.
 bool dump_option(const std::string& a, std::optional<Dump>& dump, std::string& unknown) {
   std::string name;
-  if (a == "--dump-ir") name = "ir";
-  else if (a.rfind("--dump=", 0) == 0) name = a.substr(7);
-  else if (a == "--dump") name = "";
-  else return false;
+  if (a == "--dump-ir")
+    name = "ir";
+  else if (a.rfind("--dump=", 0) == 0)
+    name = a.substr(7);
+  else if (a == "--dump")
+    name = "";
+  else
+    return false;
   for (const Dump& d : kDumps)
     if (name == d.name) return dump = d, true;
   dump.reset();
@@ -138,9 +144,9 @@ bool dump_option(const std::string& a, std::optional<Dump>& dump, std::string& u
 std::string unknown_dump(std::string_view cmd, const std::string& name) {
   std::vector<std::string> names;
   for (const Dump& d : kDumps) names.push_back(d.name);
-  const std::string what = name.empty()
-                               ? "--dump needs a stage: --dump=STAGE"
-                               : fmt::format("unknown --dump stage '{}'{}", name, did_you_mean(name, names));
+  const std::string what =
+      name.empty() ? "--dump needs a stage: --dump=STAGE"
+                   : fmt::format("unknown --dump stage '{}'{}", name, did_you_mean(name, names));
   return fmt::format("{}: {} (stages: {})", cmd, what, fmt::join(names, ", "));
 }
 
@@ -151,21 +157,23 @@ std::string offset(int64_t v) { return v < 0 ? "-" : std::to_string(v); }
 // image, masks bytes per image, prepared weights floats.
 std::string plan_dump(const Graph& g, const MemoryPlan& p) {
   std::string out = fmt::format(
-      "plan {}: inference_arena={} training_arena={} grad=[{}, {}) masks={} prepared={} im2col={}\n",
-      g.name, p.inference_arena, p.training_arena, p.grad_begin, p.grad_end, p.masks, p.prepared_floats,
-      p.im2col_floats);
+      "plan {}: inference_arena={} training_arena={} grad=[{}, {}) masks={} prepared={} "
+      "im2col={}\n",
+      g.name, p.inference_arena, p.training_arena, p.grad_begin, p.grad_end, p.masks,
+      p.prepared_floats, p.im2col_floats);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const NodePlan& n = p.nodes[i];
-    std::string line = fmt::format("%{} {} {} size={} inf={} trn={} grad={}", i, g.nodes[i].name,
-                                   op_name(g.nodes[i].op), n.size, offset(n.inf), offset(n.trn),
-                                   offset(n.grad));
+    std::string line =
+        fmt::format("%{} {} {} size={} inf={} trn={} grad={}", i, g.nodes[i].name,
+                    op_name(g.nodes[i].op), n.size, offset(n.inf), offset(n.trn), offset(n.grad));
     if (n.aux >= 0) line += fmt::format(" aux={}", n.aux);
     if (n.mask >= 0) line += fmt::format(" mask={}", n.mask);
     if (n.view_of >= 0) line += fmt::format(" view_of=%{}", n.view_of);
     if (n.train_view_of >= 0) line += fmt::format(" train_view_of=%{}", n.train_view_of);
     if (n.logits_head) line += " logits_head";
     if (n.skip_training) line += " skip_training";
-    if (n.split_head) line += fmt::format(" split_head logits={} logits_grad={}", n.logits, n.logits_grad);
+    if (n.split_head)
+      line += fmt::format(" split_head logits={} logits_grad={}", n.logits, n.logits_grad);
     if (!n.fused.empty()) {
       std::vector<std::string> fused;
       for (int f : n.fused) fused.push_back(fmt::format("%{}", f));
@@ -179,14 +187,14 @@ std::string plan_dump(const Graph& g, const MemoryPlan& p) {
   }
   for (size_t k = 0; k < p.outputs.size(); ++k) {
     const OutputPlan& o = p.outputs[k];
-    out += fmt::format("output {} %{} size={} inf={} logits={} probs={} logits_grad={} loss={} "
-                       "loss_weight={}{}{}\n",
-                       k, o.node, o.size, offset(o.inf), offset(o.logits), offset(o.probs),
-                       offset(o.logits_grad), kLossNames[static_cast<size_t>(o.loss)], o.loss_weight,
-                       o.absorbed != Activation::linear
-                           ? fmt::format(" absorbs={}", activation_name(o.absorbed))
-                           : "",
-                       o.training_only ? " training_only" : "");
+    out += fmt::format(
+        "output {} %{} size={} inf={} logits={} probs={} logits_grad={} loss={} "
+        "loss_weight={}{}{}\n",
+        k, o.node, o.size, offset(o.inf), offset(o.logits), offset(o.probs), offset(o.logits_grad),
+        kLossNames[static_cast<size_t>(o.loss)], o.loss_weight,
+        o.absorbed != Activation::linear ? fmt::format(" absorbs={}", activation_name(o.absorbed))
+                                         : "",
+        o.training_only ? " training_only" : "");
   }
   return out;
 }
@@ -197,21 +205,26 @@ std::string render_dump(const Dump& d, const Compilation& c) {
     case Stage::plan: return plan_dump(*c.graph, *c.plan);
     default: {
       const GeneratedFiles& f = *c.files;
-      return fmt::format("// modelc --dump=emit: {}\n{}// modelc --dump=emit: {}\n{}", f.header_name,
-                         f.header, f.source_name, f.source);
+      return fmt::format("// modelc --dump=emit: {}\n{}// modelc --dump=emit: {}\n{}",
+                         f.header_name, f.header, f.source_name, f.source);
     }
   }
 }
 
 // The options for the passes on `path`: emit names the files after its stem.
-PipelineOptions options_for(const std::string& path, Stage last, bool fuse, std::string ns = "modelc::gen") {
+PipelineOptions options_for(const std::string& path, Stage last, bool fuse,
+                            std::string ns = "modelc::gen") {
   const std::filesystem::path p(path);
-  return {.last = last, .fuse = fuse, .spec_label = p.filename().string(), .stem = p.stem().string(),
+  return {.last = last,
+          .fuse = fuse,
+          .spec_label = p.filename().string(),
+          .stem = p.stem().string(),
           .ns = std::move(ns)};
 }
 
 // Runs the passes on one spec through options.last; errors and their count go to `err`.
-bool compile(const std::string& path, const PipelineOptions& options, Compilation& c, std::ostream& err) {
+bool compile(const std::string& path, const PipelineOptions& options, Compilation& c,
+             std::ostream& err) {
   Diagnostics diags;
   const bool ok = run_passes_on_file(path, options, c, diags);
   err << diags.format();
@@ -251,19 +264,21 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
       continue;
     }
     const Graph& g = *c.graph;
-    out << fmt::format("{}: ok: {}, {} nodes, {} parameters, {} MACs\n", path, g.name, g.nodes.size(),
-                       with_commas(totals(g, false).params), with_commas(totals(g, true).macs));
+    out << fmt::format("{}: ok: {}, {} nodes, {} parameters, {} MACs\n", path, g.name,
+                       g.nodes.size(), with_commas(totals(g, false).params),
+                       with_commas(totals(g, true).macs));
   }
   return status;
 }
 
 // `graph`: one spec, checked as `check` does, then rendered.
-int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help, std::ostream& out,
-             std::ostream& err, std::string (*render)(const Graph&)) {
+int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help,
+             std::ostream& out, std::ostream& err, std::string (*render)(const Graph&)) {
   std::vector<std::string> specs;
   for (const std::string& a : args) {
     if (is_help(a)) return out << help, 0;
-    if (a.size() > 1 && a[0] == '-') return usage(err, fmt::format("{}: unknown option '{}'", cmd, a), help);
+    if (a.size() > 1 && a[0] == '-')
+      return usage(err, fmt::format("{}: unknown option '{}'", cmd, a), help);
     specs.push_back(a);
   }
   if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
@@ -295,7 +310,8 @@ std::string namespace_problem(std::string_view ns) {
 }
 
 // Writes `text` to `path` unless the file already holds exactly that.
-bool write_if_changed(const std::filesystem::path& path, const std::string& text, std::ostream& err) {
+bool write_if_changed(const std::filesystem::path& path, const std::string& text,
+                      std::ostream& err) {
   {
     std::ifstream in(path, std::ios::binary);
     if (in) {
@@ -328,7 +344,8 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
     } else if (a == "--no-fuse") {
       fuse = false;
     } else if (a == "-o" || a == "--namespace") {
-      if (i + 1 == args.size()) return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
+      if (i + 1 == args.size())
+        return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
       (a == "-o" ? dir : ns) = args[++i];
     } else if (a.size() > 1 && a[0] == '-') {
       return usage(err, fmt::format("generate: unknown option '{}'", a), kGenerateHelp);
@@ -337,12 +354,14 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
   }
   if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
-  if (dir.empty() && !dump) return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
+  if (dir.empty() && !dump)
+    return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
   // A usage error, not a spec error: the namespace comes from the command line.
   if (std::string problem = namespace_problem(ns); !problem.empty())
     return usage(err, "generate: " + problem, kGenerateHelp);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err)) return 1;
+  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err))
+    return 1;
   if (dump) return out << render_dump(*dump, c), 0;
   const GeneratedFiles& files = *c.files;
   std::error_code ec;
@@ -369,7 +388,8 @@ int summary(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       char* end = nullptr;
       const long long b = std::strtoll(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
-        return usage(err, fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
+        return usage(err,
+                     fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
                      kSummaryHelp);
       batch = b;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -398,7 +418,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (cmd == "generate") return generate(rest, out, err);
   if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, graph_dot);
   static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
-  return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)), kToolHelp);
+  return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)),
+               kToolHelp);
 }
 
 }  // namespace modelc

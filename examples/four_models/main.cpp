@@ -31,8 +31,8 @@ void train(const char* label) {
   for (int r = 0; r < 3; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     net.train_step(images, labels, 8, sgd);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   std::printf("%-10s train step, batch 8: %9.1f ms\n", label, ms[1]);
@@ -50,8 +50,8 @@ void run(const char* label) {
   for (int r = 0; r < 5; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     net.forward(image, 1);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   const auto out = net.output(0);

@@ -38,8 +38,8 @@ struct Series {
 
 // One plot panel at (x0, y0) of size w x h: axes, ticks, grid, lines, legend.
 // `mark` (when inside the range) is drawn as a dashed line labelled mark_label.
-std::string panel(double x0, double y0, double w, double h, const std::string& ylabel,
-                  int epochs, double ylo, double yhi, double ystep, const char* ytick_format,
+std::string panel(double x0, double y0, double w, double h, const std::string& ylabel, int epochs,
+                  double ylo, double yhi, double ystep, const char* ytick_format,
                   const std::vector<Series>& series, double mark = NAN,
                   const std::string& mark_label = "") {
   std::string s;

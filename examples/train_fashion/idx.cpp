@@ -66,8 +66,8 @@ IdxArray read_idx(const std::string& path, const std::vector<int64_t>& dims) {
   if (read_bytes(f.get(), path, head, 4) < 4)
     throw std::runtime_error(path + ": truncated: shorter than the 4-byte IDX header");
   const auto rank = static_cast<int64_t>(dims.size());
-  const uint32_t magic = (uint32_t{head[0]} << 24) | (uint32_t{head[1]} << 16) |
-                         (uint32_t{head[2]} << 8) | head[3];
+  const uint32_t magic =
+      (uint32_t{head[0]} << 24) | (uint32_t{head[1]} << 16) | (uint32_t{head[2]} << 8) | head[3];
   const uint32_t want_magic = 0x0800u | static_cast<uint32_t>(rank);
   if (magic != want_magic) {
     char got[16], want[16];

@@ -105,19 +105,32 @@ Args parse(int argc, char** argv) {
     if (i + 1 >= argc) usage_error(flag + ": unknown option or missing value");
     const std::string v = argv[++i];
     auto& t = a.train;
-    if (flag == "--epochs") t.epochs = number<int>(flag, v, 1, 1000);
-    else if (flag == "--batch") t.batch = number<int>(flag, v, 1, 4096);
-    else if (flag == "--lr") t.lr = number<float>(flag, v, 0, 10), a.lr_given = true;
-    else if (flag == "--warmup") t.warmup_epochs = number<float>(flag, v, 0, 1000);
-    else if (flag == "--weight-decay") t.weight_decay = number<float>(flag, v, 0, 1);
-    else if (flag == "--seed") t.seed = number<uint64_t>(flag, v, 0, 1e15);
-    else if (flag == "--train-limit") a.train_limit = number<int64_t>(flag, v, 1, 1e9);
-    else if (flag == "--test-limit") a.test_limit = number<int64_t>(flag, v, 1, 1e9);
-    else if (flag == "--threads") a.threads = number<int>(flag, v, 0, 1024);
-    else if (flag == "--count") a.count = number<int>(flag, v, 0, 1e9);
-    else if (flag == "--data") a.data = v;
-    else if (flag == "--out") a.out = v;
-    else if (flag == "--weights") a.weights = v;
+    if (flag == "--epochs")
+      t.epochs = number<int>(flag, v, 1, 1000);
+    else if (flag == "--batch")
+      t.batch = number<int>(flag, v, 1, 4096);
+    else if (flag == "--lr")
+      t.lr = number<float>(flag, v, 0, 10), a.lr_given = true;
+    else if (flag == "--warmup")
+      t.warmup_epochs = number<float>(flag, v, 0, 1000);
+    else if (flag == "--weight-decay")
+      t.weight_decay = number<float>(flag, v, 0, 1);
+    else if (flag == "--seed")
+      t.seed = number<uint64_t>(flag, v, 0, 1e15);
+    else if (flag == "--train-limit")
+      a.train_limit = number<int64_t>(flag, v, 1, 1e9);
+    else if (flag == "--test-limit")
+      a.test_limit = number<int64_t>(flag, v, 1, 1e9);
+    else if (flag == "--threads")
+      a.threads = number<int>(flag, v, 0, 1024);
+    else if (flag == "--count")
+      a.count = number<int>(flag, v, 0, 1e9);
+    else if (flag == "--data")
+      a.data = v;
+    else if (flag == "--out")
+      a.out = v;
+    else if (flag == "--weights")
+      a.weights = v;
     else if (flag == "--optimizer") {
       if (v != "adam" && v != "sgd") usage_error("--optimizer wants adam or sgd, got '" + v + "'");
       t.sgd = v == "sgd";
@@ -189,14 +202,16 @@ int run_training(const Args& a) {
   int64_t weights = 0;
   for (const auto& p : net.params())
     if (p.trainable) weights += static_cast<int64_t>(p.value.size());
-  std::printf("FashionCNN: %lld trainable weights; %lld training and %lld test images (read in %.1f s)\n",
-              static_cast<long long>(weights), static_cast<long long>(data.train.count()),
-              static_cast<long long>(data.test.count()), load_seconds);
-  std::printf("%s, peak lr %g, batch %d, %d epochs, warm-up %g epochs then cosine decay, "
-              "flips %s, seed %llu, threads %d\n",
-              o.sgd ? "SGD (momentum 0.9)" : "Adam", static_cast<double>(o.lr), o.batch, o.epochs,
-              static_cast<double>(o.warmup_epochs), o.flip ? "on" : "off",
-              static_cast<unsigned long long>(o.seed), a.threads);
+  std::printf(
+      "FashionCNN: %lld trainable weights; %lld training and %lld test images (read in %.1f s)\n",
+      static_cast<long long>(weights), static_cast<long long>(data.train.count()),
+      static_cast<long long>(data.test.count()), load_seconds);
+  std::printf(
+      "%s, peak lr %g, batch %d, %d epochs, warm-up %g epochs then cosine decay, "
+      "flips %s, seed %llu, threads %d\n",
+      o.sgd ? "SGD (momentum 0.9)" : "Adam", static_cast<double>(o.lr), o.batch, o.epochs,
+      static_cast<double>(o.warmup_epochs), o.flip ? "on" : "off",
+      static_cast<unsigned long long>(o.seed), a.threads);
   std::fflush(stdout);
 
   const std::string csv = a.out + "/curve.csv", svg = a.out + "/curve.svg";
@@ -225,10 +240,11 @@ int run_training(const Args& a) {
 
   const double train_seconds = rows.back().seconds;
   const double total = std::chrono::duration<double>(Clock::now() - t_start).count();
-  std::printf("final test accuracy %.2f%%; training %.1f s (%.0f img/s overall, test passes "
-              "included), %.1f s in all\n",
-              100 * rows.back().test_accuracy, train_seconds,
-              static_cast<double>(data.train.count()) * o.epochs / train_seconds, total);
+  std::printf(
+      "final test accuracy %.2f%%; training %.1f s (%.0f img/s overall, test passes "
+      "included), %.1f s in all\n",
+      100 * rows.back().test_accuracy, train_seconds,
+      static_cast<double>(data.train.count()) * o.epochs / train_seconds, total);
   std::printf("wrote %s, %s, %s\n", weights_path.c_str(), csv.c_str(), svg.c_str());
   return 0;
 }

@@ -35,7 +35,8 @@ void shuffle(std::vector<int64_t>& v, std::mt19937_64& rng) {
 float learning_rate(const TrainOptions& o, int64_t step, int64_t total, int64_t steps_per_epoch) {
   const auto warmup = static_cast<int64_t>(o.warmup_epochs * static_cast<float>(steps_per_epoch));
   if (step < warmup) return o.lr * static_cast<float>(step + 1) / static_cast<float>(warmup);
-  const double t = static_cast<double>(step - warmup) / static_cast<double>(std::max<int64_t>(total - warmup, 1));
+  const double t = static_cast<double>(step - warmup) /
+                   static_cast<double>(std::max<int64_t>(total - warmup, 1));
   return static_cast<float>(o.lr * 0.5 * (1.0 + std::cos(std::numbers::pi * t)));
 }
 
@@ -46,8 +47,8 @@ double evaluate(modelc::Model& net, const Split& split, std::vector<int32_t>* pr
   for (int64_t start = 0; start < n; start += net.max_batch()) {
     const int b = static_cast<int>(std::min<int64_t>(net.max_batch(), n - start));
     const auto probs = net.forward(
-        std::span(split.images).subspan(static_cast<size_t>(start * kPixels),
-                                        static_cast<size_t>(b * kPixels)),
+        std::span(split.images)
+            .subspan(static_cast<size_t>(start * kPixels), static_cast<size_t>(b * kPixels)),
         b);
     for (int r = 0; r < b; ++r) {
       const int32_t p = argmax(probs.data() + r * kClasses, kClasses);
@@ -100,9 +101,10 @@ std::vector<EpochRow> train(modelc::Model& net, const Dataset& data, const Train
       const auto y = std::span(labels).first(static_cast<size_t>(b));
       const float lr = learning_rate(o, step, total_steps, steps_per_epoch);
       const float loss =
-          o.sgd ? net.train_step(x, y, b,
-                                 modelc::SgdOptions{.lr = lr, .momentum = o.momentum,
-                                                    .weight_decay = o.weight_decay})
+          o.sgd ? net.train_step(
+                      x, y, b,
+                      modelc::SgdOptions{
+                          .lr = lr, .momentum = o.momentum, .weight_decay = o.weight_decay})
                 : net.train_step(x, y, b,
                                  modelc::AdamOptions{.lr = lr, .weight_decay = o.weight_decay});
       if (!std::isfinite(loss))

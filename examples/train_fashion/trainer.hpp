@@ -19,13 +19,13 @@ namespace fashion {
 struct TrainOptions {
   int epochs = 6;
   int batch = 64;
-  float lr = 2e-3f;             // peak learning rate
-  float warmup_epochs = 0.5f;   // linear warm-up from 0, then cosine decay to 0
-  bool sgd = false;             // false: Adam
-  float momentum = 0.9f;        // SGD only
-  float weight_decay = 0.0f;    // SGD: L2 in the update; Adam: decoupled (AdamW)
-  bool flip = false;            // random horizontal flips of training images
-  uint64_t seed = 1;            // shuffles, flips, initial weights, dropout
+  float lr = 2e-3f;            // peak learning rate
+  float warmup_epochs = 0.5f;  // linear warm-up from 0, then cosine decay to 0
+  bool sgd = false;            // false: Adam
+  float momentum = 0.9f;       // SGD only
+  float weight_decay = 0.0f;   // SGD: L2 in the update; Adam: decoupled (AdamW)
+  bool flip = false;           // random horizontal flips of training images
+  uint64_t seed = 1;           // shuffles, flips, initial weights, dropout
 };
 
 // Learning rate at step `step` (0-based) of `total`.
@@ -36,8 +36,8 @@ float learning_rate(const TrainOptions& o, int64_t step, int64_t total, int64_t 
 double evaluate(modelc::Model& net, const Split& split, std::vector<int32_t>* predicted = nullptr);
 
 // Called after every batch: images done in this epoch, running loss and accuracy.
-using Progress = std::function<void(int epoch, int64_t done, int64_t total, double loss,
-                                    double accuracy)>;
+using Progress =
+    std::function<void(int epoch, int64_t done, int64_t total, double loss, double accuracy)>;
 // Called after every epoch with the curve so far.
 using EpochDone = std::function<void(const std::vector<EpochRow>& rows)>;
 

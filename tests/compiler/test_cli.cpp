@@ -35,227 +35,245 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 TEST_SUITE("cli") {
+  TEST_CASE("exit codes: 0 ok, 1 spec errors, 2 usage") {
+    const Run ok =
+        run({"check", source_path("specs/alexnet.yaml"), source_path("specs/vgg16.yaml")});
+    CHECK(ok.status == 0);
+    CHECK(ok.err.empty());
+    CHECK(ok.out.find("ok: AlexNet, 17 nodes, 62,378,344 parameters, 1,135,256,096 MACs") !=
+          std::string::npos);
+    CHECK(ok.out.find("ok: VGG16") != std::string::npos);
 
-TEST_CASE("exit codes: 0 ok, 1 spec errors, 2 usage") {
-  const Run ok = run({"check", source_path("specs/alexnet.yaml"), source_path("specs/vgg16.yaml")});
-  CHECK(ok.status == 0);
-  CHECK(ok.err.empty());
-  CHECK(ok.out.find("ok: AlexNet, 17 nodes, 62,378,344 parameters, 1,135,256,096 MACs") != std::string::npos);
-  CHECK(ok.out.find("ok: VGG16") != std::string::npos);
+    const Run bad = run({"check", source_path("specs/alexnet.yaml"),
+                         source_path("tests/compiler/bad_specs/unknown_op.yaml")});
+    CHECK(bad.status == 1);
+    CHECK(bad.out.find("ok: AlexNet") != std::string::npos);
+    CHECK(bad.err.find("unknown_op.yaml:6:10: error: unknown op 'conv2'; did you mean 'conv2d'?") !=
+          std::string::npos);
 
-  const Run bad = run({"check", source_path("specs/alexnet.yaml"), source_path("tests/compiler/bad_specs/unknown_op.yaml")});
-  CHECK(bad.status == 1);
-  CHECK(bad.out.find("ok: AlexNet") != std::string::npos);
-  CHECK(bad.err.find("unknown_op.yaml:6:10: error: unknown op 'conv2'; did you mean 'conv2d'?") != std::string::npos);
-
-  CHECK(run({}).status == 2);
-  CHECK(run({"check"}).status == 2);
-  CHECK(run({"check", "--frobnicate", "x.yaml"}).status == 2);
-  CHECK(run({"summary", "a.yaml", "b.yaml"}).status == 2);
-  CHECK(run({"graph"}).status == 2);
-  const Run typo = run({"chek", "x.yaml"});
-  CHECK(typo.status == 2);
-  CHECK(typo.err.find("unknown command 'chek'; did you mean 'check'?") != std::string::npos);
-  CHECK(run({"check", "/nonexistent/spec.yaml"}).status == 1);
-}
-
-TEST_CASE("--help and --version") {
-  const Run help = run({"--help"});
-  CHECK(help.status == 0);
-  CHECK(help.out.find("usage: modelc <command>") != std::string::npos);
-  for (const char* cmd : {"check", "summary", "graph", "generate"}) {
-    CAPTURE(cmd);
-    const Run h = run({cmd, "--help"});
-    CHECK(h.status == 0);
-    CHECK(h.out.find(std::string("usage: modelc ") + cmd) != std::string::npos);
+    CHECK(run({}).status == 2);
+    CHECK(run({"check"}).status == 2);
+    CHECK(run({"check", "--frobnicate", "x.yaml"}).status == 2);
+    CHECK(run({"summary", "a.yaml", "b.yaml"}).status == 2);
+    CHECK(run({"graph"}).status == 2);
+    const Run typo = run({"chek", "x.yaml"});
+    CHECK(typo.status == 2);
+    CHECK(typo.err.find("unknown command 'chek'; did you mean 'check'?") != std::string::npos);
+    CHECK(run({"check", "/nonexistent/spec.yaml"}).status == 1);
   }
-  const Run v = run({"--version"});
-  CHECK(v.status == 0);
-  CHECK(v.out == std::string("modelc ") + MODELC_VERSION + "\n");
-}
 
-TEST_CASE("summary: header, rows, footer") {
-  const Run r = run({"summary", source_path("specs/examples/mini_alexnet.yaml")});
-  CHECK(r.status == 0);
-  CHECK(r.out.find("Model: \"MiniAlexNet\"") != std::string::npos);
-  CHECK(r.out.find("conv1    conv2d           [7, 7, 8]                     224          10,584") != std::string::npos);
-  CHECK(r.out.find("Total params:                                1,654  (6.46 KiB)") != std::string::npos);
-  CHECK(r.out.find("Trainable params:                            1,654") != std::string::npos);
-  CHECK(r.out.find("Total MACs:                                 14,840  (14.840 K)") != std::string::npos);
-}
-
-TEST_CASE("graph: DOT of a small spec with nested clusters") {
-  const Run r = run({"graph", source_path("tests/compiler/data/tiny_graph.yaml")});
-  CHECK(r.status == 0);
-  std::string out = r.out;
-  // The banner names the spec path as given; compare from the digraph on.
-  out = out.substr(out.find("digraph"));
-  const std::string expected = read_file(source_path("tests/compiler/data/tiny_graph.dot"));
-  CHECK(out == expected.substr(expected.find("digraph")));
-}
-
-TEST_CASE("dump-ir") {
-  const Run r = run({"check", "--dump-ir", source_path("tests/compiler/data/tiny_graph.yaml")});
-  CHECK(r.status == 0);
-  CHECK(r.out.find("%1 s/c conv2d(%0) -> [4, 4, 4]") != std::string::npos);
-  const Run same = run({"check", "--dump=ir", source_path("tests/compiler/data/tiny_graph.yaml")});
-  CHECK(same.status == 0);
-  CHECK(same.out == r.out);
-}
-
-TEST_CASE("--dump=plan and --dump=emit print a stage's result and stop") {
-  const std::string spec = source_path("specs/examples/mini_resnet.yaml");
-  const Run plan = run({"check", "--dump=plan", spec});
-  CHECK(plan.status == 0);
-  CHECK(plan.err.empty());
-  CHECK(plan.out.rfind("plan MiniResNet: inference_arena=", 0) == 0);
-  CHECK(plan.out.find(" fuse_bn=%") != std::string::npos);
-  CHECK(plan.out.find("output 0 %") != std::string::npos);
-  CHECK(plan.out.find(": ok: ") == std::string::npos);  // the dump replaces the ok line
-  // --no-fuse plans every batchnorm as its own kernel.
-  const Run unfused = run({"check", "--dump=plan", "--no-fuse", spec});
-  CHECK(unfused.status == 0);
-  CHECK(unfused.out.find(" fuse_bn=%") == std::string::npos);
-
-  // --dump=emit prints exactly what generate writes.
-  const std::string dir = (std::filesystem::temp_directory_path() / "modelc_cli_dump_emit").string();
-  std::filesystem::remove_all(dir);
-  REQUIRE(run({"generate", spec, "-o", dir}).status == 0);
-  const Run emit = run({"check", "--dump=emit", spec});
-  CHECK(emit.status == 0);
-  CHECK(emit.out == "// modelc --dump=emit: mini_resnet.hpp\n" + read_file(dir + "/mini_resnet.hpp") +
-                        "// modelc --dump=emit: mini_resnet.cpp\n" + read_file(dir + "/mini_resnet.cpp"));
-  const Run gen = run({"generate", spec, "--dump=emit", "--namespace", "my::nets"});
-  CHECK(gen.status == 0);
-  CHECK(gen.out.find("namespace my::nets {") != std::string::npos);
-  std::filesystem::remove_all(dir);
-
-  // An IR dump stops before plan, so it works on a spec whose plan fails.
-  const std::string bad = source_path("tests/compiler/bad_specs/softmax_of_input.yaml");
-  const Run ir = run({"check", "--dump=ir", bad});
-  CHECK(ir.status == 0);
-  CHECK(ir.out.find("%1 probs softmax(%0)") != std::string::npos);
-  CHECK(run({"check", "--dump=plan", bad}).status == 1);
-}
-
-TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
-  const std::string spec = source_path("specs/examples/mini_resnet.yaml");
-  const Run typo = run({"check", "--dump=pln", spec});
-  CHECK(typo.status == 2);
-  CHECK(typo.out.empty());
-  CHECK(typo.err.find("check: unknown --dump stage 'pln'; did you mean 'plan'? (stages: ir, plan, emit)") !=
-        std::string::npos);
-  const Run bare = run({"check", "--dump", spec});
-  CHECK(bare.status == 2);
-  CHECK(bare.err.find("check: --dump needs a stage: --dump=STAGE (stages: ir, plan, emit)") !=
-        std::string::npos);
-  CHECK(run({"check", "--dump=", spec}).status == 2);
-  CHECK(run({"generate", spec, "--dump=yaml"}).status == 2);
-}
-
-TEST_CASE("check, summary, graph and generate stop at the same errors (plan's too)") {
-  for (const char* name : {"softmax_of_input"}) {
-    CAPTURE(name);
-    const std::string spec = source_path(std::string("tests/compiler/bad_specs/") + name + ".yaml");
-    const std::string dir = (std::filesystem::temp_directory_path() / "modelc_cli_same_errors").string();
-    const Run check = run({"check", spec});
-    CHECK(check.status == 1);
-    CHECK(check.out.empty());
-    CHECK(check.err.find(": error: output 'probs': ") != std::string::npos);
-    CHECK(check.err.find(".yaml: 1 error\n") != std::string::npos);
-    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-             {"summary", spec}, {"graph", spec}, {"generate", spec, "-o", dir}}) {
-      CAPTURE(args[0]);
-      const Run r = run(args);
-      CHECK(r.status == 1);
-      CHECK(r.out.empty());  // summary used to print its table, then the error, and exit 0
-      CHECK(r.err == check.err);
+  TEST_CASE("--help and --version") {
+    const Run help = run({"--help"});
+    CHECK(help.status == 0);
+    CHECK(help.out.find("usage: modelc <command>") != std::string::npos);
+    for (const char* cmd : {"check", "summary", "graph", "generate"}) {
+      CAPTURE(cmd);
+      const Run h = run({cmd, "--help"});
+      CHECK(h.status == 0);
+      CHECK(h.out.find(std::string("usage: modelc ") + cmd) != std::string::npos);
     }
-    CHECK_FALSE(std::filesystem::exists(dir));
+    const Run v = run({"--version"});
+    CHECK(v.status == 0);
+    CHECK(v.out == std::string("modelc ") + MODELC_VERSION + "\n");
   }
-}
 
-TEST_CASE("check + summary of ResNet50 is fast") {
-  // The best of 5 tries: on a shared machine one try can lose its core.
-  double ms = 1e9;
-  Run c, s;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    const auto start = std::chrono::steady_clock::now();
-    c = run({"check", source_path("specs/resnet50.yaml")});
-    s = run({"summary", source_path("specs/resnet50.yaml")});
-    ms = std::min(ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  TEST_CASE("summary: header, rows, footer") {
+    const Run r = run({"summary", source_path("specs/examples/mini_alexnet.yaml")});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Model: \"MiniAlexNet\"") != std::string::npos);
+    CHECK(
+        r.out.find("conv1    conv2d           [7, 7, 8]                     224          10,584") !=
+        std::string::npos);
+    CHECK(r.out.find("Total params:                                1,654  (6.46 KiB)") !=
+          std::string::npos);
+    CHECK(r.out.find("Trainable params:                            1,654") != std::string::npos);
+    CHECK(r.out.find("Total MACs:                                 14,840  (14.840 K)") !=
+          std::string::npos);
   }
-  CHECK(c.status == 0);
-  CHECK(s.status == 0);
-  CHECK(s.out.find("Total params:                           25,636,712") != std::string::npos);
-  MESSAGE("check + summary of ResNet50: " << ms << " ms");
+
+  TEST_CASE("graph: DOT of a small spec with nested clusters") {
+    const Run r = run({"graph", source_path("tests/compiler/data/tiny_graph.yaml")});
+    CHECK(r.status == 0);
+    std::string out = r.out;
+    // The banner names the spec path as given; compare from the digraph on.
+    out = out.substr(out.find("digraph"));
+    const std::string expected = read_file(source_path("tests/compiler/data/tiny_graph.dot"));
+    CHECK(out == expected.substr(expected.find("digraph")));
+  }
+
+  TEST_CASE("dump-ir") {
+    const Run r = run({"check", "--dump-ir", source_path("tests/compiler/data/tiny_graph.yaml")});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("%1 s/c conv2d(%0) -> [4, 4, 4]") != std::string::npos);
+    const Run same =
+        run({"check", "--dump=ir", source_path("tests/compiler/data/tiny_graph.yaml")});
+    CHECK(same.status == 0);
+    CHECK(same.out == r.out);
+  }
+
+  TEST_CASE("--dump=plan and --dump=emit print a stage's result and stop") {
+    const std::string spec = source_path("specs/examples/mini_resnet.yaml");
+    const Run plan = run({"check", "--dump=plan", spec});
+    CHECK(plan.status == 0);
+    CHECK(plan.err.empty());
+    CHECK(plan.out.rfind("plan MiniResNet: inference_arena=", 0) == 0);
+    CHECK(plan.out.find(" fuse_bn=%") != std::string::npos);
+    CHECK(plan.out.find("output 0 %") != std::string::npos);
+    CHECK(plan.out.find(": ok: ") == std::string::npos);  // the dump replaces the ok line
+    // --no-fuse plans every batchnorm as its own kernel.
+    const Run unfused = run({"check", "--dump=plan", "--no-fuse", spec});
+    CHECK(unfused.status == 0);
+    CHECK(unfused.out.find(" fuse_bn=%") == std::string::npos);
+
+    // --dump=emit prints exactly what generate writes.
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / "modelc_cli_dump_emit").string();
+    std::filesystem::remove_all(dir);
+    REQUIRE(run({"generate", spec, "-o", dir}).status == 0);
+    const Run emit = run({"check", "--dump=emit", spec});
+    CHECK(emit.status == 0);
+    CHECK(emit.out ==
+          "// modelc --dump=emit: mini_resnet.hpp\n" + read_file(dir + "/mini_resnet.hpp") +
+              "// modelc --dump=emit: mini_resnet.cpp\n" + read_file(dir + "/mini_resnet.cpp"));
+    const Run gen = run({"generate", spec, "--dump=emit", "--namespace", "my::nets"});
+    CHECK(gen.status == 0);
+    CHECK(gen.out.find("namespace my::nets {") != std::string::npos);
+    std::filesystem::remove_all(dir);
+
+    // An IR dump stops before plan, so it works on a spec whose plan fails.
+    const std::string bad = source_path("tests/compiler/bad_specs/softmax_of_input.yaml");
+    const Run ir = run({"check", "--dump=ir", bad});
+    CHECK(ir.status == 0);
+    CHECK(ir.out.find("%1 probs softmax(%0)") != std::string::npos);
+    CHECK(run({"check", "--dump=plan", bad}).status == 1);
+  }
+
+  TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
+    const std::string spec = source_path("specs/examples/mini_resnet.yaml");
+    const Run typo = run({"check", "--dump=pln", spec});
+    CHECK(typo.status == 2);
+    CHECK(typo.out.empty());
+    CHECK(typo.err.find(
+              "check: unknown --dump stage 'pln'; did you mean 'plan'? (stages: ir, plan, emit)") !=
+          std::string::npos);
+    const Run bare = run({"check", "--dump", spec});
+    CHECK(bare.status == 2);
+    CHECK(bare.err.find("check: --dump needs a stage: --dump=STAGE (stages: ir, plan, emit)") !=
+          std::string::npos);
+    CHECK(run({"check", "--dump=", spec}).status == 2);
+    CHECK(run({"generate", spec, "--dump=yaml"}).status == 2);
+  }
+
+  TEST_CASE("check, summary, graph and generate stop at the same errors (plan's too)") {
+    for (const char* name : {"softmax_of_input"}) {
+      CAPTURE(name);
+      const std::string spec =
+          source_path(std::string("tests/compiler/bad_specs/") + name + ".yaml");
+      const std::string dir =
+          (std::filesystem::temp_directory_path() / "modelc_cli_same_errors").string();
+      const Run check = run({"check", spec});
+      CHECK(check.status == 1);
+      CHECK(check.out.empty());
+      CHECK(check.err.find(": error: output 'probs': ") != std::string::npos);
+      CHECK(check.err.find(".yaml: 1 error\n") != std::string::npos);
+      for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+               {"summary", spec}, {"graph", spec}, {"generate", spec, "-o", dir}}) {
+        CAPTURE(args[0]);
+        const Run r = run(args);
+        CHECK(r.status == 1);
+        CHECK(r.out.empty());  // summary used to print its table, then the error, and exit 0
+        CHECK(r.err == check.err);
+      }
+      CHECK_FALSE(std::filesystem::exists(dir));
+    }
+  }
+
+  TEST_CASE("check + summary of ResNet50 is fast") {
+    // The best of 5 tries: on a shared machine one try can lose its core.
+    double ms = 1e9;
+    Run c, s;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const auto start = std::chrono::steady_clock::now();
+      c = run({"check", source_path("specs/resnet50.yaml")});
+      s = run({"summary", source_path("specs/resnet50.yaml")});
+      ms = std::min(
+          ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count());
+    }
+    CHECK(c.status == 0);
+    CHECK(s.status == 0);
+    CHECK(s.out.find("Total params:                           25,636,712") != std::string::npos);
+    MESSAGE("check + summary of ResNet50: " << ms << " ms");
 #ifdef NDEBUG
-  CHECK(ms < 50.0 * kTimeScale);
+    CHECK(ms < 50.0 * kTimeScale);
 #else
-  CHECK(ms < 500.0 * kTimeScale);  // unoptimised build
+    CHECK(ms < 500.0 * kTimeScale);  // unoptimised build
 #endif
-}
-
-TEST_CASE("generate: files, determinism, usage errors") {
-  const std::string dir = (std::filesystem::temp_directory_path() / "modelc_cli_generate").string();
-  std::filesystem::remove_all(dir);
-  const std::string spec = source_path("specs/examples/mini_resnet.yaml");
-  const Run first = run({"generate", spec, "-o", dir, "--namespace", "my::nets"});
-  REQUIRE(first.status == 0);
-  const std::string hpp = read_file(dir + "/mini_resnet.hpp"), cpp = read_file(dir + "/mini_resnet.cpp");
-  CHECK(hpp.find("// generated by modelc from mini_resnet.yaml; do not edit.") == 0);
-  CHECK(hpp.find("namespace my::nets {") != std::string::npos);
-  CHECK(hpp.find("class MiniResNet final : public modelc::Model {") != std::string::npos);
-  CHECK(cpp.find("conv2d_forward(") != std::string::npos);
-  CHECK(cpp.find("batchnorm_backward(") != std::string::npos);
-  // Unchanged output is not rewritten (builds do not recompile it).
-  const auto stamp = std::filesystem::last_write_time(dir + "/mini_resnet.cpp");
-  REQUIRE(run({"generate", spec, "-o", dir, "--namespace", "my::nets"}).status == 0);
-  CHECK(std::filesystem::last_write_time(dir + "/mini_resnet.cpp") == stamp);
-  CHECK(read_file(dir + "/mini_resnet.cpp") == cpp);
-
-  CHECK(run({"generate", spec}).status == 2);  // no -o
-  CHECK(run({"generate", spec, "-o"}).status == 2);
-  const Run bad_ns = run({"generate", spec, "-o", dir, "--namespace", "my::9nets"});
-  CHECK(bad_ns.status == 2);
-  CHECK(bad_ns.err.find("'my::9nets' is not a C++ namespace name") != std::string::npos);
-  // Namespaces that would break the generated code: keywords, the runtime's own,
-  // names the generated code uses.
-  for (const auto& [ns, message] : std::vector<std::pair<std::string, std::string>>{
-           {"my::class", "'class' is a C++ keyword"},
-           {"modelc", "'modelc' is the runtime's own namespace"},
-           {"my::modelc", "'modelc' is the runtime's namespace"},
-           {"my::std::nets", "'std' is a name that generated code uses"},
-           {"__my", "reserved to the C++ implementation"}}) {
-    CAPTURE(ns);
-    const Run r = run({"generate", spec, "-o", dir, "--namespace", ns});
-    CHECK(r.status == 2);
-    CHECK(r.err.find(message) != std::string::npos);
   }
-  CHECK(run({"generate", source_path("tests/compiler/bad_specs/unknown_op.yaml"), "-o", dir}).status == 1);
-  std::filesystem::remove_all(dir);
-}
 
-TEST_CASE("summary --batch prints the memory plan") {
-  const Run r = run({"summary", "--batch", "8", source_path("specs/alexnet.yaml")});
-  REQUIRE(r.status == 0);
-  CHECK(r.out.find("Memory plan (float32; per image and at batch 8):") != std::string::npos);
-  CHECK(r.out.find("inference activation arena") != std::string::npos);
-  CHECK(run({"summary", "--batch", "0", source_path("specs/alexnet.yaml")}).status == 2);
-  CHECK(run({"summary", "--batch", "x", source_path("specs/alexnet.yaml")}).status == 2);
-}
+  TEST_CASE("generate: files, determinism, usage errors") {
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / "modelc_cli_generate").string();
+    std::filesystem::remove_all(dir);
+    const std::string spec = source_path("specs/examples/mini_resnet.yaml");
+    const Run first = run({"generate", spec, "-o", dir, "--namespace", "my::nets"});
+    REQUIRE(first.status == 0);
+    const std::string hpp = read_file(dir + "/mini_resnet.hpp"),
+                      cpp = read_file(dir + "/mini_resnet.cpp");
+    CHECK(hpp.find("// generated by modelc from mini_resnet.yaml; do not edit.") == 0);
+    CHECK(hpp.find("namespace my::nets {") != std::string::npos);
+    CHECK(hpp.find("class MiniResNet final : public modelc::Model {") != std::string::npos);
+    CHECK(cpp.find("conv2d_forward(") != std::string::npos);
+    CHECK(cpp.find("batchnorm_backward(") != std::string::npos);
+    // Unchanged output is not rewritten (builds do not recompile it).
+    const auto stamp = std::filesystem::last_write_time(dir + "/mini_resnet.cpp");
+    REQUIRE(run({"generate", spec, "-o", dir, "--namespace", "my::nets"}).status == 0);
+    CHECK(std::filesystem::last_write_time(dir + "/mini_resnet.cpp") == stamp);
+    CHECK(read_file(dir + "/mini_resnet.cpp") == cpp);
 
-TEST_CASE("summary --batch is limited to 1..1,000,000 (docs/limits.md)") {
-  const std::string spec = source_path("specs/examples/mini_alexnet.yaml");
-  for (const char* bad : {"0", "1000001", "-5", "99999999999999999999", "x"}) {
-    CAPTURE(bad);
-    const Run r = run({"summary", "--batch", bad, spec});
-    CHECK(r.status == 2);
-    CHECK(r.err.find("--batch takes an integer in 1..1000000") != std::string::npos);
+    CHECK(run({"generate", spec}).status == 2);  // no -o
+    CHECK(run({"generate", spec, "-o"}).status == 2);
+    const Run bad_ns = run({"generate", spec, "-o", dir, "--namespace", "my::9nets"});
+    CHECK(bad_ns.status == 2);
+    CHECK(bad_ns.err.find("'my::9nets' is not a C++ namespace name") != std::string::npos);
+    // Namespaces that would break the generated code: keywords, the runtime's own,
+    // names the generated code uses.
+    for (const auto& [ns, message] : std::vector<std::pair<std::string, std::string>>{
+             {"my::class", "'class' is a C++ keyword"},
+             {"modelc", "'modelc' is the runtime's own namespace"},
+             {"my::modelc", "'modelc' is the runtime's namespace"},
+             {"my::std::nets", "'std' is a name that generated code uses"},
+             {"__my", "reserved to the C++ implementation"}}) {
+      CAPTURE(ns);
+      const Run r = run({"generate", spec, "-o", dir, "--namespace", ns});
+      CHECK(r.status == 2);
+      CHECK(r.err.find(message) != std::string::npos);
+    }
+    CHECK(run({"generate", source_path("tests/compiler/bad_specs/unknown_op.yaml"), "-o", dir})
+              .status == 1);
+    std::filesystem::remove_all(dir);
   }
-  const Run ok = run({"summary", "--batch", "1000000", spec});
-  CHECK(ok.status == 0);
-  CHECK(ok.out.find("batch 1000000") != std::string::npos);
-}
+
+  TEST_CASE("summary --batch prints the memory plan") {
+    const Run r = run({"summary", "--batch", "8", source_path("specs/alexnet.yaml")});
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("Memory plan (float32; per image and at batch 8):") != std::string::npos);
+    CHECK(r.out.find("inference activation arena") != std::string::npos);
+    CHECK(run({"summary", "--batch", "0", source_path("specs/alexnet.yaml")}).status == 2);
+    CHECK(run({"summary", "--batch", "x", source_path("specs/alexnet.yaml")}).status == 2);
+  }
+
+  TEST_CASE("summary --batch is limited to 1..1,000,000 (docs/limits.md)") {
+    const std::string spec = source_path("specs/examples/mini_alexnet.yaml");
+    for (const char* bad : {"0", "1000001", "-5", "99999999999999999999", "x"}) {
+      CAPTURE(bad);
+      const Run r = run({"summary", "--batch", bad, spec});
+      CHECK(r.status == 2);
+      CHECK(r.err.find("--batch takes an integer in 1..1000000") != std::string::npos);
+    }
+    const Run ok = run({"summary", "--batch", "1000000", spec});
+    CHECK(ok.status == 0);
+    CHECK(ok.out.find("batch 1000000") != std::string::npos);
+  }
 
 }  // TEST_SUITE

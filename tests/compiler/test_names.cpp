@@ -68,9 +68,12 @@ std::set<std::string> model_members() {
       if (code == " public:" || code == " protected:") visible = true;
       if (code == " private:") visible = false;
       std::string name;
-      if (head.starts_with("using ")) name = identifier_after(code, first + 6);
-      else if (head.starts_with("struct ")) name = identifier_after(code, first + 7);
-      else if (code.find('(') != std::string::npos) name = identifier_before(code, code.find('('));
+      if (head.starts_with("using "))
+        name = identifier_after(code, first + 6);
+      else if (head.starts_with("struct "))
+        name = identifier_after(code, first + 7);
+      else if (code.find('(') != std::string::npos)
+        name = identifier_before(code, code.find('('));
       if (visible && !name.empty()) names.insert(name);
     }
     depth += static_cast<int>(std::count(code.begin(), code.end(), '{')) -
@@ -129,102 +132,102 @@ bool is_per_layer_constant(const std::string& id) {
 }  // namespace
 
 TEST_SUITE("names") {
-
-TEST_CASE("every public or protected member of modelc::Model is a reserved model name") {
-  const std::set<std::string> members = model_members();
-  CHECK(members.size() >= 40);
-  for (const char* m : {"forward", "layer", "run_inference", "MemoryUse", "ScratchFloats"})
-    CHECK(members.count(m) == 1);
-  for (const std::string& m : members) {
-    CAPTURE(m);
-    CHECK(reserved_class_name(m).find("a member of modelc::Model") != std::string::npos);
-  }
-}
-
-TEST_CASE("runtime names, locals and ordinary names are allowed") {
-  for (const char* name : {"Model", "Conv2dGeom", "Window2d", "Activation", "BatchnormFold",
-                           "ModelOptions", "conv2d_forward", "at", "x", "n", "g_fc", "AlexNet",
-                           "_lower", "import_net"})
-    CHECK_MESSAGE(reserved_class_name(name).empty(), name);
-  CHECK(reserved_class_name("class") == "a C++ keyword");
-  CHECK(reserved_class_name("override") == "an identifier with special meaning in C++");
-  CHECK(reserved_class_name("_Net").find("reserved to the C++ implementation") == 0);
-  CHECK(reserved_class_name("a__b").find("reserved to the C++ implementation") == 0);
-  CHECK(reserved_class_name("kSpec") == "a name that generated code uses for something else");
-  CHECK(reserved_namespace_component("modelc", true).empty());
-  CHECK_FALSE(reserved_namespace_component("modelc", false).empty());
-  CHECK_FALSE(reserved_namespace_component("std", true).empty());
-}
-
-TEST_CASE("the scan for unqualified identifiers") {
-  const std::set<std::string> ids = unqualified_identifiers(
-      "#include \"x.hpp\"\n"
-      "[[maybe_unused]] constexpr int64_t k = 1.5e-3f;  // comment words\n"
-      "modelc::relu_forward(a.b, p->q, \"in a string\");\n");
-  CHECK(ids == std::set<std::string>{"constexpr", "int64_t", "k", "modelc", "a", "p"});
-}
-
-TEST_CASE("every identifier generated code writes unqualified is reserved, local or per-layer") {
-  const std::set<std::string> locals = {"n", "x", "batch", "in", "d", "b", "s", "training", "options"};
-  std::vector<std::filesystem::path> specs;
-  for (const char* dir : {"specs", "specs/examples", "tests/models/specs"})
-    for (const auto& e : std::filesystem::directory_iterator(source_path(dir)))
-      if (e.path().extension() == ".yaml") specs.push_back(e.path());
-  std::sort(specs.begin(), specs.end());
-  REQUIRE(specs.size() >= 8);
-  std::set<std::string> per_layer_seen;
-  for (const auto& spec : specs) {
-    CAPTURE(spec.string());
-    Compiled c;
-    c.graph = compile_file(spec.string(), c.diags);
-    REQUIRE(c.graph.has_value());
-    for (bool fuse : {true, false}) {
-      MemoryPlan plan;
-      Diagnostics diags;
-      REQUIRE(plan_memory(*c.graph, plan, diags, fuse));
-      const GeneratedFiles f = emit_cpp(*c.graph, plan, "s.yaml", "s", "modelc::gen");
-      for (const std::string& id : unqualified_identifiers(f.header + f.source)) {
-        if (id == c.graph->name || locals.count(id)) continue;
-        if (is_per_layer_constant(id)) {
-          per_layer_seen.insert(id);
-          continue;
-        }
-        CAPTURE(id);
-        CHECK_FALSE(reserved_class_name(id).empty());
-      }
+  TEST_CASE("every public or protected member of modelc::Model is a reserved model name") {
+    const std::set<std::string> members = model_members();
+    CHECK(members.size() >= 40);
+    for (const char* m : {"forward", "layer", "run_inference", "MemoryUse", "ScratchFloats"})
+      CHECK(members.count(m) == 1);
+    for (const std::string& m : members) {
+      CAPTURE(m);
+      CHECK(reserved_class_name(m).find("a member of modelc::Model") != std::string::npos);
     }
   }
-  CHECK(per_layer_seen.count("g_conv1") == 1);  // the scan sees the constants
-}
 
-TEST_CASE("per-layer constants never take the class's name") {
-  const Graph g = must_compile(R"(name: g_fc
+  TEST_CASE("runtime names, locals and ordinary names are allowed") {
+    for (const char* name :
+         {"Model", "Conv2dGeom", "Window2d", "Activation", "BatchnormFold", "ModelOptions",
+          "conv2d_forward", "at", "x", "n", "g_fc", "AlexNet", "_lower", "import_net"})
+      CHECK_MESSAGE(reserved_class_name(name).empty(), name);
+    CHECK(reserved_class_name("class") == "a C++ keyword");
+    CHECK(reserved_class_name("override") == "an identifier with special meaning in C++");
+    CHECK(reserved_class_name("_Net").find("reserved to the C++ implementation") == 0);
+    CHECK(reserved_class_name("a__b").find("reserved to the C++ implementation") == 0);
+    CHECK(reserved_class_name("kSpec") == "a name that generated code uses for something else");
+    CHECK(reserved_namespace_component("modelc", true).empty());
+    CHECK_FALSE(reserved_namespace_component("modelc", false).empty());
+    CHECK_FALSE(reserved_namespace_component("std", true).empty());
+  }
+
+  TEST_CASE("the scan for unqualified identifiers") {
+    const std::set<std::string> ids = unqualified_identifiers(
+        "#include \"x.hpp\"\n"
+        "[[maybe_unused]] constexpr int64_t k = 1.5e-3f;  // comment words\n"
+        "modelc::relu_forward(a.b, p->q, \"in a string\");\n");
+    CHECK(ids == std::set<std::string>{"constexpr", "int64_t", "k", "modelc", "a", "p"});
+  }
+
+  TEST_CASE("every identifier generated code writes unqualified is reserved, local or per-layer") {
+    const std::set<std::string> locals = {"n", "x", "batch",    "in",     "d",
+                                          "b", "s", "training", "options"};
+    std::vector<std::filesystem::path> specs;
+    for (const char* dir : {"specs", "specs/examples", "tests/models/specs"})
+      for (const auto& e : std::filesystem::directory_iterator(source_path(dir)))
+        if (e.path().extension() == ".yaml") specs.push_back(e.path());
+    std::sort(specs.begin(), specs.end());
+    REQUIRE(specs.size() >= 8);
+    std::set<std::string> per_layer_seen;
+    for (const auto& spec : specs) {
+      CAPTURE(spec.string());
+      Compiled c;
+      c.graph = compile_file(spec.string(), c.diags);
+      REQUIRE(c.graph.has_value());
+      for (bool fuse : {true, false}) {
+        MemoryPlan plan;
+        Diagnostics diags;
+        REQUIRE(plan_memory(*c.graph, plan, diags, fuse));
+        const GeneratedFiles f = emit_cpp(*c.graph, plan, "s.yaml", "s", "modelc::gen");
+        for (const std::string& id : unqualified_identifiers(f.header + f.source)) {
+          if (id == c.graph->name || locals.count(id)) continue;
+          if (is_per_layer_constant(id)) {
+            per_layer_seen.insert(id);
+            continue;
+          }
+          CAPTURE(id);
+          CHECK_FALSE(reserved_class_name(id).empty());
+        }
+      }
+    }
+    CHECK(per_layer_seen.count("g_conv1") == 1);  // the scan sees the constants
+  }
+
+  TEST_CASE("per-layer constants never take the class's name") {
+    const Graph g = must_compile(R"(name: g_fc
 input: {shape: [4]}
 layers:
   - {op: dense, name: fc, units: 3}
   - {op: dense, name: i_fc, units: 2}
 )");
-  MemoryPlan plan;
-  Diagnostics diags;
-  REQUIRE(plan_memory(g, plan, diags));
-  const GeneratedFiles f = emit_cpp(g, plan, "g_fc.yaml", "g_fc", "modelc::gen");
-  CHECK(f.source.find("constexpr modelc::DenseGeom g_fc{") == std::string::npos);
-  CHECK(f.source.find("constexpr modelc::DenseGeom g_fc_1{") != std::string::npos);  // fc: node 1
-  CHECK(f.source.find("constexpr modelc::DenseGeom g_i_fc{") != std::string::npos);
-  CHECK(f.source.find("class g_fc final : public modelc::Model") == std::string::npos);
-  CHECK(f.header.find("class g_fc final : public modelc::Model") != std::string::npos);
+    MemoryPlan plan;
+    Diagnostics diags;
+    REQUIRE(plan_memory(g, plan, diags));
+    const GeneratedFiles f = emit_cpp(g, plan, "g_fc.yaml", "g_fc", "modelc::gen");
+    CHECK(f.source.find("constexpr modelc::DenseGeom g_fc{") == std::string::npos);
+    CHECK(f.source.find("constexpr modelc::DenseGeom g_fc_1{") != std::string::npos);  // fc: node 1
+    CHECK(f.source.find("constexpr modelc::DenseGeom g_i_fc{") != std::string::npos);
+    CHECK(f.source.find("class g_fc final : public modelc::Model") == std::string::npos);
+    CHECK(f.header.find("class g_fc final : public modelc::Model") != std::string::npos);
 
-  // The weight indices (w_<layer>_<weight>) too.
-  const Graph h = must_compile(R"(name: w_fc_kernel
+    // The weight indices (w_<layer>_<weight>) too.
+    const Graph h = must_compile(R"(name: w_fc_kernel
 input: {shape: [4]}
 layers:
   - {op: dense, name: fc, units: 3}
 )");
-  REQUIRE(plan_memory(h, plan, diags));
-  const GeneratedFiles e = emit_cpp(h, plan, "w.yaml", "w", "modelc::gen");
-  CHECK(e.source.find("w_fc_kernel = 0") == std::string::npos);
-  CHECK(e.source.find("w_fc_1_kernel = 0") != std::string::npos);
-  CHECK(e.source.find("w(w_fc_1_kernel)") != std::string::npos);
-}
+    REQUIRE(plan_memory(h, plan, diags));
+    const GeneratedFiles e = emit_cpp(h, plan, "w.yaml", "w", "modelc::gen");
+    CHECK(e.source.find("w_fc_kernel = 0") == std::string::npos);
+    CHECK(e.source.find("w_fc_1_kernel = 0") != std::string::npos);
+    CHECK(e.source.find("w(w_fc_1_kernel)") != std::string::npos);
+  }
 
 }  // TEST_SUITE

@@ -19,7 +19,9 @@ inline constexpr double kTimeScale = 10.0;
 inline constexpr double kTimeScale = 1.0;
 #endif
 
-inline std::string source_path(std::string_view rel) { return std::string(MODELC_SOURCE_DIR) + "/" + std::string(rel); }
+inline std::string source_path(std::string_view rel) {
+  return std::string(MODELC_SOURCE_DIR) + "/" + std::string(rel);
+}
 
 struct Compiled {
   std::optional<Graph> graph;

@@ -38,8 +38,8 @@ Bytes idx(uint32_t magic, const std::vector<uint32_t>& dims, size_t body, unsign
 }
 
 void write_plain(const fs::path& p, const Bytes& b) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                           static_cast<std::streamsize>(b.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
 Bytes gzip(const Bytes& b) {
@@ -94,8 +94,9 @@ TEST_CASE("read_idx errors name the file and say what is wrong") {
   SUBCASE("wrong magic: a labels file where images are expected") {
     write_plain(p, gzip(idx(0x801, {5}, 5)));
     CHECK(error_of(p, {-1, 28, 28}) ==
-          name + ": wrong magic number 0x00000801, expected 0x00000803 (unsigned bytes, 3 "
-                 "dimensions): not the IDX file expected here");
+          name +
+              ": wrong magic number 0x00000801, expected 0x00000803 (unsigned bytes, 3 "
+              "dimensions): not the IDX file expected here");
   }
   SUBCASE("wrong magic: not an IDX file at all") {
     write_plain(p, gzip(Bytes{'h', 'e', 'l', 'l', 'o', '\n'}));
@@ -183,8 +184,8 @@ TEST_CASE("load_dataset checks the files against each other") {
   }
   SUBCASE("label out of range") {
     write_set(3, 9);  // labels 9, 10, 11
-    CHECK(error() == (dir / "train-labels-idx1-ubyte.gz").string() +
-                         ": label 10 of image 1 is outside 0..9");
+    CHECK(error() ==
+          (dir / "train-labels-idx1-ubyte.gz").string() + ": label 10 of image 1 is outside 0..9");
   }
   SUBCASE("a missing file") {
     write_set(3, 1);

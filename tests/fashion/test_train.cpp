@@ -42,7 +42,8 @@ Run train(const fashion::Dataset& d, const fashion::TrainOptions& o, int threads
   net.init_weights(o.seed);
   Run r;
   r.rows = fashion::train(net, d, o);
-  for (const auto& p : net.params()) r.weights.insert(r.weights.end(), p.value.begin(), p.value.end());
+  for (const auto& p : net.params())
+    r.weights.insert(r.weights.end(), p.value.begin(), p.value.end());
   return r;
 }
 

@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace modelc;
   std::optional<SafetensorsFile> file;
   try {
-    file.emplace(SafetensorsFile::parse(std::vector<unsigned char>(data, data + size), "fuzz.safetensors"));
+    file.emplace(
+        SafetensorsFile::parse(std::vector<unsigned char>(data, data + size), "fuzz.safetensors"));
   } catch (const Error&) {
     return 0;
   }

@@ -20,8 +20,8 @@ namespace {
 // Along the gradient direction of each named tensor (see test_mini_models.cpp
 // for why a direction and not elements): (L(w + h v) - L(w - h v)) / 2h = |g|.
 // At batch 2 (batchnorm needs a batch), dropout off. The step makes the loss
-// move by at most ~0.01 (and each weight by at most 1e-3): float noise in the loss (~1e-6) is then 1e-4 of the signal,
-// while the step stays small where the gradient is large (ResNet50's conv1 has
+// move by at most ~0.01 (and each weight by at most 1e-3): float noise in the loss (~1e-6) is then
+// 1e-4 of the signal, while the step stays small where the gradient is large (ResNet50's conv1 has
 // |g| ~ 1000 at initialisation, and a fixed step of 1e-3 there is 30% off
 // through curvature alone, 4% at 1e-4, 0.2% at 1e-5: measured).
 template <class Net>
@@ -49,7 +49,8 @@ void gradient_check(const std::vector<std::string>& names) {
       std::copy(saved.begin(), saved.end(), p.value.begin());
       return l;
     };
-    const double h = std::min(1e-3, 1e-2 / norm);  // the loss moves by ~0.01 along v: far above float noise
+    const double h =
+        std::min(1e-3, 1e-2 / norm);  // the loss moves by ~0.01 along v: far above float noise
     const double numeric = (loss_at(h) - loss_at(-h)) / (2 * h);
     const double err = std::abs(numeric - norm) / norm;
     MESSAGE(net.name(), " ", name, ": |g| ", norm, " numeric ", numeric, " rel err ", err);
@@ -61,17 +62,20 @@ template <class Net>
 void timed(const char* what, void (*f)()) {
   const auto t0 = std::chrono::steady_clock::now();
   f();
-  MESSAGE(std::string(what), ": ", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-          " s");
+  MESSAGE(std::string(what), ": ",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), " s");
 }
 
 }  // namespace
 
 TEST_CASE("AlexNet") {
-  timed<gen::AlexNet>("AlexNet forward/weights", [] { check_forward_and_weights<gen::AlexNet>(true); });
+  timed<gen::AlexNet>("AlexNet forward/weights",
+                      [] { check_forward_and_weights<gen::AlexNet>(true); });
   timed<gen::AlexNet>("AlexNet inference vs training forward", [] {
     const double e = inference_vs_training<gen::AlexNet>(21);
-    MESSAGE("AlexNet: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
+    MESSAGE(
+        "AlexNet: inference (Winograd, fused) vs training forward (direct), max relative error ",
+        e);
     CHECK(e < 1e-5);
   });
   timed<gen::AlexNet>("AlexNet gradients", [] {
@@ -83,7 +87,8 @@ TEST_CASE("VGG16") {
   timed<gen::VGG16>("VGG16 forward/weights", [] { check_forward_and_weights<gen::VGG16>(true); });
   timed<gen::VGG16>("VGG16 inference vs training forward", [] {
     const double e = inference_vs_training<gen::VGG16>(21);
-    MESSAGE("VGG16: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
+    MESSAGE("VGG16: inference (Winograd, fused) vs training forward (direct), max relative error ",
+            e);
     CHECK(e < 1e-5);
   });
   timed<gen::VGG16>("VGG16 gradients", [] {
@@ -96,11 +101,14 @@ TEST_CASE("GoogLeNet") {
                         [] { check_forward_and_weights<gen::GoogLeNet>(true); });
   timed<gen::GoogLeNet>("GoogLeNet inference vs training forward", [] {
     const double e = inference_vs_training<gen::GoogLeNet>(21);
-    MESSAGE("GoogLeNet: inference (Winograd, fused) vs training forward (direct), max relative error ", e);
+    MESSAGE(
+        "GoogLeNet: inference (Winograd, fused) vs training forward (direct), max relative error ",
+        e);
     CHECK(e < 1e-5);
   });
   timed<gen::GoogLeNet>("GoogLeNet gradients", [] {
-    gradient_check<gen::GoogLeNet>({"conv1.kernel", "4a/b3.kernel", "aux1/fc1.kernel", "loss3.kernel"});
+    gradient_check<gen::GoogLeNet>(
+        {"conv1.kernel", "4a/b3.kernel", "aux1/fc1.kernel", "loss3.kernel"});
   });
 }
 

@@ -159,10 +159,12 @@ double jitter_gradient_check(int batch, float h, bool with_labels = true) {
       ++checked;
       err = std::max(err, std::abs(numeric - g) - allowance);
     }
-    MESSAGE(net.name(), " ", p.name, ": max error beyond the gradient's own movement ", err / scale);
+    MESSAGE(net.name(), " ", p.name, ": max error beyond the gradient's own movement ",
+            err / scale);
     worst = std::max(worst, err / scale);
   }
-  MESSAGE(net.name(), ": ", checked, " elements, ", moved, " where the exact gradient moved across the step");
+  MESSAGE(net.name(), ": ", checked, " elements, ", moved,
+          " where the exact gradient moved across the step");
   return worst;
 }
 
@@ -208,16 +210,18 @@ TEST_CASE("float targets: the API checks sizes and ranges, mse and bce values") 
   const std::vector<int32_t> labels = {0, 2};
   std::vector<float> targets(2 * 14, 0.5f);
   CHECK(std::isfinite(net.loss_and_grad(x, labels, targets, 2)));
-  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, 2), doctest::Contains("0 target floats for batch 2, expected 28"),
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, 2),
+                       doctest::Contains("0 target floats for batch 2, expected 28"),
                        modelc::Error);
   CHECK_THROWS_WITH_AS(net.loss_and_grad(x, targets, 2),
-                       doctest::Contains("takes softmax_crossentropy: pass integer labels"), modelc::Error);
+                       doctest::Contains("takes softmax_crossentropy: pass integer labels"),
+                       modelc::Error);
   targets[3] = 1.5f;  // the fused sigmoid head 'side' takes binary_crossentropy: [0, 1]
   CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, targets, 2), doctest::Contains("output 'side'"),
                        modelc::Error);
   targets[3] = NAN;
-  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, targets, 2), doctest::Contains("not a finite number"),
-                       modelc::Error);
+  CHECK_THROWS_WITH_AS(net.loss_and_grad(x, labels, targets, 2),
+                       doctest::Contains("not a finite number"), modelc::Error);
   // train_output is the head's output: sigmoid values for a sigmoid head.
   std::fill(targets.begin(), targets.end(), 0.25f);
   net.loss_and_grad(x, labels, targets, 2);
@@ -292,8 +296,9 @@ TEST_CASE("the API rejects bad arguments with a clear exception") {
   CHECK_THROWS_AS(gen::MiniAlexNet(0), Error);
   CHECK_THROWS_WITH_AS(net.output(5), doctest::Contains("output 5 does not exist"), Error);
   gen::MiniAlexNet inference_only(1, {.training = false});
-  CHECK_THROWS_WITH_AS(inference_only.loss_and_grad(std::span(x).first(gen::MiniAlexNet::kInputSize), one, 1),
-                       doctest::Contains("training = false"), Error);
+  CHECK_THROWS_WITH_AS(
+      inference_only.loss_and_grad(std::span(x).first(gen::MiniAlexNet::kInputSize), one, 1),
+      doctest::Contains("training = false"), Error);
   CHECK_THROWS_WITH_AS(net.load_weights("/nonexistent/weights.safetensors"),
                        doctest::Contains("weights.safetensors"), Error);
 }
@@ -332,14 +337,14 @@ TEST_CASE("the API rejects calls out of order and absurd construction arguments"
   inception.forward(random_input(gen::MiniInception::kInputSize, 4), 1);
   CHECK_THROWS_WITH_AS(inception.output(1), Contains("is training-only"), Error);
 
-  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(-3), Contains("max_batch must be at least 1, got -3"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(-3), Contains("max_batch must be at least 1, got -3"),
+                       Error);
   CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = -1}), Contains("threads must be 0"), Error);
   CHECK_THROWS_WITH_AS(gen::MiniAlexNet(1, {.threads = kMaxThreads + 1}),
                        Contains("threads must be 0 (every core) or 1..1024, got 1025"), Error);
   // An absurd max_batch is a clear Error before anything is allocated (not
   // bad_alloc, not an overflow), with and without training.
-  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647),
-                       Contains("max_batch 2147483647 needs"), Error);
+  CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647), Contains("max_batch 2147483647 needs"), Error);
   CHECK_THROWS_WITH_AS(gen::MiniAlexNet(2147483647, {.training = false}),
                        Contains("(modelc::kMaxArenaBytes)"), Error);
 }
@@ -377,7 +382,8 @@ TEST_CASE("load_weights: a file with many extra tensors lists the first 100") {
   gen::MiniAlexNet net(1);
   std::vector<TensorRef> refs;
   for (const Param& p : net.params())
-    refs.push_back({std::string(p.name), {p.shape.begin(), p.shape.end()}, {p.value.data(), p.value.size()}});
+    refs.push_back(
+        {std::string(p.name), {p.shape.begin(), p.shape.end()}, {p.value.data(), p.value.size()}});
   const std::vector<float> one(1, 0.0f);
   for (int i = 0; i < 150; ++i) refs.push_back({"extra" + std::to_string(i), {1}, one});
   const std::string path = temp_path("mini_alexnet_extra.safetensors");
@@ -386,9 +392,11 @@ TEST_CASE("load_weights: a file with many extra tensors lists the first 100") {
   CHECK_THROWS_WITH_AS(net.load_weights(path), doctest::Contains("\n  ... and 50 more"), Error);
   // The same through the in-memory overload.
   std::ifstream in(path, std::ios::binary);
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK_THROWS_WITH_AS(net.load_weights(SafetensorsFile::parse(bytes, "in memory"), "in memory"),
-                       doctest::Contains("in memory: weights do not match MiniAlexNet (150 problems)"), Error);
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  CHECK_THROWS_WITH_AS(
+      net.load_weights(SafetensorsFile::parse(bytes, "in memory"), "in memory"),
+      doctest::Contains("in memory: weights do not match MiniAlexNet (150 problems)"), Error);
   std::filesystem::remove(path);
 }
 

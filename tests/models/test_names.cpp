@@ -47,25 +47,23 @@ Result run(std::string_view name) {
 }  // namespace
 
 TEST_SUITE("names") {
-
-TEST_CASE("a model named like a runtime or generated name compiles and runs") {
-  const Result ref = run<modelc::named::Model>("Model");
-  REQUIRE(ref.forward.size() == 10);
-  for (const Result& r : {run<modelc::named::Conv2dGeom>("Conv2dGeom"),
-                          run<modelc::named::Window2d>("Window2d"),
-                          run<modelc::named::Activation>("Activation"),
-                          run<modelc::named::conv2d_forward>("conv2d_forward"),
-                          run<modelc::named::g_fc>("g_fc"), run<modelc::named::i_conv>("i_conv"),
-                          run<modelc::named::w_fc_kernel>("w_fc_kernel"),
-                          run<modelc::named::x>("x")}) {
-    CHECK(r.forward == ref.forward);
-    CHECK(r.loss == ref.loss);
-    CHECK(r.grads == ref.grads);
+  TEST_CASE("a model named like a runtime or generated name compiles and runs") {
+    const Result ref = run<modelc::named::Model>("Model");
+    REQUIRE(ref.forward.size() == 10);
+    for (const Result& r :
+         {run<modelc::named::Conv2dGeom>("Conv2dGeom"), run<modelc::named::Window2d>("Window2d"),
+          run<modelc::named::Activation>("Activation"),
+          run<modelc::named::conv2d_forward>("conv2d_forward"), run<modelc::named::g_fc>("g_fc"),
+          run<modelc::named::i_conv>("i_conv"), run<modelc::named::w_fc_kernel>("w_fc_kernel"),
+          run<modelc::named::x>("x")}) {
+      CHECK(r.forward == ref.forward);
+      CHECK(r.loss == ref.loss);
+      CHECK(r.grads == ref.grads);
+    }
+    // modelc::named::Model is a modelc::Model like any generated class.
+    modelc::named::Model net(1);
+    modelc::Model& base = net;
+    CHECK(base.max_batch() == 1);
   }
-  // modelc::named::Model is a modelc::Model like any generated class.
-  modelc::named::Model net(1);
-  modelc::Model& base = net;
-  CHECK(base.max_batch() == 1);
-}
 
 }  // TEST_SUITE

@@ -31,8 +31,7 @@ inline double max_rel_error(const std::vector<float>& got, const std::vector<dou
 // The gradient of scalar loss(x) with respect to every element of x, by
 // central differences with step h; loss should accumulate in double.
 inline std::vector<double> numeric_gradient(std::vector<float>& x,
-                                            const std::function<double()>& loss,
-                                            float h = 1e-3f) {
+                                            const std::function<double()>& loss, float h = 1e-3f) {
   std::vector<double> g(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     const float saved = x[i];

@@ -98,9 +98,9 @@ inline constexpr PaddedPool kPaddedPools[] = {
     {3, 2, 3, 2, 1, 1, 0, 0, true},  {2, 2, 1, 1, 1, 1, 1, 1, false},
 };
 inline constexpr Activation kAllActivations[] = {
-    Activation::linear, Activation::relu,  Activation::sigmoid, Activation::tanh,
-    Activation::softmax, Activation::relu6, Activation::elu,   Activation::gelu,
-    Activation::silu,   Activation::hard_sigmoid, Activation::hard_swish};
+    Activation::linear,  Activation::relu,         Activation::sigmoid,   Activation::tanh,
+    Activation::softmax, Activation::relu6,        Activation::elu,       Activation::gelu,
+    Activation::silu,    Activation::hard_sigmoid, Activation::hard_swish};
 
 // Distance from z to the activation's nearest kink (infinity when it has none):
 // finite-difference checks pick data whose pre-activations stay clear of them.

@@ -42,8 +42,8 @@ std::vector<float> inputs(uint32_t seed) {
   return x;
 }
 
-void check_elementwise(const char* name, Forward forward, Backward backward,
-                       double (*ref)(double), float h, double tol) {
+void check_elementwise(const char* name, Forward forward, Backward backward, double (*ref)(double),
+                       float h, double tol) {
   std::vector<float> x = inputs(11), y(kN);
   forward(y.data(), x.data(), kN);
   std::vector<double> want(kN);
@@ -60,22 +60,26 @@ void check_elementwise(const char* name, Forward forward, Backward backward,
   backward(dx.data(), r.data(), y.data(), kN);
   for (float& v : dx) v -= 0.25f;
   std::vector<float> yy(kN);
-  fd_check(name, dx, x, [&] {
-    forward(yy.data(), x.data(), kN);
-    return weighted_sum(yy, r);
-  }, h, tol);
+  fd_check(
+      name, dx, x,
+      [&] {
+        forward(yy.data(), x.data(), kN);
+        return weighted_sum(yy, r);
+      },
+      h, tol);
 }
 
 }  // namespace
 
 TEST_CASE("relu: forward vs naive loop, backward vs finite differences") {
-  check_elementwise("relu", relu_forward, relu_backward,
-                    [](double v) { return v > 0 ? v : 0.0; }, 1e-2f, 1e-4);
+  check_elementwise(
+      "relu", relu_forward, relu_backward, [](double v) { return v > 0 ? v : 0.0; }, 1e-2f, 1e-4);
 }
 
 TEST_CASE("sigmoid: forward vs naive loop, backward vs finite differences") {
-  check_elementwise("sigmoid", sigmoid_forward, sigmoid_backward,
-                    [](double v) { return 1.0 / (1.0 + std::exp(-v)); }, 1e-2f, 1e-4);
+  check_elementwise(
+      "sigmoid", sigmoid_forward, sigmoid_backward,
+      [](double v) { return 1.0 / (1.0 + std::exp(-v)); }, 1e-2f, 1e-4);
   // Saturates without inf/nan.
   std::vector<float> x = {-1000.0f, -90.0f, 0.0f, 90.0f, 1000.0f}, y(5);
   sigmoid_forward(y.data(), x.data(), 5);
@@ -87,8 +91,8 @@ TEST_CASE("sigmoid: forward vs naive loop, backward vs finite differences") {
 }
 
 TEST_CASE("tanh: forward vs naive loop, backward vs finite differences") {
-  check_elementwise("tanh", tanh_forward, tanh_backward, [](double v) { return std::tanh(v); },
-                    1e-2f, 1e-4);
+  check_elementwise(
+      "tanh", tanh_forward, tanh_backward, [](double v) { return std::tanh(v); }, 1e-2f, 1e-4);
 }
 
 TEST_CASE("leaky_relu: forward vs naive loop, backward (from x) vs finite differences") {
@@ -108,10 +112,13 @@ TEST_CASE("leaky_relu: forward vs naive loop, backward (from x) vs finite differ
     leaky_relu_backward(dx.data(), r.data(), x.data(), kN, alpha);
     for (float& v : dx) v -= 0.25f;
     std::vector<float> yy(kN);
-    fd_check("leaky_relu", dx, x, [&] {
-      leaky_relu_forward(yy.data(), x.data(), kN, alpha);
-      return weighted_sum(yy, r);
-    }, 1e-2f, 1e-4);
+    fd_check(
+        "leaky_relu", dx, x,
+        [&] {
+          leaky_relu_forward(yy.data(), x.data(), kN, alpha);
+          return weighted_sum(yy, r);
+        },
+        1e-2f, 1e-4);
   }
   // At 0 the derivative is the right-hand one, also with alpha 0.
   const float zero = 0.0f, dy = 3.0f;
@@ -138,10 +145,13 @@ TEST_CASE("softmax: forward vs naive loop, backward vs finite differences, stabi
   std::vector<float> dx(rows * cols, 0.25f), yy(rows * cols);
   softmax_backward(dx.data(), r.data(), y.data(), rows, cols);
   for (float& v : dx) v -= 0.25f;
-  fd_check("softmax", dx, x, [&] {
-    softmax_forward(yy.data(), x.data(), rows, cols);
-    return weighted_sum(yy, r);
-  }, 1e-2f, 1e-4);
+  fd_check(
+      "softmax", dx, x,
+      [&] {
+        softmax_forward(yy.data(), x.data(), rows, cols);
+        return weighted_sum(yy, r);
+      },
+      1e-2f, 1e-4);
 
   // Large logits: no overflow, rows still sum to 1.
   std::vector<float> big = {1000.0f, -1000.0f, 999.0f, -1000.0f, -1000.0f, -1000.0f}, p(6);
@@ -267,8 +277,8 @@ TEST_CASE("fused conv2d/dense activations give the standalone kernels' values") 
       CHECK(pc == x);
     }
     // Both paths are given the standalone y, so dx compares the derivative alone.
-    dense_backward(dxd.data(), dw.data(), nullptr, dy.data(), x.data(), eye.data(), want.data(),
-                   dg, act, scratch.data(), keep ? pd.data() : nullptr);
+    dense_backward(dxd.data(), dw.data(), nullptr, dy.data(), x.data(), eye.data(), want.data(), dg,
+                   act, scratch.data(), keep ? pd.data() : nullptr);
     std::vector<float> cscratch(conv2d_backward_scratch(cg, act));
     conv2d_backward(dxc.data(), dw.data(), nullptr, dy.data(), x.data(), eye.data(), want.data(),
                     cg, act, cscratch.data(), keep ? pc.data() : nullptr);
@@ -304,7 +314,7 @@ struct V2Function {
   Forward forward;
   Backward backward;  // from the input x
   double (*ref)(double);
-  std::vector<float> kinks;  // x where the right-hand derivative is tested
+  std::vector<float> kinks;   // x where the right-hand derivative is tested
   std::vector<float> slopes;  // ... and its value there
 };
 
@@ -314,15 +324,30 @@ void elu1_backward(float* dx, const float* dy, const float* x, int64_t n) {
 }
 
 const V2Function kV2[] = {
-    {"relu6", Activation::relu6, relu6_forward, relu6_backward, ref_relu6, {0.0f, -0.0f, 6.0f},
+    {"relu6",
+     Activation::relu6,
+     relu6_forward,
+     relu6_backward,
+     ref_relu6,
+     {0.0f, -0.0f, 6.0f},
      {1.0f, 1.0f, 0.0f}},
     {"elu", Activation::elu, elu1_forward, elu1_backward, ref_elu1, {0.0f}, {1.0f}},
     {"gelu", Activation::gelu, gelu_forward, gelu_backward, ref_gelu, {0.0f}, {0.5f}},
     {"silu", Activation::silu, silu_forward, silu_backward, ref_silu, {0.0f}, {0.5f}},
-    {"hard_sigmoid", Activation::hard_sigmoid, hard_sigmoid_forward, hard_sigmoid_backward,
-     ref_hard_sigmoid, {-3.0f, 3.0f}, {1.0f / 6.0f, 0.0f}},
-    {"hard_swish", Activation::hard_swish, hard_swish_forward, hard_swish_backward,
-     ref_hard_swish, {-3.0f, 3.0f}, {-0.5f, 1.0f}},
+    {"hard_sigmoid",
+     Activation::hard_sigmoid,
+     hard_sigmoid_forward,
+     hard_sigmoid_backward,
+     ref_hard_sigmoid,
+     {-3.0f, 3.0f},
+     {1.0f / 6.0f, 0.0f}},
+    {"hard_swish",
+     Activation::hard_swish,
+     hard_swish_forward,
+     hard_swish_backward,
+     ref_hard_swish,
+     {-3.0f, 3.0f},
+     {-0.5f, 1.0f}},
 };
 
 // Inputs in [-8, 8] kept at least 0.05 away from every kink of the v2 functions
@@ -364,10 +389,13 @@ TEST_CASE("v2 activations: forward vs naive loop, backward (from x) vs finite di
     f.backward(dx.data(), r.data(), x.data(), kN);
     for (float& v : dx) v -= 0.25f;
     std::vector<float> yy(kN);
-    fd_check(f.name, dx, x, [&] {
-      f.forward(yy.data(), x.data(), kN);
-      return weighted_sum(yy, r);
-    }, 1e-2f, 1e-4);
+    fd_check(
+        f.name, dx, x,
+        [&] {
+          f.forward(yy.data(), x.data(), kN);
+          return weighted_sum(yy, r);
+        },
+        1e-2f, 1e-4);
 
     // The table's dispatch (the rows of activation.def) gives the same bits.
     std::vector<float> yt(kN), dxt(kN, 0.25f), dxk(kN, 0.25f);
@@ -437,10 +465,13 @@ TEST_CASE("elu: alpha, forward vs naive loop, backward vs finite differences") {
     std::vector<float> dx(kN, 0.25f), yy(kN);
     elu_backward(dx.data(), r.data(), x.data(), kN, alpha);
     for (float& v : dx) v -= 0.25f;
-    fd_check("elu", dx, x, [&] {
-      elu_forward(yy.data(), x.data(), kN, alpha);
-      return weighted_sum(yy, r);
-    }, 1e-2f, 1e-4);
+    fd_check(
+        "elu", dx, x,
+        [&] {
+          elu_forward(yy.data(), x.data(), kN, alpha);
+          return weighted_sum(yy, r);
+        },
+        1e-2f, 1e-4);
     const float zero = 0.0f, dy = 2.0f;
     float d = 0.0f;
     elu_backward(&d, &dy, &zero, 1, alpha);

@@ -31,10 +31,13 @@ TEST_CASE("add: forward vs naive loop (also in place), backward vs finite differ
   for (float& v : da) v -= 0.25f;
   CHECK(dc == r);
   const float* xs2[] = {a.data(), b.data(), c.data()};
-  fd_check("add", da, a, [&] {
-    add_forward(yy.data(), xs2, n);
-    return weighted_sum(yy, r);
-  }, 1e-2f, 1e-4);
+  fd_check(
+      "add", da, a,
+      [&] {
+        add_forward(yy.data(), xs2, n);
+        return weighted_sum(yy, r);
+      },
+      1e-2f, 1e-4);
 }
 
 TEST_CASE("add broadcasting [C] over H and W: forward vs naive loop, backward sums over H, W") {
@@ -61,10 +64,13 @@ TEST_CASE("add broadcasting [C] over H and W: forward vs naive loop, backward su
     add_broadcast_backward(dxs, r.data(), bcast, n, rows, c);
     CHECK(da == r);
     for (float& v : dg) v -= 0.25f;
-    const double err = fd_check("add (broadcast input)", dg, g, [&] {
-      add_broadcast_forward(y.data(), xs, bcast, n, rows, c);
-      return weighted_sum(y, r);
-    }, 1e-2f, 1e-4);
+    const double err = fd_check(
+        "add (broadcast input)", dg, g,
+        [&] {
+          add_broadcast_forward(y.data(), xs, bcast, n, rows, c);
+          return weighted_sum(y, r);
+        },
+        1e-2f, 1e-4);
     MESSAGE("add broadcast: largest finite-difference relative error = " << err);
   }
 }

@@ -60,10 +60,12 @@ TEST_CASE("avgpool forward matches a naive loop") {
   }
 }
 
-TEST_CASE("avgpool with explicit, asymmetric padding, ceil and count_padding matches PyTorch's rule") {
+TEST_CASE(
+    "avgpool with explicit, asymmetric padding, ceil and count_padding matches PyTorch's rule") {
   for (const PaddedPool& s : kPaddedPools)
     for (bool count : {false, true}) {
-      INFO("pool ", s.kh, "x", s.kw, " stride ", s.sh, " pads ", s.top, s.bottom, s.left, s.right, " ceil ", s.ceil, " count ", count);
+      INFO("pool ", s.kh, "x", s.kw, " stride ", s.sh, " pads ", s.top, s.bottom, s.left, s.right,
+           " ceil ", s.ceil, " count ", count);
       const AvgpoolGeom g = padded_pool(2, 5, 7, 3, s, count);
       const std::vector<float> x = random_vector(static_cast<size_t>(2 * 5 * 7 * 3), 1);
       CHECK(max_rel_error(forward(x, g), avgpool_reference(x, g)) < 1e-6);

@@ -34,7 +34,8 @@ TEST_CASE("batchnorm inference: forward vs naive loop, in place") {
   for (int64_t r = 0; r < t.g.rows; ++r)
     for (int64_t j = 0; j < 3; ++j)
       want[r * 3 + j] = t.gamma[j] * (t.x[r * 3 + j] - t.mm[j]) /
-                            std::sqrt(static_cast<double>(t.mv[j]) + t.g.epsilon) + t.beta[j];
+                            std::sqrt(static_cast<double>(t.mv[j]) + t.g.epsilon) +
+                        t.beta[j];
   CHECK(forward_error(y, want) < 1e-6);
   std::vector<float> inplace = t.x;
   batchnorm_forward_inference(inplace.data(), inplace.data(), t.gamma.data(), t.beta.data(),
@@ -80,8 +81,8 @@ TEST_CASE("batchnorm training: backward through the batch statistics vs finite d
                              t.beta.data(), mm.data(), mv.data(), t.g);
   const std::vector<float> r = random_vector(n, 86);
   std::vector<float> dx(n, 0.25f), dgamma(3, 0.25f), dbeta(3, 0.25f);
-  batchnorm_backward(dx.data(), dgamma.data(), dbeta.data(), r.data(), t.x.data(),
-                     t.gamma.data(), mean.data(), invstd.data(), t.g);
+  batchnorm_backward(dx.data(), dgamma.data(), dbeta.data(), r.data(), t.x.data(), t.gamma.data(),
+                     mean.data(), invstd.data(), t.g);
   for (auto* v : {&dx, &dgamma, &dbeta})
     for (float& e : *v) e -= 0.25f;
 
@@ -112,7 +113,8 @@ TEST_CASE("batchnorm training: statistics stay accurate at large offsets and man
   for (int64_t i = 0; i < n; i += 2) x[i] += 1000.0f;
   const std::vector<float> gamma = {1, 1}, beta = {0, 0};
   std::vector<double> rmean, rvar;
-  const std::vector<double> want = ref_batchnorm_train(x, g.rows, 2, gamma, beta, g.epsilon, rmean, rvar);
+  const std::vector<double> want =
+      ref_batchnorm_train(x, g.rows, 2, gamma, beta, g.epsilon, rmean, rvar);
   std::vector<float> y1(n), y2(n), mean(2), inv1(2), inv2(2), mm(2, 0.0f), mv(2, 1.0f);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);

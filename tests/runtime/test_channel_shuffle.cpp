@@ -39,9 +39,12 @@ TEST_CASE("channel_shuffle: backward vs finite differences, adds into dx") {
   std::vector<float> dx(rows * c, 0.25f);
   channel_shuffle_backward(dx.data(), r.data(), rows, c, groups);
   for (float& v : dx) v -= 0.25f;
-  const double err = fd_check("channel_shuffle", dx, x, [&] {
-    channel_shuffle_forward(y.data(), x.data(), rows, c, groups);
-    return weighted_sum(y, r);
-  }, 1e-2f, 1e-4);
+  const double err = fd_check(
+      "channel_shuffle", dx, x,
+      [&] {
+        channel_shuffle_forward(y.data(), x.data(), rows, c, groups);
+        return weighted_sum(y, r);
+      },
+      1e-2f, 1e-4);
   MESSAGE("channel_shuffle: largest finite-difference relative error = " << err);
 }

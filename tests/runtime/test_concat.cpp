@@ -32,10 +32,13 @@ TEST_CASE("concat: forward vs naive loop, backward vs finite differences") {
   for (float& v : dc) v -= 0.25f;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < 3; ++j) CHECK(da[r * 3 + j] == dy[r * ct + j]);
-  fd_check("concat", dc, c, [&] {
-    concat_forward(yy.data(), xs, cs, rows);
-    return weighted_sum(yy, dy);
-  }, 1e-2f, 1e-4);
+  fd_check(
+      "concat", dc, c,
+      [&] {
+        concat_forward(yy.data(), xs, cs, rows);
+        return weighted_sum(yy, dy);
+      },
+      1e-2f, 1e-4);
 
   const int64_t two[] = {3, 1};
   CHECK_THROWS_WITH_AS(concat_forward(y.data(), xs, two, rows),

@@ -121,12 +121,9 @@ TEST_CASE("conv2d on the GEMM's block shapes matches a naive loop") {
     int64_t h, w, c, oc;
   };
   const Case cases[] = {
-      {{3, 3, 1, 1, Padding::same}, 9, 11, 24, 100},
-      {{5, 5, 2, 2, Padding::same}, 13, 9, 40, 37},
-      {{1, 1, 2, 2, Padding::valid}, 9, 9, 600, 130},
-      {{3, 3, 1, 1, Padding::same}, 5, 6, 600, 20},
-      {{7, 7, 2, 2, Padding::valid}, 19, 17, 3, 70},
-      {{1, 1, 1, 1, Padding::valid}, 7, 7, 33, 200},
+      {{3, 3, 1, 1, Padding::same}, 9, 11, 24, 100},  {{5, 5, 2, 2, Padding::same}, 13, 9, 40, 37},
+      {{1, 1, 2, 2, Padding::valid}, 9, 9, 600, 130}, {{3, 3, 1, 1, Padding::same}, 5, 6, 600, 20},
+      {{7, 7, 2, 2, Padding::valid}, 19, 17, 3, 70},  {{1, 1, 1, 1, Padding::valid}, 7, 7, 33, 200},
   };
   double worst = 0;
   for (const Case& t : cases) {
@@ -188,8 +185,8 @@ TEST_CASE("conv2d backward on the GEMM's block shapes matches the naive adjoint"
             }
     Grads gr = zero_grads(k);
     std::vector<float> scratch(conv2d_backward_scratch(k.g, Activation::linear));
-    conv2d_backward(gr.dx.data(), gr.dw.data(), nullptr, dy.data(), k.x.data(), k.w.data(),
-                    nullptr, k.g, Activation::linear, scratch.data());
+    conv2d_backward(gr.dx.data(), gr.dw.data(), nullptr, dy.data(), k.x.data(), k.w.data(), nullptr,
+                    k.g, Activation::linear, scratch.data());
     const double ew = max_rel_error(gr.dw, dw), ex = max_rel_error(gr.dx, dx);
     CHECK(ew < 1e-5);
     CHECK(ex < (conv2d_winograd(k.g) ? 1e-4 : 1e-5));  // 3x3 stride 1: dx by Winograd
@@ -233,9 +230,8 @@ TEST_CASE("conv2d prepared (packed, batchnorm folded, residual, relu) matches th
         z = std::max(0.0, z + res[static_cast<size_t>(r * oc + o)]);
       }
     const double e = max_rel_error(y, want);
-    MESSAGE("conv2d prepared + batchnorm + residual + relu, " << t.c
-                                                               << " channels: max relative error "
-                                                               << e);
+    MESSAGE("conv2d prepared + batchnorm + residual + relu, "
+            << t.c << " channels: max relative error " << e);
     CHECK(e < 1e-5);
   }
 }
@@ -286,8 +282,8 @@ TEST_CASE("conv2d prepared as Winograd F(4x4, 3x3) matches the naive loop and th
     CHECK(en < 1e-4);
     CHECK(ed < 1e-4);
   }
-  MESSAGE("conv2d Winograd F(4x4, 3x3): max relative error " << worst_naive << " vs naive (double), "
-                                                             << worst_direct << " vs the direct path");
+  MESSAGE("conv2d Winograd F(4x4, 3x3): max relative error "
+          << worst_naive << " vs naive (double), " << worst_direct << " vs the direct path");
 }
 
 TEST_CASE("conv2d same padding puts the odd extra row and column at the bottom/right") {
@@ -338,7 +334,8 @@ TEST_CASE("conv2d backward matches central finite differences") {
   }
   MESSAGE("conv2d: largest finite-difference relative error (dx, dw, db) = " << worst.value);
   for (Activation act : kAllActivations)
-    MESSAGE("conv2d, activation " << act_name(act) << ": " << per_act[static_cast<size_t>(act)].value);
+    MESSAGE("conv2d, activation " << act_name(act) << ": "
+                                  << per_act[static_cast<size_t>(act)].value);
 }
 
 TEST_CASE("conv2d backward adds into the gradients and accepts dx = null") {

@@ -91,7 +91,8 @@ TEST_CASE("dense fast paths (few rows: skinny GEMM; more: Eigen) match a naive l
   MESSAGE("dense fast paths: max relative error vs naive " << worst);
 }
 
-TEST_CASE("dense backward fast paths (few rows: one pass over w; more: Eigen) match the naive adjoint") {
+TEST_CASE(
+    "dense backward fast paths (few rows: one pass over w; more: Eigen) match the naive adjoint") {
   // dw += x^T dy and dx += dy w^T in double, linear activation; row counts on
   // both sides of the one-pass kernel's groups of 8 and its 16-row limit.
   double worst = 0;
@@ -111,14 +112,16 @@ TEST_CASE("dense backward fast paths (few rows: one pass over w; more: Eigen) ma
         for (int64_t o = 0; o < out; ++o) {
           double s = start.dw[static_cast<size_t>(i * out + o)];
           for (int64_t r = 0; r < rows; ++r)
-            s += static_cast<double>(d.x[static_cast<size_t>(r * d.g.in + i)]) * dy[static_cast<size_t>(r * out + o)];
+            s += static_cast<double>(d.x[static_cast<size_t>(r * d.g.in + i)]) *
+                 dy[static_cast<size_t>(r * out + o)];
           dw[static_cast<size_t>(i * out + o)] = s;
         }
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t i = 0; i < d.g.in; ++i) {
           double s = start.dx[static_cast<size_t>(r * d.g.in + i)];
           for (int64_t o = 0; o < out; ++o)
-            s += static_cast<double>(dy[static_cast<size_t>(r * out + o)]) * d.w[static_cast<size_t>(i * out + o)];
+            s += static_cast<double>(dy[static_cast<size_t>(r * out + o)]) *
+                 d.w[static_cast<size_t>(i * out + o)];
           dx[static_cast<size_t>(r * d.g.in + i)] = s;
         }
       const double e = std::max(max_rel_error(gr.dw, dw), max_rel_error(gr.dx, dx));
@@ -161,7 +164,8 @@ TEST_CASE("dense backward matches central finite differences") {
   }
   MESSAGE("dense: largest finite-difference relative error (dx, dw, db) = " << worst.value);
   for (Activation act : kAllActivations)
-    MESSAGE("dense, activation " << act_name(act) << ": " << per_act[static_cast<size_t>(act)].value);
+    MESSAGE("dense, activation " << act_name(act) << ": "
+                                 << per_act[static_cast<size_t>(act)].value);
 }
 
 TEST_CASE("dense backward adds into the gradients and accepts dx = null") {

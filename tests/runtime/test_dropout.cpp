@@ -30,10 +30,13 @@ TEST_CASE("dropout: forward vs naive loop over its own mask, backward vs finite 
   std::vector<uint8_t> m2(n);
   dropout_backward(dx.data(), r.data(), mask.data(), n, rate);
   for (float& v : dx) v -= 0.25f;
-  fd_check("dropout", dx, x, [&] {
-    dropout_forward(yy.data(), m2.data(), x.data(), n, rate, 1234);
-    return weighted_sum(yy, r);
-  }, 1e-2f, 1e-4);
+  fd_check(
+      "dropout", dx, x,
+      [&] {
+        dropout_forward(yy.data(), m2.data(), x.data(), n, rate, 1234);
+        return weighted_sum(yy, r);
+      },
+      1e-2f, 1e-4);
   CHECK(m2 == mask);
 }
 

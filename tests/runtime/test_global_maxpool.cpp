@@ -44,10 +44,13 @@ TEST_CASE("global_maxpool: backward vs finite differences, adds into dx") {
   global_maxpool_backward(dx.data(), r.data(), x.data(), y.data(), n, hw, c);
   for (float& v : dx) v -= 0.25f;
   std::vector<float> yy(n * c);
-  const double err = fd_check("global_maxpool", dx, x, [&] {
-    global_maxpool_forward(yy.data(), x.data(), n, hw, c);
-    return weighted_sum(yy, r);
-  }, 1e-2f, 1e-4);
+  const double err = fd_check(
+      "global_maxpool", dx, x,
+      [&] {
+        global_maxpool_forward(yy.data(), x.data(), n, hw, c);
+        return weighted_sum(yy, r);
+      },
+      1e-2f, 1e-4);
   MESSAGE("global_maxpool: largest finite-difference relative error = " << err);
 }
 

@@ -44,14 +44,14 @@ TEST_CASE("layernorm forward vs naive loop; saved statistics; inference = traini
   Case t;
   const int64_t n = t.g.rows * t.g.c;
   std::vector<float> y(n), mean(t.g.rows), invstd(t.g.rows), yi(n);
-  layernorm_forward(y.data(), mean.data(), invstd.data(), t.x.data(), t.gamma.data(),
-                    t.beta.data(), t.g);
+  layernorm_forward(y.data(), mean.data(), invstd.data(), t.x.data(), t.gamma.data(), t.beta.data(),
+                    t.g);
   CHECK(forward_error(y, ref_layernorm(t.x, t.g.rows, 7, t.gamma, t.beta, t.g.epsilon)) < 1e-6);
   layernorm_forward(yi.data(), nullptr, nullptr, t.x.data(), t.gamma.data(), t.beta.data(), t.g);
   CHECK(yi == y);
   std::vector<float> inplace = t.x;
-  layernorm_forward(inplace.data(), nullptr, nullptr, inplace.data(), t.gamma.data(),
-                    t.beta.data(), t.g);
+  layernorm_forward(inplace.data(), nullptr, nullptr, inplace.data(), t.gamma.data(), t.beta.data(),
+                    t.g);
   CHECK(inplace == y);
   for (int64_t r = 0; r < t.g.rows; ++r) {
     double m = 0, v = 0;
@@ -73,18 +73,17 @@ TEST_CASE("layernorm backward vs finite differences: dx, dgamma, dbeta") {
   Case t;
   const int64_t n = t.g.rows * t.g.c;
   std::vector<float> y(n), mean(t.g.rows), invstd(t.g.rows);
-  layernorm_forward(y.data(), mean.data(), invstd.data(), t.x.data(), t.gamma.data(),
-                    t.beta.data(), t.g);
+  layernorm_forward(y.data(), mean.data(), invstd.data(), t.x.data(), t.gamma.data(), t.beta.data(),
+                    t.g);
   const std::vector<float> r = random_vector(n, 104);
   std::vector<float> dx(n, 0.25f), dgamma(7, 0.25f), dbeta(7, 0.25f);
-  layernorm_backward(dx.data(), dgamma.data(), dbeta.data(), r.data(), t.x.data(),
-                     t.gamma.data(), mean.data(), invstd.data(), t.g);
+  layernorm_backward(dx.data(), dgamma.data(), dbeta.data(), r.data(), t.x.data(), t.gamma.data(),
+                     mean.data(), invstd.data(), t.g);
   for (auto* v : {&dx, &dgamma, &dbeta})
     for (float& e : *v) e -= 0.25f;
   std::vector<float> yy(n);
   auto loss = [&] {
-    layernorm_forward(yy.data(), nullptr, nullptr, t.x.data(), t.gamma.data(), t.beta.data(),
-                      t.g);
+    layernorm_forward(yy.data(), nullptr, nullptr, t.x.data(), t.gamma.data(), t.beta.data(), t.g);
     return weighted_sum(yy, r);
   };
   fd_check("layernorm dx", dx, t.x, loss, 1e-2f, 5e-4);

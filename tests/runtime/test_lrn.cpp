@@ -32,11 +32,14 @@ TEST_CASE("lrn: forward vs naive loop, backward vs finite differences") {
     std::vector<float> dx(n, 0.25f), yy(n);
     lrn_backward(dx.data(), r.data(), x.data(), y.data(), scale.data(), g);
     for (float& v : dx) v -= 0.25f;
-    fd_check("lrn size " + std::to_string(p.size) + " alpha " + std::to_string(p.alpha) +
-                 " beta " + std::to_string(p.beta),
-             dx, x, [&] {
-               lrn_forward(yy.data(), nullptr, x.data(), g);
-               return weighted_sum(yy, r);
-             }, 1e-2f, 1e-4);
+    fd_check(
+        "lrn size " + std::to_string(p.size) + " alpha " + std::to_string(p.alpha) + " beta " +
+            std::to_string(p.beta),
+        dx, x,
+        [&] {
+          lrn_forward(yy.data(), nullptr, x.data(), g);
+          return weighted_sum(yy, r);
+        },
+        1e-2f, 1e-4);
   }
 }

@@ -57,9 +57,11 @@ TEST_CASE("maxpool backward matches central finite differences") {
 TEST_CASE("maxpool with explicit, asymmetric padding and ceil: padding never wins") {
   MaxError worst;
   for (const PaddedPool& s : kPaddedPools) {
-    INFO("pool ", s.kh, "x", s.kw, " stride ", s.sh, " pads ", s.top, s.bottom, s.left, s.right, " ceil ", s.ceil);
+    INFO("pool ", s.kh, "x", s.kw, " stride ", s.sh, " pads ", s.top, s.bottom, s.left, s.right,
+         " ceil ", s.ceil);
     const Window2d g = padded_window(2, 5, 7, 3, s);
-    const std::vector<float> neg = random_vector(static_cast<size_t>(2 * 5 * 7 * 3), 1, -2.0f, -0.5f);
+    const std::vector<float> neg =
+        random_vector(static_cast<size_t>(2 * 5 * 7 * 3), 1, -2.0f, -0.5f);
     CHECK(max_rel_error(forward(neg, g), pool_naive(neg, g, true)) == 0.0);
     std::vector<float> x = distinct_values(static_cast<size_t>(2 * 5 * 7 * 3), 2);
     const std::vector<float> r = random_vector(out_size(g), 3);
@@ -70,7 +72,8 @@ TEST_CASE("maxpool with explicit, asymmetric padding and ceil: padding never win
     CHECK(e < kFdTolerance);
     worst.add(e);
   }
-  MESSAGE("maxpool (explicit/ceil): largest finite-difference relative error (dx) = " << worst.value);
+  MESSAGE(
+      "maxpool (explicit/ceil): largest finite-difference relative error (dx) = " << worst.value);
 }
 
 TEST_CASE("maxpool backward sends a tie to the first maximum and adds into dx") {

@@ -32,7 +32,9 @@ Bytes make_file(const std::string& header, size_t data, uint64_t length) {
   }
   return b;
 }
-Bytes make_file(const std::string& header, size_t data) { return make_file(header, data, header.size()); }
+Bytes make_file(const std::string& header, size_t data) {
+  return make_file(header, data, header.size());
+}
 
 // A JSON object of the given members.
 std::string obj(std::initializer_list<std::string> members) {
@@ -100,7 +102,8 @@ TEST_CASE("safetensors: write then read round trip") {
   REQUIRE(k != nullptr);
   CHECK(k->shape == std::vector<int64_t>{3, 3, 2, 4});
   CHECK(std::vector<float>(k->data.begin(), k->data.end()) == kernel);
-  CHECK(std::vector<float>(f.find("conv1.bias")->data.begin(), f.find("conv1.bias")->data.end()) == bias);
+  CHECK(std::vector<float>(f.find("conv1.bias")->data.begin(), f.find("conv1.bias")->data.end()) ==
+        bias);
   CHECK(f.find("empty")->shape == std::vector<int64_t>{0, 3});
   CHECK(f.find("empty")->data.empty());
   CHECK(f.find("bn.gamma")->shape.empty());
@@ -131,7 +134,8 @@ TEST_CASE("safetensors: data section not 4-byte aligned in the file, metadata, e
   CHECK(f.find("a")->data[1] == 1.0f);
 
   const SafetensorsFile m = SafetensorsFile::parse(
-      make_file(obj({"\"__metadata__\":{\"format\":\"keras\"}", entry("b", "[1]", "[0,4]")}), 4), "meta");
+      make_file(obj({"\"__metadata__\":{\"format\":\"keras\"}", entry("b", "[1]", "[0,4]")}), 4),
+      "meta");
   CHECK(m.tensors().size() == 1);
   CHECK(SafetensorsFile::parse(make_file("{}", 0), "empty").tensors().empty());
 }
@@ -146,7 +150,8 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
   }
   SUBCASE("header length past the end of the file") {
     CHECK(error_of(make_file("{}", 0, 100)) ==
-          "crafted.safetensors: header length 100 runs past the end of the file (10 bytes); truncated?");
+          "crafted.safetensors: header length 100 runs past the end of the file (10 bytes); "
+          "truncated?");
   }
   SUBCASE("absurd header length") {
     CHECK(error_of(make_file("{}", 0, uint64_t{1} << 40)) ==
@@ -155,18 +160,23 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
     CHECK(error_of(make_file("{}", 0, ~uint64_t{0})).find("is absurd") != std::string::npos);
   }
   SUBCASE("bad JSON") {
-    CHECK(error_of(make_file("{\"a\": ", 0)).starts_with("crafted.safetensors: header is not valid JSON: "));
-    CHECK(error_of(make_file("{\"a\xff\": 1}", 0)).find("not valid JSON") != std::string::npos);  // bad UTF-8
+    CHECK(error_of(make_file("{\"a\": ", 0))
+              .starts_with("crafted.safetensors: header is not valid JSON: "));
+    CHECK(error_of(make_file("{\"a\xff\": 1}", 0)).find("not valid JSON") !=
+          std::string::npos);  // bad UTF-8
     CHECK(error_of(make_file("", 0)).find("not valid JSON") != std::string::npos);
   }
   SUBCASE("header not an object") {
-    CHECK(error_of(make_file("[1, 2]", 0)) == "crafted.safetensors: header is a JSON array, not an object");
-    CHECK(error_of(make_file("7", 0)) == "crafted.safetensors: header is a JSON number, not an object");
+    CHECK(error_of(make_file("[1, 2]", 0)) ==
+          "crafted.safetensors: header is a JSON array, not an object");
+    CHECK(error_of(make_file("7", 0)) ==
+          "crafted.safetensors: header is a JSON number, not an object");
   }
   SUBCASE("entry not an object, unknown field") {
     CHECK(error_of(make_file("{\"a\": [1]}", 0)) ==
           "crafted.safetensors: tensor 'a': entry is array, not an object");
-    CHECK(error_of(make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4)) ==
+    CHECK(error_of(make_file(
+              "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", 4)) ==
           "crafted.safetensors: tensor 'a': unknown field 'x'");
   }
   SUBCASE("unknown and unsupported dtypes") {
@@ -189,9 +199,10 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
   }
   SUBCASE("bad shapes: negative, fractional, not an array, overflowing") {
     CHECK(error_of(make_file(obj({entry("a", "[-1,2]", "[0,8]")}), 8)) ==
-          "crafted.safetensors: tensor 'a': shape [-1,2] has a dimension that is not a non-negative integer");
-    CHECK(error_of(make_file(obj({entry("a", "[2.5]", "[0,8]")}), 8)).find("not a non-negative integer") !=
-          std::string::npos);
+          "crafted.safetensors: tensor 'a': shape [-1,2] has a dimension that is not a "
+          "non-negative integer");
+    CHECK(error_of(make_file(obj({entry("a", "[2.5]", "[0,8]")}), 8))
+              .find("not a non-negative integer") != std::string::npos);
     CHECK(error_of(make_file(obj({entry("a", "\"2\"", "[0,8]")}), 8)) ==
           "crafted.safetensors: tensor 'a': shape is not an array");
     CHECK(error_of(make_file(obj({entry("a", "[4294967296,4294967296]", "[0,8]")}), 8)) ==
@@ -200,22 +211,27 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
           "crafted.safetensors: tensor 'a': shape [18446744073709551615] has too many elements");
   }
   SUBCASE("bad data_offsets") {
-    for (const char* off : {"[8]", "[0,8,8]", "[8,0]", "[-8,0]", "[0,8.0]", "\"0,8\"", "[0,\"8\"]"}) {
+    for (const char* off :
+         {"[8]", "[0,8,8]", "[8,0]", "[-8,0]", "[0,8.0]", "\"0,8\"", "[0,\"8\"]"}) {
       CAPTURE(off);
       CHECK(error_of(make_file(obj({entry("a", "[2]", off)}), 8))
                 .ends_with("is not two non-decreasing non-negative integers"));
     }
     CHECK(error_of(make_file(obj({entry("a", "[2]", "[8,0]")}), 8)) ==
-          "crafted.safetensors: tensor 'a': data_offsets [8,0] is not two non-decreasing non-negative integers");
+          "crafted.safetensors: tensor 'a': data_offsets [8,0] is not two non-decreasing "
+          "non-negative integers");
   }
   SUBCASE("element count x 4 disagrees with the byte size") {
     CHECK(error_of(make_file(obj({entry("a", "[3]", "[0,8]")}), 8)) ==
-          "crafted.safetensors: tensor 'a': shape [3] has 3 elements (12 bytes) but data_offsets [0,8] span 8 bytes");
+          "crafted.safetensors: tensor 'a': shape [3] has 3 elements (12 bytes) but data_offsets "
+          "[0,8] span 8 bytes");
   }
   SUBCASE("offsets outside the data section") {
     CHECK(error_of(make_file(obj({entry("a", "[100]", "[0,400]")}), 8)) ==
-          "crafted.safetensors: tensor 'a': data_offsets [0, 400] lie outside the data section (8 bytes)");
-    CHECK(error_of(make_file(obj({entry("a", "[2]", "[18446744073709551608,18446744073709551615]")}), 8))
+          "crafted.safetensors: tensor 'a': data_offsets [0, 400] lie outside the data section (8 "
+          "bytes)");
+    CHECK(error_of(
+              make_file(obj({entry("a", "[2]", "[18446744073709551608,18446744073709551615]")}), 8))
               .find("tensor 'a'") != std::string::npos);
   }
   SUBCASE("overlapping tensors") {
@@ -226,9 +242,11 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
   }
   SUBCASE("gaps and trailing bytes (strict, like the reference implementation)") {
     CHECK(error_of(make_file(obj({a, entry("b", "[1]", "[12,16]")}), 16)) ==
-          "crafted.safetensors: tensor 'b': data starts at byte 12 of the data section, leaving a gap "
+          "crafted.safetensors: tensor 'b': data starts at byte 12 of the data section, leaving a "
+          "gap "
           "of 4 unused bytes before it");
-    CHECK(error_of(make_file(obj({entry("a", "[1]", "[4,8]")}), 8)).find("gap of 4") != std::string::npos);
+    CHECK(error_of(make_file(obj({entry("a", "[1]", "[4,8]")}), 8)).find("gap of 4") !=
+          std::string::npos);
     CHECK(error_of(make_file(obj({a}), 12)) ==
           "crafted.safetensors: data section has 4 trailing bytes not covered by any tensor");
   }
@@ -236,8 +254,9 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
     CHECK(error_of(make_file(obj({a, entry("a", "[2]", "[8,16]")}), 16)) ==
           "crafted.safetensors: tensor 'a': appears more than once in the header");
     // Nested duplicate keys are not tensor names; the entry's own checks apply.
-    CHECK(error_of(make_file("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8)) ==
-          "<no error>");
+    CHECK(error_of(make_file(
+              "{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+              8)) == "<no error>");
   }
   SUBCASE("bad __metadata__") {
     CHECK(error_of(make_file("{\"__metadata__\":[1]}", 0)) ==
@@ -248,7 +267,8 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
   SUBCASE("deeply nested JSON (no recursion in parsing, messages or cleanup)") {
     // 300000 levels overflow an 8 MB stack under a recursive json::dump().
     const std::string deep = std::string(300000, '[') + std::string(300000, ']');
-    CHECK(error_of(make_file(deep, 0)) == "crafted.safetensors: header is a JSON array, not an object");
+    CHECK(error_of(make_file(deep, 0)) ==
+          "crafted.safetensors: header is a JSON array, not an object");
     CHECK(error_of(make_file(obj({entry("a", deep, "[0,0]")}), 0)) ==
           "crafted.safetensors: tensor 'a': shape a JSON array has a dimension that is not a "
           "non-negative integer");
@@ -265,7 +285,9 @@ TEST_CASE("safetensors: every malformed file is a clear modelc::Error") {
   }
 }
 
-TEST_CASE("safetensors: every truncation and every single-byte header corruption is an Error, never a crash") {
+TEST_CASE(
+    "safetensors: every truncation and every single-byte header corruption is an Error, never a "
+    "crash") {
   const std::string header = obj({entry("a", "[2]", "[0,8]"), entry("b", "[1,3]", "[8,20]")});
   const Bytes good = make_file(header, 20);
   REQUIRE(error_of(good) == "<no error>");
@@ -298,10 +320,11 @@ TEST_CASE("safetensors writer: validation and I/O errors") {
                        (path + ": tensor 'fc.bias': shape has 3 elements but data has 2").c_str(),
                        modelc::Error);
   const std::vector<TensorRef> dup = {{"w", {2}, two}, {"w", {2}, two}};
-  CHECK_THROWS_WITH_AS(write_safetensors(path, dup), (path + ": tensor 'w': given more than once").c_str(),
-                       modelc::Error);
+  CHECK_THROWS_WITH_AS(write_safetensors(path, dup),
+                       (path + ": tensor 'w': given more than once").c_str(), modelc::Error);
   const std::vector<TensorRef> neg = {{"w", {-2}, two}};
-  CHECK_THROWS_WITH_AS(write_safetensors(path, neg), Contains("negative dimension -2"), modelc::Error);
+  CHECK_THROWS_WITH_AS(write_safetensors(path, neg), Contains("negative dimension -2"),
+                       modelc::Error);
   const std::vector<TensorRef> ok = {{"w", {2}, two}};
   CHECK_THROWS_WITH_AS(write_safetensors("/nonexistent/dir/w.safetensors", ok),
                        Contains("/nonexistent/dir/w.safetensors: cannot open"), modelc::Error);

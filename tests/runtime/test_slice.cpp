@@ -36,9 +36,12 @@ TEST_CASE("slice: backward vs finite differences, only the window of dx changes"
     if (j < begin || j >= begin + size) CHECK(dx[i] == 0.25f);
   }
   for (float& v : dx) v -= 0.25f;
-  const double err = fd_check("slice", dx, x, [&] {
-    slice_forward(y.data(), x.data(), rows, c, begin, size);
-    return weighted_sum(y, r);
-  }, 1e-2f, 1e-4);
+  const double err = fd_check(
+      "slice", dx, x,
+      [&] {
+        slice_forward(y.data(), x.data(), rows, c, begin, size);
+        return weighted_sum(y, r);
+      },
+      1e-2f, 1e-4);
   MESSAGE("slice: largest finite-difference relative error = " << err);
 }

@@ -31,9 +31,12 @@ TEST_CASE("zeropad: forward vs naive loop, backward vs finite differences") {
     std::vector<float> dx(nx, 0.25f), yy(ny);
     zeropad_backward(dx.data(), r.data(), g);
     for (float& v : dx) v -= 0.25f;
-    fd_check("zeropad", dx, x, [&] {
-      zeropad_forward(yy.data(), x.data(), g);
-      return weighted_sum(yy, r);
-    }, 1e-2f, 1e-4);
+    fd_check(
+        "zeropad", dx, x,
+        [&] {
+          zeropad_forward(yy.data(), x.data(), g);
+          return weighted_sum(yy, r);
+        },
+        1e-2f, 1e-4);
   }
 }

@@ -12,8 +12,10 @@ size_t comment_start(std::string_view s) {
   for (size_t i = 0; i + 1 < s.size(); ++i) {
     const char c = s[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '/' && s[i + 1] == '/') {
@@ -30,8 +32,10 @@ std::vector<size_t> breaks(std::string_view s) {
   for (size_t i = 0; i + 1 < s.size(); ++i) {
     const char c = s[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == ',' && s[i + 1] == ' ') {

@@ -8,37 +8,94 @@ namespace {
 
 // C++20 keywords and alternative tokens, sorted.
 constexpr std::array<std::string_view, 92> kKeywords = {
-    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
-    "case", "catch", "char", "char16_t", "char32_t", "char8_t", "class", "co_await", "co_return",
-    "co_yield", "compl", "concept", "const", "const_cast", "consteval", "constexpr", "constinit",
-    "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast", "else", "enum",
-    "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline",
-    "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr",
-    "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
-    "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast",
-    "struct", "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef",
-    "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t",
-    "while", "xor", "xor_eq"};
+    "alignas",       "alignof",     "and",
+    "and_eq",        "asm",         "auto",
+    "bitand",        "bitor",       "bool",
+    "break",         "case",        "catch",
+    "char",          "char16_t",    "char32_t",
+    "char8_t",       "class",       "co_await",
+    "co_return",     "co_yield",    "compl",
+    "concept",       "const",       "const_cast",
+    "consteval",     "constexpr",   "constinit",
+    "continue",      "decltype",    "default",
+    "delete",        "do",          "double",
+    "dynamic_cast",  "else",        "enum",
+    "explicit",      "export",      "extern",
+    "false",         "float",       "for",
+    "friend",        "goto",        "if",
+    "inline",        "int",         "long",
+    "mutable",       "namespace",   "new",
+    "noexcept",      "not",         "not_eq",
+    "nullptr",       "operator",    "or",
+    "or_eq",         "private",     "protected",
+    "public",        "register",    "reinterpret_cast",
+    "requires",      "return",      "short",
+    "signed",        "sizeof",      "static",
+    "static_assert", "static_cast", "struct",
+    "switch",        "template",    "this",
+    "thread_local",  "throw",       "true",
+    "try",           "typedef",     "typeid",
+    "typename",      "union",       "unsigned",
+    "using",         "virtual",     "void",
+    "volatile",      "wchar_t",     "while",
+    "xor",           "xor_eq"};
 
 // Identifiers with a special meaning in some contexts.
 constexpr std::array<std::string_view, 4> kContextual = {"final", "import", "module", "override"};
 
 // Public and protected members of modelc::Model (runtime/include/modelc/model.hpp)
 // but its constructor, sorted; the `names` test suite checks them against the header.
-constexpr std::array<std::string_view, 45> kModelMembers = {
-    "MemoryUse", "ScratchFloats", "adam_step", "backward", "dropout_on", "dropout_seed",
-    "dw", "forward", "forward_train", "gradients", "inf", "init_weights", "input_grad",
-    "input_size", "layer", "layer_seconds", "layers", "load_weights", "loss_and_grad", "mask",
-    "max_batch", "memory_use", "name", "num_outputs", "output", "output_size", "params", "prep",
-    "prepare", "prepare_weights", "reset_profile", "run_backward", "run_inference", "run_training",
-    "save_weights", "scratch", "set_profiling", "sgd_step", "target_size", "train_output", "train_step", "trn",
-    "w", "want_input_grad", "weights_changed"};
+constexpr std::array<std::string_view, 45> kModelMembers = {"MemoryUse",
+                                                            "ScratchFloats",
+                                                            "adam_step",
+                                                            "backward",
+                                                            "dropout_on",
+                                                            "dropout_seed",
+                                                            "dw",
+                                                            "forward",
+                                                            "forward_train",
+                                                            "gradients",
+                                                            "inf",
+                                                            "init_weights",
+                                                            "input_grad",
+                                                            "input_size",
+                                                            "layer",
+                                                            "layer_seconds",
+                                                            "layers",
+                                                            "load_weights",
+                                                            "loss_and_grad",
+                                                            "mask",
+                                                            "max_batch",
+                                                            "memory_use",
+                                                            "name",
+                                                            "num_outputs",
+                                                            "output",
+                                                            "output_size",
+                                                            "params",
+                                                            "prep",
+                                                            "prepare",
+                                                            "prepare_weights",
+                                                            "reset_profile",
+                                                            "run_backward",
+                                                            "run_inference",
+                                                            "run_training",
+                                                            "save_weights",
+                                                            "scratch",
+                                                            "set_profiling",
+                                                            "sgd_step",
+                                                            "target_size",
+                                                            "train_output",
+                                                            "train_step",
+                                                            "trn",
+                                                            "w",
+                                                            "want_input_grad",
+                                                            "weights_changed"};
 
 // The generated class's own members, the file-local tables of the generated
 // .cpp and the names it writes unqualified, sorted.
 constexpr std::array<std::string_view, 11> kGenerated = {
-    "int64_t", "kInputShape", "kInputSize", "kLayers", "kOutputs", "kParams", "kSpec",
-    "modelc", "scratch_floats", "size_t", "std"};
+    "int64_t", "kInputShape", "kInputSize",     "kLayers", "kOutputs", "kParams",
+    "kSpec",   "modelc",      "scratch_floats", "size_t",  "std"};
 
 bool is_keyword(std::string_view s) {
   return std::binary_search(kKeywords.begin(), kKeywords.end(), s);

@@ -18,8 +18,8 @@ enum class Mode : uint8_t { inference, training };
 struct EmitCtx {
   const Graph& graph;
   const MemoryPlan& plan;
-  const std::vector<std::string>& ids;     // C++ identifier fragment per node
-  int index;                               // this node
+  const std::vector<std::string>& ids;  // C++ identifier fragment per node
+  int index;                            // this node
   Mode mode;
 
   const Node& node() const { return graph.nodes[static_cast<size_t>(index)]; }
@@ -63,8 +63,8 @@ struct EmitCtx {
 std::string float_literal(double v);  // "0.75f", "1e-05f", "2.0f"
 
 struct GeneratedFiles {
-  std::string header_name, header;   // NAME.hpp
-  std::string source_name, source;   // NAME.cpp
+  std::string header_name, header;  // NAME.hpp
+  std::string source_name, source;  // NAME.cpp
 };
 
 // `spec_label` names the spec in the banner and comments (its file name),

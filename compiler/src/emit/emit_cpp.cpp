@@ -96,7 +96,6 @@ std::string float_literal(double v) {
 
 namespace {
 
-
 // The prefixes of the per-layer constants (offsets, geometry) in generated code
 // (and "dl_", logits gradients, checked with them).
 constexpr std::string_view kConstantPrefixes = "itdamplg";
@@ -220,7 +219,8 @@ struct Emitter {
       if (parts.empty()) continue;
       std::string joined;
       for (const std::string& s : parts) joined += (joined.empty() ? "" : ", ") + s;
-      w.line("[[maybe_unused]] constexpr int64_t {};  // {} {}", joined, n.name, shape_str(n.shape));
+      w.line("[[maybe_unused]] constexpr int64_t {};  // {} {}", joined, n.name,
+             shape_str(n.shape));
     }
   }
 
@@ -231,9 +231,8 @@ struct Emitter {
     for (const OutputPlan& o : plan.outputs)
       w.line("{{\"{}\", {}, modelc::Loss::{}, {}, {}, modelc::Activation::{}, {}, {}, {}, {}}},",
              g.nodes[static_cast<size_t>(o.node)].name, o.size,
-             kLossNames[static_cast<size_t>(o.loss)], float_literal(o.loss_weight),
-             o.training_only, activation_name(o.absorbed), o.inf, o.logits, o.probs,
-             o.logits_grad);
+             kLossNames[static_cast<size_t>(o.loss)], float_literal(o.loss_weight), o.training_only,
+             activation_name(o.absorbed), o.inf, o.logits, o.probs, o.logits_grad);
     w.close(";");
   }
 
@@ -250,7 +249,8 @@ struct Emitter {
       layer_comment(w, n);
       if (mode == Mode::inference && !p.fused.empty()) {
         std::string names;
-        for (int f : p.fused) names += (names.empty() ? "" : ", ") + g.nodes[static_cast<size_t>(f)].name;
+        for (int f : p.fused)
+          names += (names.empty() ? "" : ", ") + g.nodes[static_cast<size_t>(f)].name;
         w.line("//   with {} fused into its output pass", names);
       }
       w.line("layer({});", i - 1);
@@ -274,9 +274,10 @@ struct Emitter {
       w.line("layer({});", i - 1);
       const EmitCtx c = ctx(static_cast<int>(i), Mode::training);
       if (p.split_head)  // the other readers' gradient, through the activation, onto the logits'
-        w.line("modelc::activation_backward(trn(dl_{}), trn(d_{}), trn(l_{}), trn(t_{}), n * {}, {}, "
-               "{});",
-               c.id(), c.id(), c.id(), c.id(), c.rows(), n.shape.back(), c.declared_act());
+        w.line(
+            "modelc::activation_backward(trn(dl_{}), trn(d_{}), trn(l_{}), trn(t_{}), n * {}, {}, "
+            "{});",
+            c.id(), c.id(), c.id(), c.id(), c.rows(), n.shape.back(), c.declared_act());
       op_info(n.op).emit_backward(c, w);
     }
     w.close();

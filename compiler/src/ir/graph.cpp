@@ -57,20 +57,26 @@ std::string dump_ir(const Graph& g) {
   std::string out = fmt::format("graph {} ({})\n", g.name, g.spec_path);
   for (size_t i = 0; i < g.instances.size(); ++i) {
     const BlockInstance& b = g.instances[i];
-    out += fmt::format("instance #{} {} block={} parent={} line={}\n", i, b.path, b.block, b.parent, b.loc.line);
+    out += fmt::format("instance #{} {} block={} parent={} line={}\n", i, b.path, b.block, b.parent,
+                       b.loc.line);
   }
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     std::vector<std::string> ins, params;
     for (int x : n.inputs) ins.push_back(fmt::format("%{}", x));
-    for (const Param& p : n.params) params.push_back(fmt::format("{}{}{}", p.name, shape_str(p.shape), p.trainable ? "" : "(nt)"));
-    out += fmt::format("%{} {} {}({}) -> {}{}{}{}{} line={}{}\n", i, n.name, op_name(n.op), fmt::join(ins, ", "),
-                       shape_str(n.shape), attrs_text(n), params.empty() ? "" : fmt::format(" params={{{}}}", fmt::join(params, " ")),
-                       n.macs ? fmt::format(" macs={}", n.macs) : "", n.instance >= 0 ? fmt::format(" in=#{}", n.instance) : "",
-                       n.loc.line, n.inference ? "" : " training-only");
+    for (const Param& p : n.params)
+      params.push_back(
+          fmt::format("{}{}{}", p.name, shape_str(p.shape), p.trainable ? "" : "(nt)"));
+    out += fmt::format("%{} {} {}({}) -> {}{}{}{}{} line={}{}\n", i, n.name, op_name(n.op),
+                       fmt::join(ins, ", "), shape_str(n.shape), attrs_text(n),
+                       params.empty() ? "" : fmt::format(" params={{{}}}", fmt::join(params, " ")),
+                       n.macs ? fmt::format(" macs={}", n.macs) : "",
+                       n.instance >= 0 ? fmt::format(" in=#{}", n.instance) : "", n.loc.line,
+                       n.inference ? "" : " training-only");
   }
   for (const Output& o : g.outputs)
-    out += fmt::format("output %{} {} loss_weight={}{}\n", o.node, g.nodes[static_cast<size_t>(o.node)].name, o.loss_weight,
+    out += fmt::format("output %{} {} loss_weight={}{}\n", o.node,
+                       g.nodes[static_cast<size_t>(o.node)].name, o.loss_weight,
                        o.training_only ? " training_only" : "");
   return out;
 }

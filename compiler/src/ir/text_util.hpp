@@ -20,8 +20,8 @@ std::string closest(std::string_view word, std::span<const std::string> candidat
 // "; did you mean 'x'?" or "".
 std::string did_you_mean(std::string_view word, std::span<const std::string> candidates);
 
-std::string with_commas(int64_t n);                // 1234567 -> "1,234,567"
-std::string shape_str(const Shape& s);             // "[28, 28, 512]", "?" when empty
+std::string with_commas(int64_t n);     // 1234567 -> "1,234,567"
+std::string shape_str(const Shape& s);  // "[28, 28, 512]", "?" when empty
 std::string shape_str(std::span<const int64_t> s);
 
 // Saturating multiply/add for sizes (all inputs >= 0): INT64_MAX on overflow.

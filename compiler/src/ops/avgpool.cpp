@@ -25,9 +25,10 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
     w.line("constexpr modelc::AvgpoolGeom {}{{.win = {}}};", c.geom(), window2d_literal(c));
     return;
   }
-  w.line("constexpr modelc::AvgpoolGeom {}{{.win = {}, .count_padding = true, .pad_bottom = {}, "
-         ".pad_right = {}}};",
-         c.geom(), window2d_literal(c), a.pad_bottom, a.pad_right);
+  w.line(
+      "constexpr modelc::AvgpoolGeom {}{{.win = {}, .count_padding = true, .pad_bottom = {}, "
+      ".pad_right = {}}};",
+      c.geom(), window2d_literal(c), a.pad_bottom, a.pad_right);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {

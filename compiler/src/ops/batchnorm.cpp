@@ -30,21 +30,23 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::BatchnormGeom {}{{.rows = {}, .c = {}, .epsilon = {}, .momentum = {}}};  "
-         "// rows per image",
-         c.geom(), c.rows(), c.node().shape.back(), float_literal(a.epsilon),
-         float_literal(a.momentum));
+  w.line(
+      "constexpr modelc::BatchnormGeom {}{{.rows = {}, .c = {}, .epsilon = {}, .momentum = {}}};  "
+      "// rows per image",
+      c.geom(), c.rows(), c.node().shape.back(), float_literal(a.epsilon),
+      float_literal(a.momentum));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   if (c.mode == Mode::inference) {
-    w.line("modelc::batchnorm_forward_inference({}, {}, {}, {}, {}, {}, modelc::at({}, n));", c.y(), c.x(),
-           c.w("gamma"), c.w("beta"), c.w("moving_mean"), c.w("moving_variance"), c.geom());
+    w.line("modelc::batchnorm_forward_inference({}, {}, {}, {}, {}, {}, modelc::at({}, n));", c.y(),
+           c.x(), c.w("gamma"), c.w("beta"), c.w("moving_mean"), c.w("moving_variance"), c.geom());
     return;
   }
-  w.line("modelc::batchnorm_forward_training({}, {}, {} + {}, {}, {}, {}, {}, {}, modelc::at({}, n));",
-         c.y(), c.aux(), c.aux(), c.node().shape.back(), c.x(), c.w("gamma"), c.w("beta"),
-         c.w("moving_mean"), c.w("moving_variance"), c.geom());
+  w.line(
+      "modelc::batchnorm_forward_training({}, {}, {} + {}, {}, {}, {}, {}, {}, modelc::at({}, n));",
+      c.y(), c.aux(), c.aux(), c.node().shape.back(), c.x(), c.w("gamma"), c.w("beta"),
+      c.w("moving_mean"), c.w("moving_variance"), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {

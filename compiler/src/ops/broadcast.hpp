@@ -49,13 +49,15 @@ inline bool shape(ShapeCtx& ctx) {
     if (big.shape.size() == 3 && small.shape.size() == 3 && small.shape[0] < big.shape[0] &&
         small.shape[1] > 0 && big.shape[0] % small.shape[0] == 0 &&
         big.shape[0] / small.shape[0] == big.shape[1] / small.shape[1] && !per_channel(small.shape))
-      ctx.error.note(fmt::format("'{}' is downsampled {}x more than '{}': a strided layer on one "
-                                 "path only? (e.g. a shortcut taken from the main path instead "
-                                 "of the block input)",
-                                 small.name, big.shape[0] / small.shape[0], big.name));
-    ctx.error.note(fmt::format("{} takes inputs of equal shapes, or [C] / [1, 1, C] inputs of the "
-                               "same C broadcast over [H, W, C] ones",
-                               op_name(ctx.node.op)));
+      ctx.error.note(
+          fmt::format("'{}' is downsampled {}x more than '{}': a strided layer on one "
+                      "path only? (e.g. a shortcut taken from the main path instead "
+                      "of the block input)",
+                      small.name, big.shape[0] / small.shape[0], big.name));
+    ctx.error.note(
+        fmt::format("{} takes inputs of equal shapes, or [C] / [1, 1, C] inputs of the "
+                    "same C broadcast over [H, W, C] ones",
+                    op_name(ctx.node.op)));
     return false;
   }
   // Only [C] and [1, 1, C] inputs, not all equal: [1, 1, C].

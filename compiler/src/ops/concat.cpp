@@ -35,7 +35,8 @@ bool shape(ShapeCtx& ctx) {
 void geometry(const EmitCtx& c, CodeWriter& w) {
   std::vector<int64_t> cs;
   for (size_t i = 0; i < c.node().inputs.size(); ++i) cs.push_back(c.input_node(i).shape.back());
-  w.line("constexpr int64_t {}[] = {{{}}};  // channels of each input", c.geom(), fmt::join(cs, ", "));
+  w.line("constexpr int64_t {}[] = {{{}}};  // channels of each input", c.geom(),
+         fmt::join(cs, ", "));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {

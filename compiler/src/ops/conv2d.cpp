@@ -76,13 +76,15 @@ void forward(const EmitCtx& c, CodeWriter& w) {
   const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
   if (c.mode == Mode::inference && p.prep >= 0) {
     const std::string residual = p.fuse_residual >= 0 ? c.buffer_of(p.fuse_residual) : "nullptr";
-    w.line("modelc::conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {}, scratch());",
-           c.y(), c.x(), c.id(), residual, c.geom(),
-           p.fuse_relu ? "modelc::Activation::relu" : c.act());
+    w.line(
+        "modelc::conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {}, "
+        "scratch());",
+        c.y(), c.x(), c.id(), residual, c.geom(),
+        p.fuse_relu ? "modelc::Activation::relu" : c.act());
     return;
   }
-  w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});",
-         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
+  w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});", c.y(),
+         c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
@@ -101,8 +103,9 @@ void prepare(const EmitCtx& c, CodeWriter& w) {
                      b.w("moving_mean"), b.w("moving_variance"),
                      float_literal(b.node().attrs.epsilon));
   }
-  w.line("modelc::conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"), c.w("bias"), bn,
-         c.geom(), p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
+  w.line("modelc::conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"),
+         c.w("bias"), bn, c.geom(),
+         p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
 }
 
 std::string print_attrs(const Attrs& a) {
@@ -127,8 +130,10 @@ std::string kernel_note(const Node& n, const Shape& in) {
 
 void scratch(const EmitCtx& c, CodeWriter& w) {
   w.line("s = std::max(s, modelc::conv2d_inference_scratch(modelc::at({}, b)));", c.geom());
-  w.line("if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at({0}, b)), "
-         "modelc::conv2d_backward_scratch(modelc::at({0}, b), {1})}});", c.geom(), c.declared_act());
+  w.line(
+      "if (training) s = std::max({{s, modelc::conv2d_forward_scratch(modelc::at({0}, b)), "
+      "modelc::conv2d_backward_scratch(modelc::at({0}, b), {1})}});",
+      c.geom(), c.declared_act());
 }
 
 }  // namespace

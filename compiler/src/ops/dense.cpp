@@ -68,8 +68,8 @@ std::string pre_arg(const EmitCtx& c) {
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::dense_forward({}, {}, {}, {}, modelc::at({}, n), {}{});",
-         c.y(), c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
+  w.line("modelc::dense_forward({}, {}, {}, {}, modelc::at({}, n), {}{});", c.y(), c.x(),
+         c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
@@ -79,8 +79,8 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 }
 
 std::string print_attrs(const Attrs& a) {
-  return fmt::format(" units={} bias={} act={}{}", a.units, a.use_bias, activation_name(a.activation),
-                     a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
+  return fmt::format(" units={} bias={} act={}{}", a.units, a.use_bias,
+                     activation_name(a.activation), a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
 }
 
 void scratch(const EmitCtx& c, CodeWriter& w) {

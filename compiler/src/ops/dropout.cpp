@@ -16,13 +16,13 @@ const AttrSpec kAttrs[] = {
 };
 
 void forward(const EmitCtx& c, CodeWriter& w) {  // training only: a view at inference
-  w.line("modelc::dropout_forward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f, dropout_seed({}));", c.y(),
-         c.mask(), c.x(), c.size(), float_literal(c.node().attrs.rate), c.index);
+  w.line("modelc::dropout_forward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f, dropout_seed({}));",
+         c.y(), c.mask(), c.x(), c.size(), float_literal(c.node().attrs.rate), c.index);
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::dropout_backward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f);", c.dx(), c.dy(), c.mask(),
-         c.size(), float_literal(c.node().attrs.rate));
+  w.line("modelc::dropout_backward({}, {}, {}, n * {}, dropout_on() ? {} : 0.0f);", c.dx(), c.dy(),
+         c.mask(), c.size(), float_literal(c.node().attrs.rate));
 }
 
 }  // namespace

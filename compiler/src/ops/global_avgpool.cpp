@@ -30,7 +30,8 @@ void forward(const EmitCtx& c, CodeWriter& w) {
 
 void backward(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
-  w.line("modelc::global_avgpool_backward({}, {}, n, {}, {});", c.dx(), c.dy(), in[0] * in[1], in[2]);
+  w.line("modelc::global_avgpool_backward({}, {}, n, {}, {});", c.dx(), c.dy(), in[0] * in[1],
+         in[2]);
 }
 
 }  // namespace

@@ -29,9 +29,10 @@ void params(const Node&, const Shape& in, std::vector<Param>& out) {
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr modelc::LayernormGeom {}{{.rows = {}, .c = {}, .epsilon = {}}};  "
-         "// rows per image",
-         c.geom(), c.rows(), c.node().shape.back(), float_literal(c.node().attrs.epsilon));
+  w.line(
+      "constexpr modelc::LayernormGeom {}{{.rows = {}, .c = {}, .epsilon = {}}};  "
+      "// rows per image",
+      c.geom(), c.rows(), c.node().shape.back(), float_literal(c.node().attrs.epsilon));
 }
 
 // Saved per image: the rows' means, then their 1/σ; at batch n the means take

@@ -11,10 +11,10 @@ namespace {
 const AttrSpec kAttrs[] = {
     {"alpha", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_alpha = v.real; },
      0.0, 1e30},
-    {"beta", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_beta = v.real; },
-     0.0, 1e30},
-    {"bias", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_bias = v.real; },
-     0.0, 1e30, /*lo_open=*/true},
+    {"beta", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_beta = v.real; }, 0.0,
+     1e30},
+    {"bias", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.lrn_bias = v.real; }, 0.0,
+     1e30, /*lo_open=*/true},
     {"size", AttrType::positive_int, false,
      [](Attrs& a, const AttrValue& v) { a.lrn_size = v.ints[0]; }},
 };
@@ -26,20 +26,21 @@ bool shape(ShapeCtx& ctx) {
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::LrnGeom {}{{.rows = {}, .c = {}, .size = {}, .alpha = {}, .beta = {}, "
-         ".bias = {}}};  // rows per image",
-         c.geom(), c.rows(), c.node().shape.back(), a.lrn_size, float_literal(a.lrn_alpha),
-         float_literal(a.lrn_beta), float_literal(a.lrn_bias));
+  w.line(
+      "constexpr modelc::LrnGeom {}{{.rows = {}, .c = {}, .size = {}, .alpha = {}, .beta = {}, "
+      ".bias = {}}};  // rows per image",
+      c.geom(), c.rows(), c.node().shape.back(), a.lrn_size, float_literal(a.lrn_alpha),
+      float_literal(a.lrn_beta), float_literal(a.lrn_bias));
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::lrn_forward({}, {}, {}, modelc::at({}, n));",
-         c.y(), c.mode == Mode::training ? c.aux() : "nullptr", c.x(), c.geom());
+  w.line("modelc::lrn_forward({}, {}, {}, modelc::at({}, n));", c.y(),
+         c.mode == Mode::training ? c.aux() : "nullptr", c.x(), c.geom());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::lrn_backward({}, {}, {}, {}, {}, modelc::at({}, n));",
-         c.dx(), c.dy(), c.x(), c.y(), c.aux(), c.geom());
+  w.line("modelc::lrn_backward({}, {}, {}, {}, {}, modelc::at({}, n));", c.dx(), c.dy(), c.x(),
+         c.y(), c.aux(), c.geom());
 }
 
 std::string print_attrs(const Attrs& a) {

@@ -17,8 +17,8 @@ void forward(const EmitCtx& c, CodeWriter& w) {
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::maxpool_backward({}, {}, {}, {}, modelc::at({}, n));",
-         c.dx(), c.dy(), c.x(), c.y(), c.geom());
+  w.line("modelc::maxpool_backward({}, {}, {}, {}, modelc::at({}, n));", c.dx(), c.dy(), c.x(),
+         c.y(), c.geom());
 }
 
 }  // namespace

@@ -23,25 +23,25 @@ struct EmitCtx;
 class CodeWriter;
 
 enum class AttrType : uint8_t {
-  positive_int,   // 64
-  int_pair,       // 3 or [3, 5]: positive
-  conv_padding,   // valid | same | p | [ph, pw]   (p >= 0)
-  pool_padding,   // valid | same | p | [ph, pw] | [top, bottom, left, right]   (>= 0)
-  zero_padding,   // p | [ph, pw] | [top, bottom, left, right]   (>= 0)
-  boolean,        // true | false
-  activation,     // linear | relu | sigmoid | tanh | softmax
-  real,           // a number within [lo, hi] (lo exclusive when lo_open)
-  nonneg_int,     // 0, 1, 2, ...
-  size_or_rest,   // a positive integer, or -1: all that is left
-  target_shape,   // [4, -1, 8]: 1 to kMaxRank positive sizes, at most one -1 (inferred)
-  choice,         // one of the strings in AttrSpec::choices; ints[0] is its index
+  positive_int,  // 64
+  int_pair,      // 3 or [3, 5]: positive
+  conv_padding,  // valid | same | p | [ph, pw]   (p >= 0)
+  pool_padding,  // valid | same | p | [ph, pw] | [top, bottom, left, right]   (>= 0)
+  zero_padding,  // p | [ph, pw] | [top, bottom, left, right]   (>= 0)
+  boolean,       // true | false
+  activation,    // linear | relu | sigmoid | tanh | softmax
+  real,          // a number within [lo, hi] (lo exclusive when lo_open)
+  nonneg_int,    // 0, 1, 2, ...
+  size_or_rest,  // a positive integer, or -1: all that is left
+  target_shape,  // [4, -1, 8]: 1 to kMaxRank positive sizes, at most one -1 (inferred)
+  choice,        // one of the strings in AttrSpec::choices; ints[0] is its index
 };
 
 // A validated attribute value, handed to the schema entry's `store`.
 struct AttrValue {
-  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left, right];
-                                   // choice: [index]
-  int count = 0;  // target_shape: how many sizes ints holds (kMaxRank fits)
+  int64_t ints[4] = {0, 0, 0, 0};  // int: [v, v]; pair: [a, b]; zero_padding: [top, bottom, left,
+                                   // right]; choice: [index]
+  int count = 0;                   // target_shape: how many sizes ints holds (kMaxRank fits)
   double real = 0.0;
   bool boolean = false;
   Padding padding = Padding::valid;
@@ -102,7 +102,7 @@ struct HeadActivation {
 struct OpInfo {
   OpKind kind;
   std::string_view name;
-  std::string_view summary;  // one line for docs and `--help`
+  std::string_view summary;            // one line for docs and `--help`
   int min_inputs = 1, max_inputs = 1;  // max -1: unbounded
 
   // --- Checking (build_graph, infer_shapes) ---
@@ -116,7 +116,8 @@ struct OpInfo {
   void (*params)(const Node&, const Shape& input, std::vector<Param>&) = nullptr;
   int64_t (*macs)(const Node&, const Shape& input) = nullptr;
   // Extra notes when an `expect` on this node fails (what would give the expected shape).
-  void (*expect_hint)(const Node&, const Shape& input, const Shape& expected, Diagnostic&) = nullptr;
+  void (*expect_hint)(const Node&, const Shape& input, const Shape& expected,
+                      Diagnostic&) = nullptr;
 
   // --- Planning (plan.cpp) ---
   ViewRule view = ViewRule::none;

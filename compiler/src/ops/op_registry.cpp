@@ -20,7 +20,8 @@ constexpr std::string_view kNames[] = {
 #include "ops/op_registry.def"
 #undef MODELC_OP
 };
-static_assert(std::is_sorted(std::begin(kNames), std::end(kNames)), "op_registry.def must be sorted");
+static_assert(std::is_sorted(std::begin(kNames), std::end(kNames)),
+              "op_registry.def must be sorted");
 }  // namespace
 
 const OpInfo& op_info(OpKind op) { return *kOps[static_cast<size_t>(op)]; }
@@ -56,8 +57,8 @@ bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {
 
 bool ShapeCtx::require_min_rank(size_t rank) {
   if (in().size() >= rank) return true;
-  return fail(fmt::format("needs an input of rank >= {}, got {} from '{}'", rank,
-                          shape_str(in()), inputs[0]->name));
+  return fail(fmt::format("needs an input of rank >= {}, got {} from '{}'", rank, shape_str(in()),
+                          inputs[0]->name));
 }
 
 }  // namespace modelc

@@ -22,17 +22,19 @@ bool shape(ShapeCtx& ctx) {
   Shape out = target;
   int64_t* inferred = nullptr;
   for (int64_t& d : out) {
-    if (d == -1) inferred = &d;
-    else known = mul_sat(known, d);
+    if (d == -1)
+      inferred = &d;
+    else
+      known = mul_sat(known, d);
   }
   const std::string from = fmt::format("{} ({} elements) from '{}'", shape_str(ctx.in()),
                                        with_commas(elements), ctx.inputs[0]->name);
   if (inferred) {
     if (elements % known != 0)
-      return ctx.fail(fmt::format("cannot reshape {} to {}: {} is not a multiple of {}, the "
-                                  "product of the other sizes",
-                                  from, shape_str(target), with_commas(elements),
-                                  with_commas(known)));
+      return ctx.fail(
+          fmt::format("cannot reshape {} to {}: {} is not a multiple of {}, the "
+                      "product of the other sizes",
+                      from, shape_str(target), with_commas(elements), with_commas(known)));
     *inferred = elements / known;
   } else if (known != elements) {
     return ctx.fail(fmt::format("cannot reshape {} to {} ({} elements): the counts must match",

@@ -23,8 +23,8 @@ bool shape(ShapeCtx& ctx) {
 }
 
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
-  out.push_back({.name = "gamma", .shape = {in.back()}, .init = Init::constant,
-                 .value = n.attrs.scale_init});
+  out.push_back(
+      {.name = "gamma", .shape = {in.back()}, .init = Init::constant, .value = n.attrs.scale_init});
 }
 
 // Backward reads the input x: the output cannot give it back when gamma is 0.

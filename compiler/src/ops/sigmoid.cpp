@@ -22,7 +22,10 @@ const OpInfo ops::op_sigmoid = {
     .name = "sigmoid",
     .summary = "logistic sigmoid, element-wise",
     .shape = identity_shape,
-    .head_activation = [](const Node&) { return HeadActivation{Activation::sigmoid, true}; },
+    .head_activation =
+        [](const Node&) {
+          return HeadActivation{Activation::sigmoid, true};
+        },
     .emit_forward = forward,
     .emit_backward = backward,
 };

@@ -28,9 +28,10 @@ bool shape(ShapeCtx& ctx) {
                                 a.begin, c, shape_str(ctx.in()), from));
   if (a.size == -1) a.size = c - a.begin;  // resolved: print_attrs and emit see the real size
   if (a.begin + a.size > c)
-    return ctx.fail(fmt::format("begin {} + size {} = {} is more than the {} channels of {} from "
-                                "'{}'",
-                                a.begin, a.size, a.begin + a.size, c, shape_str(ctx.in()), from));
+    return ctx.fail(
+        fmt::format("begin {} + size {} = {} is more than the {} channels of {} from "
+                    "'{}'",
+                    a.begin, a.size, a.begin + a.size, c, shape_str(ctx.in()), from));
   Shape out = ctx.in();
   out.back() = a.size;
   ctx.node.shape = std::move(out);

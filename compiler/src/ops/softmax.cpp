@@ -1,5 +1,5 @@
-// softmax: same shape, y_i = exp(x_i) / Σ_j exp(x_j) over the last axis (any rank); no attributes, no weights.
-// Also available as `activation: softmax` on conv2d and dense. {op: softmax}
+// softmax: same shape, y_i = exp(x_i) / Σ_j exp(x_j) over the last axis (any rank); no attributes,
+// no weights. Also available as `activation: softmax` on conv2d and dense. {op: softmax}
 #include "emit/emit.hpp"
 #include "ops/op.hpp"
 
@@ -8,7 +8,8 @@ namespace modelc {
 namespace {
 
 void forward(const EmitCtx& c, CodeWriter& w) {
-  w.line("modelc::softmax_forward({}, {}, n * {}, {});", c.y(), c.x(), c.rows(), c.node().shape.back());
+  w.line("modelc::softmax_forward({}, {}, n * {}, {});", c.y(), c.x(), c.rows(),
+         c.node().shape.back());
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
@@ -23,7 +24,10 @@ const OpInfo ops::op_softmax = {
     .name = "softmax",
     .summary = "softmax over the last axis",
     .shape = identity_shape,
-    .head_activation = [](const Node&) { return HeadActivation{Activation::softmax, true}; },
+    .head_activation =
+        [](const Node&) {
+          return HeadActivation{Activation::softmax, true};
+        },
     .emit_forward = forward,
     .emit_backward = backward,
 };

@@ -40,9 +40,10 @@ bool bilinear(const EmitCtx& c) { return c.node().attrs.interpolation == Interpo
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::UpsampleGeom {}{{.n = 1, .h = {}, .w = {}, .c = {}, .sh = {}, "
-         ".sw = {}}};",
-         c.geom(), in[0], in[1], in[2], a.up_h, a.up_w);
+  w.line(
+      "constexpr modelc::UpsampleGeom {}{{.n = 1, .h = {}, .w = {}, .c = {}, .sh = {}, "
+      ".sw = {}}};",
+      c.geom(), in[0], in[1], in[2], a.up_h, a.up_w);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {

@@ -57,11 +57,12 @@ bool window_shape(ShapeCtx& ctx, int64_t out_channels) {
   const Window1d wh = window(a.padding, h, a.ceil), ww = window(a.padding, w, a.ceil);
   if (wh.out <= 0 || ww.out <= 0) {
     const Axis& bad = wh.out <= 0 ? h : w;
-    ctx.fail(fmt::format("window {}x{} does not fit the input {} from '{}' with padding {}: "
-                         "the {} is {}{}",
-                         a.kh, a.kw, shape_str(x), ctx.inputs[0]->name, padding_desc(a), bad.name,
-                         bad.in + bad.pad_before + bad.pad_after,
-                         a.padding == Padding::valid ? "" : " after padding"));
+    ctx.fail(
+        fmt::format("window {}x{} does not fit the input {} from '{}' with padding {}: "
+                    "the {} is {}{}",
+                    a.kh, a.kw, shape_str(x), ctx.inputs[0]->name, padding_desc(a), bad.name,
+                    bad.in + bad.pad_before + bad.pad_after,
+                    a.padding == Padding::valid ? "" : " after padding"));
     ctx.error.note(fmt::format("use padding: same, a smaller window, or a larger input ({} >= {})",
                                bad.name, bad.k));
     return false;
@@ -101,12 +102,14 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
     const auto need = a.padding == Padding::same ? inputs_for(want, 1, ax.s, 0)
                                                  : inputs_for(want, ax.k, ax.s, cur_pads);
     std::string text = fmt::format(
-        "with window {}, stride {} and padding {}, {} {} give{} {}; {} needs an input {} of {}", ax.k, ax.s,
-        padding_desc(a), both ? "height and width" : ax.name, ax.in, both ? "" : "s",
+        "with window {}, stride {} and padding {}, {} {} give{} {}; {} needs an input {} of {}",
+        ax.k, ax.s, padding_desc(a), both ? "height and width" : ax.name, ax.in, both ? "" : "s",
         node.shape[static_cast<size_t>(i)], want, both ? "size" : ax.name, range_str(need));
     if (a.padding != Padding::valid)
-      text += fmt::format(" (or {} with padding 'valid')", range_str(inputs_for(want, ax.k, ax.s, 0)));
-    if (!fixes.empty()) text += fmt::format(", or keep {} and use {}", ax.in, fmt::join(fixes, " or "));
+      text +=
+          fmt::format(" (or {} with padding 'valid')", range_str(inputs_for(want, ax.k, ax.s, 0)));
+    if (!fixes.empty())
+      text += fmt::format(", or keep {} and use {}", ax.in, fmt::join(fixes, " or "));
     d.note(node.loc, text);
     if (both) break;
   }
@@ -121,10 +124,10 @@ std::string window2d_literal(const EmitCtx& c) {
   const Node& n = c.node();
   const Shape& in = c.input_node().shape;
   const Attrs& a = n.attrs;
-  return fmt::format("{{.n = 1, .h = {}, .w = {}, .c = {}, .kh = {}, .kw = {}, .sh = {}, .sw = {}, "
-                     ".pad_top = {}, .pad_left = {}, .oh = {}, .ow = {}}}",
-                     in[0], in[1], in[2], a.kh, a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0],
-                     n.shape[1]);
+  return fmt::format(
+      "{{.n = 1, .h = {}, .w = {}, .c = {}, .kh = {}, .kw = {}, .sh = {}, .sw = {}, "
+      ".pad_top = {}, .pad_left = {}, .oh = {}, .ow = {}}}",
+      in[0], in[1], in[2], a.kh, a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0], n.shape[1]);
 }
 
 }  // namespace modelc

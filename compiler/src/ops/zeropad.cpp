@@ -29,9 +29,11 @@ bool shape(ShapeCtx& ctx) {
 void geometry(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
   const Attrs& a = c.node().attrs;
-  w.line("constexpr modelc::ZeropadGeom {}{{.n = 1, .h = {}, .w = {}, .c = {}, .top = {}, .bottom = {}, "
-         ".left = {}, .right = {}}};",
-         c.geom(), in[0], in[1], in[2], a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
+  w.line(
+      "constexpr modelc::ZeropadGeom {}{{.n = 1, .h = {}, .w = {}, .c = {}, .top = {}, .bottom = "
+      "{}, "
+      ".left = {}, .right = {}}};",
+      c.geom(), in[0], in[1], in[2], a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
 }
 
 void forward(const EmitCtx& c, CodeWriter& w) {

@@ -20,7 +20,8 @@ namespace {
 bool positive_int(const Value& v, int64_t& out, std::string& why) {
   if (v.kind != Value::Kind::integer || v.integer < 1) return false;
   if (v.integer > limits::kMaxDim) {
-    why = fmt::format("{} is larger than the limit {}", with_commas(v.integer), with_commas(limits::kMaxDim));
+    why = fmt::format("{} is larger than the limit {}", with_commas(v.integer),
+                      with_commas(limits::kMaxDim));
     return false;
   }
   out = v.integer;
@@ -56,7 +57,8 @@ const std::string& activation_choices() {
 }
 
 // Validates one attribute value against its schema entry.
-bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::string& expected, std::string& why) {
+bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::string& expected,
+                  std::string& why) {
   int64_t* ints = out.ints;
   switch (spec.type) {
     case AttrType::positive_int:
@@ -82,7 +84,8 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       expected = spec.type == AttrType::pool_padding
                      ? "'valid', 'same', an integer >= 0, [ph, pw] or [top, bottom, left, right]"
                      : "an integer >= 0, [ph, pw] or [top, bottom, left, right]";
-      if (v.kind == Value::Kind::list && v.items.size() == 4) return int_list(v, 4, ints, why, nonneg_int);
+      if (v.kind == Value::Kind::list && v.items.size() == 4)
+        return int_list(v, 4, ints, why, nonneg_int);
       if (v.kind == Value::Kind::list && int_list(v, 2, ints, why, nonneg_int)) {
         const int64_t ph = ints[0], pw = ints[1];
         ints[0] = ints[1] = ph, ints[2] = ints[3] = pw;
@@ -113,12 +116,12 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       }
       if (!v.is_number()) return false;
       const double x = v.as_double();
-      if (!std::isfinite(x) || x < spec.lo || x > spec.hi || (open_lo && x == spec.lo) || (open_hi && x == spec.hi)) return false;
+      if (!std::isfinite(x) || x < spec.lo || x > spec.hi || (open_lo && x == spec.lo) ||
+          (open_hi && x == spec.hi))
+        return false;
       return out.real = x, true;
     }
-    case AttrType::nonneg_int:
-      expected = "an integer >= 0";
-      return nonneg_int(v, ints[0], why);
+    case AttrType::nonneg_int: expected = "an integer >= 0"; return nonneg_int(v, ints[0], why);
     case AttrType::size_or_rest:
       expected = "a positive integer, or -1 for all that is left";
       if (v.kind == Value::Kind::integer && v.integer == -1) return ints[0] = -1, true;
@@ -152,8 +155,8 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       if (v.kind != Value::Kind::string) return false;
       for (size_t i = 0; i < spec.choices.size(); ++i)
         if (v.string == spec.choices[i]) return ints[0] = static_cast<int64_t>(i), true;
-      if (const std::string c = closest(v.string, std::vector<std::string>(spec.choices.begin(),
-                                                                            spec.choices.end()));
+      if (const std::string c =
+              closest(v.string, std::vector<std::string>(spec.choices.begin(), spec.choices.end()));
           !c.empty())
         why = fmt::format("did you mean '{}'?", c);
       return false;
@@ -180,16 +183,18 @@ class Builder {
       Shape dims = shape_of(e.expect, "expect", fmt::format("{} '{}'", inst.block, inst.path));
       if (!dims.empty()) g_.expects.push_back({e.node, std::move(dims), e.expect.loc, e.instance});
     }
-    std::stable_sort(g_.expects.begin(), g_.expects.end(), [](const Expect& a, const Expect& b) { return a.node < b.node; });
+    std::stable_sort(g_.expects.begin(), g_.expects.end(),
+                     [](const Expect& a, const Expect& b) { return a.node < b.node; });
     mark_inference();
     return std::move(g_);
   }
 
  private:
-  void report_attr(const std::string& who, const AttrAst& a, const std::string& expected, const std::string& why) {
+  void report_attr(const std::string& who, const AttrAst& a, const std::string& expected,
+                   const std::string& why) {
     auto& d = diags_.error(a.value.kind == Value::Kind::null ? a.key_loc : a.value.loc,
-                           fmt::format("{}{} must be {}, got {}", who.empty() ? "" : who + ": ", a.key, expected,
-                                       value_str(a.value)));
+                           fmt::format("{}{} must be {}, got {}", who.empty() ? "" : who + ": ",
+                                       a.key, expected, value_str(a.value)));
     if (!why.empty()) d.note(why);
     note_params(a.value, d);
   }
@@ -219,15 +224,18 @@ class Builder {
         AttrValue v;
         std::string expected, why;
         if (!s) continue;
-        if (resolve_attr(*s, a.value, v, expected, why)) defaults_[op.kind].push_back({s, v});
-        else report_attr(fmt::format("defaults of {}", d.op), a, expected, why);
+        if (resolve_attr(*s, a.value, v, expected, why))
+          defaults_[op.kind].push_back({s, v});
+        else
+          report_attr(fmt::format("defaults of {}", d.op), a, expected, why);
       }
     }
   }
 
   Shape shape_of(const Value& v, std::string_view what, const std::string& who) {
     Shape s;
-    bool ok = v.kind == Value::Kind::list && !v.items.empty() && v.items.size() <= static_cast<size_t>(limits::kMaxRank);
+    bool ok = v.kind == Value::Kind::list && !v.items.empty() &&
+              v.items.size() <= static_cast<size_t>(limits::kMaxRank);
     std::string why;
     for (size_t i = 0; ok && i < v.items.size(); ++i) {
       int64_t d = 0;
@@ -235,10 +243,13 @@ class Builder {
       s.push_back(d);
     }
     if (ok && product_sat(s) > limits::kMaxElements)
-      ok = false, why = fmt::format("{} elements; the limit is {}", with_commas(product_sat(s)), with_commas(limits::kMaxElements));
+      ok = false, why = fmt::format("{} elements; the limit is {}", with_commas(product_sat(s)),
+                                    with_commas(limits::kMaxElements));
     if (ok) return s;
-    auto& d = diags_.error(v.loc, fmt::format("{}: {} must be a list of 1 to {} positive sizes like [224, 224, 3], got {}",
-                                              who, what, limits::kMaxRank, value_str(v)));
+    auto& d = diags_.error(
+        v.loc,
+        fmt::format("{}: {} must be a list of 1 to {} positive sizes like [224, 224, 3], got {}",
+                    who, what, limits::kMaxRank, value_str(v)));
     if (!why.empty()) d.note(why);
     return {};
   }
@@ -250,9 +261,11 @@ class Builder {
     const std::string who = fmt::format("{} '{}'", op.name, n.name);
     const int count = static_cast<int>(n.inputs.size());
     if (count < op.min_inputs || (op.max_inputs >= 0 && count > op.max_inputs)) {
-      auto& d = diags_.error(f.ast->has_inputs ? f.ast->inputs_loc : n.loc,
-                             op.max_inputs == 1 ? fmt::format("{}: takes one input, got {}", who, count)
-                                                : fmt::format("{}: needs {} or more inputs, got {}", who, op.min_inputs, count));
+      auto& d = diags_.error(
+          f.ast->has_inputs ? f.ast->inputs_loc : n.loc,
+          op.max_inputs == 1
+              ? fmt::format("{}: takes one input, got {}", who, count)
+              : fmt::format("{}: needs {} or more inputs, got {}", who, op.min_inputs, count));
       if (op.max_inputs < 0) d.note(fmt::format("write 'inputs: [a, b]' to {} layers", op.name));
     }
     std::vector<std::string_view> given;
@@ -264,7 +277,7 @@ class Builder {
       const AttrSpec* s = find_attr(op, a.key);
       AttrValue v;
       std::string expected, why;
-      if (!s) continue;  // reported by parse_spec
+      if (!s) continue;         // reported by parse_spec
       given.push_back(s->key);  // even when invalid: no "missing" error on top
       if (!resolve_attr(*s, a.value, v, expected, why)) {
         report_attr(who, a, expected, why);
@@ -278,7 +291,9 @@ class Builder {
     if (op.finish) op.finish(n.attrs, given);
     if (f.expect) {
       Shape dims = shape_of(*f.expect, "expect", who);
-      if (!dims.empty()) g_.expects.push_back({static_cast<int>(g_.nodes.size()), std::move(dims), f.expect->loc, -1});
+      if (!dims.empty())
+        g_.expects.push_back(
+            {static_cast<int>(g_.nodes.size()), std::move(dims), f.expect->loc, -1});
     }
     g_.nodes.push_back(std::move(n));
   }

@@ -68,7 +68,8 @@ PipelineOptions through_plan() {
 
 }  // namespace
 
-std::optional<Graph> compile_spec(const std::string& path, std::string_view text, Diagnostics& diags) {
+std::optional<Graph> compile_spec(const std::string& path, std::string_view text,
+                                  Diagnostics& diags) {
   Compilation c;
   if (!run_passes(path, text, through_plan(), c, diags)) return std::nullopt;
   return std::move(c.graph);

@@ -23,8 +23,8 @@ using Env = std::map<std::string, Value>;
 struct ScopeDef {  // a layer list: the top level or a block's body
   const BlockAst* block = nullptr;
   const std::vector<LayerAst>* layers = nullptr;
-  std::vector<std::string> names;     // every layer's name (given or default)
-  std::map<std::string, int> index;   // name -> position
+  std::vector<std::string> names;    // every layer's name (given or default)
+  std::map<std::string, int> index;  // name -> position
 };
 
 struct Entry {
@@ -73,12 +73,15 @@ class Expander {
       std::string name = l.name.empty() ? fmt::format("{}_{}", l.op, n) : l.name;
       const SourceLoc& at = l.name.empty() ? l.loc : l.name_loc;
       if (auto it = d.index.find(name); it != d.index.end()) {
-        auto& e = diags_.error(at, fmt::format("duplicate layer name '{}'{}", name,
-                                               block ? fmt::format(" in block '{}'", block->name) : ""));
+        auto& e =
+            diags_.error(at, fmt::format("duplicate layer name '{}'{}", name,
+                                         block ? fmt::format(" in block '{}'", block->name) : ""));
         e.note(layers[static_cast<size_t>(it->second)].loc, "first used here");
-        if (l.name.empty()) e.note(fmt::format("unnamed layers are named <op>_<n>; give this one a name"));
+        if (l.name.empty())
+          e.note(fmt::format("unnamed layers are named <op>_<n>; give this one a name"));
       } else if (!block && name == spec_.input_name) {
-        diags_.error(at, fmt::format("layer name '{}' is the model input's name", name)).note(spec_.input_loc, "the input is named here");
+        diags_.error(at, fmt::format("layer name '{}' is the model input's name", name))
+            .note(spec_.input_loc, "the input is named here");
       }
       d.index.emplace(name, static_cast<int>(i));
       d.names.push_back(std::move(name));
@@ -89,14 +92,19 @@ class Expander {
       const std::string& base = d.names[i];
       for (size_t j = 0; j < layers.size(); ++j) {
         const std::string& other = d.names[j];
-        if (other.size() <= base.size() + 1 || other.compare(0, base.size() + 1, base + "_") != 0) continue;
+        if (other.size() <= base.size() + 1 || other.compare(0, base.size() + 1, base + "_") != 0)
+          continue;
         const std::string suffix = other.substr(base.size() + 1);
-        if (suffix.size() < 19 && std::all_of(suffix.begin(), suffix.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        if (suffix.size() < 19 &&
+            std::all_of(suffix.begin(), suffix.end(),
+                        [](char c) { return c >= '0' && c <= '9'; }) &&
             suffix[0] != '0' && std::stoll(suffix) <= layers[i].repeat)
-          diags_.error(layers[j].name.empty() ? layers[j].loc : layers[j].name_loc,
-                       fmt::format("duplicate layer name '{}'", other))
-              .note(layers[i].repeat_loc, fmt::format("'{}' with repeat: {} names its instances {}_1 ... {}_{}", base,
-                                                      layers[i].repeat, base, base, layers[i].repeat));
+          diags_
+              .error(layers[j].name.empty() ? layers[j].loc : layers[j].name_loc,
+                     fmt::format("duplicate layer name '{}'", other))
+              .note(layers[i].repeat_loc,
+                    fmt::format("'{}' with repeat: {} names its instances {}_1 ... {}_{}", base,
+                                layers[i].repeat, base, base, layers[i].repeat));
       }
     }
     return d;
@@ -107,11 +115,16 @@ class Expander {
     if (v.is_param_ref()) {
       const std::string p = v.string.substr(1);
       if (!def.block) {
-        report(v.loc, fmt::format("'{}' is used outside a block; parameters exist only inside blocks", v.string));
-      } else if (std::find(def.block->params.begin(), def.block->params.end(), p) == def.block->params.end()) {
-        auto* d = report(v.loc, fmt::format("block '{}' has no parameter '{}'{}", def.block->name, p,
-                                            did_you_mean(p, def.block->params)));
-        if (d) d->note(def.block->loc, fmt::format("its params are [{}]", fmt::join(def.block->params, ", ")));
+        report(v.loc,
+               fmt::format("'{}' is used outside a block; parameters exist only inside blocks",
+                           v.string));
+      } else if (std::find(def.block->params.begin(), def.block->params.end(), p) ==
+                 def.block->params.end()) {
+        auto* d = report(v.loc, fmt::format("block '{}' has no parameter '{}'{}", def.block->name,
+                                            p, did_you_mean(p, def.block->params)));
+        if (d)
+          d->note(def.block->loc,
+                  fmt::format("its params are [{}]", fmt::join(def.block->params, ", ")));
       }
     }
     for (const Value& i : v.items) check_params(i, def);
@@ -127,19 +140,24 @@ class Expander {
       if (!l.is_block || l.op.empty()) continue;
       auto it = block_index_.find(l.op);
       if (it == block_index_.end()) {
-        auto& d = diags_.error(l.op_loc, fmt::format("unknown block '{}'{}", l.op, did_you_mean(l.op, block_names)));
+        auto& d = diags_.error(
+            l.op_loc, fmt::format("unknown block '{}'{}", l.op, did_you_mean(l.op, block_names)));
         if (find_op(l.op)) d.note(fmt::format("'{}' is an op: write 'op: {}'", l.op, l.op));
         continue;
       }
       const BlockAst& b = spec_.blocks[static_cast<size_t>(it->second)];
       for (const AttrAst& a : l.attrs)
         if (std::find(b.params.begin(), b.params.end(), a.key) == b.params.end())
-          diags_.error(a.key_loc, fmt::format("block '{}' has no parameter '{}'{}", b.name, a.key, did_you_mean(a.key, b.params)))
+          diags_
+              .error(a.key_loc, fmt::format("block '{}' has no parameter '{}'{}", b.name, a.key,
+                                            did_you_mean(a.key, b.params)))
               .note(b.loc, fmt::format("its params are [{}]", fmt::join(b.params, ", ")));
       for (size_t p = 0; p < b.params.size(); ++p)
-        if (std::none_of(l.attrs.begin(), l.attrs.end(), [&](const AttrAst& a) { return a.key == b.params[p]; }))
-          diags_.error(l.args_loc.valid() ? l.args_loc : l.op_loc,
-                       fmt::format("missing argument '{}' for block '{}'", b.params[p], b.name))
+        if (std::none_of(l.attrs.begin(), l.attrs.end(),
+                         [&](const AttrAst& a) { return a.key == b.params[p]; }))
+          diags_
+              .error(l.args_loc.valid() ? l.args_loc : l.op_loc,
+                     fmt::format("missing argument '{}' for block '{}'", b.params[p], b.name))
               .note(b.param_locs[p], "the parameter is declared here");
     }
   }
@@ -156,21 +174,26 @@ class Expander {
     const LayerAst* biggest = nullptr;
     int64_t biggest_n = 0;
     for (const LayerAst& l : spec_.layers) {
-      const int64_t n = l.is_block ? mul_sat(l.repeat, count_[static_cast<size_t>(block_index_.at(l.op))]) : 1;
+      const int64_t n =
+          l.is_block ? mul_sat(l.repeat, count_[static_cast<size_t>(block_index_.at(l.op))]) : 1;
       if (n > biggest_n) biggest_n = n, biggest = &l;
       total = add_sat(total, n);
     }
     if (total <= limits::kMaxLayers) return true;
-    auto& d = diags_.error(spec_.layers_loc, fmt::format("the model expands to {} layers; the limit is {}",
-                                                         total == INT64_MAX ? "too many" : with_commas(total),
-                                                         with_commas(limits::kMaxLayers)));
+    auto& d = diags_.error(spec_.layers_loc,
+                           fmt::format("the model expands to {} layers; the limit is {}",
+                                       total == INT64_MAX ? "too many" : with_commas(total),
+                                       with_commas(limits::kMaxLayers)));
     if (biggest && biggest->is_block)
       d.note(biggest->repeat > 1 ? biggest->repeat_loc : biggest->loc,
-             fmt::format("this instance alone expands to {} layers{}",
-                         biggest_n == INT64_MAX ? "more than 9e18" : with_commas(biggest_n),
-                         biggest->repeat > 1 ? fmt::format(" ({} x {})", with_commas(biggest->repeat),
-                                                           with_commas(count_[static_cast<size_t>(block_index_.at(biggest->op))]))
-                                             : ""));
+             fmt::format(
+                 "this instance alone expands to {} layers{}",
+                 biggest_n == INT64_MAX ? "more than 9e18" : with_commas(biggest_n),
+                 biggest->repeat > 1
+                     ? fmt::format(
+                           " ({} x {})", with_commas(biggest->repeat),
+                           with_commas(count_[static_cast<size_t>(block_index_.at(biggest->op))]))
+                     : ""));
     return false;
   }
 
@@ -188,15 +211,19 @@ class Expander {
       if (state_[static_cast<size_t>(c)] == 1) {
         std::vector<std::string> names;
         auto from = std::find(chain.begin(), chain.end(), c);
-        for (auto it = from; it != chain.end(); ++it) names.push_back(spec_.blocks[static_cast<size_t>(*it)].name);
+        for (auto it = from; it != chain.end(); ++it)
+          names.push_back(spec_.blocks[static_cast<size_t>(*it)].name);
         names.push_back(spec_.blocks[static_cast<size_t>(c)].name);
-        diags_.error(l.op_loc, fmt::format("block '{}' instantiates itself: {}", spec_.blocks[static_cast<size_t>(c)].name,
-                                           fmt::join(names, " -> ")))
+        diags_
+            .error(l.op_loc,
+                   fmt::format("block '{}' instantiates itself: {}",
+                               spec_.blocks[static_cast<size_t>(c)].name, fmt::join(names, " -> ")))
             .note("a block may instantiate other blocks, but not recursively");
         return false;
       }
       if (chain.size() >= static_cast<size_t>(limits::kMaxBlockDepth)) {
-        diags_.error(l.op_loc, fmt::format("blocks nest more than {} deep", limits::kMaxBlockDepth));
+        diags_.error(l.op_loc,
+                     fmt::format("blocks nest more than {} deep", limits::kMaxBlockDepth));
         return false;
       }
       if (state_[static_cast<size_t>(c)] == 0 && !visit(c, chain)) return false;
@@ -207,7 +234,8 @@ class Expander {
         diags_.error(l.op_loc, fmt::format("blocks nest more than {} deep", limits::kMaxBlockDepth))
             .note(fmt::format("block '{}' instantiates '{}', which nests {} blocks deep",
                               spec_.blocks[static_cast<size_t>(b)].name,
-                              spec_.blocks[static_cast<size_t>(c)].name, depth_[static_cast<size_t>(c)]));
+                              spec_.blocks[static_cast<size_t>(c)].name,
+                              depth_[static_cast<size_t>(c)]));
         return false;
       }
       n = add_sat(n, mul_sat(l.repeat, count_[static_cast<size_t>(c)]));
@@ -236,20 +264,25 @@ class Expander {
     return r;
   }
 
-  int resolve(const RefAst& ref, const ScopeDef& def, size_t pos, int scope, int in_node, const std::string& who) {
+  int resolve(const RefAst& ref, const ScopeDef& def, size_t pos, int scope, int in_node,
+              const std::string& who) {
     if (ref.name == "$in") {
       if (def.block) return in_node;
       report(ref.loc, fmt::format("{}: '$in' exists only inside a block", who));
       return -1;
     }
     if (!ref.name.empty() && ref.name[0] == '$') {
-      report(ref.loc, fmt::format("{}: '{}' cannot name an input; inside a block the instance's input is '$in'", who, ref.name));
+      report(
+          ref.loc,
+          fmt::format("{}: '{}' cannot name an input; inside a block the instance's input is '$in'",
+                      who, ref.name));
       return -1;
     }
     std::vector<std::string> parts;
     for (size_t start = 0;;) {
       const size_t slash = ref.name.find('/', start);
-      parts.push_back(ref.name.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+      parts.push_back(
+          ref.name.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
       if (slash == std::string::npos) break;
       start = slash + 1;
     }
@@ -261,24 +294,33 @@ class Expander {
         const LayerAst& l = (*def.layers)[static_cast<size_t>(later->second)];
         if (static_cast<size_t>(later->second) == pos)
           report(ref.loc, fmt::format("{}: a layer cannot take itself as input", who));
-        else if (auto* d = report(ref.loc, fmt::format("{}: layer '{}' is defined later; a layer can only use earlier layers", who, parts[0])))
+        else if (auto* d = report(
+                     ref.loc,
+                     fmt::format(
+                         "{}: layer '{}' is defined later; a layer can only use earlier layers",
+                         who, parts[0])))
           d->note(l.loc, fmt::format("'{}' is defined here", parts[0]));
         return -1;
       }
       std::vector<std::string> visible;
       for (const auto& [n, e] : names) visible.push_back(n);
       visible.push_back(def.block ? "$in" : spec_.input_name);
-      auto* d = report(ref.loc, fmt::format("{}: unknown layer '{}'{}", who, parts[0], did_you_mean(parts[0], visible)));
+      auto* d = report(ref.loc, fmt::format("{}: unknown layer '{}'{}", who, parts[0],
+                                            did_you_mean(parts[0], visible)));
       if (d && def.block && top_.index.count(parts[0]))
-        d->note(fmt::format("a block sees only '$in', its own earlier layers and its nested instances; "
-                            "'{}' is outside block '{}'", parts[0], def.block->name));
+        d->note(
+            fmt::format("a block sees only '$in', its own earlier layers and its nested instances; "
+                        "'{}' is outside block '{}'",
+                        parts[0], def.block->name));
       return -1;
     }
     Entry e = it->second;
     std::string path = parts[0];
     for (size_t k = 1; k < parts.size(); ++k) {
       if (e.scope < 0) {
-        report(ref.loc, fmt::format("{}: '{}' is a layer, not a block instance, so '{}' does not exist", who, path, ref.name));
+        report(ref.loc,
+               fmt::format("{}: '{}' is a layer, not a block instance, so '{}' does not exist", who,
+                           path, ref.name));
         return -1;
       }
       const auto& inner = scopes_[static_cast<size_t>(e.scope)];
@@ -286,7 +328,8 @@ class Expander {
       if (jt == inner.end()) {
         std::vector<std::string> visible;
         for (const auto& [n, x] : inner) visible.push_back(n);
-        report(ref.loc, fmt::format("{}: instance '{}' has no layer '{}'{}", who, path, parts[k], did_you_mean(parts[k], visible)));
+        report(ref.loc, fmt::format("{}: instance '{}' has no layer '{}'{}", who, path, parts[k],
+                                    did_you_mean(parts[k], visible)));
         return -1;
       }
       e = jt->second;
@@ -328,13 +371,16 @@ class Expander {
         const std::string inst_name = l.repeat > 1 ? fmt::format("{}_{}", name, r) : name;
         const int inst = static_cast<int>(out_.instances.size());
         out_.instances.push_back({prefix + inst_name, l.op, l.loc, instance});
-        const auto [child, out] = expand_list(defs_[static_cast<size_t>(b)], &child_env, input, inst, prefix + inst_name + "/");
+        const auto [child, out] = expand_list(defs_[static_cast<size_t>(b)], &child_env, input,
+                                              inst, prefix + inst_name + "/");
         last = {out, child};
         if (l.repeat > 1) scopes_[static_cast<size_t>(scope)][inst_name] = last;
         input = out;
       }
       scopes_[static_cast<size_t>(scope)][name] = last;
-      if (l.expect) out_.instance_expects.push_back({static_cast<int>(out_.instances.size()) - 1, last.node, subst(*l.expect, env)});
+      if (l.expect)
+        out_.instance_expects.push_back(
+            {static_cast<int>(out_.instances.size()) - 1, last.node, subst(*l.expect, env)});
       prev = last.node;
     }
     return {scope, prev};
@@ -351,12 +397,15 @@ class Expander {
       if (node < 0) continue;
       for (const Output& prev : out_.outputs)
         if (prev.node == node)
-          diags_.error(o.layer.loc, fmt::format("output '{}' is listed twice", o.layer.name)).note(prev.loc, "first listed here");
+          diags_.error(o.layer.loc, fmt::format("output '{}' is listed twice", o.layer.name))
+              .note(prev.loc, "first listed here");
       out_.outputs.push_back({node, o.loss_weight, o.training_only, o.loc, o.loss});
       any_inference |= !o.training_only;
     }
     if (!any_inference && !out_.outputs.empty())
-      diags_.error(spec_.outputs.front().loc, "every output is training_only; forward() would compute nothing")
+      diags_
+          .error(spec_.outputs.front().loc,
+                 "every output is training_only; forward() would compute nothing")
           .note("mark at least one output without training_only");
   }
 
@@ -375,6 +424,8 @@ class Expander {
 
 }  // namespace
 
-FlatSpec expand_blocks(const SpecAst& spec, Diagnostics& diags) { return Expander(spec, diags).run(); }
+FlatSpec expand_blocks(const SpecAst& spec, Diagnostics& diags) {
+  return Expander(spec, diags).run();
+}
 
 }  // namespace modelc

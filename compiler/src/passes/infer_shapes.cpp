@@ -22,7 +22,8 @@ class Inferrer {
     if (g_.input().shape.empty()) return;  // reported by build_graph
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (i > 0) infer(g_.nodes[i]);
-      for (; next_expect < g_.expects.size() && g_.expects[next_expect].node == static_cast<int>(i); ++next_expect)
+      for (; next_expect < g_.expects.size() && g_.expects[next_expect].node == static_cast<int>(i);
+           ++next_expect)
         check_expect(g_.expects[next_expect]);
     }
   }
@@ -58,13 +59,14 @@ class Inferrer {
     if (!op.shape(ctx)) return fail(n, std::move(ctx.error));
     for (int64_t d : n.shape)
       if (d > limits::kMaxDim) {
-        ctx.error.message = fmt::format("output {} has a dimension larger than the limit {}", shape_str(n.shape),
-                                        with_commas(limits::kMaxDim));
+        ctx.error.message = fmt::format("output {} has a dimension larger than the limit {}",
+                                        shape_str(n.shape), with_commas(limits::kMaxDim));
         return fail(n, std::move(ctx.error));
       }
     if (product_sat(n.shape) > limits::kMaxElements) {
-      ctx.error.message = fmt::format("output {} has {} elements; the limit is {} per tensor", shape_str(n.shape),
-                                      with_commas(product_sat(n.shape)), with_commas(limits::kMaxElements));
+      ctx.error.message =
+          fmt::format("output {} has {} elements; the limit is {} per tensor", shape_str(n.shape),
+                      with_commas(product_sat(n.shape)), with_commas(limits::kMaxElements));
       return fail(n, std::move(ctx.error));
     }
     const Shape& in = ctx.inputs.front()->shape;
@@ -74,11 +76,13 @@ class Inferrer {
     for (const Param& p : n.params) params = add_sat(params, p.count());
     total_params_ = add_sat(total_params_, params);
     total_macs_ = add_sat(total_macs_, n.macs);
-    if (!limit_reported_ && (total_params_ > limits::kMaxParams || total_macs_ > limits::kMaxMacs)) {
+    if (!limit_reported_ &&
+        (total_params_ > limits::kMaxParams || total_macs_ > limits::kMaxMacs)) {
       const bool p = total_params_ > limits::kMaxParams;
-      ctx.error.message = fmt::format("the model reaches {} {} here ({} in this layer); the limit is {}",
-                                      with_commas(p ? total_params_ : total_macs_), p ? "parameters" : "MACs",
-                                      with_commas(p ? params : n.macs), with_commas(p ? limits::kMaxParams : limits::kMaxMacs));
+      ctx.error.message = fmt::format(
+          "the model reaches {} {} here ({} in this layer); the limit is {}",
+          with_commas(p ? total_params_ : total_macs_), p ? "parameters" : "MACs",
+          with_commas(p ? params : n.macs), with_commas(p ? limits::kMaxParams : limits::kMaxMacs));
       limit_reported_ = true;
       return fail(n, std::move(ctx.error));
     }
@@ -94,10 +98,12 @@ class Inferrer {
     d.loc = e.loc;
     if (e.instance >= 0) {
       const BlockInstance& inst = g_.instances[static_cast<size_t>(e.instance)];
-      d.message = fmt::format("{} '{}': expected {}, got {}", inst.block, inst.path, shape_str(e.dims), shape_str(n.shape));
+      d.message = fmt::format("{} '{}': expected {}, got {}", inst.block, inst.path,
+                              shape_str(e.dims), shape_str(n.shape));
       d.note(n.loc, fmt::format("the instance's output is its last layer, {}", who(n)));
     } else {
-      d.message = fmt::format("{}: expected {}, got {}", who(n), shape_str(e.dims), shape_str(n.shape));
+      d.message =
+          fmt::format("{}: expected {}, got {}", who(n), shape_str(e.dims), shape_str(n.shape));
     }
     if (n.inputs.size() == 1) {
       const Node& x = g_.nodes[static_cast<size_t>(n.inputs[0])];
@@ -109,7 +115,8 @@ class Inferrer {
         d.note(x.loc, fmt::format("input '{}' is {}", x.name, shape_str(x.shape)));
       }
     }
-    add_instance_notes(e.instance >= 0 ? g_.instances[static_cast<size_t>(e.instance)].parent : n.instance, d);
+    add_instance_notes(
+        e.instance >= 0 ? g_.instances[static_cast<size_t>(e.instance)].parent : n.instance, d);
     if (&e != &g_.expects.back() && g_.expects.back().node > e.node)
       d.note("later expects that depend on this layer are not checked until this one passes");
     diags_.add(std::move(d));

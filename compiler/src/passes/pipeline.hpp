@@ -36,9 +36,9 @@ struct FlatLayer {
   const LayerAst* ast = nullptr;
   OpKind op = OpKind::input;
   std::string path;
-  std::vector<int> inputs;       // node indices
-  std::vector<AttrAst> attrs;    // $params substituted
-  std::optional<Value> expect;   // $params substituted
+  std::vector<int> inputs;      // node indices
+  std::vector<AttrAst> attrs;   // $params substituted
+  std::optional<Value> expect;  // $params substituted
   int instance = -1;
 };
 struct InstanceExpect {
@@ -61,14 +61,22 @@ Graph build_graph(const SpecAst& spec, const FlatSpec& flat, Diagnostics& diags)
 void infer_shapes(Graph& g, Diagnostics& diags);
 
 // The passes, in the order above (PipelineOptions::last names where to stop).
-enum class Stage : uint8_t { read_yaml, parse_spec, expand_blocks, build_graph, infer_shapes, plan, emit };
+enum class Stage : uint8_t {
+  read_yaml,
+  parse_spec,
+  expand_blocks,
+  build_graph,
+  infer_shapes,
+  plan,
+  emit
+};
 
 // What the passes need besides the spec. Only emit reads spec_label, stem and ns.
 struct PipelineOptions {
-  Stage last = Stage::emit;  // run the passes up to and including this one
-  bool fuse = true;          // plan: fold batchnorm/add/relu into the conv2d before them
-  std::string spec_label;    // emit: names the spec in the banner and comments (file name)
-  std::string stem;          // emit: the files are stem.hpp and stem.cpp
+  Stage last = Stage::emit;        // run the passes up to and including this one
+  bool fuse = true;                // plan: fold batchnorm/add/relu into the conv2d before them
+  std::string spec_label;          // emit: names the spec in the banner and comments (file name)
+  std::string stem;                // emit: the files are stem.hpp and stem.cpp
   std::string ns = "modelc::gen";  // emit: the C++ namespace (checked by the caller)
 };
 
@@ -82,7 +90,7 @@ struct Compilation {
   std::optional<Graph> graph;  // built by build_graph, completed by infer_shapes
   std::optional<MemoryPlan> plan;
   std::optional<GeneratedFiles> files;
-  std::optional<Stage> done;   // the last pass that ran without error
+  std::optional<Stage> done;  // the last pass that ran without error
 };
 
 // Runs the passes over one spec text up to options.last, stopping after the
@@ -95,7 +103,8 @@ bool run_passes_on_file(const std::string& path, const PipelineOptions& options,
 
 // The passes through plan (with fusion) on one spec text / file: every error
 // `modelc generate` can report for a spec. Returns the graph when there is none.
-std::optional<Graph> compile_spec(const std::string& path, std::string_view text, Diagnostics& diags);
+std::optional<Graph> compile_spec(const std::string& path, std::string_view text,
+                                  Diagnostics& diags);
 std::optional<Graph> compile_file(const std::string& path, Diagnostics& diags);
 
 }  // namespace modelc

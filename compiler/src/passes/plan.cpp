@@ -86,7 +86,8 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
       p.prep = prepared;
       prepared += op.prepared_floats(n, input_shape(g, n));
     }
-    if (!fuse || op.fusion != FusionRole::host || n.attrs.activation != Activation::linear) continue;
+    if (!fuse || op.fusion != FusionRole::host || n.attrs.activation != Activation::linear)
+      continue;
     int tail = static_cast<int>(i);
     const auto take = [&](int node) {
       p.fused.push_back(node);
@@ -178,8 +179,7 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
       plan.masks += aligned(p.size);
     }
   }
-  for (OutputPlan& o : plan.outputs)
-    o.probs = o.absorbed != Activation::linear ? take(o.size) : -1;
+  for (OutputPlan& o : plan.outputs) o.probs = o.absorbed != Activation::linear ? take(o.size) : -1;
   plan.grad_begin = at;
   plan.nodes[0].grad = take(plan.nodes[0].size);
   for (size_t i = 1; i < g.nodes.size(); ++i) {
@@ -192,7 +192,8 @@ void plan_training(const Graph& g, MemoryPlan& plan) {
   // Views and skipped softmax heads resolve to their source.
   for (size_t i = 1; i < g.nodes.size(); ++i) {
     NodePlan& p = plan.nodes[i];
-    int src = p.train_view_of >= 0 ? p.train_view_of : (p.skip_training ? g.nodes[i].inputs[0] : -1);
+    int src =
+        p.train_view_of >= 0 ? p.train_view_of : (p.skip_training ? g.nodes[i].inputs[0] : -1);
     if (src < 0) continue;
     while (plan.nodes[static_cast<size_t>(src)].train_view_of >= 0)
       src = plan.nodes[static_cast<size_t>(src)].train_view_of;
@@ -251,10 +252,11 @@ bool plan_memory(const Graph& g, MemoryPlan& plan, Diagnostics& diags, bool fuse
       } else {
         const int in = n.inputs[0];
         if (in == 0) {
-          diags.error(o.loc, fmt::format("output '{}': the loss takes in this {} and so needs "
-                                         "its logits from a layer, but its input is the model "
-                                         "input itself (nothing to train)",
-                                         n.name, activation_name(op.absorbed)))
+          diags
+              .error(o.loc, fmt::format("output '{}': the loss takes in this {} and so needs "
+                                        "its logits from a layer, but its input is the model "
+                                        "input itself (nothing to train)",
+                                        n.name, activation_name(op.absorbed)))
               .note(n.loc, "the head is defined here");
           return false;
         }
@@ -291,8 +293,9 @@ std::string memory_plan_text(const Graph& g, const MemoryPlan& plan, int64_t bat
   row("inference activation arena", mb(plan.inference_arena), mb(plan.inference_arena) * n);
   row("training arena (+ gradients)", mb(plan.training_arena), mb(plan.training_arena) * n);
   row("largest im2col matrix", mb(plan.im2col_floats), mb(plan.im2col_floats) * n);
-  s += fmt::format("  training also keeps one gradient per trainable weight and, once used, the\n"
-                   "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
+  s += fmt::format(
+      "  training also keeps one gradient per trainable weight and, once used, the\n"
+      "  optimiser's state (SGD momentum: 1x, Adam: 2x the trainable weights).\n");
   return s;
 }
 

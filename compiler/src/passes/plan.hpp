@@ -16,14 +16,14 @@
 namespace modelc {
 
 struct NodePlan {
-  int64_t size = 0;          // floats per image of the output
-  int view_of = -1;          // inference: shares this node's buffer (OpInfo::view)
-  int train_view_of = -1;    // training: shares this node's buffer and gradient (ViewRule::always)
-  int64_t inf = -1;          // inference arena offset; -1: not computed by forward()
-  int64_t trn = -1;          // training arena: output
-  int64_t grad = -1;         // training arena: dL/doutput
-  int64_t aux = -1;          // training arena: what backward needs saved (OpInfo::saved)
-  int64_t mask = -1;         // training: byte mask (OpInfo::saves_mask)
+  int64_t size = 0;        // floats per image of the output
+  int view_of = -1;        // inference: shares this node's buffer (OpInfo::view)
+  int train_view_of = -1;  // training: shares this node's buffer and gradient (ViewRule::always)
+  int64_t inf = -1;        // inference arena offset; -1: not computed by forward()
+  int64_t trn = -1;        // training arena: output
+  int64_t grad = -1;       // training arena: dL/doutput
+  int64_t aux = -1;        // training arena: what backward needs saved (OpInfo::saved)
+  int64_t mask = -1;       // training: byte mask (OpInfo::saves_mask)
   // Loss heads that take in the node's activation (softmax, sigmoid; see
   // OpInfo::head_activation): a fused one writes logits in training
   // (logits_head); when its output also feeds other layers or outputs, the
@@ -38,10 +38,10 @@ struct NodePlan {
   // (folded into prepared weights), the add it feeds (the other input is the
   // residual) and a relu; the fused nodes become views of the conv (view_of).
   int fuse_bn = -1;
-  int fuse_residual = -1;      // node whose output is added before the activation
+  int fuse_residual = -1;  // node whose output is added before the activation
   bool fuse_relu = false;
-  std::vector<int> fused;      // the fused nodes, in order
-  int64_t prep = -1;           // conv2d: offset of its prepared weights (floats, not per image)
+  std::vector<int> fused;  // the fused nodes, in order
+  int64_t prep = -1;       // conv2d: offset of its prepared weights (floats, not per image)
 };
 
 struct OutputPlan {
@@ -58,12 +58,12 @@ struct OutputPlan {
 struct MemoryPlan {
   std::vector<NodePlan> nodes;
   std::vector<OutputPlan> outputs;
-  int64_t inference_arena = 0;   // floats per image
-  int64_t training_arena = 0;    // floats per image (outputs, statistics, gradients)
+  int64_t inference_arena = 0;  // floats per image
+  int64_t training_arena = 0;   // floats per image (outputs, statistics, gradients)
   int64_t grad_begin = 0, grad_end = 0;
-  int64_t masks = 0;             // bytes per image
-  int64_t im2col_floats = 0;     // largest im2col matrix per image (summary only)
-  int64_t prepared_floats = 0;   // conv weights prepared for inference (packed, folded)
+  int64_t masks = 0;            // bytes per image
+  int64_t im2col_floats = 0;    // largest im2col matrix per image (summary only)
+  int64_t prepared_floats = 0;  // conv weights prepared for inference (packed, folded)
 };
 
 // Fails (false, with diagnostics) only for graphs the generator cannot train:

@@ -31,9 +31,9 @@ std::string layer_rows(const Graph& g, size_t name_width, bool mark_training) {
     int64_t params = 0;
     for (const Param& p : n.params) params += p.count();
     const std::string name = n.name + (mark_training && !n.inference ? " *" : "");
-    out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", name, name_width, op_name(n.op), kOpWidth,
-                       shape_str(n.shape), kShapeWidth, with_commas(params), kParamsWidth, with_commas(n.macs),
-                       kMacsWidth);
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", name, name_width, op_name(n.op),
+                       kOpWidth, shape_str(n.shape), kShapeWidth, with_commas(params), kParamsWidth,
+                       with_commas(n.macs), kMacsWidth);
   }
   return out;
 }
@@ -49,7 +49,8 @@ std::string totals_section(const Graph& g, bool has_training_only) {
   out += line("Trainable params:", all.trainable, mib(all.trainable));
   out += line("Non-trainable params:", all.non_trainable, mib(all.non_trainable));
   if (has_training_only) out += line("Params used by forward():", fwd.params, mib(fwd.params));
-  out += line(has_training_only ? "Total MACs (forward):" : "Total MACs:", fwd.macs, giga(fwd.macs));
+  out +=
+      line(has_training_only ? "Total MACs (forward):" : "Total MACs:", fwd.macs, giga(fwd.macs));
   if (has_training_only) out += line("MACs with training-only outputs:", all.macs, giga(all.macs));
   out += fmt::format("{:<34}{:>16}\n", "Parameter memory (float32):", mib(all.params));
   return out;
@@ -59,13 +60,15 @@ std::string totals_section(const Graph& g, bool has_training_only) {
 
 std::string summary_table(const Graph& g) {
   size_t name_width = 5;
-  const bool has_training_only = std::any_of(g.nodes.begin(), g.nodes.end(), [](const Node& n) { return !n.inference; });
-  for (const Node& n : g.nodes) name_width = std::max(name_width, n.name.size() + (has_training_only ? 2 : 0));
+  const bool has_training_only =
+      std::any_of(g.nodes.begin(), g.nodes.end(), [](const Node& n) { return !n.inference; });
+  for (const Node& n : g.nodes)
+    name_width = std::max(name_width, n.name.size() + (has_training_only ? 2 : 0));
   const size_t width = name_width + kOpWidth + kShapeWidth + kParamsWidth + kMacsWidth + 4;
   const std::string thick(width, '='), thin(width, '-');
   std::string out = fmt::format("Model: \"{}\"   ({})\n{}\n", g.name, g.spec_path, thick);
-  out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", "Layer", name_width, "Op", kOpWidth, "Output shape",
-                     kShapeWidth, "Params", kParamsWidth, "MACs", kMacsWidth);
+  out += fmt::format("{:<{}}  {:<{}}  {:<{}}{:>{}}{:>{}}\n", "Layer", name_width, "Op", kOpWidth,
+                     "Output shape", kShapeWidth, "Params", kParamsWidth, "MACs", kMacsWidth);
   out += thin + "\n";
   out += layer_rows(g, name_width, has_training_only);
   out += thick + "\n";

@@ -32,7 +32,9 @@ struct Value {
   SourceLoc arg_loc;
 
   bool is_number() const { return kind == Kind::integer || kind == Kind::real; }
-  bool is_param_ref() const { return kind == Kind::string && string.size() > 1 && string[0] == '$'; }
+  bool is_param_ref() const {
+    return kind == Kind::string && string.size() > 1 && string[0] == '$';
+  }
   double as_double() const { return kind == Kind::integer ? static_cast<double>(integer) : real; }
 };
 
@@ -57,18 +59,18 @@ struct AttrAst {  // one attribute (or block argument): key: value
 };
 
 struct LayerAst {
-  SourceLoc loc;              // the layer's mapping
-  bool is_block = false;      // `block:` instead of `op:`
-  std::string op;             // op name, or block name when is_block
+  SourceLoc loc;          // the layer's mapping
+  bool is_block = false;  // `block:` instead of `op:`
+  std::string op;         // op name, or block name when is_block
   SourceLoc op_loc;
-  std::string name;           // "" = default name
+  std::string name;  // "" = default name
   SourceLoc name_loc;
-  bool has_inputs = false;    // `input:` or `inputs:` given
+  bool has_inputs = false;  // `input:` or `inputs:` given
   bool inputs_is_list = false;
   SourceLoc inputs_loc;
   std::vector<RefAst> inputs;
   std::optional<Value> expect;
-  int64_t repeat = 1;         // blocks only
+  int64_t repeat = 1;  // blocks only
   SourceLoc repeat_loc;
   std::vector<AttrAst> attrs;  // op attributes, or block `args`
   SourceLoc args_loc;

@@ -16,9 +16,11 @@ namespace modelc {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "input", "defaults", "blocks", "layers", "outputs"};
+const std::vector<std::string> kTopKeys = {"name",   "input",  "defaults",
+                                           "blocks", "layers", "outputs"};
 const std::vector<std::string> kCommonKeys = {"op", "name", "input", "inputs", "expect"};
-const std::vector<std::string> kBlockLayerKeys = {"block", "name", "input", "args", "repeat", "expect"};
+const std::vector<std::string> kBlockLayerKeys = {"block", "name",   "input",
+                                                  "args",  "repeat", "expect"};
 
 bool is_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -31,7 +33,8 @@ class Parser {
   Parser(const std::string& path, Diagnostics& diags) : diags_(diags) { spec_.path = path; }
 
   std::optional<SpecAst> run(const Value& doc) {
-    if (!is(doc, Value::Kind::map, "the spec", "a mapping with name, input and layers")) return std::nullopt;
+    if (!is(doc, Value::Kind::map, "the spec", "a mapping with name, input and layers"))
+      return std::nullopt;
     check_keys(doc, kTopKeys, "at the top level");
     const Value* name = require(doc, "name", "the spec");
     const Value* input = require(doc, "input", "the spec");
@@ -43,10 +46,13 @@ class Parser {
                                             "(letters, digits, '_', not starting with a digit)",
                                             name->string));
       else if (std::string why = reserved_class_name(name->string); !why.empty())
-        diags_.error(name->loc, fmt::format("model name '{}' cannot name the generated C++ class: "
-                                            "it is {}", name->string, why))
+        diags_
+            .error(name->loc, fmt::format("model name '{}' cannot name the generated C++ class: "
+                                          "it is {}",
+                                          name->string, why))
             .note(fmt::format("choose another name, e.g. '{}'; docs/spec-format.md lists the "
-                              "reserved names", suggest_class_name(name->string)));
+                              "reserved names",
+                              suggest_class_name(name->string)));
     }
     if (input) parse_input(*input);
     if (const Value* d = get(doc, "defaults")) parse_defaults(*d);
@@ -60,7 +66,9 @@ class Parser {
   }
 
  private:
-  static bool is_identifier(const std::string& s) { return is_name(s) && !(s[0] >= '0' && s[0] <= '9'); }
+  static bool is_identifier(const std::string& s) {
+    return is_name(s) && !(s[0] >= '0' && s[0] <= '9');
+  }
   // "forward" -> "ForwardNet", "a__b" -> "A_bNet", "__1" -> "My1Net": never reserved.
   static std::string suggest_class_name(const std::string& s) {
     std::string out;
@@ -91,15 +99,18 @@ class Parser {
     for (size_t i = 0; i < map.entries.size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if (map.entries[j].key == map.entries[i].key)
-          diags_.error(map.entries[i].key_loc, fmt::format("duplicate key '{}'", map.entries[i].key))
+          diags_
+              .error(map.entries[i].key_loc, fmt::format("duplicate key '{}'", map.entries[i].key))
               .note(map.entries[j].key_loc, "first given here");
   }
   // Unknown and duplicate keys of a mapping.
-  void check_keys(const Value& map, const std::vector<std::string>& allowed, std::string_view where) {
+  void check_keys(const Value& map, const std::vector<std::string>& allowed,
+                  std::string_view where) {
     check_duplicates(map);
     for (const Value::Entry& e : map.entries)
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-        diags_.error(e.key_loc, fmt::format("unknown key '{}' {}{}", e.key, where, did_you_mean(e.key, allowed)));
+        diags_.error(e.key_loc, fmt::format("unknown key '{}' {}{}", e.key, where,
+                                            did_you_mean(e.key, allowed)));
   }
   std::string name_of(const Value& v, std::string_view what) {
     if (v.kind != Value::Kind::string && v.kind != Value::Kind::integer) {
@@ -107,7 +118,9 @@ class Parser {
       return {};
     }
     if (!is_name(v.string)) {
-      diags_.error(v.loc, fmt::format("{} '{}' may only contain letters, digits and '_'", what, v.string))
+      diags_
+          .error(v.loc,
+                 fmt::format("{} '{}' may only contain letters, digits and '_'", what, v.string))
           .note("'/' and '.' are reserved for scoped paths and weight names");
       return {};
     }
@@ -135,10 +148,13 @@ class Parser {
     for (const Value::Entry& e : v.entries) {
       const OpInfo* op = find_op(e.key);
       if (!op || op->kind == OpKind::input) {
-        diags_.error(e.key_loc, fmt::format("defaults: unknown op '{}'{}", e.key, did_you_mean(e.key, ops)));
+        diags_.error(e.key_loc,
+                     fmt::format("defaults: unknown op '{}'{}", e.key, did_you_mean(e.key, ops)));
         continue;
       }
-      if (!is(e.value, Value::Kind::map, fmt::format("defaults of {}", e.key), "a mapping of attributes")) continue;
+      if (!is(e.value, Value::Kind::map, fmt::format("defaults of {}", e.key),
+              "a mapping of attributes"))
+        continue;
       std::vector<std::string> keys;
       for (const AttrSpec& a : op->attrs) keys.emplace_back(a.key);
       check_keys(e.value, keys, fmt::format("in defaults of {}", e.key));
@@ -152,23 +168,31 @@ class Parser {
       BlockAst b;
       b.name = e.key, b.loc = e.key_loc;
       if (!is_name(e.key))
-        diags_.error(e.key_loc, fmt::format("block name '{}' may only contain letters, digits and '_'", e.key));
+        diags_.error(
+            e.key_loc,
+            fmt::format("block name '{}' may only contain letters, digits and '_'", e.key));
       for (const BlockAst& other : spec_.blocks)
-        if (other.name == e.key) diags_.error(e.key_loc, fmt::format("block '{}' is defined twice", e.key)).note(other.loc, "first defined here");
+        if (other.name == e.key)
+          diags_.error(e.key_loc, fmt::format("block '{}' is defined twice", e.key))
+              .note(other.loc, "first defined here");
       const std::string where = fmt::format("block '{}'", e.key);
-      if (!is(e.value, Value::Kind::map, where, "a mapping {params: [...], layers: [...]}")) continue;
+      if (!is(e.value, Value::Kind::map, where, "a mapping {params: [...], layers: [...]}"))
+        continue;
       check_keys(e.value, {"params", "layers"}, "in " + where);
-      if (const Value* p = get(e.value, "params"); p && is(*p, Value::Kind::list, "params", "a list of names")) {
+      if (const Value* p = get(e.value, "params");
+          p && is(*p, Value::Kind::list, "params", "a list of names")) {
         for (const Value& item : p->items) {
           std::string n = name_of(item, "parameter");
           if (n.empty()) continue;
-          if (n == "in") diags_.error(item.loc, "parameter name 'in' is reserved ($in is the block's input)");
+          if (n == "in")
+            diags_.error(item.loc, "parameter name 'in' is reserved ($in is the block's input)");
           if (std::find(b.params.begin(), b.params.end(), n) != b.params.end())
             diags_.error(item.loc, fmt::format("parameter '{}' is listed twice", n));
           b.params.push_back(n), b.param_locs.push_back(item.loc);
         }
       }
-      if (const Value* l = require(e.value, "layers", where)) b.layers = parse_layers(*l, where + " layers");
+      if (const Value* l = require(e.value, "layers", where))
+        b.layers = parse_layers(*l, where + " layers");
       spec_.blocks.push_back(std::move(b));
     }
   }
@@ -178,7 +202,8 @@ class Parser {
     if (!is(v, Value::Kind::list, what, "a list of layers")) return out;
     if (v.items.empty()) diags_.error(v.loc, fmt::format("{} is empty", what));
     for (const Value& item : v.items)
-      if (is(item, Value::Kind::map, "a layer", "a mapping with 'op:' or 'block:'")) out.push_back(parse_layer(item));
+      if (is(item, Value::Kind::map, "a layer", "a mapping with 'op:' or 'block:'"))
+        out.push_back(parse_layer(item));
     return out;
   }
 
@@ -199,8 +224,10 @@ class Parser {
       if (!is(*many, Value::Kind::list, "inputs", "a list of layer names")) return;
       if (many->items.empty()) diags_.error(many->loc, "'inputs' is empty");
       for (const Value& r : many->items) {
-        if (r.kind == Value::Kind::string || r.kind == Value::Kind::integer) l.inputs.push_back({r.string, r.loc});
-        else is(r, Value::Kind::string, "an input", "a layer name");
+        if (r.kind == Value::Kind::string || r.kind == Value::Kind::integer)
+          l.inputs.push_back({r.string, r.loc});
+        else
+          is(r, Value::Kind::string, "an input", "a layer name");
       }
     }
   }
@@ -217,7 +244,8 @@ class Parser {
     }
     const Value& kind = op ? *op : *block;
     l.is_block = !op, l.op_loc = kind.loc;
-    if (!is(kind, Value::Kind::string, op ? "op" : "block", op ? "an op name" : "a block name")) return l;
+    if (!is(kind, Value::Kind::string, op ? "op" : "block", op ? "an op name" : "a block name"))
+      return l;
     l.op = kind.string;
     if (const Value* n = get(map, "name")) l.name = name_of(*n, "layer name"), l.name_loc = n->loc;
     if (const Value* e = get(map, "expect")) l.expect = *e;
@@ -227,14 +255,17 @@ class Parser {
       if (const Value* r = get(map, "repeat")) {
         l.repeat_loc = r->loc;
         if (r->kind != Value::Kind::integer || r->integer < 1)
-          diags_.error(r->loc, fmt::format("repeat must be a positive integer, got {}", value_str(*r)))
+          diags_
+              .error(r->loc,
+                     fmt::format("repeat must be a positive integer, got {}", value_str(*r)))
               .note("repeat is a literal count (a $parameter cannot set it)");
         else
           l.repeat = r->integer;
       }
       if (l.inputs_is_list && l.inputs.size() != 1)
         diags_.error(l.inputs_loc, "a block instance takes one input ($in)");
-      if (const Value* a = get(map, "args"); a && is(*a, Value::Kind::map, "args", "a mapping from parameter to value")) {
+      if (const Value* a = get(map, "args");
+          a && is(*a, Value::Kind::map, "args", "a mapping from parameter to value")) {
         l.args_loc = a->loc;
         check_duplicates(*a);  // the names are checked against the block's params by expand_blocks
         l.attrs = attrs_of(*a);
@@ -243,8 +274,10 @@ class Parser {
     }
     const OpInfo* info = find_op(l.op);
     if (!info || info->kind == OpKind::input) {
-      auto& d = diags_.error(kind.loc, fmt::format("unknown op '{}'{}", l.op, did_you_mean(l.op, op_names())));
-      if (std::any_of(spec_.blocks.begin(), spec_.blocks.end(), [&](const BlockAst& b) { return b.name == l.op; }))
+      auto& d = diags_.error(
+          kind.loc, fmt::format("unknown op '{}'{}", l.op, did_you_mean(l.op, op_names())));
+      if (std::any_of(spec_.blocks.begin(), spec_.blocks.end(),
+                      [&](const BlockAst& b) { return b.name == l.op; }))
         d.note(fmt::format("'{}' is a block: write 'block: {}'", l.op, l.op));
       return l;
     }
@@ -258,7 +291,8 @@ class Parser {
   }
 
   void parse_outputs(const Value& v) {
-    if (!is(v, Value::Kind::list, "outputs", "a list of {layer: NAME, loss, loss_weight, training_only}"))
+    if (!is(v, Value::Kind::list, "outputs",
+            "a list of {layer: NAME, loss, loss_weight, training_only}"))
       return;
     if (v.items.empty()) diags_.error(v.loc, "outputs is empty");
     for (const Value& item : v.items) {
@@ -267,20 +301,25 @@ class Parser {
       OutputAst o;
       o.loc = item.loc;
       if (const Value* l = require(item, "layer", "an output");
-          l && (l->kind == Value::Kind::integer || is(*l, Value::Kind::string, "layer", "a layer name")))
+          l &&
+          (l->kind == Value::Kind::integer || is(*l, Value::Kind::string, "layer", "a layer name")))
         o.layer = {l->string, l->loc};
       if (const Value* w = get(item, "loss_weight")) {
         if (!w->is_number() || w->as_double() < 0 || !std::isfinite(w->as_double()))
-          diags_.error(w->loc, fmt::format("loss_weight must be a number >= 0, got {}", value_str(*w)));
+          diags_.error(w->loc,
+                       fmt::format("loss_weight must be a number >= 0, got {}", value_str(*w)));
         else
           o.loss_weight = w->as_double();
       }
-      if (const Value* t = get(item, "training_only"); t && is(*t, Value::Kind::boolean, "training_only", "true or false"))
+      if (const Value* t = get(item, "training_only");
+          t && is(*t, Value::Kind::boolean, "training_only", "true or false"))
         o.training_only = t->boolean;
       if (const Value* l = get(item, "loss")) parse_loss(*l, o);
       if (o.training_only && o.loss == Loss::none)
-        diags_.error(item.loc, "an output with training_only and loss: none does nothing: forward() "
-                               "does not compute it and training takes no loss from it")
+        diags_
+            .error(item.loc,
+                   "an output with training_only and loss: none does nothing: forward() "
+                   "does not compute it and training takes no loss from it")
             .note("drop training_only, or give it a loss");
       spec_.outputs.push_back(std::move(o));
     }

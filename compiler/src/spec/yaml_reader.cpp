@@ -39,8 +39,10 @@ size_t utf8_length(std::string_view s, size_t i) {
 // or directive ({0, 0} when there is none).
 std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std::string_view s) {
   if (static_cast<int64_t>(s.size()) > limits::kMaxFileBytes)
-    fatal(file, 0, 0, fmt::format("the spec has {} bytes; the limit is {}", with_commas(static_cast<int64_t>(s.size())),
-                                  with_commas(limits::kMaxFileBytes)));
+    fatal(file, 0, 0,
+          fmt::format("the spec has {} bytes; the limit is {}",
+                      with_commas(static_cast<int64_t>(s.size())),
+                      with_commas(limits::kMaxFileBytes)));
   int line = 1, col = 1, flow = 0, indent = 0, dashes = 0;
   bool line_start = true, in_comment = false, content = false, ended = false;
   std::pair<int, int> first{0, 0};
@@ -49,10 +51,13 @@ std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std:
     const char c = s[i];
     const size_t n = utf8_length(s, i);
     if (n == 0)
-      fatal(file, line, col, fmt::format("the spec is not UTF-8 text (byte 0x{:02x})", static_cast<unsigned char>(c)),
-            "a spec is a YAML text file");
+      fatal(
+          file, line, col,
+          fmt::format("the spec is not UTF-8 text (byte 0x{:02x})", static_cast<unsigned char>(c)),
+          "a spec is a YAML text file");
     if (n == 1 && static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-      fatal(file, line, col, fmt::format("control character 0x{:02x} in the spec", static_cast<unsigned char>(c)),
+      fatal(file, line, col,
+            fmt::format("control character 0x{:02x} in the spec", static_cast<unsigned char>(c)),
             "a spec is a YAML text file");
     if (c == '\n') {
       ++line, col = 1, i += 1;
@@ -61,12 +66,18 @@ std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std:
     }
     if (col == 1 && quote == 0 && flow == 0) {
       const std::string_view rest = s.substr(i, 4);
-      const bool marker = rest.size() >= 3 && (rest.size() == 3 || rest[3] == ' ' || rest[3] == '\n' || rest[3] == '\r');
+      const bool marker = rest.size() >= 3 && (rest.size() == 3 || rest[3] == ' ' ||
+                                               rest[3] == '\n' || rest[3] == '\r');
       if (marker && rest.substr(0, 3) == "---" && content)
-        fatal(file, line, col, "the spec has more than one YAML document; one spec is one document");
-      if (marker && rest.substr(0, 3) == "...") ended = true;
-      else if (c != '#' && c != ' ' && c != '\r' && c != '\t' && c != '%' && !(marker && rest.substr(0, 3) == "---")) {
-        if (ended) fatal(file, line, col, "the spec has more than one YAML document; one spec is one document");
+        fatal(file, line, col,
+              "the spec has more than one YAML document; one spec is one document");
+      if (marker && rest.substr(0, 3) == "...")
+        ended = true;
+      else if (c != '#' && c != ' ' && c != '\r' && c != '\t' && c != '%' &&
+               !(marker && rest.substr(0, 3) == "---")) {
+        if (ended)
+          fatal(file, line, col,
+                "the spec has more than one YAML document; one spec is one document");
         if (!content) first = {line, col};
         content = true;
       }
@@ -74,11 +85,13 @@ std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std:
     if (line_start) {
       if (c == ' ') {
         if (++indent > limits::kMaxIndent)
-          fatal(file, line, col, fmt::format("line indented by more than {} columns", limits::kMaxIndent),
+          fatal(file, line, col,
+                fmt::format("line indented by more than {} columns", limits::kMaxIndent),
                 "the spec nests too deeply");
       } else if (c == '-' && i + 1 < s.size() && (s[i + 1] == ' ' || s[i + 1] == '\n')) {
         if (++dashes > limits::kMaxNesting)
-          fatal(file, line, col, fmt::format("more than {} nested sequences on one line", limits::kMaxNesting));
+          fatal(file, line, col,
+                fmt::format("more than {} nested sequences on one line", limits::kMaxNesting));
       } else {
         line_start = false;
       }
@@ -88,11 +101,14 @@ std::pair<int, int> prescan(const std::shared_ptr<const std::string>& file, std:
         if (c == quote) quote = 0;
       } else if (c == '#' && (col == 1 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
         in_comment = true;
-      } else if ((c == '"' || c == '\'') && (col == 1 || std::string_view(" \t[{,:-").find(s[i - 1]) != std::string_view::npos)) {
+      } else if ((c == '"' || c == '\'') &&
+                 (col == 1 ||
+                  std::string_view(" \t[{,:-").find(s[i - 1]) != std::string_view::npos)) {
         quote = c;
       } else if (c == '[' || c == '{') {
         if (++flow > limits::kMaxNesting)
-          fatal(file, line, col, fmt::format("brackets nested more than {} deep", limits::kMaxNesting),
+          fatal(file, line, col,
+                fmt::format("brackets nested more than {} deep", limits::kMaxNesting),
                 "the spec nests too deeply");
       } else if ((c == ']' || c == '}') && flow > 0) {
         --flow;
@@ -182,10 +198,12 @@ struct Converter {
       if (!std::isfinite(v.real))
         fatal(file, v.loc.line, v.loc.col, fmt::format("number {} is out of range", s));
     } else if (const std::string_view t = std::string_view(s).substr(s[0] == '-' || s[0] == '+');
-               t == ".inf" || t == ".Inf" || t == ".INF" || s == ".nan" || s == ".NaN" || s == ".NAN") {
+               t == ".inf" || t == ".Inf" || t == ".INF" || s == ".nan" || s == ".NaN" ||
+               s == ".NAN") {
       v.kind = Value::Kind::real;
       v.real = s[1] == 'n' || s[1] == 'N' ? std::numeric_limits<double>::quiet_NaN()
-                                          : s[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+               : s[0] == '-'              ? -HUGE_VAL
+                                          : HUGE_VAL;
     } else {
       v.kind = Value::Kind::string;
     }
@@ -272,8 +290,10 @@ std::string value_str(const Value& v) {
       return fmt::format("[{}]", fmt::join(parts, ", "));
     }
     case Value::Kind::map: return "{...}";
-    case Value::Kind::string: return fmt::format("'{}'", v.string.size() > 40 ? v.string.substr(0, 40) + "..." : v.string);
-    default: return v.string.empty() ? fmt::format("{}", v.is_number() ? v.as_double() : 0.0) : v.string;
+    case Value::Kind::string:
+      return fmt::format("'{}'", v.string.size() > 40 ? v.string.substr(0, 40) + "..." : v.string);
+    default:
+      return v.string.empty() ? fmt::format("{}", v.is_number() ? v.as_double() : 0.0) : v.string;
   }
 }
 

@@ -1,6 +1,6 @@
-// conv2d, NHWC: y[n,oy,ox,o] = act(b[o] + sum_{ky,kx,c} x[n, oy*sh+ky-pt, ox*sw+kx-pl, c] * w[ky,kx,c,o])
-// Weights in Keras layout [kh, kw, cin, cout]. im2col + GEMM; a 1x1 stride-1
-// unpadded conv is a plain GEMM on the activations. Spec: `{op: conv2d, filters: 64, kernel: 3}`.
+// conv2d, NHWC: y[n,oy,ox,o] = act(b[o] + sum_{ky,kx,c} x[n, oy*sh+ky-pt, ox*sw+kx-pl, c] *
+// w[ky,kx,c,o]) Weights in Keras layout [kh, kw, cin, cout]. im2col + GEMM; a 1x1 stride-1 unpadded
+// conv is a plain GEMM on the activations. Spec: `{op: conv2d, filters: 64, kernel: 3}`.
 #pragma once
 
 #include <cstddef>
@@ -66,9 +66,8 @@ void conv2d_prepare(float* prepared, const float* w, const float* b, const Batch
                     const Conv2dGeom& g);
 // residual ([n, oh, ow, oc], may be null) is added before the activation; it
 // must not alias y. scratch holds conv2d_inference_scratch(g) floats.
-void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
-                             const float* residual, const Conv2dGeom& g, Activation act,
-                             float* scratch);
+void conv2d_forward_prepared(float* y, const float* x, const float* prepared, const float* residual,
+                             const Conv2dGeom& g, Activation act, float* scratch);
 
 // Given dy = dL/dy (gradient of the post-activation output y), adds into
 // dx (may be null: input gradient not needed), dw, db (null without bias).

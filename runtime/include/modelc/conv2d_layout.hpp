@@ -14,8 +14,7 @@ namespace modelc {
 // the compiler sizes the prepared weights with the same rule.
 constexpr bool conv2d_winograd(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
                                int64_t oc) {
-  return kh == 3 && kw == 3 && sh == 1 && sw == 1 && c >= 16 && oc >= 16 && c <= 4096 &&
-         oc <= 4096;
+  return kh == 3 && kw == 3 && sh == 1 && sw == 1 && c >= 16 && oc >= 16 && c <= 4096 && oc <= 4096;
 }
 // Whether the indirect GEMM reads x in place (runtime/src/conv/igemm.hpp):
 // 1x1 windows, or at least 8 and at most `max_channels` input channels with up
@@ -30,8 +29,8 @@ constexpr bool conv2d_igemm_reads_input(int64_t kh, int64_t kw, int64_t c) {
 // The forward kernel conv2d runs on AVX-512 builds, by the two rules above
 // (generated code names it in each conv's comment). Builds without AVX-512
 // run im2col and Eigen's GEMM for every conv.
-constexpr const char* conv2d_kernel_name(int64_t kh, int64_t kw, int64_t sh, int64_t sw,
-                                         int64_t c, int64_t oc) {
+constexpr const char* conv2d_kernel_name(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
+                                         int64_t oc) {
   if (conv2d_winograd(kh, kw, sh, sw, c, oc)) return "Winograd F(4x4, 3x3)";
   if (conv2d_igemm_reads_input(kh, kw, c)) return "indirect GEMM";
   return "im2col + GEMM";

@@ -9,8 +9,7 @@
 namespace modelc {
 
 // mask[i] = 1 if element i is kept, else 0. y may equal x.
-void dropout_forward(float* y, uint8_t* mask, const float* x, int64_t n, float rate,
-                     uint64_t seed);
+void dropout_forward(float* y, uint8_t* mask, const float* x, int64_t n, float rate, uint64_t seed);
 void dropout_backward(float* dx, const float* dy, const uint8_t* mask, int64_t n, float rate);
 
 }  // namespace modelc

@@ -52,11 +52,11 @@ constexpr Window1d window_ceil(int64_t in, int64_t k, int64_t s, int64_t before,
 // Padding at the bottom/right is implied: pad_bottom = (oh-1)*sh + kh - h - pad_top
 // (it may be negative for `valid`, meaning trailing rows are never read).
 struct Window2d {
-  int64_t n = 0, h = 0, w = 0, c = 0;      // input
-  int64_t kh = 0, kw = 0;                  // window
-  int64_t sh = 1, sw = 1;                  // stride
-  int64_t pad_top = 0, pad_left = 0;       // padding before
-  int64_t oh = 0, ow = 0;                  // output spatial size
+  int64_t n = 0, h = 0, w = 0, c = 0;  // input
+  int64_t kh = 0, kw = 0;              // window
+  int64_t sh = 1, sw = 1;              // stride
+  int64_t pad_top = 0, pad_left = 0;   // padding before
+  int64_t oh = 0, ow = 0;              // output spatial size
 };
 
 // Batch n (generated code states the geometry once per image, as constexpr,

@@ -33,8 +33,10 @@ struct AlignedAllocator {
   AlignedAllocator() = default;
   template <class U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
+  }
+  void deallocate(T* p, size_t) { ::operator delete (p, std::align_val_t{64}); }
   bool operator==(const AlignedAllocator&) const { return true; }
 };
 template <class T>
@@ -58,16 +60,16 @@ struct ParamSpec {
 // live in (multiplied by max_batch at run time); -1 where not present.
 struct OutputSpec {
   std::string_view layer;
-  int64_t size;              // floats per image (classes for a loss head)
+  int64_t size;  // floats per image (classes for a loss head)
   Loss loss;
   float loss_weight;
-  bool training_only;        // not computed by forward()
+  bool training_only;  // not computed by forward()
   // softmax (softmax_crossentropy) or sigmoid (binary_crossentropy) that the
   // loss takes in, computing it on the logits before; linear: none.
   Activation absorbed;
   int64_t inference_offset;  // in the inference arena; -1 for training_only outputs
   int64_t logits_offset;     // training arena: pre-softmax logits (or the output itself)
-  int64_t probs_offset;      // training arena: the head's output (== logits_offset if nothing absorbed)
+  int64_t probs_offset;  // training arena: the head's output (== logits_offset if nothing absorbed)
   int64_t logits_grad_offset;  // training arena: dL/dlogits
 };
 
@@ -89,13 +91,13 @@ struct ModelSpec {
   std::span<const ParamSpec> params;
   std::span<const int64_t> input_shape;  // without the batch
   std::span<const OutputSpec> outputs;
-  int64_t inference_arena;  // floats per image
-  int64_t training_arena;   // floats per image
+  int64_t inference_arena;                     // floats per image
+  int64_t training_arena;                      // floats per image
   int64_t grad_region_begin, grad_region_end;  // part of the training arena zeroed before backward
-  int64_t input_grad_offset;  // in the training arena
-  int64_t masks_per_image;    // bytes per image of dropout masks
-  std::span<const LayerSpec> layers;  // every node but the input, in graph order
-  int64_t prepared_floats;    // weights prepared for inference (not per image)
+  int64_t input_grad_offset;                   // in the training arena
+  int64_t masks_per_image;                     // bytes per image of dropout masks
+  std::span<const LayerSpec> layers;           // every node but the input, in graph order
+  int64_t prepared_floats;                     // weights prepared for inference (not per image)
 };
 
 // Limits checked when a model object is built, each a modelc::Error with the
@@ -105,11 +107,11 @@ inline constexpr uint64_t kMaxArenaBytes = uint64_t{1} << 40;  // 1 TiB
 inline constexpr int kMaxThreads = 1024;
 
 struct ModelOptions {
-  int threads = 0;              // 0: every core
-  bool training = true;         // allocate what loss_and_grad/backward need
-  bool dropout = true;          // dropout active in training (off: deterministic comparisons)
-  bool input_grad = false;      // backward also computes dL/dinput
-  uint64_t seed = 0;            // dropout RNG
+  int threads = 0;          // 0: every core
+  bool training = true;     // allocate what loss_and_grad/backward need
+  bool dropout = true;      // dropout active in training (off: deterministic comparisons)
+  bool input_grad = false;  // backward also computes dL/dinput
+  uint64_t seed = 0;        // dropout RNG
 };
 
 class Model {
@@ -241,7 +243,8 @@ class Model {
   float* prep(int64_t offset) { return prepared_.data() + offset; }
   // Marks the start of layer i (profiling only).
   void layer(int i) {
-    if (profiling_) [[unlikely]] mark_layer(i);
+    if (profiling_) [[unlikely]]
+      mark_layer(i);
   }
   bool dropout_on() const { return options_.dropout; }
   bool want_input_grad() const { return options_.input_grad; }
@@ -284,9 +287,9 @@ class Model {
   uint64_t step_ = 0;
   int64_t adam_t_ = 0;
 
-  AlignedVector<float> trainable_;    // all trainable values, spec order
-  AlignedVector<float> state_;        // non-trainable tensors (moving statistics)
-  AlignedVector<float> grads_;        // same layout as trainable_
+  AlignedVector<float> trainable_;  // all trainable values, spec order
+  AlignedVector<float> state_;      // non-trainable tensors (moving statistics)
+  AlignedVector<float> grads_;      // same layout as trainable_
   AlignedVector<float> velocity_, adam_m_, adam_v_;
   std::vector<float*> values_, grad_ptrs_;
   std::vector<Param> params_;

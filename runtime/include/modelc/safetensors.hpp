@@ -14,7 +14,7 @@ namespace modelc {
 // Reading limits (docs/limits.md): the whole file, and its JSON header (about
 // the reference implementation's 100 MB). Past either, a modelc::Error before
 // any allocation of that size.
-inline constexpr uint64_t kMaxWeightsFileBytes = uint64_t{16} << 30;  // 16 GiB
+inline constexpr uint64_t kMaxWeightsFileBytes = uint64_t{16} << 30;     // 16 GiB
 inline constexpr uint64_t kMaxWeightsHeaderBytes = uint64_t{100} << 20;  // 100 MiB
 
 struct TensorInfo {

@@ -8,8 +8,7 @@
 namespace modelc {
 
 // y must not alias x.
-void slice_forward(float* y, const float* x, int64_t rows, int64_t c, int64_t begin,
-                   int64_t size);
+void slice_forward(float* y, const float* x, int64_t rows, int64_t c, int64_t begin, int64_t size);
 // dx[:, begin .. begin+size-1] += dy; the other channels of dx are untouched.
 void slice_backward(float* dx, const float* dy, int64_t rows, int64_t c, int64_t begin,
                     int64_t size);

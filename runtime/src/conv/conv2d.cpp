@@ -92,8 +92,8 @@ bool dx_by_igemm(const Window2d& g, int64_t oc) {
 
 // dz's window for that conv: dz [n, oh, ow, oc] -> dx [n, h, w, c].
 Window2d dx_window(const Window2d& g, int64_t oc) {
-  return Window2d{g.n, g.oh, g.ow, oc, g.kh, g.kw, 1, 1,
-                  g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left, g.h, g.w};
+  return Window2d{
+      g.n, g.oh, g.ow, oc, g.kh, g.kw, 1, 1, g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left, g.h, g.w};
 }
 
 // Backward scratch: im2col(x) (where the weight gradient needs it) or dcol (an
@@ -101,10 +101,10 @@ Window2d dx_window(const Window2d& g, int64_t oc) {
 size_t backward_region(const Conv2dGeom& g) {
   const bool dx_fast = dx_by_igemm(g.win, g.oc);
   const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
-  const size_t flipped =
-      !dx_fast ? 0
-      : conv2d_winograd(g) ? detail::winograd_packed_floats(g.oc, g.win.c)
-                           : detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c);
+  const size_t flipped = !dx_fast ? 0
+                         : conv2d_winograd(g)
+                             ? detail::winograd_packed_floats(g.oc, g.win.c)
+                             : detail::igemm_packed_floats(g.win.kh * g.win.kw * g.oc, g.win.c);
   // Strided: dcol = dz * W^T on the GEMM too, its packed W^T after dcol.
   const size_t transposed =
       detail::kHaveIgemm && !dx_fast
@@ -158,9 +158,11 @@ void prepare(float* prepared, const float* w, const float* b, const BatchnormFol
       scale[o] = 1.0f;
       shift[o] = bias;
     } else {
-      const double s = bn->gamma[o] / std::sqrt(static_cast<double>(bn->moving_var[o]) + bn->epsilon);
+      const double s =
+          bn->gamma[o] / std::sqrt(static_cast<double>(bn->moving_var[o]) + bn->epsilon);
       scale[o] = static_cast<float>(s);
-      shift[o] = static_cast<float>((bias - static_cast<double>(bn->moving_mean[o])) * s + bn->beta[o]);
+      shift[o] =
+          static_cast<float>((bias - static_cast<double>(bn->moving_mean[o])) * s + bn->beta[o]);
     }
   }
   float* kernel = prepared + 2 * n16;
@@ -184,9 +186,8 @@ void conv2d_prepare(float* prepared, const float* w, const float* b, const Batch
   prepare(prepared, w, b, &bn, g);
 }
 
-void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
-                             const float* residual, const Conv2dGeom& g, Activation act,
-                             float* scratch) {
+void conv2d_forward_prepared(float* y, const float* x, const float* prepared, const float* residual,
+                             const Conv2dGeom& g, Activation act, float* scratch) {
   const Window2d& win = g.win;
   const int64_t n16 = (g.oc + 15) / 16 * 16, rows = out_rows(win);
   const float* kernel = prepared + 2 * n16;
@@ -203,8 +204,8 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared,
         detail::im2col_rows(scratch, x, win, r0, r1);
         detail::OutputPass part = out;
         if (residual != nullptr) part.residual = residual + r0 * g.oc;
-        detail::igemm_conv(y + r0 * g.oc, g.oc, scratch, detail::matrix_window(r1 - r0, col_width(win)),
-                           kernel, g.oc, part);
+        detail::igemm_conv(y + r0 * g.oc, g.oc, scratch,
+                           detail::matrix_window(r1 - r0, col_width(win)), kernel, g.oc, part);
       }
     }
     if (act != Activation::linear && act != Activation::relu)

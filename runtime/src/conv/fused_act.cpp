@@ -101,7 +101,9 @@ void bias_act_forward(float* y, const float* b, int64_t rows, int64_t cols, Acti
     if (b != nullptr) ArrayMap(z, nr, cols).rowwise() += ConstRowVector(b, cols);
     switch (act) {
 #define MODELC_ACTIVATION(name, reads) \
-      case Activation::name: act_block<act::name>(z, nr, cols); break;
+  case Activation::name:               \
+    act_block<act::name>(z, nr, cols); \
+    break;
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
     }
@@ -123,8 +125,10 @@ void act_forward(float* y, const float* z, int64_t rows, int64_t cols, Activatio
   for_row_blocks(rows, cols, [=](int64_t r0, int64_t nr) {
     const int64_t at = r0 * cols;
     switch (act) {
-#define MODELC_ACTIVATION(name, reads) \
-      case Activation::name: act_block_from<act::name>(y + at, z + at, nr, cols); break;
+#define MODELC_ACTIVATION(name, reads)                   \
+  case Activation::name:                                 \
+    act_block_from<act::name>(y + at, z + at, nr, cols); \
+    break;
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
     }
@@ -142,8 +146,10 @@ void act_dz(float* dz, const float* dy, const float* y, const float* pre, int64_
     // pre + at only where pre is given (rows that read y never look at it).
     const float* p = pre != nullptr ? pre + at : nullptr;
     switch (act) {
-#define MODELC_ACTIVATION(name, reads) \
-      case Activation::name: dz_block<act::name>(dz + at, dy + at, y + at, p, nr, cols); break;
+#define MODELC_ACTIVATION(name, reads)                          \
+  case Activation::name:                                        \
+    dz_block<act::name>(dz + at, dy + at, y + at, p, nr, cols); \
+    break;
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
     }

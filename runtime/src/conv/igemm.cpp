@@ -21,8 +21,8 @@ namespace modelc::detail {
 namespace {
 
 constexpr int64_t kPanel = kIgemmPanel;  // columns per packed panel
-constexpr int64_t kKBlock = 512;  // target k per block
-constexpr int kMaxTaps = 64;      // taps per k block held as pointers
+constexpr int64_t kKBlock = 512;         // target k per block
+constexpr int kMaxTaps = 64;             // taps per k block held as pointers
 // Largest packed kernel (floats) for the rows-outer order: 640 KB, within an
 // assumed 1 MB L2 per core (Zen 4/5; this VM does not report its caches).
 constexpr int64_t kRowsOuterMaxFloats = 160 * 1024;
@@ -73,17 +73,16 @@ alignas(64) const float kZeros[kIgemmMaxChannels] = {};
 struct Tile {
   float* y;
   int64_t ldy;
-  int64_t rows;      // valid rows (<= MR)
-  int64_t r0;        // first row (residual indexing)
-  __mmask16 last;    // valid lanes of the last vector
+  int64_t rows;    // valid rows (<= MR)
+  int64_t r0;      // first row (residual indexing)
+  __mmask16 last;  // valid lanes of the last vector
 };
 
 // acc[MR][NV] += A(rows' taps [t0, t1), channels [c0, c1)) * B, then store or
 // accumulate into y; `final` applies the output pass.
 template <int MR, int NV>
 void tile_kernel(const Tile& t, const float* const* ptrs, int ntaps, int64_t c0, int64_t c1,
-                 const float* b, bool accumulate, bool final, const OutputPass& out,
-                 int64_t col0) {
+                 const float* b, bool accumulate, bool final, const OutputPass& out, int64_t col0) {
   __m512 acc[MR][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
@@ -119,8 +118,8 @@ void tile_kernel(const Tile& t, const float* const* ptrs, int ntaps, int64_t c0,
         if (out.scale) z = _mm512_mul_ps(z, _mm512_maskz_loadu_ps(m, out.scale + o));
         if (out.shift) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, out.shift + o));
         if (out.residual)
-          z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(
-                                   m, out.residual + (t.r0 + i) * out.ld_residual + o));
+          z = _mm512_add_ps(
+              z, _mm512_maskz_loadu_ps(m, out.residual + (t.r0 + i) * out.ld_residual + o));
         if (out.relu) z = _mm512_max_ps(z, _mm512_setzero_ps());
       }
       _mm512_mask_storeu_ps(yr + 16 * v, m, z);
@@ -130,7 +129,6 @@ void tile_kernel(const Tile& t, const float* const* ptrs, int ntaps, int64_t c0,
 
 using KernelFn = void (*)(const Tile&, const float* const*, int, int64_t, int64_t, const float*,
                           bool, bool, const OutputPass&, int64_t);
-
 
 KernelFn kernel_for(int nv) {
   switch (nv) {
@@ -203,8 +201,7 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
     // read once instead of once per panel.
     constexpr int kMr = 6;
     const int64_t tiles = (rows + kMr - 1) / kMr;
-    const int64_t chunks =
-        std::clamp<int64_t>(16 * std::max(1, omp_get_max_threads()), 1, tiles);
+    const int64_t chunks = std::clamp<int64_t>(16 * std::max(1, omp_get_max_threads()), 1, tiles);
     const int64_t per_chunk = (tiles + chunks - 1) / chunks;
     const bool par = rows * n * k >= 64 * kParallelMinFloats && chunks > 1;
 #pragma omp parallel for schedule(dynamic) if (par)
@@ -226,8 +223,8 @@ void igemm_conv(float* y, int64_t ldy, const float* x, const Window2d& g, const 
   // Row chunks per panel: enough work items to balance two threads.
   const int64_t min_mr = 6;
   const int64_t want_items = 16 * std::max(1, omp_get_max_threads());
-  const int64_t chunks = std::clamp<int64_t>((want_items + panels - 1) / panels, 1,
-                                             (rows + min_mr - 1) / min_mr);
+  const int64_t chunks =
+      std::clamp<int64_t>((want_items + panels - 1) / panels, 1, (rows + min_mr - 1) / min_mr);
   const int64_t chunk_rows = (rows + chunks - 1) / chunks;
   const int64_t items = panels * chunks;
   const bool parallel = rows * n * k >= 64 * kParallelMinFloats && items > 1;

@@ -86,8 +86,8 @@ void igemm_weight_grad(float* dw, const float* x, const Window2d& g, const float
   // Channel tiles per item: enough items for the threads, at least 2 tiles each when possible.
   const int64_t min_tiles = (c + 11) / 12;
   const int64_t want = 8 * std::max(1, omp_get_max_threads());
-  const int64_t groups =
-      std::clamp<int64_t>((want + panels * taps - 1) / (panels * taps), 1, std::max<int64_t>(1, min_tiles / 2));
+  const int64_t groups = std::clamp<int64_t>((want + panels * taps - 1) / (panels * taps), 1,
+                                             std::max<int64_t>(1, min_tiles / 2));
   const int64_t items = panels * taps * groups;
   const bool parallel = rows * oc * c * taps >= 64 * kParallelMinFloats && items > 1;
 

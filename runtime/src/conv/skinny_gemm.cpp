@@ -18,14 +18,13 @@ namespace modelc::detail {
 #if defined(__AVX512F__)
 namespace {
 
-constexpr int64_t kRowsAtOnce = 16;   // rows of w per pass over a column chunk
-constexpr int64_t kMinChunk = 512;    // columns per work item, at least
+constexpr int64_t kRowsAtOnce = 16;  // rows of w per pass over a column chunk
+constexpr int64_t kMinChunk = 512;   // columns per work item, at least
 
 // y[0..MR)[j0, j1) = x[0..MR) * w[:, j0:j1): w streams row after row (8 rows,
 // each read sequentially), y stays in L1/L2 between the passes.
 template <int MR>
-void chunk(float* y, const float* x, const float* w, int64_t k, int64_t n, int64_t j0,
-           int64_t j1) {
+void chunk(float* y, const float* x, const float* w, int64_t k, int64_t n, int64_t j0, int64_t j1) {
   for (int64_t k0 = 0; k0 < k; k0 += kRowsAtOnce) {
     const int64_t kr = std::min(kRowsAtOnce, k - k0);
     for (int64_t j = j0; j < j1; j += 16) {

@@ -69,9 +69,8 @@ void pack_transformed(float* packed, int64_t c, int64_t n, Tap tap) {
       for (int i = 0; i < 6; ++i)
         for (int j = 0; j < 6; ++j)
           for (int64_t b = 0; b < valid; ++b)
-            u[i * 6 + j][a - a0][b] = static_cast<float>(t[i][0][b] * G[j][0] +
-                                                         t[i][1][b] * G[j][1] +
-                                                         t[i][2][b] * G[j][2]);
+            u[i * 6 + j][a - a0][b] = static_cast<float>(
+                t[i][0][b] * G[j][0] + t[i][1][b] * G[j][1] + t[i][2][b] * G[j][2]);
     }
     for (int64_t p = 0; p < kPoints; ++p) {
       float* dst = packed + static_cast<size_t>(p) * per_point + n0 * c + a0 * width;
@@ -103,14 +102,13 @@ namespace {
 
 // B^T d for one column of 6 vectors (rows of the 6x6 input block).
 inline void input_1d(const __m512* d, __m512* r) {
-  const __m512 four = _mm512_set1_ps(4.0f), five = _mm512_set1_ps(5.0f),
-               two = _mm512_set1_ps(2.0f);
+  const __m512 four = _mm512_set1_ps(4.0f), five = _mm512_set1_ps(5.0f), two = _mm512_set1_ps(2.0f);
   r[0] = _mm512_fmadd_ps(four, d[0], _mm512_fnmadd_ps(five, d[2], d[4]));
   const __m512 a = _mm512_fnmadd_ps(four, d[2], d[4]);  // d4 - 4 d2
   const __m512 b = _mm512_fnmadd_ps(four, d[1], d[3]);  // d3 - 4 d1
   r[1] = _mm512_add_ps(a, b);
   r[2] = _mm512_sub_ps(a, b);
-  const __m512 e = _mm512_sub_ps(d[4], d[2]);                       // d4 - d2
+  const __m512 e = _mm512_sub_ps(d[4], d[2]);                      // d4 - d2
   const __m512 f = _mm512_mul_ps(two, _mm512_sub_ps(d[3], d[1]));  // 2 (d3 - d1)
   r[3] = _mm512_add_ps(e, f);
   r[4] = _mm512_sub_ps(e, f);
@@ -196,7 +194,8 @@ void transform_outputs(float* y, int64_t ldy, const float* mm, int64_t ldm, int6
       __m512 s[kOut][kIn];  // (A^T M)[r][j]
       for (int j = 0; j < kIn; ++j) {
         __m512 col[kIn], o4[kOut];
-        for (int r = 0; r < kIn; ++r) col[r] = _mm512_load_ps(mm + ((r * kIn + j) * nt + i) * ldm + k0);
+        for (int r = 0; r < kIn; ++r)
+          col[r] = _mm512_load_ps(mm + ((r * kIn + j) * nt + i) * ldm + k0);
         output_1d(col, o4);
         for (int r = 0; r < kOut; ++r) s[r][j] = o4[r];
       }
@@ -216,7 +215,8 @@ void transform_outputs(float* y, int64_t ldy, const float* mm, int64_t ldm, int6
           if (out.scale) z = _mm512_mul_ps(z, scale);
           z = _mm512_add_ps(z, shift);
           if (out.residual)
-            z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, out.residual + (row0 + cc) * out.ld_residual + o));
+            z = _mm512_add_ps(
+                z, _mm512_maskz_loadu_ps(m, out.residual + (row0 + cc) * out.ld_residual + o));
           if (out.relu) z = _mm512_max_ps(z, zero);
           _mm512_mask_storeu_ps(y + (row0 + cc) * ldy + o, m, z);
         }

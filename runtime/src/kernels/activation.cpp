@@ -44,7 +44,8 @@ void backward_as(float* dx, const float* dy, const float* x, const float* y, int
 void activation_forward(float* y, const float* x, int64_t rows, int64_t cols, Activation act) {
   switch (act) {
 #define MODELC_ACTIVATION(name, reads) \
-    case Activation::name: return forward_as<detail::act::name>(y, x, rows, cols);
+  case Activation::name:               \
+    return forward_as<detail::act::name>(y, x, rows, cols);
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
   }
@@ -58,7 +59,8 @@ void activation_backward(float* dx, const float* dy, const float* x, const float
                 " needs its " + (activation_reads_input(act) ? "input x" : "output y"));
   switch (act) {
 #define MODELC_ACTIVATION(name, reads) \
-    case Activation::name: return backward_as<detail::act::name>(dx, dy, x, y, rows, cols);
+  case Activation::name:               \
+    return backward_as<detail::act::name>(dx, dy, x, y, rows, cols);
 #include "modelc/activation.def"
 #undef MODELC_ACTIVATION
   }

@@ -18,8 +18,7 @@ void channel_shuffle_forward(float* y, const float* x, int64_t rows, int64_t c, 
   }
 }
 
-void channel_shuffle_backward(float* dx, const float* dy, int64_t rows, int64_t c,
-                              int64_t groups) {
+void channel_shuffle_backward(float* dx, const float* dy, int64_t rows, int64_t c, int64_t groups) {
   const int64_t per = c / groups;
 #pragma omp parallel for schedule(static) if (rows * c >= detail::kParallelMinFloats)
   for (int64_t r = 0; r < rows; ++r) {

@@ -30,8 +30,8 @@ void global_maxpool_forward(float* y, const float* x, int64_t n, int64_t hw, int
   }
 }
 
-void global_maxpool_backward(float* dx, const float* dy, const float* x, const float* y,
-                             int64_t n, int64_t hw, int64_t c) {
+void global_maxpool_backward(float* dx, const float* dy, const float* x, const float* y, int64_t n,
+                             int64_t hw, int64_t c) {
   const int64_t blocks = (c + kCols - 1) / kCols;
 #pragma omp parallel for collapse(2) schedule(static) if (n * hw * c >= detail::kParallelMinFloats)
   for (int64_t i = 0; i < n; ++i) {

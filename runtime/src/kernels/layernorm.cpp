@@ -35,7 +35,7 @@ void layernorm_forward(float* y, float* row_mean, float* row_invstd, const float
     const auto m = static_cast<float>(mean), is = static_cast<float>(invstd);
     if (row_mean) row_mean[r] = m;
     if (row_invstd) row_invstd[r] = is;
-    // Element j of y depends on element j of x only: y may alias x.
+      // Element j of y depends on element j of x only: y may alias x.
 #pragma omp simd
     for (int64_t j = 0; j < c; ++j) yr[j] = (xr[j] - m) * is * gamma[j] + beta[j];
   }

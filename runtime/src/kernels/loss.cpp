@@ -18,8 +18,8 @@ float softmax_cross_entropy(float* dlogits, float* probs, const float* logits,
   for (int64_t r = 0; r < rows; ++r) {
     if (labels[r] < 0 || labels[r] >= classes) {
       throw Error("softmax_cross_entropy: label " + std::to_string(labels[r]) + " at row " +
-                  std::to_string(r) + " is outside the valid range [0, " +
-                  std::to_string(classes) + ")");
+                  std::to_string(r) + " is outside the valid range [0, " + std::to_string(classes) +
+                  ")");
     }
   }
   if (rows <= 0) return 0.0f;
@@ -38,7 +38,8 @@ float softmax_cross_entropy(float* dlogits, float* probs, const float* logits,
     // Read x before writing: probs may alias logits.
     for (int64_t j = 0; j < classes; ++j) {
       const double p = std::exp(static_cast<double>(xr[j]) - lse);
-      if (dlogits) dlogits[r * classes + j] += static_cast<float>(g * (p - (j == label ? 1.0 : 0.0)));
+      if (dlogits)
+        dlogits[r * classes + j] += static_cast<float>(g * (p - (j == label ? 1.0 : 0.0)));
       if (probs) probs[r * classes + j] = static_cast<float>(p);
     }
   }

@@ -1,6 +1,7 @@
 // LRN across channels: s_j = bias + alpha/size * sum_{k=j-size/2}^{j+(size-1)/2} x_k^2,
 // y_j = x_j * s_j^-beta. Backward (k runs over the windows that contain j):
-//   dx_j += dy_j * s_j^-beta - 2 alpha beta / size * x_j * sum_{k=j-(size-1)/2}^{j+size/2} dy_k y_k / s_k.
+//   dx_j += dy_j * s_j^-beta - 2 alpha beta / size * x_j * sum_{k=j-(size-1)/2}^{j+size/2} dy_k y_k
+//   / s_k.
 #include "modelc/lrn.hpp"
 
 #include <algorithm>
@@ -26,7 +27,8 @@ void lrn_forward(float* y, float* scale, const float* x, const LrnGeom& g) {
   {
     // Grow-only per thread: no allocation once the largest layer has run.
     thread_local std::vector<float> buf;
-    if (buf.size() < static_cast<size_t>(2 * c + g.size)) buf.resize(static_cast<size_t>(2 * c + g.size));
+    if (buf.size() < static_cast<size_t>(2 * c + g.size))
+      buf.resize(static_cast<size_t>(2 * c + g.size));
     float* pad = buf.data();
     float* acc = buf.data() + c + g.size;
 #pragma omp for schedule(static)

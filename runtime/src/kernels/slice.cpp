@@ -7,8 +7,7 @@
 
 namespace modelc {
 
-void slice_forward(float* y, const float* x, int64_t rows, int64_t c, int64_t begin,
-                   int64_t size) {
+void slice_forward(float* y, const float* x, int64_t rows, int64_t c, int64_t begin, int64_t size) {
 #pragma omp parallel for schedule(static) if (rows * size >= detail::kParallelMinFloats)
   for (int64_t r = 0; r < rows; ++r) {
     const float* src = x + r * c + begin;

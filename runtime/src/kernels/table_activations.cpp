@@ -14,13 +14,13 @@
 
 namespace modelc {
 
-#define MODELC_TABLE_KERNELS(name)                                                    \
-  static_assert(detail::act::name::kReadsInput, #name ": the backward reads x");      \
-  void name##_forward(float* y, const float* x, int64_t n) {                          \
-    detail::act::map_forward<detail::act::name>(y, x, n);                             \
-  }                                                                                   \
-  void name##_backward(float* dx, const float* dy, const float* x, int64_t n) {       \
-    detail::act::map_backward_add<detail::act::name>(dx, dy, x, n);                   \
+#define MODELC_TABLE_KERNELS(name)                                               \
+  static_assert(detail::act::name::kReadsInput, #name ": the backward reads x"); \
+  void name##_forward(float* y, const float* x, int64_t n) {                     \
+    detail::act::map_forward<detail::act::name>(y, x, n);                        \
+  }                                                                              \
+  void name##_backward(float* dx, const float* dy, const float* x, int64_t n) {  \
+    detail::act::map_backward_add<detail::act::name>(dx, dy, x, n);              \
   }
 
 MODELC_TABLE_KERNELS(relu6)

@@ -78,8 +78,8 @@ void Model::check_arena_bytes(ScratchFloats scratch_floats) {
   arena_bytes_ = sat_mul(per_image, static_cast<uint64_t>(max_batch_));
   if (arena_bytes_ > kMaxArenaBytes) {
     const auto gib = [](uint64_t b) { return std::to_string(b >> 30) + " GiB"; };
-    throw Error(std::string(spec_.name) + ": max_batch " + std::to_string(max_batch_) +
-                " needs " + (arena_bytes_ == UINT64_MAX ? "more than 2^64 bytes" : gib(arena_bytes_)) +
+    throw Error(std::string(spec_.name) + ": max_batch " + std::to_string(max_batch_) + " needs " +
+                (arena_bytes_ == UINT64_MAX ? "more than 2^64 bytes" : gib(arena_bytes_)) +
                 " of activations and scratch (" + std::to_string(per_image) +
                 " bytes per image); the limit is " + gib(kMaxArenaBytes) +
                 " (modelc::kMaxArenaBytes)");
@@ -101,10 +101,12 @@ void Model::allocate(size_t scratch_floats) {
     (p.trainable ? t : s) += n;
     values_.push_back(value);
     grad_ptrs_.push_back(grad);
-    params_.push_back(Param{p.name, shape_of(p), {value, static_cast<size_t>(n)},
-                            grad ? std::span<float>(grad, static_cast<size_t>(n))
-                                 : std::span<float>(),
-                            p.trainable});
+    params_.push_back(
+        Param{p.name,
+              shape_of(p),
+              {value, static_cast<size_t>(n)},
+              grad ? std::span<float>(grad, static_cast<size_t>(n)) : std::span<float>(),
+              p.trainable});
   }
 
   const auto batch = static_cast<size_t>(max_batch_);
@@ -121,8 +123,11 @@ void Model::allocate(size_t scratch_floats) {
 
 Model::MemoryUse Model::memory_use() const {
   constexpr size_t f = sizeof(float);
-  return {(trainable_.size() + state_.size()) * f, grads_.size() * f, prepared_.size() * f,
-          inference_arena_.size() * f, training_arena_.size() * f + masks_.size(),
+  return {(trainable_.size() + state_.size()) * f,
+          grads_.size() * f,
+          prepared_.size() * f,
+          inference_arena_.size() * f,
+          training_arena_.size() * f + masks_.size(),
           scratch_.size() * f};
 }
 
@@ -177,8 +182,8 @@ void Model::load_weights(const SafetensorsFile& file, const std::string& what) {
     }
     used[static_cast<size_t>(t - file.tensors().data())] = true;
     if (!std::equal(t->shape.begin(), t->shape.end(), shape_of(p).begin(), shape_of(p).end()))
-      problems.push_back("tensor '" + name + "' has shape " + shape_text(t->shape) +
-                         ", expected " + shape_text(shape_of(p)));
+      problems.push_back("tensor '" + name + "' has shape " + shape_text(t->shape) + ", expected " +
+                         shape_text(shape_of(p)));
   }
   for (size_t i = 0; i < used.size(); ++i)
     if (!used[i])
@@ -209,7 +214,8 @@ void Model::save_weights(const std::string& path) const {
   for (size_t i = 0; i < spec_.params.size(); ++i) {
     const ParamSpec& p = spec_.params[i];
     const std::span<const int64_t> shape = shape_of(p);
-    refs.push_back(TensorRef{std::string(p.name), {shape.begin(), shape.end()},
+    refs.push_back(TensorRef{std::string(p.name),
+                             {shape.begin(), shape.end()},
                              {values_[i], static_cast<size_t>(elements(p))}});
   }
   write_safetensors(path, refs);
@@ -336,8 +342,7 @@ float Model::loss_and_grad(std::span<const float> input, std::span<const int32_t
   return loss;
 }
 
-float Model::head_losses(const int32_t* labels, const float* targets, int batch,
-                         const char* what) {
+float Model::head_losses(const int32_t* labels, const float* targets, int batch, const char* what) {
   float loss = 0.0f;
   for (const OutputSpec& o : spec_.outputs) {
     const int64_t n = o.size * batch;
@@ -357,8 +362,8 @@ float Model::head_losses(const int32_t* labels, const float* targets, int batch,
           loss += sigmoid_binary_cross_entropy(grad, probs, trn(o.logits_offset), targets, n,
                                                o.loss_weight);
         } catch (const Error& e) {
-          throw Error(std::string(spec_.name) + "::" + what + ": output '" +
-                      std::string(o.layer) + "': " + e.what());
+          throw Error(std::string(spec_.name) + "::" + what + ": output '" + std::string(o.layer) +
+                      "': " + e.what());
         }
         targets += n;
         break;
@@ -419,7 +424,8 @@ float Model::l2_terms() {
   float loss = 0.0f;
   for (size_t i = 0; i < spec_.params.size(); ++i) {
     const ParamSpec& p = spec_.params[i];
-    if (p.trainable && p.l2 > 0.0f) loss += l2_penalty(grad_ptrs_[i], values_[i], elements(p), p.l2);
+    if (p.trainable && p.l2 > 0.0f)
+      loss += l2_penalty(grad_ptrs_[i], values_[i], elements(p), p.l2);
   }
   return loss;
 }

@@ -15,7 +15,8 @@ namespace modelc {
 void sgd_step(float* w, float* velocity, const float* grad, int64_t n, const SgdOptions& o) {
   const float lr = o.lr, mu = o.momentum, wd = o.weight_decay;
   if (velocity == nullptr) {  // allowed without momentum: plain SGD
-    if (mu != 0.0f) throw Error("sgd_step: momentum " + std::to_string(mu) + " needs a velocity buffer");
+    if (mu != 0.0f)
+      throw Error("sgd_step: momentum " + std::to_string(mu) + " needs a velocity buffer");
 #pragma omp parallel for simd if (n > (int64_t{1} << 16)) schedule(static)
     for (int64_t i = 0; i < n; ++i) w[i] -= lr * (grad[i] + wd * w[i]);
     return;

@@ -29,8 +29,8 @@ using json = nlohmann::json;
 
 constexpr uint64_t max_elements = uint64_t{1} << 60;
 
-const char* const other_dtypes[] = {"BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
-                                    "F16",  "BF16", "I32", "U32", "F64", "I64", "U64"};
+const char* const other_dtypes[] = {"BOOL", "U8",   "I8",  "F8_E5M2", "F8_E4M3", "I16", "U16",
+                                    "F16",  "BF16", "I32", "U32",     "F64",     "I64", "U64"};
 
 struct Entry {
   std::string name;
@@ -50,9 +50,9 @@ struct Entry {
 // A short rendering of v for messages. Never recursive over nesting (a crafted
 // header may nest arrays millions deep) and never longer than ~80 characters.
 std::string describe(const json& v) {
-  const bool flat = !v.is_structured() || (v.is_array() && std::none_of(v.begin(), v.end(), [](const json& e) {
-                                             return e.is_structured();
-                                           }));
+  const bool flat = !v.is_structured() ||
+                    (v.is_array() && std::none_of(v.begin(), v.end(),
+                                                  [](const json& e) { return e.is_structured(); }));
   if (!flat) return std::string("a JSON ") + v.type_name();
   std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   if (s.size() > 80) s = s.substr(0, 77) + "...";
@@ -73,7 +73,8 @@ bool as_unsigned(const json& v, uint64_t& out) {
 }
 
 Entry parse_entry(const std::string& what, const std::string& name, const json& v) {
-  if (!v.is_object()) fail_tensor(what, name, "entry is " + std::string(v.type_name()) + ", not an object");
+  if (!v.is_object())
+    fail_tensor(what, name, "entry is " + std::string(v.type_name()) + ", not an object");
   for (const auto& [key, value] : v.items()) {
     if (key != "dtype" && key != "shape" && key != "data_offsets") {
       fail_tensor(what, name, "unknown field '" + key + "'");
@@ -86,8 +87,8 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
   if (!dtype.is_string()) fail_tensor(what, name, "dtype is not a string");
   const std::string dt = dtype.get<std::string>();
   if (dt != "F32") {
-    const bool known = std::find(std::begin(other_dtypes), std::end(other_dtypes), dt) !=
-                       std::end(other_dtypes);
+    const bool known =
+        std::find(std::begin(other_dtypes), std::end(other_dtypes), dt) != std::end(other_dtypes);
     fail_tensor(what, name,
                 known ? "dtype " + dt + " is not supported (only F32)"
                       : "unknown dtype '" + dt + "' (only F32 is supported)");
@@ -100,7 +101,9 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
   for (const json& d : shape) {
     uint64_t dim = 0;
     if (!as_unsigned(d, dim)) {
-      fail_tensor(what, name, "shape " + describe(shape) + " has a dimension that is not a non-negative integer");
+      fail_tensor(
+          what, name,
+          "shape " + describe(shape) + " has a dimension that is not a non-negative integer");
     }
     if (dim != 0 && count > max_elements / dim) {
       fail_tensor(what, name, "shape " + describe(shape) + " has too many elements");
@@ -111,14 +114,15 @@ Entry parse_entry(const std::string& what, const std::string& name, const json& 
   const json& offsets = v["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2 || !as_unsigned(offsets[0], e.begin) ||
       !as_unsigned(offsets[1], e.end) || e.begin > e.end) {
-    fail_tensor(what, name, "data_offsets " + describe(offsets) +
-                                " is not two non-decreasing non-negative integers");
+    fail_tensor(
+        what, name,
+        "data_offsets " + describe(offsets) + " is not two non-decreasing non-negative integers");
   }
   if (e.end - e.begin != count * 4) {
-    fail_tensor(what, name, "shape " + describe(shape) + " has " + std::to_string(count) +
-                                " elements (" + std::to_string(count * 4) + " bytes) but data_offsets " +
-                                describe(offsets) + " span " + std::to_string(e.end - e.begin) +
-                                " bytes");
+    fail_tensor(what, name,
+                "shape " + describe(shape) + " has " + std::to_string(count) + " elements (" +
+                    std::to_string(count * 4) + " bytes) but data_offsets " + describe(offsets) +
+                    " span " + std::to_string(e.end - e.begin) + " bytes");
   }
   return e;
 }
@@ -150,18 +154,19 @@ SafetensorsFile SafetensorsFile::parse(std::vector<unsigned char> bytes, const s
   json header;
   try {
     // The callback sees every top-level key, which a parsed object would silently merge.
-    header = json::parse(header_begin, header_begin + n,
-                         [&](int depth, json::parse_event_t event, json& parsed) {
-                           if (event == json::parse_event_t::key && depth == 1 &&
-                               !seen.insert(parsed.get<std::string>()).second && duplicate.empty()) {
-                             duplicate = parsed.get<std::string>();
-                           }
-                           return true;
-                         });
+    header = json::parse(
+        header_begin, header_begin + n, [&](int depth, json::parse_event_t event, json& parsed) {
+          if (event == json::parse_event_t::key && depth == 1 &&
+              !seen.insert(parsed.get<std::string>()).second && duplicate.empty()) {
+            duplicate = parsed.get<std::string>();
+          }
+          return true;
+        });
   } catch (const json::exception& e) {
     fail(what, std::string("header is not valid JSON: ") + e.what());
   }
-  if (!header.is_object()) fail(what, std::string("header is a JSON ") + header.type_name() + ", not an object");
+  if (!header.is_object())
+    fail(what, std::string("header is a JSON ") + header.type_name() + ", not an object");
   if (!duplicate.empty()) fail_tensor(what, duplicate, "appears more than once in the header");
 
   std::vector<Entry> entries;
@@ -183,19 +188,21 @@ SafetensorsFile SafetensorsFile::parse(std::vector<unsigned char> bytes, const s
   const Entry* prev = nullptr;
   for (const Entry& e : entries) {
     if (e.end > data_size) {
-      fail_tensor(what, e.name, "data_offsets [" + std::to_string(e.begin) + ", " +
-                                    std::to_string(e.end) + "] lie outside the data section (" +
-                                    std::to_string(data_size) + " bytes)");
+      fail_tensor(what, e.name,
+                  "data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                      "] lie outside the data section (" + std::to_string(data_size) + " bytes)");
     }
     if (e.begin < pos) {
-      fail_tensor(what, e.name, "data [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
-                                    ") overlaps tensor '" + prev->name + "' [" +
-                                    std::to_string(prev->begin) + ", " + std::to_string(prev->end) + ")");
+      fail_tensor(what, e.name,
+                  "data [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                      ") overlaps tensor '" + prev->name + "' [" + std::to_string(prev->begin) +
+                      ", " + std::to_string(prev->end) + ")");
     }
     if (e.begin > pos) {
-      fail_tensor(what, e.name, "data starts at byte " + std::to_string(e.begin) +
-                                    " of the data section, leaving a gap of " +
-                                    std::to_string(e.begin - pos) + " unused bytes before it");
+      fail_tensor(what, e.name,
+                  "data starts at byte " + std::to_string(e.begin) +
+                      " of the data section, leaving a gap of " + std::to_string(e.begin - pos) +
+                      " unused bytes before it");
     }
     pos = e.end;
     prev = &e;
@@ -257,11 +264,13 @@ void write_safetensors(const std::string& path, std::span<const TensorRef> tenso
       count *= dim;
     }
     if (count != t.data.size()) {
-      fail_tensor(path, t.name, "shape has " + std::to_string(count) + " elements but data has " +
-                                    std::to_string(t.data.size()));
+      fail_tensor(path, t.name,
+                  "shape has " + std::to_string(count) + " elements but data has " +
+                      std::to_string(t.data.size()));
     }
     const uint64_t bytes = count * 4;
-    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    header[t.name] = {
+        {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text;
