@@ -276,4 +276,30 @@ TEST_SUITE("cli") {
     CHECK(ok.out.find("batch 1000000") != std::string::npos);
   }
 
+  // The spec's file name is written into the generated files (#include "<stem>.hpp",
+  // the banner): a quote, backslash or control character would break them, so
+  // every command refuses it, check included.
+  TEST_CASE("a spec file name that would break the generated files is an error for every command") {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "modelc_cli_names";
+    std::filesystem::create_directories(dir);
+    const std::string text = "name: Q\ninput: {shape: [4]}\nlayers: [{op: dense, units: 2}]\n";
+    for (const char* name : {"a\"b.yaml", "a\\b.yaml", "a\nb.yaml"}) {
+      CAPTURE(name);
+      const std::filesystem::path spec = dir / name;
+      std::ofstream(spec) << text;
+      for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+               {"check", spec.string()},
+               {"generate", spec.string(), "-o", (dir / "out").string()}}) {
+        const Run r = run(args);
+        CHECK(r.status == 1);
+        CHECK(r.err.find("the spec's file name cannot name the generated files") !=
+              std::string::npos);
+      }
+      CHECK_FALSE(std::filesystem::exists(dir / "out"));
+    }
+    std::ofstream(dir / "fine-name_1.yaml") << text;
+    CHECK(run({"check", (dir / "fine-name_1.yaml").string()}).status == 0);
+    std::filesystem::remove_all(dir);
+  }
+
 }  // TEST_SUITE

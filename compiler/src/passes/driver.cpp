@@ -84,6 +84,22 @@ std::optional<Graph> compile_file(const std::string& path, Diagnostics& diags) {
 bool run_passes_on_file(const std::string& path, const PipelineOptions& options, Compilation& c,
                         Diagnostics& diags) {
   const SourceLoc file_loc{std::make_shared<const std::string>(path), 0, 0};
+  // The file name names the generated files and is quoted in them
+  // (#include "<stem>.hpp", the banner comment): refuse what would break them.
+  const std::string file_name = std::filesystem::path(path).filename().string();
+  for (const char ch : file_name) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\' || u < 0x20 || u == 0x7f) {
+      diags
+          .error(file_loc, fmt::format("the spec's file name cannot name the generated files: it "
+                                       "holds {}",
+                                       ch == '"'    ? "a '\"'"
+                                       : ch == '\\' ? "a '\\'"
+                                                    : "a control character"))
+          .note("rename the file: letters, digits, '_', '-' and '.' are safe");
+      return false;
+    }
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     diags.error(file_loc, "is a directory, not a spec file");
