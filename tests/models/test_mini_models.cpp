@@ -14,6 +14,8 @@
 #include "mini_inception.hpp"
 #include "mini_resnet.hpp"
 #include "heads_net.hpp"
+#include "layout_nchw.hpp"
+#include "layout_nhwc.hpp"
 #include "v2_net.hpp"
 #include "smooth_net.hpp"
 #include "model_checks.hpp"
@@ -247,6 +249,38 @@ TEST_CASE("v2 initialisers: scale's gamma starts at its init, layernorm's at 1 a
     for (float v : p.value) CHECK(v == want);
   }
   CHECK(seen == 3);
+}
+
+TEST_CASE("input layout nchw: the same network on [C, H, W] images, input gradient included") {
+  const int64_t h = 5, w = 7, c = 3, n = 2;
+  gen::LayoutNchw a(2, {.dropout = false, .input_grad = true});
+  gen::LayoutNhwc b(2, {.dropout = false, .input_grad = true});
+  a.init_weights(4);
+  b.init_weights(4);
+  const std::vector<float> nhwc = random_input(n * h * w * c, 5);
+  std::vector<float> nchw(nhwc.size());
+  const auto at_nchw = [&](int64_t i, int64_t y, int64_t x, int64_t k) {
+    return static_cast<size_t>(((i * c + k) * h + y) * w + x);
+  };
+  const auto at_nhwc = [&](int64_t i, int64_t y, int64_t x, int64_t k) {
+    return static_cast<size_t>(((i * h + y) * w + x) * c + k);
+  };
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t k = 0; k < c; ++k) nchw[at_nchw(i, y, x, k)] = nhwc[at_nhwc(i, y, x, k)];
+  const std::span<const float> ya = a.forward(nchw, 2), yb = b.forward(nhwc, 2);
+  CHECK(std::vector<float>(ya.begin(), ya.end()) == std::vector<float>(yb.begin(), yb.end()));
+  const std::vector<int32_t> labels = {1, 2};
+  CHECK(a.loss_and_grad(nchw, labels, 2) == b.loss_and_grad(nhwc, labels, 2));
+  CHECK(std::vector<float>(a.gradients().begin(), a.gradients().end()) ==
+        std::vector<float>(b.gradients().begin(), b.gradients().end()));
+  const std::span<const float> ga = a.input_grad(), gb = b.input_grad();
+  REQUIRE(ga.size() == gb.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t k = 0; k < c; ++k) CHECK(ga[at_nchw(i, y, x, k)] == gb[at_nhwc(i, y, x, k)]);
 }
 
 TEST_CASE("overfit: 30 SGD steps on one small batch cut the loss at least 10x") {

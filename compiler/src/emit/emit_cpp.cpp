@@ -328,7 +328,11 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   h.blank();
   h.line("namespace {} {{", ns);
   h.blank();
-  h.line("// {}: input '{}' {}, NHWC float32.", cls, in.name, shape_str(in.shape));
+  if (g.input_nchw)
+    h.line("// {}: input '{}' {} taken as NCHW float32 ([C, H, W] per image).", cls, in.name,
+           shape_str(in.shape));
+  else
+    h.line("// {}: input '{}' {}, NHWC float32.", cls, in.name, shape_str(in.shape));
   for (size_t k = 0; k < plan.outputs.size(); ++k) {
     const OutputPlan& o = plan.outputs[k];
     h.line("// output {}: '{}' {}{}{}", k, g.nodes[static_cast<size_t>(o.node)].name,
@@ -390,6 +394,7 @@ GeneratedFiles emit_cpp(const Graph& g, const MemoryPlan& plan, std::string_view
   s.line("{},  // dropout mask bytes", plan.masks);
   s.line("kLayers,");
   s.line("{},  // prepared weights (floats)", plan.prepared_floats);
+  if (g.input_nchw) s.line("true,  // input NCHW: [C, H, W] images");
   s.close(";");
   s.blank();
   e.scratch(s);

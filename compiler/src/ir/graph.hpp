@@ -126,6 +126,7 @@ struct Graph {
   std::vector<BlockInstance> instances;
   std::vector<Output> outputs;  // in spec order; at least one is not training_only
   std::vector<Expect> expects;
+  bool input_nchw = false;  // the generated API takes [C, H, W] images (input shape [H, W, C])
 
   const Node& input() const { return nodes.front(); }
 };

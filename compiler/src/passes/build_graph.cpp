@@ -175,6 +175,14 @@ class Builder {
     Node input;
     input.name = spec_.input_name, input.op = OpKind::input, input.loc = spec_.input_loc;
     input.shape = shape_of(spec_.input_shape, "shape", fmt::format("input '{}'", input.name));
+    g_.input_nchw = spec_.input_nchw;
+    if (spec_.input_nchw && !input.shape.empty() && input.shape.size() != 3)
+      diags_
+          .error(spec_.input_layout_loc, fmt::format("layout: nchw needs a 3-d input shape, got {}",
+                                                     shape_str(input.shape)))
+          .note(
+              "the shape is written [H, W, C] (channels last) as every shape in a spec; nchw "
+              "changes only the order of the images the generated API takes");
     g_.nodes.push_back(std::move(input));
     check_defaults();
     for (const FlatLayer& f : flat.layers) add_node(f);

@@ -105,6 +105,8 @@ struct SpecAst {
   std::string input_name;
   SourceLoc input_loc;
   Value input_shape;
+  bool input_nchw = false;  // `layout: nchw`: the generated API takes [C, H, W] images
+  SourceLoc input_layout_loc;
   std::vector<DefaultsAst> defaults;
   std::vector<BlockAst> blocks;
   std::vector<LayerAst> layers;

@@ -130,10 +130,18 @@ class Parser {
   void parse_input(const Value& v) {
     spec_.input_loc = v.loc;
     if (!is(v, Value::Kind::map, "input", "a mapping {name: ..., shape: [H, W, C]}")) return;
-    check_keys(v, {"name", "shape"}, "in input");
+    check_keys(v, {"layout", "name", "shape"}, "in input");
     spec_.input_name = "input";
     if (const Value* n = get(v, "name")) spec_.input_name = name_of(*n, "input name");
     if (const Value* s = require(v, "shape", "input")) spec_.input_shape = *s;
+    if (const Value* l = get(v, "layout");
+        l && is(*l, Value::Kind::string, "layout", "'nhwc' or 'nchw'")) {
+      spec_.input_layout_loc = l->loc;
+      if (l->string == "nchw")
+        spec_.input_nchw = true;
+      else if (l->string != "nhwc")
+        diags_.error(l->loc, fmt::format("layout must be 'nhwc' or 'nchw', got '{}'", l->string));
+    }
   }
 
   std::vector<AttrAst> attrs_of(const Value& map) {

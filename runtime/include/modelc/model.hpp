@@ -98,6 +98,7 @@ struct ModelSpec {
   int64_t masks_per_image;                     // bytes per image of dropout masks
   std::span<const LayerSpec> layers;           // every node but the input, in graph order
   int64_t prepared_floats;                     // weights prepared for inference (not per image)
+  bool input_nchw = false;  // the API takes [C, H, W] images (input_shape stays [H, W, C])
 };
 
 // Limits checked when a model object is built, each a modelc::Error with the
@@ -294,8 +295,12 @@ class Model {
   std::vector<float*> values_, grad_ptrs_;
   std::vector<Param> params_;
   AlignedVector<float> inference_arena_, training_arena_, scratch_;
-  AlignedVector<float> input_copy_;  // the training input, kept for backward
-  AlignedVector<float> prepared_;    // weights prepared for inference (prepare())
+  AlignedVector<float> input_copy_;             // the training input, kept for backward (NHWC)
+  AlignedVector<float> nhwc_input_;             // input_nchw: the inference input, transposed
+  mutable std::vector<float> input_grad_nchw_;  // input_nchw: input_grad(), transposed
+  // Copies batch images into dst as NHWC (transposing [C, H, W] ones).
+  void to_nhwc(float* dst, std::span<const float> input, int batch) const;
+  AlignedVector<float> prepared_;  // weights prepared for inference (prepare())
   bool prepared_ok_ = false;
   std::vector<uint8_t> masks_;
 

@@ -118,6 +118,7 @@ void Model::allocate(size_t scratch_floats) {
     masks_.resize(static_cast<size_t>(spec_.masks_per_image) * batch);
     input_copy_.resize(static_cast<size_t>(input_size_) * batch);
   }
+  if (spec_.input_nchw) nhwc_input_.resize(static_cast<size_t>(input_size_) * batch);
   for (std::vector<double>& p : profile_) p.assign(spec_.layers.size(), 0.0);
 }
 
@@ -242,7 +243,12 @@ void Model::check_training(const char* what) const {
 std::span<const float> Model::forward(std::span<const float> input, int batch) {
   check_batch(batch, input.size(), "forward");
   if (!prepared_ok_) prepare();
-  profiled(Phase::inference, [&] { run_inference(input.data(), batch); });
+  const float* x = input.data();
+  if (spec_.input_nchw) {
+    to_nhwc(nhwc_input_.data(), input, batch);
+    x = nhwc_input_.data();
+  }
+  profiled(Phase::inference, [&] { run_inference(x, batch); });
   last_inference_batch_ = batch;
   return output(0);
 }
@@ -269,7 +275,7 @@ std::span<const float> Model::output(int i) const {
 void Model::start_training(std::span<const float> input, int batch, const char* what) {
   check_training(what);
   check_batch(batch, input.size(), what);
-  std::copy(input.begin(), input.end(), input_copy_.begin());
+  to_nhwc(input_copy_.data(), input, batch);
   ++step_;
   last_batch_ = batch;
   prepared_ok_ = false;  // the training forward updates batchnorm's moving statistics
@@ -416,8 +422,33 @@ std::span<const float> Model::input_grad() const {
   if (!options_.input_grad || !options_.training)
     throw Error(std::string(spec_.name) +
                 "::input_grad: build the model with ModelOptions::input_grad = true");
-  return {training_arena_.data() + spec_.input_grad_offset * max_batch_,
-          static_cast<size_t>(input_size_ * last_batch_)};
+  const float* g = training_arena_.data() + spec_.input_grad_offset * max_batch_;
+  const auto n = static_cast<size_t>(input_size_ * last_batch_);
+  if (!spec_.input_nchw) return {g, n};
+  // Back to the caller's layout: [n, H, W, C] -> [n, C, H, W].
+  const int64_t h = spec_.input_shape[0], w = spec_.input_shape[1], c = spec_.input_shape[2];
+  input_grad_nchw_.resize(n);
+  for (int64_t b = 0; b < last_batch_; ++b)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t k = 0; k < c; ++k)
+          input_grad_nchw_[static_cast<size_t>(((b * c + k) * h + y) * w + x)] =
+              g[((b * h + y) * w + x) * c + k];
+  return {input_grad_nchw_.data(), n};
+}
+
+void Model::to_nhwc(float* dst, std::span<const float> input, int batch) const {
+  if (!spec_.input_nchw) {
+    std::copy(input.begin(), input.end(), dst);
+    return;
+  }
+  const int64_t h = spec_.input_shape[0], w = spec_.input_shape[1], c = spec_.input_shape[2];
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t k = 0; k < c; ++k)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          dst[((b * h + y) * w + x) * c + k] =
+              input[static_cast<size_t>(((b * c + k) * h + y) * w + x)];
 }
 
 float Model::l2_terms() {
