@@ -32,15 +32,6 @@ const AttrSpec kAttrs[] = {
 bool shape(ShapeCtx& ctx) { return window_shape(ctx, ctx.node.attrs.filters); }
 
 // The pre-activation z, kept by training for activations whose backward reads it.
-int64_t saved_floats(const Node& n) {
-  return activation_reads_input(n.attrs.activation) ? product_sat(n.shape) : 0;
-}
-
-std::string pre_arg(const EmitCtx& c) {
-  const bool keep = c.mode == Mode::training && saved_floats(c.node()) > 0;
-  return keep ? ", " + c.aux() : "";
-}
-
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
   const Attrs& a = n.attrs;
   const int64_t receptive = a.kh * a.kw;
@@ -84,13 +75,13 @@ void forward(const EmitCtx& c, CodeWriter& w) {
     return;
   }
   w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});", c.y(),
-         c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
+         c.x(), c.w("kernel"), c.w("bias"), c.geom(), c.act(), fused_pre_activation_arg(c));
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
   w.line("modelc::conv2d_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});",
          c.dx(0, true), c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(),
-         c.act(), pre_arg(c));
+         c.act(), fused_pre_activation_arg(c));
 }
 
 // Packs the kernel; folds the bias and a fused batchnorm (see plan.cpp).
@@ -148,7 +139,7 @@ const OpInfo ops::op_conv2d = {
     .params = params,
     .macs = macs,
     .expect_hint = hint,
-    .saved_floats = saved_floats,
+    .saved_floats = fused_pre_activation_floats,
     .saved = "the pre-activation, when the activation's backward reads it (gelu, silu, ...)",
     .prepared_floats = prepared_floats,
     .workspace_floats = im2col_floats,

@@ -55,27 +55,15 @@ void geometry(const EmitCtx& c, CodeWriter& w) {
 }
 
 // The pre-activation z, kept by training for activations whose backward reads it.
-int64_t saved_floats(const Node& n) {
-  return activation_reads_input(n.attrs.activation) ? product_sat(n.shape) : 0;
-}
-
-// Training keeps z in aux() when the activation's backward reads its input (gelu,
-// silu, ...; modelc/activation.def): the trailing `pre` argument, left out
-// otherwise so that other layers' calls stay as they were.
-std::string pre_arg(const EmitCtx& c) {
-  const bool keep = c.mode == Mode::training && saved_floats(c.node()) > 0;
-  return keep ? ", " + c.aux() : "";
-}
-
 void forward(const EmitCtx& c, CodeWriter& w) {
   w.line("modelc::dense_forward({}, {}, {}, {}, modelc::at({}, n), {}{});", c.y(), c.x(),
-         c.w("kernel"), c.w("bias"), c.geom(), c.act(), pre_arg(c));
+         c.w("kernel"), c.w("bias"), c.geom(), c.act(), fused_pre_activation_arg(c));
 }
 
 void backward(const EmitCtx& c, CodeWriter& w) {
   w.line("modelc::dense_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});",
          c.dx(0, true), c.dw("kernel"), c.dw("bias"), c.dy(), c.x(), c.w("kernel"), c.y(), c.geom(),
-         c.act(), pre_arg(c));
+         c.act(), fused_pre_activation_arg(c));
 }
 
 std::string print_attrs(const Attrs& a) {
@@ -100,7 +88,7 @@ const OpInfo ops::op_dense = {
     .params = params,
     .macs = macs,
     .expect_hint = hint,
-    .saved_floats = saved_floats,
+    .saved_floats = fused_pre_activation_floats,
     .saved = "the pre-activation, when the activation's backward reads it (gelu, silu, ...)",
     .head_activation = fused_head_activation,
     .emit_geometry = geometry,

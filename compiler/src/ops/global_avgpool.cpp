@@ -5,23 +5,11 @@
 #include <fmt/format.h>
 
 #include "emit/emit.hpp"
-#include "ops/op.hpp"
+#include "ops/global_pool_common.hpp"
 
 namespace modelc {
 
 namespace {
-
-const AttrSpec kAttrs[] = {
-    {"keepdims", AttrType::boolean, false,
-     [](Attrs& a, const AttrValue& v) { a.keepdims = v.boolean; }},
-};
-
-bool shape(ShapeCtx& ctx) {
-  if (!ctx.require_rank(3, "[H, W, C]")) return false;
-  const int64_t c = ctx.in()[2];
-  ctx.node.shape = ctx.node.attrs.keepdims ? Shape{1, 1, c} : Shape{c};
-  return true;
-}
 
 void forward(const EmitCtx& c, CodeWriter& w) {
   const Shape& in = c.input_node().shape;
@@ -40,9 +28,9 @@ const OpInfo ops::op_global_avgpool = {
     .kind = OpKind::global_avgpool,
     .name = "global_avgpool",
     .summary = "mean over H and W, per channel",
-    .attrs = kAttrs,
-    .print_attrs = [](const Attrs& a) { return fmt::format(" keepdims={}", a.keepdims); },
-    .shape = shape,
+    .attrs = global_pool::kAttrs,
+    .print_attrs = global_pool::print_attrs,
+    .shape = global_pool::shape,
     .emit_forward = forward,
     .emit_backward = backward,
 };

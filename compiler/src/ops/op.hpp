@@ -156,6 +156,12 @@ struct OpInfo {
 bool identity_shape(ShapeCtx& ctx);
 // The head_activation of ops with a fused `activation`.
 HeadActivation fused_head_activation(const Node& n);
+// Their saved_floats: the pre-activation, when the activation's backward reads
+// its input (gelu, silu, ...), else nothing.
+int64_t fused_pre_activation_floats(const Node& n);
+// Their kernels' trailing argument for it: ", <aux buffer>" in training when
+// kept, else "".
+std::string fused_pre_activation_arg(const EmitCtx& c);
 
 const OpInfo& op_info(OpKind op);
 const OpInfo* find_op(std::string_view name);  // nullptr when unknown

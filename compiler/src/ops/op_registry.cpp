@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "emit/emit.hpp"
 #include "ops/op.hpp"
 
 namespace modelc {
@@ -48,6 +49,15 @@ bool identity_shape(ShapeCtx& ctx) {
 }
 
 HeadActivation fused_head_activation(const Node& n) { return {n.attrs.activation, false}; }
+
+int64_t fused_pre_activation_floats(const Node& n) {
+  return activation_reads_input(n.attrs.activation) ? product_sat(n.shape) : 0;
+}
+
+std::string fused_pre_activation_arg(const EmitCtx& c) {
+  const bool keep = c.mode == Mode::training && fused_pre_activation_floats(c.node()) > 0;
+  return keep ? ", " + c.aux() : "";
+}
 
 bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {
   if (in().size() == rank) return true;
