@@ -525,6 +525,40 @@ TEST_SUITE("v2 shape ops") {
               .find(" shape=[-1, 3]") != std::string::npos);
   }
 
+  TEST_CASE("conv2d groups and dilation: kernel [kh, kw, C/groups, filters], dilated window") {
+    const Node n = one("[5, 7, 6]", "{op: conv2d, filters: 9, kernel: 3, groups: 3}");
+    CHECK(n.shape == S{3, 5, 9});
+    REQUIRE(n.params.size() == 2);
+    CHECK(n.params[0].shape == S{3, 3, 2, 9});
+    CHECK(n.params[0].fan_in == 18);
+    CHECK(n.params[0].fan_out == 81);
+    CHECK(n.macs == 3 * 5 * 9 * 3 * 3 * 2);
+    // Dilation 2: a 3x3 kernel spans 5x5; valid on 5x7 leaves 1x3, same keeps ceil(in / s).
+    CHECK(one("[5, 7, 6]", "{op: conv2d, filters: 4, kernel: 3, dilation: 2}").shape == S{1, 3, 4});
+    const Node same = one(
+        "[5, 7, 6]", "{op: conv2d, filters: 4, kernel: 3, dilation: 2, stride: 2, padding: same}");
+    CHECK(same.shape == S{3, 4, 4});
+    CHECK(same.attrs.pad_top == 2);
+    CHECK(same.attrs.pad_bottom == 2);
+    CHECK(same.attrs.pad_left == 1);
+    CHECK(same.attrs.pad_right == 2);
+    CHECK(one("[5, 7, 6]", "{op: conv2d, filters: 4, kernel: [3, 2], dilation: [1, 3]}").shape ==
+          S{3, 4, 4});
+    CHECK(one_error("[5, 7, 6]", "{op: conv2d, name: c, filters: 9, kernel: 3, groups: 4}") ==
+          "conv2d 'c': groups 4 does not divide the 6 input channels of [5, 7, 6] from 'input'");
+    CHECK(one_error("[5, 7, 6]", "{op: conv2d, name: c, filters: 8, kernel: 3, groups: 3}") ==
+          "conv2d 'c': groups 3 does not divide filters: 8");
+    CHECK(one_error("[5, 7, 6]", "{op: conv2d, name: c, filters: 8, kernel: 3, groups: 0}") ==
+          "conv2d 'c': groups must be a positive integer, got 0");
+    CHECK(one_error("[5, 7, 6]", "{op: conv2d, name: c, filters: 8, kernel: 3, dilation: 3}")
+              .find("window 3x3 (dilated to 7x7 by dilation 3x3) does not fit") !=
+          std::string::npos);
+    const std::string ir = dump_ir(must_compile(
+        spec_of("[5, 7, 6]", "{op: conv2d, filters: 9, kernel: 3, groups: 3, dilation: 2}")));
+    CHECK(ir.find(" groups=3") != std::string::npos);
+    CHECK(ir.find(" d=2x2") != std::string::npos);
+  }
+
   TEST_CASE("channel_shuffle: same shape, groups must divide the channels, any rank") {
     const Node n = one("[5, 7, 12]", "{op: channel_shuffle, groups: 3}");
     CHECK(n.shape == S{5, 7, 12});

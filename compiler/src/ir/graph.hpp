@@ -38,6 +38,7 @@ struct Attrs {
   int64_t units = 0;                 // dense: output features
   int64_t kh = 0, kw = 0;            // conv2d kernel / maxpool, avgpool window
   int64_t sh = 1, sw = 1;            // conv2d, maxpool, avgpool stride
+  int64_t dh = 1, dw = 1;            // conv2d: dilation (pools: 1)
   Padding padding = Padding::valid;  // conv2d, maxpool, avgpool
   // Resolved zero padding of conv2d/pools (from `valid`/`same`/explicit, via
   // modelc/geometry.hpp; `same` puts the extra row/column at the bottom/right)
@@ -53,10 +54,10 @@ struct Attrs {
   double momentum = 0.99;  // batchnorm: moving = momentum*moving + (1-momentum)*batch
   int64_t lrn_size = 5;    // lrn: window over channels c-size/2 .. c+(size-1)/2
   double lrn_alpha = 1e-4, lrn_beta = 0.75, lrn_bias = 1.0;  // lrn
-  double alpha = 0.0;            // leaky_relu: the slope below 0; elu: the scale below 0 (1.0)
-  int64_t groups = 1;            // channel_shuffle: channels viewed as [groups, C/groups]
-  bool keepdims = false;         // global_avgpool, global_maxpool: [1, 1, C] instead of [C]
-  Shape target;                  // reshape: the spec's `shape`, -1 (at most one) inferred
+  double alpha = 0.0;     // leaky_relu: the slope below 0; elu: the scale below 0 (1.0)
+  int64_t groups = 1;     // channel_shuffle: channels viewed as [groups, C/groups]; conv2d: groups
+  bool keepdims = false;  // global_avgpool, global_maxpool: [1, 1, C] instead of [C]
+  Shape target;           // reshape: the spec's `shape`, -1 (at most one) inferred
   int64_t begin = 0, size = -1;  // slice: channels begin .. begin+size-1; size -1: to the end
   int64_t up_h = 2, up_w = 2;    // upsample: the factors on H and W
   Interpolation interpolation = Interpolation::nearest;  // upsample

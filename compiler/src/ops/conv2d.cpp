@@ -1,5 +1,6 @@
-// conv2d: [H, W, C] -> [H', W', filters], H' by valid/same/explicit padding (geometry.hpp);
-// kernel [kh, kw, C, filters] + bias [filters]; MACs = H'·W'·filters·kh·kw·C.
+// conv2d: [H, W, C] -> [H', W', filters], H' by valid/same/explicit padding (geometry.hpp)
+// on the dilated window (k - 1)·d + 1; kernel [kh, kw, C/groups, filters] + bias [filters];
+// MACs = H'·W'·filters·kh·kw·C/groups. `groups` divides C and filters (Keras Conv2D(groups=)).
 // {op: conv2d, filters: 96, kernel: 11, stride: 4}: [227, 227, 3] -> [55, 55, 96]
 #include "emit/emit.hpp"
 #include "modelc/conv2d_layout.hpp"
@@ -12,8 +13,12 @@ namespace {
 const AttrSpec kAttrs[] = {
     {"activation", AttrType::activation, false,
      [](Attrs& a, const AttrValue& v) { a.activation = v.activation; }},
+    {"dilation", AttrType::int_pair, false,
+     [](Attrs& a, const AttrValue& v) { a.dh = v.ints[0], a.dw = v.ints[1]; }},
     {"filters", AttrType::positive_int, true,
      [](Attrs& a, const AttrValue& v) { a.filters = v.ints[0]; }},
+    {"groups", AttrType::positive_int, false,
+     [](Attrs& a, const AttrValue& v) { a.groups = v.ints[0]; }},
     {"kernel", AttrType::int_pair, true,
      [](Attrs& a, const AttrValue& v) { a.kh = v.ints[0], a.kw = v.ints[1]; }},
     {"l2", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.l2 = v.real; }, 0.0, 1e30},
@@ -29,16 +34,34 @@ const AttrSpec kAttrs[] = {
      [](Attrs& a, const AttrValue& v) { a.use_bias = v.boolean; }},
 };
 
-bool shape(ShapeCtx& ctx) { return window_shape(ctx, ctx.node.attrs.filters); }
+bool shape(ShapeCtx& ctx) {
+  const Attrs& a = ctx.node.attrs;
+  if (a.groups > 1 && ctx.in().size() == 3) {
+    const int64_t c = ctx.in()[2];
+    if (c % a.groups != 0 || a.filters % a.groups != 0) {
+      ctx.fail(c % a.groups != 0
+                   ? fmt::format("groups {} does not divide the {} input channels of {} from '{}'",
+                                 a.groups, c, shape_str(ctx.in()), ctx.inputs[0]->name)
+                   : fmt::format("groups {} does not divide filters: {}", a.groups, a.filters));
+      ctx.error.note(fmt::format(
+          "each group reads C/groups input channels and writes filters/groups of the outputs: "
+          "groups must divide both {} and {}",
+          c, a.filters));
+      return false;
+    }
+  }
+  return window_shape(ctx, a.filters);
+}
 
 // The pre-activation z, kept by training for activations whose backward reads it.
 void params(const Node& n, const Shape& in, std::vector<Param>& out) {
   const Attrs& a = n.attrs;
   const int64_t receptive = a.kh * a.kw;
+  // Keras's fans for the kernel's shape: receptive·(C/groups) in, receptive·filters out.
   out.push_back({.name = "kernel",
-                 .shape = {a.kh, a.kw, in[2], a.filters},
+                 .shape = {a.kh, a.kw, in[2] / a.groups, a.filters},
                  .init = Init::glorot_uniform,
-                 .fan_in = receptive * in[2],
+                 .fan_in = receptive * (in[2] / a.groups),
                  .fan_out = receptive * a.filters,
                  .l2 = a.l2});
   if (a.use_bias) out.push_back({.name = "bias", .shape = {a.filters}});
@@ -46,7 +69,7 @@ void params(const Node& n, const Shape& in, std::vector<Param>& out) {
 
 int64_t macs(const Node& n, const Shape& in) {
   const Attrs& a = n.attrs;
-  return mul_sat(product_sat(n.shape), mul_sat(mul_sat(a.kh, a.kw), in[2]));
+  return mul_sat(product_sat(n.shape), mul_sat(mul_sat(a.kh, a.kw), in[2] / a.groups));
 }
 
 void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) {
@@ -56,8 +79,9 @@ void hint(const Node& n, const Shape& in, const Shape& expected, Diagnostic& d) 
 }
 
 void geometry(const EmitCtx& c, CodeWriter& w) {
-  w.line("constexpr modelc::Conv2dGeom {}{{.win = {}, .oc = {}}};", c.geom(), window2d_literal(c),
-         c.node().attrs.filters);
+  const Attrs& a = c.node().attrs;
+  w.line("constexpr modelc::Conv2dGeom {}{{.win = {}, .oc = {}{}}};", c.geom(), window2d_literal(c),
+         a.filters, a.groups != 1 ? fmt::format(", .groups = {}", a.groups) : "");
 }
 
 // Training keeps the pre-activation in aux() when the activation's backward
@@ -100,21 +124,28 @@ void prepare(const EmitCtx& c, CodeWriter& w) {
 }
 
 std::string print_attrs(const Attrs& a) {
-  return fmt::format(" filters={}{} bias={} act={}{}", a.filters, window_attrs_text(a), a.use_bias,
-                     activation_name(a.activation), a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
+  return fmt::format(" filters={}{}{} bias={} act={}{}", a.filters,
+                     a.groups != 1 ? fmt::format(" groups={}", a.groups) : "", window_attrs_text(a),
+                     a.use_bias, activation_name(a.activation),
+                     a.l2 > 0 ? fmt::format(" l2={}", a.l2) : "");
 }
 
 int64_t prepared_floats(const Node& n, const Shape& in) {
   const Attrs& a = n.attrs;
-  return conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters);
+  return conv2d_prepared_floats(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters, a.groups, a.dh, a.dw);
 }
 
 int64_t im2col_floats(const Node& n, const Shape& in) {
-  return n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * in.back();
+  return n.shape[0] * n.shape[1] * n.attrs.kh * n.attrs.kw * in.back();  // any groups
 }
 
 std::string kernel_note(const Node& n, const Shape& in) {
   const Attrs& a = n.attrs;
+  if (conv2d_grouped(a.groups, a.dh, a.dw))
+    return fmt::format(
+        "kernel: {}{}",
+        conv2d_kernel_name(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters, a.groups, a.dh, a.dw),
+        a.groups != 1 ? fmt::format(" ({} groups)", a.groups) : "");
   return fmt::format("kernel: {} on AVX-512",
                      conv2d_kernel_name(a.kh, a.kw, a.sh, a.sw, in.back(), a.filters));
 }

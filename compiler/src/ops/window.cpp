@@ -52,15 +52,21 @@ bool window_shape(ShapeCtx& ctx, int64_t out_channels) {
   if (!ctx.require_rank(3, "[H, W, C]")) return false;
   Attrs& a = ctx.node.attrs;
   const Shape& x = ctx.in();
-  const Axis h{"height", x[0], a.kh, a.sh, a.pad_top, a.pad_bottom};
-  const Axis w{"width", x[1], a.kw, a.sw, a.pad_left, a.pad_right};
+  // A dilated window spans (k - 1)·d + 1 inputs.
+  const int64_t ekh = (a.kh - 1) * a.dh + 1, ekw = (a.kw - 1) * a.dw + 1;
+  const Axis h{"height", x[0], ekh, a.sh, a.pad_top, a.pad_bottom};
+  const Axis w{"width", x[1], ekw, a.sw, a.pad_left, a.pad_right};
   const Window1d wh = window(a.padding, h, a.ceil), ww = window(a.padding, w, a.ceil);
   if (wh.out <= 0 || ww.out <= 0) {
     const Axis& bad = wh.out <= 0 ? h : w;
     ctx.fail(
-        fmt::format("window {}x{} does not fit the input {} from '{}' with padding {}: "
+        fmt::format("window {}x{}{} does not fit the input {} from '{}' with padding {}: "
                     "the {} is {}{}",
-                    a.kh, a.kw, shape_str(x), ctx.inputs[0]->name, padding_desc(a), bad.name,
+                    a.kh, a.kw,
+                    ekh != a.kh || ekw != a.kw
+                        ? fmt::format(" (dilated to {}x{} by dilation {}x{})", ekh, ekw, a.dh, a.dw)
+                        : "",
+                    shape_str(x), ctx.inputs[0]->name, padding_desc(a), bad.name,
                     bad.in + bad.pad_before + bad.pad_after,
                     a.padding == Padding::valid ? "" : " after padding"));
     ctx.error.note(fmt::format("use padding: same, a smaller window, or a larger input ({} >= {})",
@@ -77,8 +83,8 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
                         bool allow_explicit, Diagnostic& d) {
   const Attrs& a = node.attrs;
   if (input.size() != 3 || expected.size() != 3 || node.shape.size() != 3) return;
-  const Axis axes[2] = {{"height", input[0], a.kh, a.sh, a.pad_top, a.pad_bottom},
-                        {"width", input[1], a.kw, a.sw, a.pad_left, a.pad_right}};
+  const Axis axes[2] = {{"height", input[0], (a.kh - 1) * a.dh + 1, a.sh, a.pad_top, a.pad_bottom},
+                        {"width", input[1], (a.kw - 1) * a.dw + 1, a.sw, a.pad_left, a.pad_right}};
   for (int i = 0; i < 2; ++i) {
     const Axis& ax = axes[i];
     const int64_t want = expected[static_cast<size_t>(i)];
@@ -116,7 +122,8 @@ void window_expect_hint(const Node& node, const Shape& input, const Shape& expec
 }
 
 std::string window_attrs_text(const Attrs& a) {
-  return fmt::format(" k={}x{} s={}x{} pad={} [{},{},{},{}]", a.kh, a.kw, a.sh, a.sw,
+  return fmt::format(" k={}x{} s={}x{}{} pad={} [{},{},{},{}]", a.kh, a.kw, a.sh, a.sw,
+                     a.dh != 1 || a.dw != 1 ? fmt::format(" d={}x{}", a.dh, a.dw) : "",
                      padding_name(a.padding), a.pad_top, a.pad_bottom, a.pad_left, a.pad_right);
 }
 
@@ -126,8 +133,9 @@ std::string window2d_literal(const EmitCtx& c) {
   const Attrs& a = n.attrs;
   return fmt::format(
       "{{.n = 1, .h = {}, .w = {}, .c = {}, .kh = {}, .kw = {}, .sh = {}, .sw = {}, "
-      ".pad_top = {}, .pad_left = {}, .oh = {}, .ow = {}}}",
-      in[0], in[1], in[2], a.kh, a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0], n.shape[1]);
+      ".pad_top = {}, .pad_left = {}, .oh = {}, .ow = {}{}}}",
+      in[0], in[1], in[2], a.kh, a.kw, a.sh, a.sw, a.pad_top, a.pad_left, n.shape[0], n.shape[1],
+      a.dh != 1 || a.dw != 1 ? fmt::format(", .dh = {}, .dw = {}", a.dh, a.dw) : "");
 }
 
 }  // namespace modelc

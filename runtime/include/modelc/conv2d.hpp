@@ -1,6 +1,7 @@
-// conv2d, NHWC: y[n,oy,ox,o] = act(b[o] + sum_{ky,kx,c} x[n, oy*sh+ky-pt, ox*sw+kx-pl, c] *
-// w[ky,kx,c,o]) Weights in Keras layout [kh, kw, cin, cout]. im2col + GEMM; a 1x1 stride-1 unpadded
-// conv is a plain GEMM on the activations. Spec: `{op: conv2d, filters: 64, kernel: 3}`.
+// conv2d, NHWC: y[n,oy,ox,o] = act(b[o] + sum_{ky,kx,c} x[n, oy*sh+ky*dh-pt, ox*sw+kx*dw-pl, c] *
+// w[ky,kx,c,o]) Weights in Keras layout [kh, kw, cin/groups, cout] (c over o's group). im2col +
+// GEMM; a 1x1 stride-1 unpadded conv is a plain GEMM on the activations. Spec: `{op: conv2d,
+// filters: 64, kernel: 3}`.
 #pragma once
 
 #include <cstddef>
@@ -11,10 +12,13 @@
 
 namespace modelc {
 
-// Window2d with c = input channels; plus the output channel count.
+// Window2d with c = input channels (and the dilation); plus the output channel
+// count and the groups: output channel o reads input channels
+// [(o / (oc/groups)) * (c/groups), +c/groups), kernel [kh, kw, c/groups, oc].
 struct Conv2dGeom {
   Window2d win;
   int64_t oc = 0;
+  int64_t groups = 1;
 };
 
 // Batch n (generated code states the geometry once per image, as constexpr,
@@ -54,11 +58,16 @@ struct BatchnormFold {
   const float* moving_var;
   float epsilon;
 };
+constexpr bool conv2d_grouped(const Conv2dGeom& g) {
+  return conv2d_grouped(g.groups, g.win.dh, g.win.dw);
+}
 constexpr bool conv2d_winograd(const Conv2dGeom& g) {
-  return conv2d_winograd(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc);
+  return !conv2d_grouped(g) &&
+         conv2d_winograd(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc);
 }
 constexpr int64_t conv2d_prepared_floats(const Conv2dGeom& g) {
-  return conv2d_prepared_floats(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc);
+  return conv2d_prepared_floats(g.win.kh, g.win.kw, g.win.sh, g.win.sw, g.win.c, g.oc, g.groups,
+                                g.win.dh, g.win.dw);
 }
 // b may be null (no bias).
 void conv2d_prepare(float* prepared, const float* w, const float* b, const Conv2dGeom& g);

@@ -26,21 +26,33 @@ constexpr bool conv2d_igemm_reads_input(int64_t kh, int64_t kw, int64_t c) {
   return taps == 1 || (c >= 8 && c <= kConv2dIgemmMaxChannels && taps <= 64);
 }
 
+// Grouped convs (groups > 1) and dilated ones run group-major im2col and one
+// GEMM per group (runtime/src/conv/conv2d_grouped.cpp), never the two kernels above.
+constexpr bool conv2d_grouped(int64_t groups, int64_t dh, int64_t dw) {
+  return groups != 1 || dh != 1 || dw != 1;
+}
+
 // The forward kernel conv2d runs on AVX-512 builds, by the two rules above
 // (generated code names it in each conv's comment). Builds without AVX-512
 // run im2col and Eigen's GEMM for every conv.
 constexpr const char* conv2d_kernel_name(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
-                                         int64_t oc) {
+                                         int64_t oc, int64_t groups = 1, int64_t dh = 1,
+                                         int64_t dw = 1) {
+  if (conv2d_grouped(groups, dh, dw))
+    return groups != 1 ? "grouped im2col + GEMM" : "im2col + GEMM";
   if (conv2d_winograd(kh, kw, sh, sw, c, oc)) return "Winograd F(4x4, 3x3)";
   if (conv2d_igemm_reads_input(kh, kw, c)) return "indirect GEMM";
   return "im2col + GEMM";
 }
 
 // Floats conv2d_prepare writes (the same with and without AVX-512): scale and
-// shift (oc rounded up to 16 each), then the kernel.
+// shift (oc rounded up to 16 each), then the kernel (as it is, [kh, kw, c/groups, oc],
+// for a grouped or dilated conv).
 constexpr int64_t conv2d_prepared_floats(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
-                                         int64_t oc) {
+                                         int64_t oc, int64_t groups = 1, int64_t dh = 1,
+                                         int64_t dw = 1) {
   const int64_t n16 = (oc + 15) / 16 * 16;
+  if (conv2d_grouped(groups, dh, dw)) return 2 * n16 + kh * kw * (c / groups) * oc;
   return 2 * n16 + (conv2d_winograd(kh, kw, sh, sw, c, oc) ? 36 : kh * kw) * c * n16;
 }
 

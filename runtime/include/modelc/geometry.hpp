@@ -49,14 +49,16 @@ constexpr Window1d window_ceil(int64_t in, int64_t k, int64_t s, int64_t before,
 }
 
 // Geometry of a 2-D sliding window over an NHWC tensor (conv2d and pools).
-// Padding at the bottom/right is implied: pad_bottom = (oh-1)*sh + kh - h - pad_top
+// Padding at the bottom/right is implied: pad_bottom = (oh-1)*sh + (kh-1)*dh + 1 - h - pad_top
 // (it may be negative for `valid`, meaning trailing rows are never read).
+// Tap (ky, kx) of output (oy, ox) reads input (oy*sh + ky*dh - pad_top, ox*sw + kx*dw - pad_left).
 struct Window2d {
   int64_t n = 0, h = 0, w = 0, c = 0;  // input
   int64_t kh = 0, kw = 0;              // window
   int64_t sh = 1, sw = 1;              // stride
   int64_t pad_top = 0, pad_left = 0;   // padding before
   int64_t oh = 0, ow = 0;              // output spatial size
+  int64_t dh = 1, dw = 1;              // dilation (conv2d; pools: 1)
 };
 
 // Batch n (generated code states the geometry once per image, as constexpr,

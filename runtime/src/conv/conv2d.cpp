@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "conv/conv2d_grouped.hpp"
 #include "conv/fused_act.hpp"
 #include "conv/gemm.hpp"
 #include "conv/igemm.hpp"
@@ -39,6 +40,7 @@ static_assert(kConv2dIgemmMaxChannels == detail::kIgemmMaxChannels);
 constexpr int64_t kIm2colRows = 4096;
 
 size_t conv2d_inference_scratch(const Conv2dGeom& g) {
+  if (conv2d_grouped(g)) return detail::grouped_col_floats(g);
   if (!detail::kHaveIgemm) return col_floats(g.win);
   if (igemm_reads_input(g.win)) return 0;
   return static_cast<size_t>(std::min(out_rows(g.win), kIm2colRows) * col_width(g.win));
@@ -46,6 +48,7 @@ size_t conv2d_inference_scratch(const Conv2dGeom& g) {
 
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
   const Window2d& win = g.win;
+  if (conv2d_grouped(g)) return detail::grouped_col_floats(g);
   if (!detail::kHaveIgemm) return col_floats(win);
   if (conv2d_winograd(g)) return detail::winograd_packed_floats(win.c, g.oc);
   return detail::igemm_packed_floats(col_width(win), g.oc) +
@@ -99,6 +102,7 @@ Window2d dx_window(const Window2d& g, int64_t oc) {
 // Backward scratch: im2col(x) (where the weight gradient needs it) or dcol (an
 // input gradient through col2im), later the flipped packed weights; then dz.
 size_t backward_region(const Conv2dGeom& g) {
+  if (conv2d_grouped(g)) return detail::grouped_col_floats(g);  // im2col, then dcol
   const bool dx_fast = dx_by_igemm(g.win, g.oc);
   const bool col = !detail::kHaveIgemm || !igemm_reads_input(g.win) || !dx_fast;
   const size_t flipped = !dx_fast ? 0
@@ -134,6 +138,10 @@ void conv2d_forward(float* y, const float* x, const float* w, const float* b, co
     conv2d_forward(pre, x, w, b, g, Activation::linear, scratch);
     return detail::act_forward(y, pre, out_rows(g.win), g.oc, act);
   }
+  if (conv2d_grouped(g)) {
+    detail::grouped_conv(y, x, w, g, scratch);
+    return detail::bias_act_forward(y, b, out_rows(g.win), g.oc, act);
+  }
   if (detail::kHaveIgemm) return conv2d_forward_igemm(y, x, w, b, g, act, scratch);
   const Window2d& win = g.win;
   const float* col = x;
@@ -166,7 +174,9 @@ void prepare(float* prepared, const float* w, const float* b, const BatchnormFol
     }
   }
   float* kernel = prepared + 2 * n16;
-  if (detail::kHaveIgemm && conv2d_winograd(g)) {
+  if (conv2d_grouped(g)) {
+    std::copy(w, w + g.win.kh * g.win.kw * (g.win.c / g.groups) * g.oc, kernel);
+  } else if (detail::kHaveIgemm && conv2d_winograd(g)) {
     detail::winograd_pack(kernel, w, g.win.c, g.oc);
   } else if (detail::kHaveIgemm) {
     detail::igemm_pack(kernel, w, col_width(g.win), g.oc);
@@ -191,6 +201,10 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared, co
   const Window2d& win = g.win;
   const int64_t n16 = (g.oc + 15) / 16 * 16, rows = out_rows(win);
   const float* kernel = prepared + 2 * n16;
+  if (conv2d_grouped(g)) {
+    detail::grouped_conv(y, x, kernel, g, scratch);
+    return detail::output_pass(y, prepared, prepared + n16, residual, rows, g.oc, act);
+  }
   detail::OutputPass out{prepared, prepared + n16, residual, g.oc, act == Activation::relu};
   if (detail::kHaveIgemm) {
     if (conv2d_winograd(g)) {
@@ -239,6 +253,7 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
     dz = buf;
   }
   if (db != nullptr) detail::bias_grad_add(db, dz, rows, g.oc);
+  if (conv2d_grouped(g)) return detail::grouped_conv_backward(dx, dw, dz, x, w, g, col);
   if (detail::kHaveIgemm) {
     if (igemm_reads_input(win)) {
       detail::igemm_weight_grad(dw, x, win, dz, g.oc);

@@ -15,3 +15,17 @@ void im2col_rows(float* col, const float* x, const Window2d& g, int64_t r0, int6
 void col2im_add(float* dx, const float* dcol, const Window2d& g);
 
 }  // namespace modelc::detail
+
+namespace modelc::detail {
+
+// Group-major im2col for grouped and dilated convs: `groups` matrices one after
+// the other, each [n*oh*ow, kh*kw*cg] (cg = c / groups), with
+// col[grp][(n,oy,ox)][(ky,kx,ci)] = x[n, oy*sh+ky*dh-pt, ox*sw+kx*dw-pl, grp*cg+ci],
+// 0 in the padding. With groups 1 and dilation 1 it is im2col's matrix.
+void im2col_grouped(float* col, const float* x, const Window2d& g, int64_t groups);
+
+// Its adjoint: dx[n,iy,ix,c] += every entry of dcol copied from there (a gather
+// by input rows, in a fixed order, as col2im_add).
+void col2im_grouped_add(float* dx, const float* dcol, const Window2d& g, int64_t groups);
+
+}  // namespace modelc::detail
