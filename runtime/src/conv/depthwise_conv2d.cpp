@@ -45,12 +45,13 @@ void add_tap(float* out, const float* xrow, const float* wt, const Window2d& v, 
 
 }  // namespace
 
-void detail::depthwise_run(float* y, const float* x, const float* w, const float* shift, const float* residual,
-         const DepthwiseGeom& g, Activation act, float* keep) {
+void detail::depthwise_run(float* y, const float* x, const float* w, const float* shift,
+                           const float* residual, const DepthwiseGeom& g, Activation act,
+                           float* keep) {
   const Window2d& v = g.win;
   const int64_t oc = outputs(g), row = v.ow * oc;
 #pragma omp parallel for schedule(static) if (out_rows(g) * oc * v.kh * v.kw >= \
-                                                  detail::kParallelMinFloats)
+                                              detail::kParallelMinFloats)
   for (int64_t r = 0; r < v.n * v.oh; ++r) {
     const int64_t n = r / v.oh, oy = r % v.oh;
     float* z = (keep != nullptr ? keep : y) + r * row;
@@ -166,7 +167,7 @@ void depthwise_conv2d_backward(float* dx, float* dw, float* db, const float* dy,
     }
   }
   if (dx == nullptr) return;
-  // dx[n, iy, ix, c] += sum over taps and j of w[tap, c·dm + j] * dz at the output that read it.
+    // dx[n, iy, ix, c] += sum over taps and j of w[tap, c·dm + j] * dz at the output that read it.
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t r = 0; r < v.n * v.h; ++r) {
     const int64_t n = r / v.h, iy = r % v.h;
