@@ -34,7 +34,7 @@ reconstruction error after each epoch, and saves the weights, the curve and a
 picture of test images (top row) and their reconstructions (bottom row).
 
 options:
-  --epochs N        epochs (5)
+  --epochs N        epochs (3)
   --batch N         mini-batch size (32)
   --lr X            peak learning rate (0.003 for Adam, 0.05 for SGD)
   --optimizer NAME  adam (default) or sgd (momentum 0.9)
@@ -84,7 +84,7 @@ T number(const std::string& flag, const std::string& text, double lo, double hi)
 Args parse(int argc, char** argv) {
   Args a;
   auto& t = a.train;
-  t.epochs = 5;
+  t.epochs = 3;
   t.batch = 32;
   t.lr = 3e-3f;
   t.warmup_epochs = 0.2f;

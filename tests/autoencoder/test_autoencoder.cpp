@@ -156,10 +156,13 @@ TEST_CASE("training refuses a batch larger than the model's max_batch") {
 }
 
 // The short version of examples/train_autoencoder: 2 epochs on the first
-// 4,000 training images, tested on 2,000 test images. The reconstruction
-// error must fall far below that of predicting the training set's mean image
-// (measured over seeds 1-5: see the numbers in the MESSAGE below and in
-// docs/testing.md), and the loss must fall.
+// 4,000 training images, tested on the first 2,000 test images (17-20 s on
+// one loaded core in Release). The reconstruction error must fall far below
+// that of predicting the training set's per-pixel mean image on the same test
+// images: over seeds 1-5 it ended at 18.3-20.2% of it (0.0157-0.0174 against
+// 0.0860), so the bound of 30% leaves a wide margin, while a network that
+// learns markedly worse stays above it: at a tenth of the learning rate the
+// same run ends at 32.8% (42.4% after epoch 1). The loss must fall too.
 TEST_CASE("Fashion-MNIST: a short run reconstructs far better than the mean image") {
   const fashion::Dataset d = fashion::load_dataset(fashion::kDefaultDataDir, 4000, 2000);
   REQUIRE(d.train.count() == 4000);
@@ -185,7 +188,7 @@ TEST_CASE("Fashion-MNIST: a short run reconstructs far better than the mean imag
   MESSAGE("2 epochs on 4,000 images in ", seconds, " s: train loss ", rows[0].train_loss, ", ",
           rows[1].train_loss, "; test MSE ", rows[1].test_mse, " against the mean image's ",
           baseline, " (", 100 * rows[1].test_mse / baseline, "%)");
-  CHECK(rows[1].test_mse < 0.4 * baseline);
+  CHECK(rows[1].test_mse < 0.3 * baseline);
   CHECK(rows[1].train_loss < rows[0].train_loss);
   CHECK(rows[1].train_loss < 0.5 * rows[0].first_loss);
   CHECK(rows[1].test_mse <= rows[0].test_mse);
