@@ -58,6 +58,19 @@ std::vector<float> mean_image(const std::vector<float>& images) {
   return mean;
 }
 
+std::vector<float> mean_image(const fashion::Split& split, const fashion::Dataset& data) {
+  const size_t count = split.images.size() / kPixels;
+  std::vector<double> sum(kPixels, 0.0);
+  for (size_t i = 0; i < count; ++i)
+    for (size_t p = 0; p < kPixels; ++p)
+      sum[p] += std::clamp(split.images[i * kPixels + p] * data.stddev + data.mean, 0.0f, 1.0f);
+  std::vector<float> mean(kPixels, 0.0f);
+  if (count)
+    for (size_t p = 0; p < kPixels; ++p)
+      mean[p] = static_cast<float>(sum[p] / static_cast<double>(count));
+  return mean;
+}
+
 double mse_against_image(const std::vector<float>& images, const std::vector<float>& image) {
   double sum = 0;
   for (size_t i = 0; i < images.size(); ++i) {

@@ -23,6 +23,8 @@ std::vector<float> pixels(const fashion::Split& split, const fashion::Dataset& d
 
 // The per-pixel mean of `count` images of kPixels floats each.
 std::vector<float> mean_image(const std::vector<float>& images);
+// The same for pixels(split, data), without holding those pixels.
+std::vector<float> mean_image(const fashion::Split& split, const fashion::Dataset& data);
 
 // Mean squared error over every pixel of `images` against the same `image`
 // for each of them: the error of predicting the mean image.

@@ -204,8 +204,8 @@ int run(const Args& a) {
   const double load_seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
 
   const std::vector<float> test_pixels = autoencoder::pixels(data.test, data);
-  const double baseline = autoencoder::mse_against_image(
-      test_pixels, autoencoder::mean_image(autoencoder::pixels(data.train, data)));
+  const double baseline =
+      autoencoder::mse_against_image(test_pixels, autoencoder::mean_image(data.train, data));
 
   const auto& o = a.train;
   Net net(std::max(o.batch, 1), {.threads = a.threads, .seed = o.seed});

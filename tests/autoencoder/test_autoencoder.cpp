@@ -71,6 +71,11 @@ TEST_CASE("pixels undo the normalisation of load_dataset") {
   CHECK(p[1] == 0.25f);
   CHECK(p[2] == 1.0f);
   CHECK(p[3] == 1.0f);  // clamped
+
+  d.train.images.assign(2 * kPixels, 0.0f);
+  for (int i = 0; i < 2 * kPixels; ++i) d.train.images[i] = static_cast<float>(i % 7) * 0.3f - 0.5f;
+  CHECK(autoencoder::mean_image(d.train, d) ==
+        autoencoder::mean_image(autoencoder::pixels(d.train, d)));
 }
 
 TEST_CASE("the comparison picture as PGM and PNG") {
@@ -168,8 +173,8 @@ TEST_CASE("Fashion-MNIST: a short run reconstructs far better than the mean imag
   REQUIRE(d.train.count() == 4000);
   REQUIRE(d.test.count() == 2000);
   const std::vector<float> test_pixels = autoencoder::pixels(d.test, d);
-  const double baseline = autoencoder::mse_against_image(
-      test_pixels, autoencoder::mean_image(autoencoder::pixels(d.train, d)));
+  const double baseline =
+      autoencoder::mse_against_image(test_pixels, autoencoder::mean_image(d.train, d));
   CHECK(baseline > 0.05);  // Fashion-MNIST's spread around the mean image: about 0.07
 
   fashion::TrainOptions o;
