@@ -13,6 +13,7 @@
 #include "emit/emit.hpp"
 #include "passes/pipeline.hpp"
 #include "passes/plan.hpp"
+#include "report/render.hpp"
 #include "report/report.hpp"
 
 #ifndef MODELC_VERSION
@@ -38,6 +39,8 @@ commands:
 options:
   -h, --help        this help; 'modelc <command> --help' for a command's
   --version         print the version
+  --color=WHEN      colour the errors: auto (on a terminal, unless NO_COLOR is
+                    set), always or never; before or after the command
 
 exit status: 0 success, 1 errors in a spec, 2 usage errors.
 )";
@@ -225,16 +228,18 @@ PipelineOptions options_for(const std::string& path, Stage last, bool fuse,
 
 // Runs the passes on one spec through options.last; errors and their count go to `err`.
 bool compile(const std::string& path, const PipelineOptions& options, Compilation& c,
-             std::ostream& err) {
+             std::ostream& err, const RenderOptions& render_options) {
   Diagnostics diags;
   const bool ok = run_passes_on_file(path, options, c, diags);
-  err << diags.format();
+  SourceFiles sources;
+  err << render(diags, sources, render_options);
   if (!diags.empty())
     err << fmt::format("{}: {} error{}\n", path, diags.size(), diags.size() == 1 ? "" : "s");
   return ok;
 }
 
-int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const RenderOptions& ro) {
   std::optional<Dump> dump;
   bool fuse = true;
   std::vector<std::string> specs;
@@ -256,7 +261,7 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   for (const std::string& path : specs) {
     // Without --dump, through plan: every error generate can report (emit cannot fail).
     Compilation c;
-    if (!compile(path, options_for(path, dump ? dump->after : Stage::plan, fuse), c, err)) {
+    if (!compile(path, options_for(path, dump ? dump->after : Stage::plan, fuse), c, err, ro)) {
       status = 1;
       continue;
     }
@@ -274,7 +279,8 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
 
 // `graph`: one spec, checked as `check` does, then rendered.
 int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help,
-             std::ostream& out, std::ostream& err, std::string (*render)(const Graph&)) {
+             std::ostream& out, std::ostream& err, const RenderOptions& ro,
+             std::string (*render_graph)(const Graph&)) {
   std::vector<std::string> specs;
   for (const std::string& a : args) {
     if (is_help(a)) return out << help, 0;
@@ -284,8 +290,8 @@ int one_spec(const std::string& cmd, const std::vector<std::string>& args, const
   }
   if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
-  out << render(*c.graph);
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
+  out << render_graph(*c.graph);
   return 0;
 }
 
@@ -331,7 +337,8 @@ bool write_if_changed(const std::filesystem::path& path, const std::string& text
   return true;
 }
 
-int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             const RenderOptions& ro) {
   std::vector<std::string> specs;
   std::string dir, ns = "modelc::gen";
   bool fuse = true;
@@ -361,7 +368,8 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (std::string problem = namespace_problem(ns); !problem.empty())
     return usage(err, "generate: " + problem, kGenerateHelp);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err))
+  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err,
+               ro))
     return 1;
   if (dump) return out << render_dump(*dump, c), 0;
   const GeneratedFiles& files = *c.files;
@@ -377,7 +385,8 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   return 0;
 }
 
-int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            const RenderOptions& ro) {
   std::vector<std::string> specs;
   int64_t batch = 1;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -401,23 +410,52 @@ int summary(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   if (specs.size() != 1) return usage(err, "summary: give exactly one spec", kSummaryHelp);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
   out << summary_table(*c.graph) << "\n" << memory_plan_text(*c.graph, *c.plan, batch);
   return 0;
 }
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::ostream& err,
+            bool err_is_tty) {
+  // --color=WHEN (or --color WHEN) may stand anywhere before a `--`.
+  ColorMode color = ColorMode::auto_;
+  std::vector<std::string> args;
+  for (size_t i = 0; i < all_args.size(); ++i) {
+    const std::string& a = all_args[i];
+    if (a == "--") {
+      args.insert(args.end(), all_args.begin() + static_cast<std::ptrdiff_t>(i), all_args.end());
+      break;
+    }
+    if (a != "--color" && a.rfind("--color=", 0) != 0) {
+      args.push_back(a);
+      continue;
+    }
+    std::string when;
+    if (a == "--color") {
+      if (i + 1 == all_args.size())
+        return usage(err, "--color needs a value: auto, always or never", kToolHelp);
+      when = all_args[++i];
+    } else {
+      when = a.substr(8);
+    }
+    const std::optional<ColorMode> m = parse_color_mode(when);
+    if (!m)
+      return usage(err, fmt::format("--color takes auto, always or never, got '{}'", when),
+                   kToolHelp);
+    color = *m;
+  }
+  const RenderOptions ro{.color = use_color(color, err_is_tty)};
   if (args.empty()) return usage(err, "no command given", kToolHelp);
   const std::string& cmd = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (is_help(cmd)) return out << kToolHelp, 0;
   if (cmd == "--version") return out << "modelc " << MODELC_VERSION << "\n", 0;
-  if (cmd == "check") return check(rest, out, err);
-  if (cmd == "summary") return summary(rest, out, err);
-  if (cmd == "generate") return generate(rest, out, err);
-  if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, graph_dot);
+  if (cmd == "check") return check(rest, out, err, ro);
+  if (cmd == "summary") return summary(rest, out, err, ro);
+  if (cmd == "generate") return generate(rest, out, err, ro);
+  if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, ro, graph_dot);
   static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
   return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)),
                kToolHelp);

@@ -1,12 +1,14 @@
 // The `modelc` command line in-process: exit codes, help, version, summary,
 // the DOT output of a small spec, and the speed of check + summary.
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cli.hpp"
+#include "report/render.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;
@@ -146,6 +148,68 @@ TEST_SUITE("cli") {
     CHECK(ir.status == 0);
     CHECK(ir.out.find("%1 probs softmax(%0)") != std::string::npos);
     CHECK(run({"check", "--dump=plan", bad}).status == 1);
+  }
+
+  TEST_CASE("diagnostics: the source line and a caret under the column") {
+    const Run r = run({"check", source_path("tests/compiler/bad_specs/unknown_op.yaml")});
+    CHECK(r.status == 1);
+    // The first line is as before; the source line and the caret follow it.
+    CHECK(r.err.find("unknown_op.yaml:6:10: error: unknown op 'conv2'; did you mean 'conv2d'?\n"
+                     "  - {op: conv2, filters: 8, kernel: 3}\n"
+                     "         ^~~~~\n") != std::string::npos);
+    // A note with its own location gets its own source line and caret.
+    const Run n = run({"check", source_path("tests/compiler/bad_specs/arg_type_from_param.yaml")});
+    CHECK(n.err.find(":11:54: error: conv2d 'u/conv': kernel must be a positive integer or a pair "
+                     "[h, w], got ['three', 1]\n"
+                     "      - {op: conv2d, name: conv, filters: 4, kernel: [$k, 1]}\n" +
+                     std::string(53, ' ') + "^~~~~~~\n") != std::string::npos);
+    CHECK(n.err.find(":13:38: note: $k is 'three' here\n"
+                     "  - {block: unit, name: u, args: {k: three}}\n" +
+                     std::string(37, ' ') + "^~~~~\n") != std::string::npos);
+    const Run b = run({"check", source_path("tests/compiler/bad_specs/block_sees_outside.yaml")});
+    CHECK(b.status == 1);
+    CHECK(b.err.find("block_sees_outside.yaml:10:45: error: add 'sum' in block 'res': unknown "
+                     "layer 'stem'\n"
+                     "      - {op: add, name: sum, inputs: [conv, stem]}\n" +
+                     std::string(44, ' ') + "^~~~\n") != std::string::npos);
+    // A missing file has no line to show.
+    const Run missing = run({"check", "/nonexistent/spec.yaml"});
+    CHECK(missing.err.find('^') == std::string::npos);
+
+    // Tabs are kept so the caret lines up; quoted and bracketed values are spanned whole.
+    CHECK(caret_line("\tname: x", 8) == "\t      ^");
+    CHECK(caret_line("a: \"two words\", b", 4) == "   ^~~~~~~~~~~");
+    CHECK(caret_line("  - {op: conv2d, k: [3, 3]}", 5) == "    ^~~~~~~~~~~~~~~~~~~~~~~");
+    CHECK(caret_line("x: \xc3\xa9t\xc3\xa9, y", 4) == "   ^~~");  // columns count code points
+    CHECK(caret_line("short", 9).empty());                        // past the end: no caret
+  }
+
+  TEST_CASE("diagnostics: colour on a terminal, off when piped, NO_COLOR, --color") {
+    const std::string bad = source_path("tests/compiler/bad_specs/unknown_op.yaml");
+    auto run_tty = [](std::vector<std::string> args, bool tty) {
+      std::ostringstream out, err;
+      const int status = run_cli(args, out, err, tty);
+      return Run{status, out.str(), err.str()};
+    };
+    const auto has_escape = [](const Run& r) { return r.err.find('\033') != std::string::npos; };
+    ::unsetenv("NO_COLOR");
+    CHECK_FALSE(has_escape(run_tty({"check", bad}, false)));  // piped
+    const Run tty = run_tty({"check", bad}, true);
+    CHECK(has_escape(tty));
+    CHECK(tty.err.find("\033[1;31merror: \033[0m") != std::string::npos);
+    CHECK(tty.err.find("\033[1;32m^~~~~\033[0m") != std::string::npos);
+    ::setenv("NO_COLOR", "1", 1);
+    CHECK_FALSE(has_escape(run_tty({"check", bad}, true)));
+    // --color forces either way, before or after the command.
+    CHECK(has_escape(run_tty({"--color=always", "check", bad}, false)));
+    CHECK(has_escape(run_tty({"check", "--color", "always", bad}, false)));
+    ::unsetenv("NO_COLOR");
+    CHECK_FALSE(has_escape(run_tty({"check", "--color=never", bad}, true)));
+    CHECK(run_tty({"check", "--color=auto", bad}, false).status == 1);
+    const Run wrong = run_tty({"check", "--color=sometimes", bad}, false);
+    CHECK(wrong.status == 2);
+    CHECK(wrong.err.find("--color takes auto, always or never, got 'sometimes'") !=
+          std::string::npos);
   }
 
   TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
