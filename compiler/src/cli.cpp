@@ -3,8 +3,10 @@
 // same errors, with the same messages and exit status 1.
 #include "cli.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -109,8 +111,16 @@ options:
   -h, --help        this help
 )";
 
+// A usage error: the message, the help's usage line and where the rest is.
 int usage(std::ostream& err, const std::string& message, const char* help) {
-  err << "modelc: " << message << "\n\n" << help;
+  const std::string_view h(help);
+  const std::string_view line = h.substr(0, h.find('\n'));  // "usage: modelc check ..."
+  const std::string_view words = line.substr(std::string_view("usage: modelc ").size());
+  const std::string_view cmd = words.substr(0, words.find(' '));
+  const std::string more = cmd.starts_with('<')
+                               ? "'modelc --help' lists the commands and options"
+                               : fmt::format("'modelc {} --help' lists its options", cmd);
+  err << "modelc: " << message << "\n" << line << "\n" << more << "\n";
   return 2;
 }
 
@@ -151,6 +161,69 @@ std::string unknown_dump(std::string_view cmd, const std::string& name) {
       name.empty() ? "--dump needs a stage: --dump=STAGE"
                    : fmt::format("unknown --dump stage '{}'{}", name, did_you_mean(name, names));
   return fmt::format("{}: {} (stages: {})", cmd, what, fmt::join(names, ", "));
+}
+
+// Parses a command's arguments with CLI11 into the options `app` declares and
+// the specs (positionals; `--` ends the options). `--help` anywhere before `--`
+// prints `help`. With `dump`, also reads --dump=STAGE and --dump-ir (by hand:
+// a bare `--dump` does not take the next argument, which is a spec). Returns
+// nullopt to go on, or the exit status: 0 after --help, 2 on a usage error,
+// with a did-you-mean for a misspelt option.
+std::optional<int> parse_command(CLI::App& app, const std::string& cmd,
+                                 const std::vector<std::string>& args, const char* help,
+                                 std::vector<std::string>& specs, std::optional<Dump>* dump,
+                                 std::ostream& out, std::ostream& err) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    if (is_help(a)) return out << help, 0;
+    std::string unknown;
+    if (dump && dump_option(a, *dump, unknown)) {
+      if (!*dump) return usage(err, unknown_dump(cmd, unknown), help);
+      continue;
+    }
+    // `-o=DIR` as `-o DIR` (CLI11 would make the value "=DIR").
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a[2] == '=') {
+      rest.push_back(a.substr(0, 2));
+      rest.push_back(a.substr(3));
+      continue;
+    }
+    // CLI11 would take the next argument for an empty `--opt=`.
+    if (a.starts_with("--") && a.ends_with("="))
+      return usage(err, fmt::format("{}: {} needs a value", cmd, a.substr(0, a.size() - 1)), help);
+    rest.push_back(a);
+  }
+  app.set_help_flag();
+  app.allow_extras();
+  app.add_option("SPEC", specs);
+  std::vector<std::string> names = {"--help", "-h", "--color"};
+  if (dump) names.insert(names.end(), {"--dump", "--dump-ir"});
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
+    for (const std::string& sn : o->get_snames()) names.push_back("-" + sn);
+  }
+  std::reverse(rest.begin(), rest.end());  // CLI11 takes them last first
+  try {
+    app.parse(rest);
+  } catch (const CLI::ArgumentMismatch& e) {
+    // "--batch: 1 required TEXT missing"
+    const std::string what = e.what();
+    return usage(err, fmt::format("{}: {} needs a value", cmd, what.substr(0, what.find(':'))),
+                 help);
+  } catch (const CLI::ParseError& e) {
+    return usage(err, fmt::format("{}: {}", cmd, e.what()), help);
+  }
+  for (const std::string& r : app.remaining()) {
+    if (r == "--") continue;
+    const std::string name = r.substr(0, r.find('='));
+    return usage(
+        err, fmt::format("{}: unknown option '{}'{}", cmd, name, did_you_mean(name, names)), help);
+  }
+  return std::nullopt;
 }
 
 std::string offset(int64_t v) { return v < 0 ? "-" : std::to_string(v); }
@@ -241,21 +314,13 @@ bool compile(const std::string& path, const PipelineOptions& options, Compilatio
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
           const RenderOptions& ro) {
   std::optional<Dump> dump;
-  bool fuse = true;
+  bool no_fuse = false;
   std::vector<std::string> specs;
-  for (const std::string& a : args) {
-    std::string unknown;
-    if (is_help(a)) return out << kCheckHelp, 0;
-    if (dump_option(a, dump, unknown)) {
-      if (!dump) return usage(err, unknown_dump("check", unknown), kCheckHelp);
-    } else if (a == "--no-fuse") {
-      fuse = false;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("check: unknown option '{}'", a), kCheckHelp);
-    } else {
-      specs.push_back(a);
-    }
-  }
+  CLI::App app;
+  app.add_flag("--no-fuse", no_fuse);
+  if (auto status = parse_command(app, "check", args, kCheckHelp, specs, &dump, out, err))
+    return *status;
+  const bool fuse = !no_fuse;
   if (specs.empty()) return usage(err, "check: no spec given", kCheckHelp);
   int status = 0;
   for (const std::string& path : specs) {
@@ -282,12 +347,8 @@ int one_spec(const std::string& cmd, const std::vector<std::string>& args, const
              std::ostream& out, std::ostream& err, const RenderOptions& ro,
              std::string (*render_graph)(const Graph&)) {
   std::vector<std::string> specs;
-  for (const std::string& a : args) {
-    if (is_help(a)) return out << help, 0;
-    if (a.size() > 1 && a[0] == '-')
-      return usage(err, fmt::format("{}: unknown option '{}'", cmd, a), help);
-    specs.push_back(a);
-  }
+  CLI::App app;
+  if (auto status = parse_command(app, cmd, args, help, specs, nullptr, out, err)) return *status;
   if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
   Compilation c;
   if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
@@ -341,26 +402,15 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
              const RenderOptions& ro) {
   std::vector<std::string> specs;
   std::string dir, ns = "modelc::gen";
-  bool fuse = true;
+  bool no_fuse = false;
   std::optional<Dump> dump;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string unknown;
-    if (is_help(a)) return out << kGenerateHelp, 0;
-    if (dump_option(a, dump, unknown)) {
-      if (!dump) return usage(err, unknown_dump("generate", unknown), kGenerateHelp);
-    } else if (a == "--no-fuse") {
-      fuse = false;
-    } else if (a == "-o" || a == "--namespace") {
-      if (i + 1 == args.size())
-        return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
-      (a == "-o" ? dir : ns) = args[++i];
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("generate: unknown option '{}'", a), kGenerateHelp);
-    } else {
-      specs.push_back(a);
-    }
-  }
+  CLI::App app;
+  app.add_option("-o", dir)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--namespace", ns)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_flag("--no-fuse", no_fuse);
+  if (auto status = parse_command(app, "generate", args, kGenerateHelp, specs, &dump, out, err))
+    return *status;
+  const bool fuse = !no_fuse;
   if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
   if (dir.empty() && !dump)
     return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
@@ -388,25 +438,20 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
 int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
             const RenderOptions& ro) {
   std::vector<std::string> specs;
+  std::string batch_text;
+  CLI::App app;
+  app.add_option("--batch", batch_text)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (auto status = parse_command(app, "summary", args, kSummaryHelp, specs, nullptr, out, err))
+    return *status;
   int64_t batch = 1;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (is_help(a)) return out << kSummaryHelp, 0;
-    if (a == "--batch") {
-      if (i + 1 == args.size()) return usage(err, "summary: --batch needs a value", kSummaryHelp);
-      const std::string& v = args[++i];
-      char* end = nullptr;
-      const long long b = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
-        return usage(err,
-                     fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
-                     kSummaryHelp);
-      batch = b;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("summary: unknown option '{}'", a), kSummaryHelp);
-    } else {
-      specs.push_back(a);
-    }
+  if (app.count("--batch") > 0) {
+    const std::string& v = batch_text;
+    char* end = nullptr;
+    const long long b = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
+      return usage(err, fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
+                   kSummaryHelp);
+    batch = b;
   }
   if (specs.size() != 1) return usage(err, "summary: give exactly one spec", kSummaryHelp);
   Compilation c;
@@ -456,6 +501,12 @@ int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::os
   if (cmd == "summary") return summary(rest, out, err, ro);
   if (cmd == "generate") return generate(rest, out, err, ro);
   if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, ro, graph_dot);
+  if (cmd.size() > 1 && cmd[0] == '-' && cmd != "--") {
+    static const std::vector<std::string> options = {"--help", "--version", "--color"};
+    const std::string name = cmd.substr(0, cmd.find('='));
+    return usage(err, fmt::format("unknown option '{}'{}", name, did_you_mean(name, options)),
+                 kToolHelp);
+  }
   static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
   return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)),
                kToolHelp);

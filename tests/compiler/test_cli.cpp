@@ -212,6 +212,57 @@ TEST_SUITE("cli") {
           std::string::npos);
   }
 
+  TEST_CASE("options: --opt=value and --opt value, --, did-you-mean, short usage") {
+    const std::string spec = source_path("specs/examples/mini_alexnet.yaml");
+    const Run spaced = run({"summary", "--batch", "8", spec});
+    REQUIRE(spaced.status == 0);
+    const Run joined = run({"summary", "--batch=8", spec});
+    CHECK(joined.status == 0);
+    CHECK(joined.out == spaced.out);
+    CHECK(run({"summary", spec, "--batch", "2", "--batch=8"}).out == spaced.out);  // the last wins
+    // `--` ends the options: what follows is a spec even if it starts with '-'.
+    const Run dashes = run({"check", "--", spec});
+    CHECK(dashes.status == 0);
+    CHECK(dashes.out.find(": ok: MiniAlexNet") != std::string::npos);
+    const Run dash_file = run({"check", "--", "--no-such.yaml"});
+    CHECK(dash_file.status == 1);  // read as a spec, not as an option
+    CHECK(dash_file.err.find("--no-such.yaml") != std::string::npos);
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / "modelc_cli_opt_equals").string();
+    std::filesystem::remove_all(dir);
+    CHECK(run({"generate", "-o=" + dir, "--namespace=my::nets", spec}).status == 0);
+    CHECK(read_file(dir + "/mini_alexnet.hpp").find("namespace my::nets {") != std::string::npos);
+    std::filesystem::remove_all(dir);
+
+    // A misspelt option: did you mean, the usage line and a pointer to --help, not the whole help.
+    const Run typo = run({"summary", "--bacth", "8", spec});
+    CHECK(typo.status == 2);
+    CHECK(typo.out.empty());
+    CHECK(typo.err ==
+          "modelc: summary: unknown option '--bacth'; did you mean '--batch'?\n"
+          "usage: modelc summary [--batch N] SPEC\n"
+          "'modelc summary --help' lists its options\n");
+    CHECK(run({"check", "--no-fuze", spec}).err.find("did you mean '--no-fuse'?") !=
+          std::string::npos);
+    CHECK(run({"generate", spec, "--namepsace=x"}).err.find("did you mean '--namespace'?") !=
+          std::string::npos);
+    CHECK(run({"check", "--dumpp=ir", spec}).err.find("did you mean '--dump'?") !=
+          std::string::npos);
+    CHECK(run({"check", "--frobnicate", spec}).err.find("unknown option '--frobnicate'\n") !=
+          std::string::npos);
+    const Run missing = run({"summary", spec, "--batch"});
+    CHECK(missing.status == 2);
+    CHECK(missing.err.find("modelc: summary: --batch needs a value\n") == 0);
+    CHECK(run({"generate", spec, "--namespace="}).err.find("--namespace needs a value") !=
+          std::string::npos);
+    const Run top = run({"--verison"});
+    CHECK(top.status == 2);
+    CHECK(top.err ==
+          "modelc: unknown option '--verison'; did you mean '--version'?\n"
+          "usage: modelc <command> [options] SPEC...\n"
+          "'modelc --help' lists the commands and options\n");
+  }
+
   TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
     const std::string spec = source_path("specs/examples/mini_resnet.yaml");
     const Run typo = run({"check", "--dump=pln", spec});
