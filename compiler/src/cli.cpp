@@ -15,6 +15,7 @@
 #include "emit/emit.hpp"
 #include "passes/pipeline.hpp"
 #include "passes/plan.hpp"
+#include "report/graphviz.hpp"
 #include "report/render.hpp"
 #include "report/report.hpp"
 
@@ -34,7 +35,9 @@ commands:
   check SPEC...     check specs: every error generate could report, reported
                     first (shapes, names, attributes, the memory plan)
   summary SPEC      a table of layers, output shapes, parameters and MACs
-  graph SPEC        the network as Graphviz DOT (blocks as clusters)
+  graph SPEC [-o FILE]
+                    the network as Graphviz DOT (blocks as clusters), or
+                    drawn to FILE.svg/.png/.pdf by Graphviz
   generate SPEC -o DIR
                     write the model's C++ (DIR/<spec stem>.hpp and .cpp)
 
@@ -100,14 +103,16 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kGraphHelp = R"(usage: modelc graph SPEC
+constexpr const char* kGraphHelp = R"(usage: modelc graph SPEC [-o FILE]
 
 Prints the checked network as Graphviz DOT: one box per layer (op, name,
 output shape), block instances as nested clusters, training-only layers
-dashed, outputs double-bordered. For a picture:
-  modelc graph specs/googlenet.yaml | dot -Tsvg -o googlenet.svg
+dashed, outputs double-bordered.
 
 options:
+  -o FILE           write FILE instead of printing the DOT: FILE.svg, .png
+                    or .pdf is drawn by Graphviz's 'dot' program (Debian
+                    package graphviz), FILE.dot or .gv is the DOT text
   -h, --help        this help
 )";
 
@@ -342,20 +347,6 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   return status;
 }
 
-// `graph`: one spec, checked as `check` does, then rendered.
-int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help,
-             std::ostream& out, std::ostream& err, const RenderOptions& ro,
-             std::string (*render_graph)(const Graph&)) {
-  std::vector<std::string> specs;
-  CLI::App app;
-  if (auto status = parse_command(app, cmd, args, help, specs, nullptr, out, err)) return *status;
-  if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
-  Compilation c;
-  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
-  out << render_graph(*c.graph);
-  return 0;
-}
-
 // Why `ns` cannot be the generated namespace, or "".
 std::string namespace_problem(std::string_view ns) {
   if (ns == "modelc")
@@ -396,6 +387,50 @@ bool write_if_changed(const std::filesystem::path& path, const std::string& text
     return false;
   }
   return true;
+}
+
+// `graph`: one spec, checked as `check` does, then its DOT to stdout, to a
+// .dot/.gv file, or rendered to .svg/.png/.pdf by Graphviz's dot.
+int graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const RenderOptions& ro) {
+  std::vector<std::string> specs;
+  std::string file;
+  CLI::App app;
+  app.add_option("-o", file)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (auto status = parse_command(app, "graph", args, kGraphHelp, specs, nullptr, out, err))
+    return *status;
+  if (specs.size() != 1) return usage(err, "graph: give exactly one spec", kGraphHelp);
+  const std::string ext = std::filesystem::path(file).extension().string();
+  const bool dot_file = ext == ".dot" || ext == ".gv";
+  const std::optional<std::string> format = picture_format(file);
+  if (!file.empty() && !dot_file && !format)
+    return usage(err,
+                 fmt::format("graph: -o FILE must end in .svg, .png or .pdf (drawn by Graphviz) or "
+                             ".dot or .gv (the DOT text), got '{}'",
+                             file),
+                 kGraphHelp);
+  std::string dot;
+  if (format) {
+    dot = find_on_path("dot");
+    if (dot.empty()) {
+      err << fmt::format(
+          "modelc: error: graph: drawing '{}' needs Graphviz's 'dot' program, which is not on "
+          "PATH; install the Debian package 'graphviz' (apt-get install graphviz), or write the "
+          "DOT text with -o {}\n",
+          file, std::filesystem::path(file).replace_extension(".dot").string());
+      return 1;
+    }
+  }
+  Compilation c;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
+  const std::string text = graph_dot(*c.graph);
+  if (file.empty()) return out << text, 0;
+  if (dot_file) return write_if_changed(file, text, err) ? 0 : 1;
+  if (std::string problem = render_with_dot(dot, text, *format, file); !problem.empty()) {
+    err << fmt::format("modelc: error: graph: {}\n", problem);
+    return 1;
+  }
+  return 0;
 }
 
 int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
@@ -500,7 +535,7 @@ int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::os
   if (cmd == "check") return check(rest, out, err, ro);
   if (cmd == "summary") return summary(rest, out, err, ro);
   if (cmd == "generate") return generate(rest, out, err, ro);
-  if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, ro, graph_dot);
+  if (cmd == "graph") return graph(rest, out, err, ro);
   if (cmd.size() > 1 && cmd[0] == '-' && cmd != "--") {
     static const std::vector<std::string> options = {"--help", "--version", "--color"};
     const std::string name = cmd.substr(0, cmd.find('='));

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "report/graphviz.hpp"
 #include "report/render.hpp"
 #include "test_util.hpp"
 
@@ -101,6 +102,72 @@ TEST_SUITE("cli") {
     out = out.substr(out.find("digraph"));
     const std::string expected = read_file(source_path("tests/compiler/data/tiny_graph.dot"));
     CHECK(out == expected.substr(expected.find("digraph")));
+  }
+
+  TEST_CASE("graph -o: DOT text, or a picture drawn by Graphviz's dot, or why not") {
+    namespace fs = std::filesystem;
+    const std::string spec = source_path("tests/compiler/data/tiny_graph.yaml");
+    const fs::path dir = fs::temp_directory_path() / "modelc_cli_graph_o";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "empty");
+    const std::string dot_text = run({"graph", spec}).out;
+    REQUIRE(dot_text.find("digraph") != std::string::npos);
+
+    // .dot and .gv are the DOT text; another extension is a usage error.
+    CHECK(run({"graph", spec, "-o", (dir / "net.dot").string()}).status == 0);
+    CHECK(read_file((dir / "net.dot").string()) == dot_text);
+    const Run txt = run({"graph", spec, "-o", (dir / "net.txt").string()});
+    CHECK(txt.status == 2);
+    CHECK(txt.err.find("graph: -o FILE must end in .svg, .png or .pdf") != std::string::npos);
+
+    const std::string saved_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    const std::string svg = (dir / "net.svg").string();
+    // No dot on PATH: a clear error naming the Debian package, nothing written.
+    ::setenv("PATH", (dir / "empty").c_str(), 1);
+    const Run missing = run({"graph", spec, "-o", svg});
+    ::setenv("PATH", saved_path.c_str(), 1);
+    CHECK(missing.status == 1);
+    CHECK(missing.out.empty());
+    CHECK(missing.err ==
+          "modelc: error: graph: drawing '" + svg +
+              "' needs Graphviz's 'dot' program, which is not on PATH; install the Debian "
+              "package 'graphviz' (apt-get install graphviz), or write the DOT text with -o " +
+              (dir / "net.dot").string() + "\n");
+    CHECK_FALSE(fs::exists(svg));
+
+    // A stand-in dot first on PATH shows how dot is run: -Tsvg -o FILE INPUT.
+    fs::create_directories(dir / "fake");
+    {
+      std::ofstream script(dir / "fake" / "dot");
+      script << "#!/bin/sh\nprintf '%s\\n' \"$1\" \"$2\" > \"$3\"\ncat \"$4\" >> \"$3\"\n";
+    }
+    fs::permissions(dir / "fake" / "dot", fs::perms::owner_all);
+    ::setenv("PATH", ((dir / "fake").string() + ":" + saved_path).c_str(), 1);
+    const Run fake = run({"graph", spec, "-o", svg});
+    {
+      std::ofstream script(dir / "fake" / "dot");
+      script << "#!/bin/sh\nexit 3\n";
+    }
+    const Run failing = run({"graph", spec, "-o", svg});
+    ::setenv("PATH", saved_path.c_str(), 1);
+    CHECK(fake.status == 0);
+    CHECK(fake.err.empty());
+    CHECK(read_file(svg) == "-Tsvg\n-o\n" + dot_text);
+    CHECK(failing.status == 1);
+    CHECK(failing.err.find("failed (exit status 3) writing '" + svg + "'") != std::string::npos);
+
+    // The real dot when Graphviz is installed.
+    if (find_on_path("dot").empty()) {
+      MESSAGE("Graphviz's dot is not on PATH: the real rendering is not tested");
+    } else {
+      fs::remove(svg);
+      CHECK(run({"graph", spec, "-o", svg}).status == 0);
+      CHECK(read_file(svg).find("<svg") != std::string::npos);
+      const std::string png = (dir / "net.png").string();
+      CHECK(run({"graph", spec, "-o=" + png}).status == 0);
+      CHECK(read_file(png).substr(1, 3) == "PNG");
+    }
+    fs::remove_all(dir);
   }
 
   TEST_CASE("dump-ir") {
