@@ -69,8 +69,7 @@ std::string render_with_dot(const std::string& dot, const std::string& dot_text,
     problem = fmt::format("cannot run '{}': {}", dot, std::strerror(spawned));
   } else {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (WIFSIGNALED(status))
       problem = fmt::format("'{}' was killed by signal {}", dot, WTERMSIG(status));
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
