@@ -7,6 +7,8 @@ packages=(
   cmake g++ make pkg-config ccache
   libyaml-cpp-dev      # spec parsing
   libfmt-dev           # formatting, code emission
+  libcli11-dev         # modelc's argument parser (header-only CLI11: --opt=value, --,
+                       # the options of each command; compiler/src/cli.cpp)
   libeigen3-dev        # runtime kernels (GEMM)
   doctest-dev          # tests
   nlohmann-json3-dev   # safetensors JSON header

@@ -3,8 +3,10 @@
 // same errors, with the same messages and exit status 1.
 #include "cli.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +15,8 @@
 #include "emit/emit.hpp"
 #include "passes/pipeline.hpp"
 #include "passes/plan.hpp"
+#include "report/graphviz.hpp"
+#include "report/render.hpp"
 #include "report/report.hpp"
 
 #ifndef MODELC_VERSION
@@ -31,13 +35,17 @@ commands:
   check SPEC...     check specs: every error generate could report, reported
                     first (shapes, names, attributes, the memory plan)
   summary SPEC      a table of layers, output shapes, parameters and MACs
-  graph SPEC        the network as Graphviz DOT (blocks as clusters)
+  graph SPEC [-o FILE]
+                    the network as Graphviz DOT (blocks as clusters), or
+                    drawn to FILE.svg/.png/.pdf by Graphviz
   generate SPEC -o DIR
                     write the model's C++ (DIR/<spec stem>.hpp and .cpp)
 
 options:
   -h, --help        this help; 'modelc <command> --help' for a command's
   --version         print the version
+  --color=WHEN      colour the errors: auto (on a terminal, unless NO_COLOR is
+                    set), always or never; before or after the command
 
 exit status: 0 success, 1 errors in a spec, 2 usage errors.
 )";
@@ -95,19 +103,29 @@ options:
   -h, --help        this help
 )";
 
-constexpr const char* kGraphHelp = R"(usage: modelc graph SPEC
+constexpr const char* kGraphHelp = R"(usage: modelc graph SPEC [-o FILE]
 
 Prints the checked network as Graphviz DOT: one box per layer (op, name,
 output shape), block instances as nested clusters, training-only layers
-dashed, outputs double-bordered. For a picture:
-  modelc graph specs/googlenet.yaml | dot -Tsvg -o googlenet.svg
+dashed, outputs double-bordered.
 
 options:
+  -o FILE           write FILE instead of printing the DOT: FILE.svg, .png
+                    or .pdf is drawn by Graphviz's 'dot' program (Debian
+                    package graphviz), FILE.dot or .gv is the DOT text
   -h, --help        this help
 )";
 
+// A usage error: the message, the help's usage line and where the rest is.
 int usage(std::ostream& err, const std::string& message, const char* help) {
-  err << "modelc: " << message << "\n\n" << help;
+  const std::string_view h(help);
+  const std::string_view line = h.substr(0, h.find('\n'));  // "usage: modelc check ..."
+  const std::string_view words = line.substr(std::string_view("usage: modelc ").size());
+  const std::string_view cmd = words.substr(0, words.find(' '));
+  const std::string more = cmd.starts_with('<')
+                               ? "'modelc --help' lists the commands and options"
+                               : fmt::format("'modelc {} --help' lists its options", cmd);
+  err << "modelc: " << message << "\n" << line << "\n" << more << "\n";
   return 2;
 }
 
@@ -148,6 +166,69 @@ std::string unknown_dump(std::string_view cmd, const std::string& name) {
       name.empty() ? "--dump needs a stage: --dump=STAGE"
                    : fmt::format("unknown --dump stage '{}'{}", name, did_you_mean(name, names));
   return fmt::format("{}: {} (stages: {})", cmd, what, fmt::join(names, ", "));
+}
+
+// Parses a command's arguments with CLI11 into the options `app` declares and
+// the specs (positionals; `--` ends the options). `--help` anywhere before `--`
+// prints `help`. With `dump`, also reads --dump=STAGE and --dump-ir (by hand:
+// a bare `--dump` does not take the next argument, which is a spec). Returns
+// nullopt to go on, or the exit status: 0 after --help, 2 on a usage error,
+// with a did-you-mean for a misspelt option.
+std::optional<int> parse_command(CLI::App& app, const std::string& cmd,
+                                 const std::vector<std::string>& args, const char* help,
+                                 std::vector<std::string>& specs, std::optional<Dump>* dump,
+                                 std::ostream& out, std::ostream& err) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    if (is_help(a)) return out << help, 0;
+    std::string unknown;
+    if (dump && dump_option(a, *dump, unknown)) {
+      if (!*dump) return usage(err, unknown_dump(cmd, unknown), help);
+      continue;
+    }
+    // `-o=DIR` as `-o DIR` (CLI11 would make the value "=DIR").
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a[2] == '=') {
+      rest.push_back(a.substr(0, 2));
+      rest.push_back(a.substr(3));
+      continue;
+    }
+    // CLI11 would take the next argument for an empty `--opt=`.
+    if (a.starts_with("--") && a.ends_with("="))
+      return usage(err, fmt::format("{}: {} needs a value", cmd, a.substr(0, a.size() - 1)), help);
+    rest.push_back(a);
+  }
+  app.set_help_flag();
+  app.allow_extras();
+  app.add_option("SPEC", specs);
+  std::vector<std::string> names = {"--help", "-h", "--color"};
+  if (dump) names.insert(names.end(), {"--dump", "--dump-ir"});
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
+    for (const std::string& sn : o->get_snames()) names.push_back("-" + sn);
+  }
+  std::reverse(rest.begin(), rest.end());  // CLI11 takes them last first
+  try {
+    app.parse(rest);
+  } catch (const CLI::ArgumentMismatch& e) {
+    // "--batch: 1 required TEXT missing"
+    const std::string what = e.what();
+    return usage(err, fmt::format("{}: {} needs a value", cmd, what.substr(0, what.find(':'))),
+                 help);
+  } catch (const CLI::ParseError& e) {
+    return usage(err, fmt::format("{}: {}", cmd, e.what()), help);
+  }
+  for (const std::string& r : app.remaining()) {
+    if (r == "--") continue;
+    const std::string name = r.substr(0, r.find('='));
+    return usage(
+        err, fmt::format("{}: unknown option '{}'{}", cmd, name, did_you_mean(name, names)), help);
+  }
+  return std::nullopt;
 }
 
 std::string offset(int64_t v) { return v < 0 ? "-" : std::to_string(v); }
@@ -225,38 +306,32 @@ PipelineOptions options_for(const std::string& path, Stage last, bool fuse,
 
 // Runs the passes on one spec through options.last; errors and their count go to `err`.
 bool compile(const std::string& path, const PipelineOptions& options, Compilation& c,
-             std::ostream& err) {
+             std::ostream& err, const RenderOptions& render_options) {
   Diagnostics diags;
   const bool ok = run_passes_on_file(path, options, c, diags);
-  err << diags.format();
+  SourceFiles sources;
+  err << render(diags, sources, render_options);
   if (!diags.empty())
     err << fmt::format("{}: {} error{}\n", path, diags.size(), diags.size() == 1 ? "" : "s");
   return ok;
 }
 
-int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const RenderOptions& ro) {
   std::optional<Dump> dump;
-  bool fuse = true;
+  bool no_fuse = false;
   std::vector<std::string> specs;
-  for (const std::string& a : args) {
-    std::string unknown;
-    if (is_help(a)) return out << kCheckHelp, 0;
-    if (dump_option(a, dump, unknown)) {
-      if (!dump) return usage(err, unknown_dump("check", unknown), kCheckHelp);
-    } else if (a == "--no-fuse") {
-      fuse = false;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("check: unknown option '{}'", a), kCheckHelp);
-    } else {
-      specs.push_back(a);
-    }
-  }
+  CLI::App app;
+  app.add_flag("--no-fuse", no_fuse);
+  if (auto status = parse_command(app, "check", args, kCheckHelp, specs, &dump, out, err))
+    return *status;
+  const bool fuse = !no_fuse;
   if (specs.empty()) return usage(err, "check: no spec given", kCheckHelp);
   int status = 0;
   for (const std::string& path : specs) {
     // Without --dump, through plan: every error generate can report (emit cannot fail).
     Compilation c;
-    if (!compile(path, options_for(path, dump ? dump->after : Stage::plan, fuse), c, err)) {
+    if (!compile(path, options_for(path, dump ? dump->after : Stage::plan, fuse), c, err, ro)) {
       status = 1;
       continue;
     }
@@ -270,23 +345,6 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
                        with_commas(totals(g, true).macs));
   }
   return status;
-}
-
-// `graph`: one spec, checked as `check` does, then rendered.
-int one_spec(const std::string& cmd, const std::vector<std::string>& args, const char* help,
-             std::ostream& out, std::ostream& err, std::string (*render)(const Graph&)) {
-  std::vector<std::string> specs;
-  for (const std::string& a : args) {
-    if (is_help(a)) return out << help, 0;
-    if (a.size() > 1 && a[0] == '-')
-      return usage(err, fmt::format("{}: unknown option '{}'", cmd, a), help);
-    specs.push_back(a);
-  }
-  if (specs.size() != 1) return usage(err, fmt::format("{}: give exactly one spec", cmd), help);
-  Compilation c;
-  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
-  out << render(*c.graph);
-  return 0;
 }
 
 // Why `ns` cannot be the generated namespace, or "".
@@ -331,29 +389,63 @@ bool write_if_changed(const std::filesystem::path& path, const std::string& text
   return true;
 }
 
-int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+// `graph`: one spec, checked as `check` does, then its DOT to stdout, to a
+// .dot/.gv file, or rendered to .svg/.png/.pdf by Graphviz's dot.
+int graph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const RenderOptions& ro) {
   std::vector<std::string> specs;
-  std::string dir, ns = "modelc::gen";
-  bool fuse = true;
-  std::optional<Dump> dump;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string unknown;
-    if (is_help(a)) return out << kGenerateHelp, 0;
-    if (dump_option(a, dump, unknown)) {
-      if (!dump) return usage(err, unknown_dump("generate", unknown), kGenerateHelp);
-    } else if (a == "--no-fuse") {
-      fuse = false;
-    } else if (a == "-o" || a == "--namespace") {
-      if (i + 1 == args.size())
-        return usage(err, fmt::format("generate: {} needs a value", a), kGenerateHelp);
-      (a == "-o" ? dir : ns) = args[++i];
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("generate: unknown option '{}'", a), kGenerateHelp);
-    } else {
-      specs.push_back(a);
+  std::string file;
+  CLI::App app;
+  app.add_option("-o", file)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (auto status = parse_command(app, "graph", args, kGraphHelp, specs, nullptr, out, err))
+    return *status;
+  if (specs.size() != 1) return usage(err, "graph: give exactly one spec", kGraphHelp);
+  const std::string ext = std::filesystem::path(file).extension().string();
+  const bool dot_file = ext == ".dot" || ext == ".gv";
+  const std::optional<std::string> format = picture_format(file);
+  if (!file.empty() && !dot_file && !format)
+    return usage(err,
+                 fmt::format("graph: -o FILE must end in .svg, .png or .pdf (drawn by Graphviz) or "
+                             ".dot or .gv (the DOT text), got '{}'",
+                             file),
+                 kGraphHelp);
+  std::string dot;
+  if (format) {
+    dot = find_on_path("dot");
+    if (dot.empty()) {
+      err << fmt::format(
+          "modelc: error: graph: drawing '{}' needs Graphviz's 'dot' program, which is not on "
+          "PATH; install the Debian package 'graphviz' (apt-get install graphviz), or write the "
+          "DOT text with -o {}\n",
+          file, std::filesystem::path(file).replace_extension(".dot").string());
+      return 1;
     }
   }
+  Compilation c;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
+  const std::string text = graph_dot(*c.graph);
+  if (file.empty()) return out << text, 0;
+  if (dot_file) return write_if_changed(file, text, err) ? 0 : 1;
+  if (std::string problem = render_with_dot(dot, text, *format, file); !problem.empty()) {
+    err << fmt::format("modelc: error: graph: {}\n", problem);
+    return 1;
+  }
+  return 0;
+}
+
+int generate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+             const RenderOptions& ro) {
+  std::vector<std::string> specs;
+  std::string dir, ns = "modelc::gen";
+  bool no_fuse = false;
+  std::optional<Dump> dump;
+  CLI::App app;
+  app.add_option("-o", dir)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--namespace", ns)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_flag("--no-fuse", no_fuse);
+  if (auto status = parse_command(app, "generate", args, kGenerateHelp, specs, &dump, out, err))
+    return *status;
+  const bool fuse = !no_fuse;
   if (specs.size() != 1) return usage(err, "generate: give exactly one spec", kGenerateHelp);
   if (dir.empty() && !dump)
     return usage(err, "generate: no output directory (-o DIR)", kGenerateHelp);
@@ -361,7 +453,8 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (std::string problem = namespace_problem(ns); !problem.empty())
     return usage(err, "generate: " + problem, kGenerateHelp);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err))
+  if (!compile(specs[0], options_for(specs[0], dump ? dump->after : Stage::emit, fuse, ns), c, err,
+               ro))
     return 1;
   if (dump) return out << render_dump(*dump, c), 0;
   const GeneratedFiles& files = *c.files;
@@ -377,47 +470,78 @@ int generate(const std::vector<std::string>& args, std::ostream& out, std::ostre
   return 0;
 }
 
-int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int summary(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            const RenderOptions& ro) {
   std::vector<std::string> specs;
+  std::string batch_text;
+  CLI::App app;
+  app.add_option("--batch", batch_text)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (auto status = parse_command(app, "summary", args, kSummaryHelp, specs, nullptr, out, err))
+    return *status;
   int64_t batch = 1;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (is_help(a)) return out << kSummaryHelp, 0;
-    if (a == "--batch") {
-      if (i + 1 == args.size()) return usage(err, "summary: --batch needs a value", kSummaryHelp);
-      const std::string& v = args[++i];
-      char* end = nullptr;
-      const long long b = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
-        return usage(err,
-                     fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
-                     kSummaryHelp);
-      batch = b;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage(err, fmt::format("summary: unknown option '{}'", a), kSummaryHelp);
-    } else {
-      specs.push_back(a);
-    }
+  if (app.count("--batch") > 0) {
+    const std::string& v = batch_text;
+    char* end = nullptr;
+    const long long b = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || b < 1 || b > 1000000)
+      return usage(err, fmt::format("summary: --batch takes an integer in 1..1000000, got '{}'", v),
+                   kSummaryHelp);
+    batch = b;
   }
   if (specs.size() != 1) return usage(err, "summary: give exactly one spec", kSummaryHelp);
   Compilation c;
-  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err)) return 1;
+  if (!compile(specs[0], options_for(specs[0], Stage::plan, true), c, err, ro)) return 1;
   out << summary_table(*c.graph) << "\n" << memory_plan_text(*c.graph, *c.plan, batch);
   return 0;
 }
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::ostream& err,
+            bool err_is_tty) {
+  // --color=WHEN (or --color WHEN) may stand anywhere before a `--`.
+  ColorMode color = ColorMode::auto_;
+  std::vector<std::string> args;
+  for (size_t i = 0; i < all_args.size(); ++i) {
+    const std::string& a = all_args[i];
+    if (a == "--") {
+      args.insert(args.end(), all_args.begin() + static_cast<std::ptrdiff_t>(i), all_args.end());
+      break;
+    }
+    if (a != "--color" && a.rfind("--color=", 0) != 0) {
+      args.push_back(a);
+      continue;
+    }
+    std::string when;
+    if (a == "--color") {
+      if (i + 1 == all_args.size())
+        return usage(err, "--color needs a value: auto, always or never", kToolHelp);
+      when = all_args[++i];
+    } else {
+      when = a.substr(8);
+    }
+    const std::optional<ColorMode> m = parse_color_mode(when);
+    if (!m)
+      return usage(err, fmt::format("--color takes auto, always or never, got '{}'", when),
+                   kToolHelp);
+    color = *m;
+  }
+  const RenderOptions ro{.color = use_color(color, err_is_tty)};
   if (args.empty()) return usage(err, "no command given", kToolHelp);
   const std::string& cmd = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (is_help(cmd)) return out << kToolHelp, 0;
   if (cmd == "--version") return out << "modelc " << MODELC_VERSION << "\n", 0;
-  if (cmd == "check") return check(rest, out, err);
-  if (cmd == "summary") return summary(rest, out, err);
-  if (cmd == "generate") return generate(rest, out, err);
-  if (cmd == "graph") return one_spec(cmd, rest, kGraphHelp, out, err, graph_dot);
+  if (cmd == "check") return check(rest, out, err, ro);
+  if (cmd == "summary") return summary(rest, out, err, ro);
+  if (cmd == "generate") return generate(rest, out, err, ro);
+  if (cmd == "graph") return graph(rest, out, err, ro);
+  if (cmd.size() > 1 && cmd[0] == '-' && cmd != "--") {
+    static const std::vector<std::string> options = {"--help", "--version", "--color"};
+    const std::string name = cmd.substr(0, cmd.find('='));
+    return usage(err, fmt::format("unknown option '{}'{}", name, did_you_mean(name, options)),
+                 kToolHelp);
+  }
   static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
   return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)),
                kToolHelp);

@@ -1,12 +1,15 @@
 // The `modelc` command line in-process: exit codes, help, version, summary,
 // the DOT output of a small spec, and the speed of check + summary.
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cli.hpp"
+#include "report/graphviz.hpp"
+#include "report/render.hpp"
 #include "test_util.hpp"
 
 using namespace modelc;
@@ -101,6 +104,72 @@ TEST_SUITE("cli") {
     CHECK(out == expected.substr(expected.find("digraph")));
   }
 
+  TEST_CASE("graph -o: DOT text, or a picture drawn by Graphviz's dot, or why not") {
+    namespace fs = std::filesystem;
+    const std::string spec = source_path("tests/compiler/data/tiny_graph.yaml");
+    const fs::path dir = fs::temp_directory_path() / "modelc_cli_graph_o";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "empty");
+    const std::string dot_text = run({"graph", spec}).out;
+    REQUIRE(dot_text.find("digraph") != std::string::npos);
+
+    // .dot and .gv are the DOT text; another extension is a usage error.
+    CHECK(run({"graph", spec, "-o", (dir / "net.dot").string()}).status == 0);
+    CHECK(read_file((dir / "net.dot").string()) == dot_text);
+    const Run txt = run({"graph", spec, "-o", (dir / "net.txt").string()});
+    CHECK(txt.status == 2);
+    CHECK(txt.err.find("graph: -o FILE must end in .svg, .png or .pdf") != std::string::npos);
+
+    const std::string saved_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    const std::string svg = (dir / "net.svg").string();
+    // No dot on PATH: a clear error naming the Debian package, nothing written.
+    ::setenv("PATH", (dir / "empty").c_str(), 1);
+    const Run missing = run({"graph", spec, "-o", svg});
+    ::setenv("PATH", saved_path.c_str(), 1);
+    CHECK(missing.status == 1);
+    CHECK(missing.out.empty());
+    CHECK(missing.err ==
+          "modelc: error: graph: drawing '" + svg +
+              "' needs Graphviz's 'dot' program, which is not on PATH; install the Debian "
+              "package 'graphviz' (apt-get install graphviz), or write the DOT text with -o " +
+              (dir / "net.dot").string() + "\n");
+    CHECK_FALSE(fs::exists(svg));
+
+    // A stand-in dot first on PATH shows how dot is run: -Tsvg -o FILE INPUT.
+    fs::create_directories(dir / "fake");
+    {
+      std::ofstream script(dir / "fake" / "dot");
+      script << "#!/bin/sh\nprintf '%s\\n' \"$1\" \"$2\" > \"$3\"\ncat \"$4\" >> \"$3\"\n";
+    }
+    fs::permissions(dir / "fake" / "dot", fs::perms::owner_all);
+    ::setenv("PATH", ((dir / "fake").string() + ":" + saved_path).c_str(), 1);
+    const Run fake = run({"graph", spec, "-o", svg});
+    {
+      std::ofstream script(dir / "fake" / "dot");
+      script << "#!/bin/sh\nexit 3\n";
+    }
+    const Run failing = run({"graph", spec, "-o", svg});
+    ::setenv("PATH", saved_path.c_str(), 1);
+    CHECK(fake.status == 0);
+    CHECK(fake.err.empty());
+    CHECK(read_file(svg) == "-Tsvg\n-o\n" + dot_text);
+    CHECK(failing.status == 1);
+    CHECK(failing.err.find("failed (exit status 3) writing '" + svg + "'") != std::string::npos);
+
+    // The real dot when Graphviz is installed.
+    if (find_on_path("dot").empty()) {
+      MESSAGE("Graphviz's dot is not on PATH: the real rendering is not tested");
+    } else {
+      fs::remove(svg);
+      CHECK(run({"graph", spec, "-o", svg}).status == 0);
+      CHECK(read_file(svg).find("<svg") != std::string::npos);
+      const std::string png = (dir / "net.png").string();
+      CHECK(run({"graph", spec, "-o=" + png}).status == 0);
+      CHECK(read_file(png).substr(1, 3) == "PNG");
+    }
+    fs::remove_all(dir);
+  }
+
   TEST_CASE("dump-ir") {
     const Run r = run({"check", "--dump-ir", source_path("tests/compiler/data/tiny_graph.yaml")});
     CHECK(r.status == 0);
@@ -146,6 +215,119 @@ TEST_SUITE("cli") {
     CHECK(ir.status == 0);
     CHECK(ir.out.find("%1 probs softmax(%0)") != std::string::npos);
     CHECK(run({"check", "--dump=plan", bad}).status == 1);
+  }
+
+  TEST_CASE("diagnostics: the source line and a caret under the column") {
+    const Run r = run({"check", source_path("tests/compiler/bad_specs/unknown_op.yaml")});
+    CHECK(r.status == 1);
+    // The first line is as before; the source line and the caret follow it.
+    CHECK(r.err.find("unknown_op.yaml:6:10: error: unknown op 'conv2'; did you mean 'conv2d'?\n"
+                     "  - {op: conv2, filters: 8, kernel: 3}\n"
+                     "         ^~~~~\n") != std::string::npos);
+    // A note with its own location gets its own source line and caret.
+    const Run n = run({"check", source_path("tests/compiler/bad_specs/arg_type_from_param.yaml")});
+    CHECK(n.err.find(":11:54: error: conv2d 'u/conv': kernel must be a positive integer or a pair "
+                     "[h, w], got ['three', 1]\n"
+                     "      - {op: conv2d, name: conv, filters: 4, kernel: [$k, 1]}\n" +
+                     std::string(53, ' ') + "^~~~~~~\n") != std::string::npos);
+    CHECK(n.err.find(":13:38: note: $k is 'three' here\n"
+                     "  - {block: unit, name: u, args: {k: three}}\n" +
+                     std::string(37, ' ') + "^~~~~\n") != std::string::npos);
+    const Run b = run({"check", source_path("tests/compiler/bad_specs/block_sees_outside.yaml")});
+    CHECK(b.status == 1);
+    CHECK(b.err.find("block_sees_outside.yaml:10:45: error: add 'sum' in block 'res': unknown "
+                     "layer 'stem'\n"
+                     "      - {op: add, name: sum, inputs: [conv, stem]}\n" +
+                     std::string(44, ' ') + "^~~~\n") != std::string::npos);
+    // A missing file has no line to show.
+    const Run missing = run({"check", "/nonexistent/spec.yaml"});
+    CHECK(missing.err.find('^') == std::string::npos);
+
+    // Tabs are kept so the caret lines up; quoted and bracketed values are spanned whole.
+    CHECK(caret_line("\tname: x", 8) == "\t      ^");
+    CHECK(caret_line("a: \"two words\", b", 4) == "   ^~~~~~~~~~~");
+    CHECK(caret_line("  - {op: conv2d, k: [3, 3]}", 5) == "    ^~~~~~~~~~~~~~~~~~~~~~~");
+    CHECK(caret_line("x: \xc3\xa9t\xc3\xa9, y", 4) == "   ^~~");  // columns count code points
+    CHECK(caret_line("short", 9).empty());                        // past the end: no caret
+  }
+
+  TEST_CASE("diagnostics: colour on a terminal, off when piped, NO_COLOR, --color") {
+    const std::string bad = source_path("tests/compiler/bad_specs/unknown_op.yaml");
+    auto run_tty = [](std::vector<std::string> args, bool tty) {
+      std::ostringstream out, err;
+      const int status = run_cli(args, out, err, tty);
+      return Run{status, out.str(), err.str()};
+    };
+    const auto has_escape = [](const Run& r) { return r.err.find('\033') != std::string::npos; };
+    ::unsetenv("NO_COLOR");
+    CHECK_FALSE(has_escape(run_tty({"check", bad}, false)));  // piped
+    const Run tty = run_tty({"check", bad}, true);
+    CHECK(has_escape(tty));
+    CHECK(tty.err.find("\033[1;31merror: \033[0m") != std::string::npos);
+    CHECK(tty.err.find("\033[1;32m^~~~~\033[0m") != std::string::npos);
+    ::setenv("NO_COLOR", "1", 1);
+    CHECK_FALSE(has_escape(run_tty({"check", bad}, true)));
+    // --color forces either way, before or after the command.
+    CHECK(has_escape(run_tty({"--color=always", "check", bad}, false)));
+    CHECK(has_escape(run_tty({"check", "--color", "always", bad}, false)));
+    ::unsetenv("NO_COLOR");
+    CHECK_FALSE(has_escape(run_tty({"check", "--color=never", bad}, true)));
+    CHECK(run_tty({"check", "--color=auto", bad}, false).status == 1);
+    const Run wrong = run_tty({"check", "--color=sometimes", bad}, false);
+    CHECK(wrong.status == 2);
+    CHECK(wrong.err.find("--color takes auto, always or never, got 'sometimes'") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("options: --opt=value and --opt value, --, did-you-mean, short usage") {
+    const std::string spec = source_path("specs/examples/mini_alexnet.yaml");
+    const Run spaced = run({"summary", "--batch", "8", spec});
+    REQUIRE(spaced.status == 0);
+    const Run joined = run({"summary", "--batch=8", spec});
+    CHECK(joined.status == 0);
+    CHECK(joined.out == spaced.out);
+    CHECK(run({"summary", spec, "--batch", "2", "--batch=8"}).out == spaced.out);  // the last wins
+    // `--` ends the options: what follows is a spec even if it starts with '-'.
+    const Run dashes = run({"check", "--", spec});
+    CHECK(dashes.status == 0);
+    CHECK(dashes.out.find(": ok: MiniAlexNet") != std::string::npos);
+    const Run dash_file = run({"check", "--", "--no-such.yaml"});
+    CHECK(dash_file.status == 1);  // read as a spec, not as an option
+    CHECK(dash_file.err.find("--no-such.yaml") != std::string::npos);
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / "modelc_cli_opt_equals").string();
+    std::filesystem::remove_all(dir);
+    CHECK(run({"generate", "-o=" + dir, "--namespace=my::nets", spec}).status == 0);
+    CHECK(read_file(dir + "/mini_alexnet.hpp").find("namespace my::nets {") != std::string::npos);
+    std::filesystem::remove_all(dir);
+
+    // A misspelt option: did you mean, the usage line and a pointer to --help, not the whole help.
+    const Run typo = run({"summary", "--bacth", "8", spec});
+    CHECK(typo.status == 2);
+    CHECK(typo.out.empty());
+    CHECK(typo.err ==
+          "modelc: summary: unknown option '--bacth'; did you mean '--batch'?\n"
+          "usage: modelc summary [--batch N] SPEC\n"
+          "'modelc summary --help' lists its options\n");
+    CHECK(run({"check", "--no-fuze", spec}).err.find("did you mean '--no-fuse'?") !=
+          std::string::npos);
+    CHECK(run({"generate", spec, "--namepsace=x"}).err.find("did you mean '--namespace'?") !=
+          std::string::npos);
+    CHECK(run({"check", "--dumpp=ir", spec}).err.find("did you mean '--dump'?") !=
+          std::string::npos);
+    CHECK(run({"check", "--frobnicate", spec}).err.find("unknown option '--frobnicate'\n") !=
+          std::string::npos);
+    const Run missing = run({"summary", spec, "--batch"});
+    CHECK(missing.status == 2);
+    CHECK(missing.err.find("modelc: summary: --batch needs a value\n") == 0);
+    CHECK(run({"generate", spec, "--namespace="}).err.find("--namespace needs a value") !=
+          std::string::npos);
+    const Run top = run({"--verison"});
+    CHECK(top.status == 2);
+    CHECK(top.err ==
+          "modelc: unknown option '--verison'; did you mean '--version'?\n"
+          "usage: modelc <command> [options] SPEC...\n"
+          "'modelc --help' lists the commands and options\n");
   }
 
   TEST_CASE("--dump: an unknown or missing stage is a usage error that lists the stages") {
