@@ -169,7 +169,8 @@ layers:
     CHECK(diags.format().find("the limit is 4,194,304") != std::string::npos);
     Diagnostics missing;
     CHECK_FALSE(compile_file((dir / "missing.yaml").string(), missing).has_value());
-    CHECK(missing.format().find("cannot open the spec file") != std::string::npos);
+    CHECK(missing.format().find("cannot open the spec file: No such file or directory") !=
+          std::string::npos);
     Diagnostics directory;
     CHECK_FALSE(compile_file(dir.string(), directory).has_value());
     CHECK(directory.format().find("is a directory") != std::string::npos);

@@ -36,9 +36,27 @@ std::string closest(std::string_view word, std::span<const std::string> candidat
   return best;
 }
 
+std::vector<std::string> closest_all(std::string_view word,
+                                     std::span<const std::string> candidates) {
+  const int limit = std::max<int>(1, static_cast<int>(word.size()) / 3);
+  std::vector<std::string> best;
+  int best_d = limit + 1;
+  for (const std::string& c : candidates) {
+    if (c.empty() || std::find(best.begin(), best.end(), c) != best.end()) continue;
+    const int d = edit_distance(word, c);
+    if (d < best_d) best_d = d, best.clear();
+    if (d == best_d) best.push_back(c);
+  }
+  return best;
+}
+
 std::string did_you_mean(std::string_view word, std::span<const std::string> candidates) {
-  const std::string c = closest(word, candidates);
-  return c.empty() ? std::string{} : fmt::format("; did you mean '{}'?", c);
+  const std::vector<std::string> c = closest_all(word, candidates);
+  if (c.empty()) return {};
+  std::string list;
+  for (size_t i = 0; i < c.size(); ++i)
+    list += fmt::format("{}'{}'", i == 0 ? "" : i + 1 == c.size() ? " or " : ", ", c[i]);
+  return fmt::format("; did you mean {}?", list);
 }
 
 std::string with_commas(int64_t n) {

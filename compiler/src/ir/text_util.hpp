@@ -17,7 +17,10 @@ int edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within a distance that scales with the word's length
 // ("" when none is close); ties go to the earliest candidate.
 std::string closest(std::string_view word, std::span<const std::string> candidates);
-// "; did you mean 'x'?" or "".
+// Every candidate at the smallest such distance, in the candidates' order.
+std::vector<std::string> closest_all(std::string_view word,
+                                     std::span<const std::string> candidates);
+// "; did you mean 'x'?", "; did you mean 's1' or 's3'?" (ties, equally close) or "".
 std::string did_you_mean(std::string_view word, std::span<const std::string> candidates);
 
 std::string with_commas(int64_t n);     // 1234567 -> "1,234,567"

@@ -106,6 +106,11 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       for (size_t i = 0; i < kActivationCount; ++i)
         if (v.kind == Value::Kind::string && v.string == kActivationNames[i])
           return out.activation = static_cast<Activation>(i), true;
+      if (v.kind == Value::Kind::string) {
+        const std::vector<std::string> names(std::begin(kActivationNames),
+                                             std::end(kActivationNames));
+        if (const std::string c = did_you_mean(v.string, names); !c.empty()) why = c.substr(2);
+      }
       return false;
     case AttrType::real: {
       // Bounds at ±1e30 mean none: "[0, inf)", "a finite number".

@@ -1,4 +1,6 @@
 // The pipeline in one screen: the passes listed in pipeline.hpp, one line each.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -105,9 +107,13 @@ bool run_passes_on_file(const std::string& path, const PipelineOptions& options,
     diags.error(file_loc, "is a directory, not a spec file");
     return false;
   }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diags.error(file_loc, "cannot open the spec file");
+    const int err = errno;
+    diags.error(file_loc, err != 0
+                              ? fmt::format("cannot open the spec file: {}", std::strerror(err))
+                              : std::string("cannot open the spec file"));
     return false;
   }
   in.seekg(0, std::ios::end);

@@ -7,12 +7,24 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "emit/cpp_names.hpp"
 #include "ops/op.hpp"
 #include "passes/pipeline.hpp"
 
 namespace modelc {
+
+namespace {
+
+// The ops a layer may name (every op but the input).
+std::vector<std::string> layer_op_names() {
+  std::vector<std::string> names = op_names();
+  std::erase(names, std::string(op_info(OpKind::input).name));
+  return names;
+}
+
+}  // namespace
 
 namespace {
 
@@ -287,6 +299,8 @@ class Parser {
       if (std::any_of(spec_.blocks.begin(), spec_.blocks.end(),
                       [&](const BlockAst& b) { return b.name == l.op; }))
         d.note(fmt::format("'{}' is a block: write 'block: {}'", l.op, l.op));
+      else if (did_you_mean(l.op, op_names()).empty())
+        d.note(fmt::format("modelc's ops: {}", fmt::join(layer_op_names(), ", ")));
       return l;
     }
     std::vector<std::string> keys = kCommonKeys;
