@@ -181,7 +181,8 @@ std::string plan_dump(const Graph& g, const MemoryPlan& p) {
     }
     if (n.fuse_bn >= 0) line += fmt::format(" fuse_bn=%{}", n.fuse_bn);
     if (n.fuse_residual >= 0) line += fmt::format(" fuse_residual=%{}", n.fuse_residual);
-    if (n.fuse_relu) line += " fuse_relu";
+    if (n.fuse_act != Activation::linear)
+      line += fmt::format(" fuse_act={}", activation_name(n.fuse_act));
     if (n.prep >= 0) line += fmt::format(" prep={}", n.prep);
     out += line + "\n";
   }

@@ -417,6 +417,7 @@ TEST_SUITE("ops") {
       CHECK(bool(op->prepared_floats) == bool(op->emit_prepare));
       CHECK(bool(op->saved_floats) == !op->saved.empty());
       if (op->fusion == FusionRole::host) CHECK(bool(op->prepared_floats));
+      CHECK((op->fusion == FusionRole::activation) == bool(op->fusable_activation));
       if (!op->attrs.empty()) CHECK(bool(op->print_attrs));
     }
   }
@@ -557,6 +558,36 @@ TEST_SUITE("v2 shape ops") {
         spec_of("[5, 7, 6]", "{op: conv2d, filters: 9, kernel: 3, groups: 3, dilation: 2}")));
     CHECK(ir.find(" groups=3") != std::string::npos);
     CHECK(ir.find(" d=2x2") != std::string::npos);
+  }
+
+  TEST_CASE("depthwise_conv2d: [H', W', C·dm], Keras kernel [kh, kw, C, dm], dilation") {
+    const Node n = one("[5, 7, 6]", "{op: depthwise_conv2d, kernel: 3, stride: 2, padding: same}");
+    CHECK(n.shape == S{3, 4, 6});
+    REQUIRE(n.params.size() == 2);
+    CHECK(n.params[0].name == "depthwise_kernel");
+    CHECK(n.params[0].shape == S{3, 3, 6, 1});
+    CHECK(n.params[0].fan_in == 54);
+    CHECK(n.params[0].fan_out == 9);
+    CHECK(n.params[1].shape == S{6});
+    CHECK(n.macs == 3 * 4 * 6 * 9);
+    const Node m = one("[5, 7, 6]",
+                       "{op: depthwise_conv2d, kernel: [3, 2], depth_multiplier: 3, dilation: 2, "
+                       "use_bias: false, padding: 1}");
+    CHECK(m.shape == S{3, 5, 18});
+    REQUIRE(m.params.size() == 1);
+    CHECK(m.params[0].shape == S{3, 2, 6, 3});
+    CHECK(
+        one_error("[5, 7, 6]", "{op: depthwise_conv2d, name: d, kernel: 3, depth_multiplier: 0}") ==
+        "depthwise_conv2d 'd': depth_multiplier must be a positive integer, got 0");
+    CHECK(one_error("[5, 7, 6]", "{op: depthwise_conv2d, name: d}") ==
+          "depthwise_conv2d 'd': missing attribute 'kernel'");
+    CHECK(one_error("[6]", "{op: depthwise_conv2d, name: d, kernel: 1}") ==
+          "depthwise_conv2d 'd': needs a 3-d input [H, W, C], got [6] from 'input'");
+    CHECK(one_error("[5, 7, 6]", "{op: depthwise_conv2d, name: d, kernel: 3, filters: 6}") ==
+          "unknown key 'filters' in depthwise_conv2d");
+    const std::string ir = dump_ir(must_compile(
+        spec_of("[5, 7, 6]", "{op: depthwise_conv2d, kernel: 3, depth_multiplier: 2}")));
+    CHECK(ir.find(" depth_multiplier=2 k=3x3") != std::string::npos);
   }
 
   TEST_CASE("channel_shuffle: same shape, groups must divide the channels, any rank") {

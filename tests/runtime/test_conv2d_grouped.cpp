@@ -76,7 +76,8 @@ std::vector<double> naive(const Grouped& k) {
               if (iy < 0 || iy >= v.h || ix < 0 || ix >= v.w) continue;
               for (int64_t ci = 0; ci < cg; ++ci) {
                 const int64_t c = (o / og) * cg + ci;
-                s += static_cast<double>(k.x[static_cast<size_t>(((n * v.h + iy) * v.w + ix) * v.c + c)]) *
+                s += static_cast<double>(
+                         k.x[static_cast<size_t>(((n * v.h + iy) * v.w + ix) * v.c + c)]) *
                      k.w[static_cast<size_t>(((ky * v.kw + kx) * cg + ci) * k.g.oc + o)];
               }
             }
@@ -112,8 +113,8 @@ TEST_CASE("grouped and dilated conv2d forward matches a naive loop, fused and pr
     conv2d_prepare(prepared.data(), k.w.data(), k.b.data(),
                    BatchnormFold{gamma.data(), beta.data(), mean.data(), var.data(), eps}, k.g);
     std::vector<float> y(k.out_size()), scratch(conv2d_inference_scratch(k.g));
-    conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), nullptr, k.g,
-                            Activation::relu6, scratch.data());
+    conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), nullptr, k.g, Activation::relu6,
+                            scratch.data());
     std::vector<double> bn = want;
     for (size_t i = 0; i < bn.size(); ++i) {
       const size_t o = i % static_cast<size_t>(k.g.oc);

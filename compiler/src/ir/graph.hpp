@@ -38,7 +38,8 @@ struct Attrs {
   int64_t units = 0;                 // dense: output features
   int64_t kh = 0, kw = 0;            // conv2d kernel / maxpool, avgpool window
   int64_t sh = 1, sw = 1;            // conv2d, maxpool, avgpool stride
-  int64_t dh = 1, dw = 1;            // conv2d: dilation (pools: 1)
+  int64_t dh = 1, dw = 1;            // conv2d, depthwise_conv2d: dilation (pools: 1)
+  int64_t depth_multiplier = 1;      // depthwise_conv2d: outputs per input channel
   Padding padding = Padding::valid;  // conv2d, maxpool, avgpool
   // Resolved zero padding of conv2d/pools (from `valid`/`same`/explicit, via
   // modelc/geometry.hpp; `same` puts the extra row/column at the bottom/right)

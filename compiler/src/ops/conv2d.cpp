@@ -94,8 +94,7 @@ void forward(const EmitCtx& c, CodeWriter& w) {
     w.line(
         "modelc::conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {}, "
         "scratch());",
-        c.y(), c.x(), c.id(), residual, c.geom(),
-        p.fuse_relu ? "modelc::Activation::relu" : c.act());
+        c.y(), c.x(), c.id(), residual, c.geom(), fused_output_act(c));
     return;
   }
   w.line("modelc::conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}, scratch(){});", c.y(),
@@ -111,15 +110,8 @@ void backward(const EmitCtx& c, CodeWriter& w) {
 // Packs the kernel; folds the bias and a fused batchnorm (see plan.cpp).
 void prepare(const EmitCtx& c, CodeWriter& w) {
   const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
-  std::string bn;
-  if (p.fuse_bn >= 0) {
-    const EmitCtx b = c.of(p.fuse_bn);
-    bn = fmt::format("modelc::BatchnormFold{{{}, {}, {}, {}, {}}}, ", b.w("gamma"), b.w("beta"),
-                     b.w("moving_mean"), b.w("moving_variance"),
-                     float_literal(b.node().attrs.epsilon));
-  }
   w.line("modelc::conv2d_prepare(prep(p_{}), {}, {}, {}{});  // {}", c.id(), c.w("kernel"),
-         c.w("bias"), bn, c.geom(),
+         c.w("bias"), fused_batchnorm_arg(c), c.geom(),
          p.fuse_bn >= 0 ? c.node().name + " + " + c.of(p.fuse_bn).node().name : c.node().name);
 }
 

@@ -47,8 +47,12 @@ const OpInfo ops::op_elu = {
     .finish = finish,
     .print_attrs = [](const Attrs& a) { return fmt::format(" alpha={}", a.alpha); },
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    // The output pass's elu is alpha 1.
+    .fusable_activation =
+        [](const Attrs& a) { return a.alpha == 1.0 ? Activation::elu : Activation::linear; },
 };
 
 }  // namespace modelc

@@ -26,8 +26,10 @@ const OpInfo ops::op_gelu = {
     .name = "gelu",
     .summary = "Gaussian error linear unit x * Phi(x) (exact erf), element-wise",
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::gelu; },
 };
 
 }  // namespace modelc

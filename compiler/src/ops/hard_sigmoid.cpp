@@ -27,8 +27,10 @@ const OpInfo ops::op_hard_sigmoid = {
     .name = "hard_sigmoid",
     .summary = "relu6(x + 3) / 6, element-wise",
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::hard_sigmoid; },
 };
 
 }  // namespace modelc

@@ -26,8 +26,10 @@ const OpInfo ops::op_hard_swish = {
     .name = "hard_swish",
     .summary = "x * relu6(x + 3) / 6, element-wise",
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::hard_swish; },
 };
 
 }  // namespace modelc

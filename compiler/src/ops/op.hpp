@@ -85,8 +85,9 @@ enum class ViewRule : uint8_t {
 // The op's part in inference fusion (plan.cpp, fuse_into_convs): a host with
 // a linear activation takes in, in this order and when each is the only reader
 // of the tensor before it, a node folded into its prepared weights, a two-input
-// add whose other input is already computed (the residual), and a relu.
-enum class FusionRole : uint8_t { none, host, folded_into_weights, residual_add, relu };
+// add whose other input is already computed (the residual), and an activation
+// op (relu, relu6, gelu, ...: OpInfo::fusable_activation says which).
+enum class FusionRole : uint8_t { none, host, folded_into_weights, residual_add, activation };
 
 // The activation a node ends in, which a loss head may take in: softmax for
 // softmax_crossentropy, sigmoid for binary_crossentropy, the loss then being
@@ -150,6 +151,9 @@ struct OpInfo {
   // Which kernel the runtime picks for this node, for the layer's comment
   // ("indirect GEMM"); when the op has several.
   std::string (*kernel_note)(const Node&, const Shape& input) = nullptr;
+  // FusionRole::activation: the Activation the op computes, which a host then
+  // applies in its output pass; linear when this node cannot fuse (elu's alpha != 1).
+  Activation (*fusable_activation)(const Attrs&) = nullptr;
 };
 
 // The shape rule of ops whose output has their input's shape.
@@ -162,6 +166,11 @@ int64_t fused_pre_activation_floats(const Node& n);
 // Their kernels' trailing argument for it: ", <aux buffer>" in training when
 // kept, else "".
 std::string fused_pre_activation_arg(const EmitCtx& c);
+// A fusion host's prepared inference call: the activation of its output pass
+// (a fused activation op's, else its own), and "modelc::BatchnormFold{...}, "
+// for a fused batchnorm (else "").
+std::string fused_output_act(const EmitCtx& c);
+std::string fused_batchnorm_arg(const EmitCtx& c);
 
 const OpInfo& op_info(OpKind op);
 const OpInfo* find_op(std::string_view name);  // nullptr when unknown

@@ -7,6 +7,7 @@
 
 #include "emit/emit.hpp"
 #include "ops/op.hpp"
+#include "passes/plan.hpp"
 
 namespace modelc {
 
@@ -57,6 +58,21 @@ int64_t fused_pre_activation_floats(const Node& n) {
 std::string fused_pre_activation_arg(const EmitCtx& c) {
   const bool keep = c.mode == Mode::training && fused_pre_activation_floats(c.node()) > 0;
   return keep ? ", " + c.aux() : "";
+}
+
+std::string fused_output_act(const EmitCtx& c) {
+  const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
+  if (p.fuse_act == Activation::linear) return c.act();
+  return fmt::format("modelc::Activation::{}", activation_name(p.fuse_act));
+}
+
+std::string fused_batchnorm_arg(const EmitCtx& c) {
+  const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
+  if (p.fuse_bn < 0) return "";
+  const EmitCtx b = c.of(p.fuse_bn);
+  return fmt::format("modelc::BatchnormFold{{{}, {}, {}, {}, {}}}, ", b.w("gamma"), b.w("beta"),
+                     b.w("moving_mean"), b.w("moving_variance"),
+                     float_literal(b.node().attrs.epsilon));
 }
 
 bool ShapeCtx::require_rank(size_t rank, std::string_view layout) {

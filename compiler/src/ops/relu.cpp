@@ -22,9 +22,10 @@ const OpInfo ops::op_relu = {
     .name = "relu",
     .summary = "rectified linear unit, element-wise",
     .shape = identity_shape,
-    .fusion = FusionRole::relu,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::relu; },
 };
 
 }  // namespace modelc

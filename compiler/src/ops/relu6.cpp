@@ -26,8 +26,10 @@ const OpInfo ops::op_relu6 = {
     .name = "relu6",
     .summary = "relu capped at 6, element-wise",
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::relu6; },
 };
 
 }  // namespace modelc

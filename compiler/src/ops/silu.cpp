@@ -25,8 +25,10 @@ const OpInfo ops::op_silu = {
     .name = "silu",
     .summary = "x * sigmoid(x) (swish), element-wise",
     .shape = identity_shape,
+    .fusion = FusionRole::activation,
     .emit_forward = forward,
     .emit_backward = backward,
+    .fusable_activation = [](const Attrs&) { return Activation::silu; },
 };
 
 }  // namespace modelc

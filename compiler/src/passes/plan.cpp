@@ -57,10 +57,10 @@ int64_t first_fit(std::vector<Block>& live, int64_t size, int owner) {
 
 // Inference fusion (FusionRole in ops/op.hpp): each host (conv2d) with a
 // linear activation takes in the node folded into its weights (batchnorm), the
-// two-input add (of equal shapes) and the relu that follow it, as long as each
-// is the only reader of the tensor before it (and no output needs it). The add's
-// other input must be computed before the host. Every node with prepared
-// weights gets its offset here, fused or not.
+// two-input add (of equal shapes) and the activation op (relu, relu6, ...) that follow it, as long
+// as each is the only reader of the tensor before it (and no output needs it). The add's other
+// input must be computed before the host. Every node with prepared weights gets its offset here,
+// fused or not.
 void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
   const size_t count = g.nodes.size();
   std::vector<int> readers(count, 0), reader(count, -1);
@@ -112,9 +112,13 @@ void fuse_into_convs(const Graph& g, MemoryPlan& plan, bool fuse) {
         take(add);
       }
     }
-    if (const int relu = next(tail, FusionRole::relu); relu >= 0) {
-      p.fuse_relu = true;
-      take(relu);
+    if (const int act = next(tail, FusionRole::activation); act >= 0) {
+      const Node& a = g.nodes[static_cast<size_t>(act)];
+      const Activation f = op_info(a.op).fusable_activation(a.attrs);
+      if (f != Activation::linear) {
+        p.fuse_act = f;
+        take(act);
+      }
     }
   }
   plan.prepared_floats = prepared;

@@ -38,10 +38,10 @@ struct NodePlan {
   // (folded into prepared weights), the add it feeds (the other input is the
   // residual) and a relu; the fused nodes become views of the conv (view_of).
   int fuse_bn = -1;
-  int fuse_residual = -1;  // node whose output is added before the activation
-  bool fuse_relu = false;
-  std::vector<int> fused;  // the fused nodes, in order
-  int64_t prep = -1;       // conv2d: offset of its prepared weights (floats, not per image)
+  int fuse_residual = -1;                    // node whose output is added before the activation
+  Activation fuse_act = Activation::linear;  // a fused activation op's (relu, relu6, ...)
+  std::vector<int> fused;                    // the fused nodes, in order
+  int64_t prep = -1;  // conv2d: offset of its prepared weights (floats, not per image)
 };
 
 struct OutputPlan {

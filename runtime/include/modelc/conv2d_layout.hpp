@@ -32,12 +32,18 @@ constexpr bool conv2d_grouped(int64_t groups, int64_t dh, int64_t dw) {
   return groups != 1 || dh != 1 || dw != 1;
 }
 
+// A grouped conv with one input channel per group (groups = c: PyTorch's and
+// ONNX's depthwise conv) has depthwise_conv2d's kernel layout and runs its
+// direct kernel (modelc/depthwise_conv2d.hpp).
+constexpr bool conv2d_depthwise(int64_t c, int64_t groups) { return groups > 1 && groups == c; }
+
 // The forward kernel conv2d runs on AVX-512 builds, by the two rules above
 // (generated code names it in each conv's comment). Builds without AVX-512
 // run im2col and Eigen's GEMM for every conv.
 constexpr const char* conv2d_kernel_name(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t c,
                                          int64_t oc, int64_t groups = 1, int64_t dh = 1,
                                          int64_t dw = 1) {
+  if (conv2d_depthwise(c, groups)) return "direct depthwise";
   if (conv2d_grouped(groups, dh, dw))
     return groups != 1 ? "grouped im2col + GEMM" : "im2col + GEMM";
   if (conv2d_winograd(kh, kw, sh, sw, c, oc)) return "Winograd F(4x4, 3x3)";

@@ -8,6 +8,7 @@
 #include "modelc/channel_shuffle.hpp"
 #include "modelc/concat.hpp"
 #include "modelc/conv2d.hpp"
+#include "modelc/depthwise_conv2d.hpp"
 #include "modelc/dense.hpp"
 #include "modelc/dropout.hpp"
 #include "modelc/elu.hpp"

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "conv/conv2d_grouped.hpp"
+#include "conv/depthwise.hpp"
 #include "conv/fused_act.hpp"
 #include "conv/gemm.hpp"
 #include "conv/igemm.hpp"
@@ -22,6 +23,10 @@ bool is_pointwise(const Window2d& g) {
 }
 
 int64_t out_rows(const Window2d& g) { return g.n * g.oh * g.ow; }
+
+// groups = c: the depthwise kernel, on the same kernel layout.
+bool as_depthwise(const Conv2dGeom& g) { return conv2d_depthwise(g.win.c, g.groups); }
+DepthwiseGeom depthwise_of(const Conv2dGeom& g) { return {g.win, g.oc / g.win.c}; }
 int64_t col_width(const Window2d& g) { return g.kh * g.kw * g.c; }
 
 size_t col_floats(const Window2d& g) {
@@ -40,6 +45,7 @@ static_assert(kConv2dIgemmMaxChannels == detail::kIgemmMaxChannels);
 constexpr int64_t kIm2colRows = 4096;
 
 size_t conv2d_inference_scratch(const Conv2dGeom& g) {
+  if (as_depthwise(g)) return 0;
   if (conv2d_grouped(g)) return detail::grouped_col_floats(g);
   if (!detail::kHaveIgemm) return col_floats(g.win);
   if (igemm_reads_input(g.win)) return 0;
@@ -48,6 +54,7 @@ size_t conv2d_inference_scratch(const Conv2dGeom& g) {
 
 size_t conv2d_forward_scratch(const Conv2dGeom& g) {
   const Window2d& win = g.win;
+  if (as_depthwise(g)) return 0;
   if (conv2d_grouped(g)) return detail::grouped_col_floats(g);
   if (!detail::kHaveIgemm) return col_floats(win);
   if (conv2d_winograd(g)) return detail::winograd_packed_floats(win.c, g.oc);
@@ -134,6 +141,7 @@ void dx_igemm(float* dx, const float* dz, const float* w, const Conv2dGeom& g, f
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const Conv2dGeom& g,
                     Activation act, float* scratch, float* pre) {
+  if (as_depthwise(g)) return depthwise_conv2d_forward(y, x, w, b, depthwise_of(g), act, pre);
   if (pre != nullptr) {  // keep z = conv + b for the backward, then y = act(z)
     conv2d_forward(pre, x, w, b, g, Activation::linear, scratch);
     return detail::act_forward(y, pre, out_rows(g.win), g.oc, act);
@@ -174,7 +182,11 @@ void prepare(float* prepared, const float* w, const float* b, const BatchnormFol
     }
   }
   float* kernel = prepared + 2 * n16;
-  if (conv2d_grouped(g)) {
+  if (as_depthwise(g)) {  // the scale folded into the kernel, as depthwise_conv2d_prepare
+    const int64_t taps = g.win.kh * g.win.kw;
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t o = 0; o < g.oc; ++o) kernel[t * g.oc + o] = w[t * g.oc + o] * scale[o];
+  } else if (conv2d_grouped(g)) {
     std::copy(w, w + g.win.kh * g.win.kw * (g.win.c / g.groups) * g.oc, kernel);
   } else if (detail::kHaveIgemm && conv2d_winograd(g)) {
     detail::winograd_pack(kernel, w, g.win.c, g.oc);
@@ -201,6 +213,9 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared, co
   const Window2d& win = g.win;
   const int64_t n16 = (g.oc + 15) / 16 * 16, rows = out_rows(win);
   const float* kernel = prepared + 2 * n16;
+  if (as_depthwise(g))
+    return detail::depthwise_run(y, x, kernel, prepared + n16, residual, depthwise_of(g), act,
+                                 nullptr);
   if (conv2d_grouped(g)) {
     detail::grouped_conv(y, x, kernel, g, scratch);
     return detail::output_pass(y, prepared, prepared + n16, residual, rows, g.oc, act);
@@ -236,6 +251,7 @@ void conv2d_forward_prepared(float* y, const float* x, const float* prepared, co
 }
 
 size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
+  if (as_depthwise(g)) return depthwise_conv2d_backward_scratch(depthwise_of(g), act);
   const size_t dz = act == Activation::linear ? 0 : static_cast<size_t>(out_rows(g.win) * g.oc);
   return backward_region(g) + dz;
 }
@@ -243,6 +259,8 @@ size_t conv2d_backward_scratch(const Conv2dGeom& g, Activation act) {
 void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                      const float* w, const float* y, const Conv2dGeom& g, Activation act,
                      float* scratch, const float* pre) {
+  if (as_depthwise(g))
+    return depthwise_conv2d_backward(dx, dw, db, dy, x, w, y, depthwise_of(g), act, scratch, pre);
   const Window2d& win = g.win;
   const int64_t rows = out_rows(win), kdim = col_width(win);
   float* col = scratch;  // im2col(x) or dcol, or the flipped packed weights
