@@ -16,8 +16,7 @@ int32_t argmax(const float* p, int n) {
   return static_cast<int32_t>(std::max_element(p, p + n) - p);
 }
 
-// Fisher-Yates with a uniform draw by rejection: the same permutation for a
-// seed on every platform (std::shuffle's algorithm is the library's choice).
+// A uniform draw in [0, n) by rejection.
 uint64_t below(std::mt19937_64& rng, uint64_t n) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
   uint64_t r;
@@ -26,11 +25,11 @@ uint64_t below(std::mt19937_64& rng, uint64_t n) {
   return r % n;
 }
 
+}  // namespace
+
 void shuffle(std::vector<int64_t>& v, std::mt19937_64& rng) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(rng, i)]);
 }
-
-}  // namespace
 
 float learning_rate(const TrainOptions& o, int64_t step, int64_t total, int64_t steps_per_epoch) {
   const auto warmup = static_cast<int64_t>(o.warmup_epochs * static_cast<float>(steps_per_epoch));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct TrainOptions {
   bool flip = false;           // random horizontal flips of training images
   uint64_t seed = 1;           // shuffles, flips, initial weights, dropout
 };
+
+// Fisher-Yates with a uniform draw by rejection: the same permutation for a
+// seed on every platform (std::shuffle's algorithm is the library's choice).
+void shuffle(std::vector<int64_t>& v, std::mt19937_64& rng);
 
 // Learning rate at step `step` (0-based) of `total`.
 float learning_rate(const TrainOptions& o, int64_t step, int64_t total, int64_t steps_per_epoch);

@@ -118,6 +118,126 @@ TEST_SUITE("ops") {
           "conv2d 'c': needs a 3-d input [H, W, C], got [16] from 'input'");
   }
 
+  TEST_CASE("conv2d_transpose valid: H*s + max(k - s, 0); Keras kernel layout and fans") {
+    const Node n =
+        one("[5, 7, 3]", "{op: conv2d_transpose, name: t, filters: 4, kernel: 3, stride: 2}");
+    CHECK(n.shape == S{11, 15, 4});  // 5*2 + 1, 7*2 + 1
+    CHECK(n.attrs.pad_top + n.attrs.pad_left == 0);
+    REQUIRE(n.params.size() == 2);
+    CHECK(n.params[0].name == "kernel");
+    CHECK(n.params[0].shape == S{3, 3, 4, 3});  // [kh, kw, filters, cin]
+    CHECK(n.params[0].init == Init::glorot_uniform);
+    CHECK(n.params[0].fan_in == 3 * 3 * 4);   // Keras compute_fans: kh*kw*shape[-2]
+    CHECK(n.params[0].fan_out == 3 * 3 * 3);  // kh*kw*shape[-1]
+    CHECK(n.params[1].shape == S{4});
+    CHECK(n.macs == 5 * 7 * 3 * (3 * 3) * 4);  // input pixels x taps
+    // k < s: the windows leave gaps, H*s.
+    CHECK(one("[5, 7, 3]", "{op: conv2d_transpose, filters: 2, kernel: 2, stride: 3}").shape ==
+          S{15, 21, 2});
+    CHECK(one("[5, 7, 3]", "{op: conv2d_transpose, filters: 2, kernel: [3, 1]}").shape ==
+          S{7, 7, 2});
+    const Node nb = one("[4, 4, 2]",
+                        "{op: conv2d_transpose, filters: 2, kernel: 1, use_bias: false, "
+                        "activation: gelu, l2: 0.25}");
+    REQUIRE(nb.params.size() == 1);
+    CHECK(nb.params[0].l2 == 0.25);
+    CHECK(nb.attrs.activation == Activation::gelu);
+  }
+
+  TEST_CASE("conv2d_transpose same: H*s, the adjoint conv2d's same padding (extra at the end)") {
+    const Node n =
+        one("[5, 7, 3]", "{op: conv2d_transpose, filters: 4, kernel: 3, stride: 2, padding: same}");
+    CHECK(n.shape == S{10, 14, 4});
+    CHECK(n.attrs.pad_top == 0);  // total max(k - s, 0) = 1, at the bottom/right
+    CHECK(n.attrs.pad_bottom == 1);
+    CHECK(n.attrs.pad_left == 0);
+    CHECK(n.attrs.pad_right == 1);
+    const Node k4 =
+        one("[5, 5, 1]", "{op: conv2d_transpose, filters: 1, kernel: 4, stride: 2, padding: same}");
+    CHECK(k4.shape == S{10, 10, 1});
+    CHECK(k4.attrs.pad_top == 1);
+    CHECK(k4.attrs.pad_bottom == 1);
+    const Node s1 =
+        one("[5, 6, 1]", "{op: conv2d_transpose, filters: 1, kernel: 3, padding: same}");
+    CHECK(s1.shape == S{5, 6, 1});
+    CHECK(s1.attrs.pad_top == 1);
+    const Node st = one("[5, 6, 1]",
+                        "{op: conv2d_transpose, filters: 1, kernel: 2, stride: [3, 1], padding: "
+                        "same}");
+    CHECK(st.shape == S{15, 6, 1});
+    CHECK(st.attrs.pad_bottom == 0);  // k < s: no padding
+    CHECK(st.attrs.pad_right == 1);   // stride 1, kernel 2: one column at the right
+  }
+
+  TEST_CASE("conv2d_transpose explicit padding: (H - 1)*s + k - 2p + output_padding") {
+    const Node n = one("[5, 7, 3]",
+                       "{op: conv2d_transpose, filters: 4, kernel: 3, stride: 2, padding: 1, "
+                       "output_padding: 1}");
+    CHECK(n.shape == S{10, 14, 4});  // 4*2 + 3 - 2 + 1, 6*2 + 3 - 2 + 1
+    CHECK(n.attrs.padding == Padding::explicit_pad);
+    CHECK(n.attrs.pad_top == 1);
+    CHECK(n.attrs.out_pad_h == 1);
+    CHECK(n.attrs.out_pad_w == 1);
+    const Node p = one("[5, 7, 3]",
+                       "{op: conv2d_transpose, filters: 4, kernel: 3, stride: [2, 3], "
+                       "padding: [1, 0], output_padding: [1, 2]}");
+    CHECK(p.shape == S{10, 23, 4});  // 4*2 + 3 - 2 + 1, 6*3 + 3 - 0 + 2
+    const Node z =
+        one("[5, 7, 3]", "{op: conv2d_transpose, filters: 4, kernel: 3, stride: 2, padding: 1}");
+    CHECK(z.shape == S{9, 13, 4});  // output_padding 0
+    CHECK(z.attrs.out_pad_h == 0);
+  }
+
+  TEST_CASE("conv2d_transpose errors: output_padding, cropping, unknown keys") {
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: 2, padding: 1, "
+                    "output_padding: 2}") ==
+          "conv2d_transpose 't': output_padding 2x2 must be smaller than the stride 2x2 on its "
+          "axis (the height: 2 >= 2)");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: [2, 1], "
+                    "padding: 1, output_padding: [1, 1]}") ==
+          "conv2d_transpose 't': output_padding 1x1 must be smaller than the stride 2x1 on its "
+          "axis (the width: 1 >= 1)");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, padding: 1, "
+                    "output_padding: 1}") ==
+          "conv2d_transpose 't': output_padding 1x1 must be smaller than the stride 1x1 on its "
+          "axis (the height: 1 >= 1)");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: 2, "
+                    "padding: same, output_padding: 1}") ==
+          "conv2d_transpose 't': output_padding needs explicit padding (an integer or [ph, pw]), "
+          "got padding 'same'");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: 2, "
+                    "output_padding: 0}") ==
+          "conv2d_transpose 't': output_padding needs explicit padding (an integer or [ph, pw]), "
+          "got padding 'valid'");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: 2, "
+                    "padding: 1, output_padding: [1, 2, 3]}") ==
+          "conv2d_transpose 't': output_padding must be an integer >= 0 or a pair [h, w], got "
+          "[1, 2, 3]");
+    CHECK(one_error("[5, 7, 3]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 3, stride: 2, "
+                    "padding: 1, output_padding: -1}") ==
+          "conv2d_transpose 't': output_padding must be an integer >= 0 or a pair [h, w], got -1");
+    CHECK(one_error("[1, 1, 2]",
+                    "{op: conv2d_transpose, name: t, filters: 1, kernel: 1, padding: 1}") ==
+          "conv2d_transpose 't': padding 1x1 crops the whole output of kernel 1x1, stride 1x1 on "
+          "the input [1, 1, 2] from 'input': the height would be -1");
+    CHECK(one_error("[16]", "{op: conv2d_transpose, name: t, filters: 1, kernel: 1}") ==
+          "conv2d_transpose 't': needs a 3-d input [H, W, C], got [16] from 'input'");
+    for (const char* key : {"groups: 2", "dilation: 2"}) {
+      CAPTURE(key);
+      const std::string e = one_error(
+          "[5, 7, 4]", fmt::format("{{op: conv2d_transpose, filters: 4, kernel: 3, {}}}", key));
+      CHECK(e.find("unknown key '") == 0);
+      CHECK(e.find("in conv2d_transpose") != std::string::npos);
+    }
+  }
+
   TEST_CASE("every row of modelc/activation.def parses by its name, and the error lists them all") {
     std::string all;
     for (size_t i = 0; i < kActivationCount; ++i) {

@@ -176,7 +176,8 @@ TEST_SUITE("specs") {
       for (const Node& n : g.nodes) {
         ops.insert(n.op);
         const std::string op(op_name(n.op));
-        if (n.op == OpKind::conv2d || n.op == OpKind::maxpool || n.op == OpKind::avgpool) {
+        if (n.op == OpKind::conv2d || n.op == OpKind::maxpool || n.op == OpKind::avgpool ||
+            n.op == OpKind::conv2d_transpose) {
           features.insert(op + ":" + std::string(padding_name(n.attrs.padding)));
           if (n.attrs.sh == 2) features.insert(op + ":stride2");
         }
@@ -196,7 +197,8 @@ TEST_SUITE("specs") {
          {"conv2d:valid", "conv2d:same", "conv2d:explicit", "conv2d:stride2", "maxpool:valid",
           "maxpool:same", "avgpool:valid", "avgpool:same", "activation:relu", "activation:sigmoid",
           "activation:tanh", "activation:softmax", "activation:linear", "nested", "repeat",
-          "training_only"}) {
+          "training_only", "conv2d_transpose:valid", "conv2d_transpose:same",
+          "conv2d_transpose:explicit"}) {
       CAPTURE(f);
       CHECK(features.count(f) == 1);
     }

@@ -70,7 +70,8 @@ std::vector<double> naive(const Depthwise& k) {
               const int64_t ix = ox * v.sw + kx * v.dw - v.pad_left;
               if (iy < 0 || iy >= v.h || ix < 0 || ix >= v.w) continue;
               const size_t xi = static_cast<size_t>(((n * v.h + iy) * v.w + ix) * v.c + o / k.g.dm);
-              s += static_cast<double>(k.x[xi]) * k.w[static_cast<size_t>((ky * v.kw + kx) * oc + o)];
+              s += static_cast<double>(k.x[xi]) *
+                   k.w[static_cast<size_t>((ky * v.kw + kx) * oc + o)];
             }
           y[static_cast<size_t>(((n * v.oh + oy) * v.ow + ox) * oc + o)] = s;
         }
@@ -105,13 +106,14 @@ TEST_CASE("depthwise_conv2d forward matches a naive loop, fused, prepared and as
     // Prepared: relu6((z - mean) * gamma / sqrt(var + eps) + beta + residual).
     const size_t oc = static_cast<size_t>(k.oc());
     const std::vector<float> gamma = random_vector(oc, seed + 10, 0.5f, 2),
-                             beta = random_vector(oc, seed + 11), mean = random_vector(oc, seed + 12),
+                             beta = random_vector(oc, seed + 11),
+                             mean = random_vector(oc, seed + 12),
                              var = random_vector(oc, seed + 13, 0.5f, 2),
                              residual = random_vector(k.out_size(), seed + 14, -3, 3);
     const float eps = 1e-3f;
     const BatchnormFold bn{gamma.data(), beta.data(), mean.data(), var.data(), eps};
-    std::vector<float> prepared(static_cast<size_t>(
-        depthwise_conv2d_prepared_floats(k.g.win.kh, k.g.win.kw, k.oc())));
+    std::vector<float> prepared(
+        static_cast<size_t>(depthwise_conv2d_prepared_floats(k.g.win.kh, k.g.win.kw, k.oc())));
     depthwise_conv2d_prepare(prepared.data(), k.w.data(), k.b.data(), bn, k.g);
     depthwise_conv2d_forward_prepared(y.data(), k.x.data(), prepared.data(), residual.data(), k.g,
                                       Activation::relu6);
@@ -174,8 +176,8 @@ TEST_CASE("depthwise_conv2d backward matches central finite differences") {
       }
     }
   }
-  MESSAGE("depthwise_conv2d: largest finite-difference relative error (dx, dw, db) = "
-          << worst.value);
+  MESSAGE(
+      "depthwise_conv2d: largest finite-difference relative error (dx, dw, db) = " << worst.value);
 }
 
 }  // namespace modelc::test

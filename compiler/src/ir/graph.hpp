@@ -63,6 +63,10 @@ struct Attrs {
   int64_t up_h = 2, up_w = 2;    // upsample: the factors on H and W
   Interpolation interpolation = Interpolation::nearest;  // upsample
   double scale_init = 1.0;                               // scale: gamma's initial value
+  // conv2d_transpose: rows/columns added at the bottom/right (explicit padding
+  // only; given: the key was written, so that it is refused with valid/same).
+  int64_t out_pad_h = 0, out_pad_w = 0;
+  bool out_pad_given = false;
 };
 
 // How a weight is initialised (modelc::Init in the runtime, same names).

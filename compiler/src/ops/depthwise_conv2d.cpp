@@ -74,8 +74,9 @@ void forward(const EmitCtx& c, CodeWriter& w) {
   const NodePlan& p = c.plan.nodes[static_cast<size_t>(c.index)];
   if (c.mode == Mode::inference && p.prep >= 0) {
     const std::string residual = p.fuse_residual >= 0 ? c.buffer_of(p.fuse_residual) : "nullptr";
-    w.line("modelc::depthwise_conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {});",
-           c.y(), c.x(), c.id(), residual, c.geom(), fused_output_act(c));
+    w.line(
+        "modelc::depthwise_conv2d_forward_prepared({}, {}, prep(p_{}), {}, modelc::at({}, n), {});",
+        c.y(), c.x(), c.id(), residual, c.geom(), fused_output_act(c));
     return;
   }
   w.line("modelc::depthwise_conv2d_forward({}, {}, {}, {}, modelc::at({}, n), {}{});", c.y(), c.x(),
@@ -86,8 +87,8 @@ void backward(const EmitCtx& c, CodeWriter& w) {
   w.line(
       "modelc::depthwise_conv2d_backward({}, {}, {}, {}, {}, {}, {}, modelc::at({}, n), {}, "
       "scratch(){});",
-      c.dx(0, true), c.dw("depthwise_kernel"), c.dw("bias"), c.dy(), c.x(),
-      c.w("depthwise_kernel"), c.y(), c.geom(), c.act(), fused_pre_activation_arg(c));
+      c.dx(0, true), c.dw("depthwise_kernel"), c.dw("bias"), c.dy(), c.x(), c.w("depthwise_kernel"),
+      c.y(), c.geom(), c.act(), fused_pre_activation_arg(c));
 }
 
 // Scales the kernel by a fused batchnorm and folds the bias (see plan.cpp).
@@ -137,7 +138,8 @@ const OpInfo ops::op_depthwise_conv2d = {
     .emit_backward = backward,
     .emit_prepare = prepare,
     .emit_scratch = scratch,
-    .kernel_note = [](const Node&, const Shape&) { return std::string("kernel: direct depthwise"); },
+    .kernel_note = [](const Node&,
+                      const Shape&) { return std::string("kernel: direct depthwise"); },
 };
 
 }  // namespace modelc

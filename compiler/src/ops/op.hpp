@@ -25,6 +25,7 @@ class CodeWriter;
 enum class AttrType : uint8_t {
   positive_int,  // 64
   int_pair,      // 3 or [3, 5]: positive
+  nonneg_pair,   // 0 or [0, 1]: >= 0 (conv2d_transpose's output_padding)
   conv_padding,  // valid | same | p | [ph, pw]   (p >= 0)
   pool_padding,  // valid | same | p | [ph, pw] | [top, bottom, left, right]   (>= 0)
   zero_padding,  // p | [ph, pw] | [top, bottom, left, right]   (>= 0)

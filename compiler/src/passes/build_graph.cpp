@@ -68,6 +68,10 @@ bool resolve_attr(const AttrSpec& spec, const Value& v, AttrValue& out, std::str
       expected = "a positive integer or a pair [h, w]";
       if (v.kind == Value::Kind::list) return int_list(v, 2, ints, why, positive_int);
       return positive_int(v, ints[0], why) && (ints[1] = ints[0], true);
+    case AttrType::nonneg_pair:
+      expected = "an integer >= 0 or a pair [h, w]";
+      if (v.kind == Value::Kind::list) return int_list(v, 2, ints, why, nonneg_int);
+      return nonneg_int(v, ints[0], why) && (ints[1] = ints[0], true);
     case AttrType::conv_padding:
       expected = "'valid', 'same', an integer >= 0 or a pair [ph, pw]";
       if (v.kind == Value::Kind::string && (v.string == "valid" || v.string == "same"))

@@ -399,6 +399,13 @@ class Expander {
         if (prev.node == node)
           diags_.error(o.layer.loc, fmt::format("output '{}' is listed twice", o.layer.name))
               .note(prev.loc, "first listed here");
+      if (node == 0 && o.loss != Loss::none)
+        diags_
+            .error(o.layer.loc,
+                   fmt::format("output '{}' is the model input: a loss on it depends on no "
+                               "weight (its target would be the input itself)",
+                               o.layer.name))
+            .note("give it loss: none to return the input from forward(), or name a layer");
       out_.outputs.push_back({node, o.loss_weight, o.training_only, o.loc, o.loss});
       any_inference |= !o.training_only;
     }

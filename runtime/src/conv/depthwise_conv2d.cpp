@@ -43,32 +43,77 @@ void add_tap(float* out, const float* xrow, const float* wt, const Window2d& v, 
   }
 }
 
+// dm = 1, one output row: each pixel's channels in blocks of kLanes held in
+// registers across every tap, then stored once (the tap-by-tap sweep of
+// add_tap would load and store the row kh·kw times).
+constexpr int64_t kLanes = 64;
+
+template <int64_t L>
+inline void pixel_block(float* __restrict out, const float* image, const float* w,
+                        const float* shift, const Window2d& v, int64_t oy, int64_t ox, int64_t c0) {
+  float acc[L];
+#pragma omp simd
+  for (int64_t i = 0; i < L; ++i) acc[i] = shift != nullptr ? shift[c0 + i] : 0.0f;
+  for (int64_t ky = 0; ky < v.kh; ++ky) {
+    const int64_t iy = oy * v.sh + ky * v.dh - v.pad_top;
+    if (iy < 0 || iy >= v.h) continue;
+    for (int64_t kx = 0; kx < v.kw; ++kx) {
+      const int64_t ix = ox * v.sw + kx * v.dw - v.pad_left;
+      if (ix < 0 || ix >= v.w) continue;
+      const float* __restrict xs = image + (iy * v.w + ix) * v.c + c0;
+      const float* __restrict wt = w + (ky * v.kw + kx) * v.c + c0;
+#pragma omp simd
+      for (int64_t i = 0; i < L; ++i) acc[i] += xs[i] * wt[i];
+    }
+  }
+#pragma omp simd
+  for (int64_t i = 0; i < L; ++i) out[i] = acc[i];
+}
+
+void by_pixel(float* z, const float* image, const float* w, const float* shift, const Window2d& v,
+              int64_t oy) {
+  for (int64_t ox = 0; ox < v.ow; ++ox) {
+    float* out = z + ox * v.c;
+    int64_t c0 = 0;
+    for (; c0 + kLanes <= v.c; c0 += kLanes)
+      pixel_block<kLanes>(out + c0, image, w, shift, v, oy, ox, c0);
+    for (; c0 + 16 <= v.c; c0 += 16) pixel_block<16>(out + c0, image, w, shift, v, oy, ox, c0);
+    for (; c0 < v.c; ++c0) pixel_block<1>(out + c0, image, w, shift, v, oy, ox, c0);
+  }
+}
+
 }  // namespace
 
-void detail::depthwise_run(float* y, const float* x, const float* w, const float* shift, const float* residual,
-         const DepthwiseGeom& g, Activation act, float* keep) {
+void detail::depthwise_run(float* y, const float* x, const float* w, const float* shift,
+                           const float* residual, const DepthwiseGeom& g, Activation act,
+                           float* keep) {
   const Window2d& v = g.win;
   const int64_t oc = outputs(g), row = v.ow * oc;
 #pragma omp parallel for schedule(static) if (out_rows(g) * oc * v.kh * v.kw >= \
-                                                  detail::kParallelMinFloats)
+                                              detail::kParallelMinFloats)
   for (int64_t r = 0; r < v.n * v.oh; ++r) {
     const int64_t n = r / v.oh, oy = r % v.oh;
     float* z = (keep != nullptr ? keep : y) + r * row;
-    for (int64_t ox = 0; ox < v.ow; ++ox) {
-      if (shift != nullptr) {
-        std::memcpy(z + ox * oc, shift, static_cast<size_t>(oc) * sizeof(float));
-      } else {
-        std::fill_n(z + ox * oc, oc, 0.0f);
+    if (g.dm == 1) {
+      by_pixel(z, x + n * v.h * v.w * v.c, w, shift, v, oy);
+    } else {
+      for (int64_t ox = 0; ox < v.ow; ++ox) {
+        if (shift != nullptr) {
+          std::memcpy(z + ox * oc, shift, static_cast<size_t>(oc) * sizeof(float));
+        } else {
+          std::fill_n(z + ox * oc, oc, 0.0f);
+        }
       }
-    }
-    for (int64_t ky = 0; ky < v.kh; ++ky) {
-      const int64_t iy = oy * v.sh + ky * v.dh - v.pad_top;
-      if (iy < 0 || iy >= v.h) continue;
-      const float* xrow = x + (n * v.h + iy) * v.w * v.c;
-      for (int64_t kx = 0; kx < v.kw; ++kx) {
-        int64_t ox0 = 0, ox1 = 0;
-        tap_columns(v, kx, ox0, ox1);
-        add_tap(z, xrow, w + (ky * v.kw + kx) * oc, v, g.dm, oc, kx * v.dw - v.pad_left, ox0, ox1);
+      for (int64_t ky = 0; ky < v.kh; ++ky) {
+        const int64_t iy = oy * v.sh + ky * v.dh - v.pad_top;
+        if (iy < 0 || iy >= v.h) continue;
+        const float* xrow = x + (n * v.h + iy) * v.w * v.c;
+        for (int64_t kx = 0; kx < v.kw; ++kx) {
+          int64_t ox0 = 0, ox1 = 0;
+          tap_columns(v, kx, ox0, ox1);
+          add_tap(z, xrow, w + (ky * v.kw + kx) * oc, v, g.dm, oc, kx * v.dw - v.pad_left, ox0,
+                  ox1);
+        }
       }
     }
     if (keep != nullptr) {
@@ -166,7 +211,7 @@ void depthwise_conv2d_backward(float* dx, float* dw, float* db, const float* dy,
     }
   }
   if (dx == nullptr) return;
-  // dx[n, iy, ix, c] += sum over taps and j of w[tap, c·dm + j] * dz at the output that read it.
+    // dx[n, iy, ix, c] += sum over taps and j of w[tap, c·dm + j] * dz at the output that read it.
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t r = 0; r < v.n * v.h; ++r) {
     const int64_t n = r / v.h, iy = r % v.h;

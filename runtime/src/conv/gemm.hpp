@@ -1,4 +1,4 @@
-// Row-major Eigen GEMMs on plain float buffers (conv2d and dense), all sizes as
+// Row-major Eigen GEMMs on plain float buffers (conv2d, conv2d_transpose and dense), all sizes as
 // [rows, cols] of row-major matrices: C[m,n] = A[m,k] B[k,n], plus the
 // transposed forms backward needs. Eigen splits large products over the OpenMP
 // threads by blocks of C, so results are identical run to run for a thread count.
@@ -17,6 +17,11 @@ using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 // c[m,n] = a[m,k] * b[k,n]
 inline void gemm_nn(float* c, const float* a, const float* b, int64_t m, int64_t k, int64_t n) {
   MatrixMap(c, m, n).noalias() = ConstMatrixMap(a, m, k) * ConstMatrixMap(b, k, n);
+}
+
+// c[m,n] += a[m,k] * b[k,n]
+inline void gemm_nn_add(float* c, const float* a, const float* b, int64_t m, int64_t k, int64_t n) {
+  MatrixMap(c, m, n).noalias() += ConstMatrixMap(a, m, k) * ConstMatrixMap(b, k, n);
 }
 
 // c[m,n] += a[k,m]^T * b[k,n]
