@@ -162,6 +162,22 @@ TEST_SUITE("specs") {
     CHECK(g.instances.size() == 21);
   }
 
+  TEST_CASE("MiniUNet: conv2d_transpose and bilinear upsample skips, a binary cross-entropy mask") {
+    const Graph g = repo_spec("specs/examples/mini_unet.yaml");
+    const GraphTotals t = totals(g, false);
+    CHECK(t.params == 115'217);
+    const Node& up2 = node(g, "up2");
+    CHECK(op_name(up2.op) == "conv2d_transpose");
+    CHECK(up2.shape == Shape{32, 32, 32});
+    CHECK(up2.params[0].shape == Shape{2, 2, 32, 64});  // [kh, kw, filters, cin]
+    CHECK(node(g, "up1").attrs.interpolation == Interpolation::bilinear);
+    CHECK(node(g, "skip1").shape == Shape{64, 64, 32});
+    REQUIRE(g.outputs.size() == 1);
+    CHECK(g.outputs[0].loss == Loss::binary_crossentropy);
+    CHECK(g.nodes[static_cast<size_t>(g.outputs[0].node)].shape == Shape{64, 64, 1});
+    CHECK(node(g, "mask").attrs.activation == Activation::sigmoid);
+  }
+
   // v2_net (tests/models/specs) carries the spec v2 ops until the examples use them.
   TEST_CASE("the example specs together reach every op and every padding mode") {
     std::set<OpKind> ops;
