@@ -1,4 +1,4 @@
-// The four reference specs (parameter and MAC totals as published for the
+// The reference specs (parameter and MAC totals as published for the
 // Keras/PyTorch models) and the small example specs (every op reached).
 #include <set>
 
@@ -88,6 +88,94 @@ TEST_SUITE("specs") {
     CHECK(node(g, "conv2_block1/0_bn").weight_name(node(g, "conv2_block1/0_bn").params[2]) ==
           "conv2_block1/0_bn.moving_mean");
     CHECK(g.instances.size() == 16);
+  }
+
+  TEST_CASE("MobileNetV2: 3,538,984 parameters, 3,504,872 trainable, 300.8 MMACs") {
+    const Graph g = repo_spec("specs/mobilenet_v2.yaml");
+    const GraphTotals t = totals(g, false);
+    CHECK(t.params == 3'538'984);
+    CHECK(t.trainable == 3'504'872);
+    CHECK(t.non_trainable == 34'112);
+    CHECK(t.macs == 300'774'272);
+    CHECK(node(g, "Conv1").shape == Shape{112, 112, 32});
+    CHECK(node(g, "expanded_conv_project_BN").shape == Shape{112, 112, 16});
+    CHECK(node(g, "block_1/pad").shape == Shape{113, 113, 96});  // correct_pad: [0, 1, 0, 1]
+    const Node& dw = node(g, "block_1/depthwise");
+    CHECK(op_name(dw.op) == "depthwise_conv2d");
+    CHECK(dw.shape == Shape{56, 56, 96});
+    REQUIRE(dw.params.size() == 1);  // use_bias false
+    CHECK(dw.weight_name(dw.params[0]) == "block_1/depthwise.depthwise_kernel");
+    CHECK(dw.params[0].shape == Shape{3, 3, 96, 1});
+    CHECK(node(g, "block_2/add").shape == Shape{56, 56, 24});
+    CHECK(node(g, "block_16/project_BN").shape == Shape{7, 7, 320});
+    CHECK(node(g, "Conv_1_bn").attrs.momentum == doctest::Approx(0.999));
+    CHECK(node(g, "predictions").params[0].shape == Shape{1280, 1000});
+    CHECK(g.instances.size() == 16);
+    const std::string s = summary_table(g);
+    CHECK(contains(s, "Total params:                            3,538,984  (13.50 MiB)"));
+    CHECK(contains(s, "Trainable params:                        3,504,872  (13.37 MiB)"));
+  }
+
+  TEST_CASE("EfficientNet-B0: 5,288,548 trainable parameters (torchvision), 385.8 MMACs") {
+    const Graph g = repo_spec("specs/efficientnet_b0.yaml");
+    const GraphTotals t = totals(g, false);
+    CHECK(t.trainable == 5'288'548);
+    CHECK(t.non_trainable == 42'016);  // the batchnorm moving statistics
+    CHECK(t.params == 5'330'564);
+    CHECK(t.macs == 385'814'752);
+    CHECK(node(g, "features_0_conv").shape == Shape{112, 112, 32});
+    const Node& dw = node(g, "features_3_0/dwconv");  // 5x5/2, torchvision's symmetric pad 2
+    CHECK(op_name(dw.op) == "depthwise_conv2d");
+    CHECK(dw.shape == Shape{28, 28, 144});
+    CHECK(dw.attrs.pad_top == 2);
+    CHECK(dw.attrs.pad_bottom == 2);
+    CHECK(node(g, "features_3_0/se_squeeze").shape == Shape{1, 1, 144});
+    CHECK(node(g, "features_3_0/se_reduce").shape == Shape{1, 1, 6});
+    CHECK(node(g, "features_3_0/se_reduce").params.size() == 2);  // SE convs have biases
+    CHECK(node(g, "features_3_0/se_excite").shape == Shape{28, 28, 144});
+    CHECK(node(g, "features_6_3/add").shape == Shape{7, 7, 192});
+    CHECK(node(g, "features_1_0/project_bn").attrs.epsilon == doctest::Approx(1e-5));
+    CHECK(node(g, "classifier_dropout").attrs.rate == doctest::Approx(0.2));
+    CHECK(node(g, "classifier").params[0].shape == Shape{1280, 1000});
+    CHECK(g.instances.size() == 16);
+  }
+
+  TEST_CASE("ConvNeXt-T: 28,589,128 parameters (torchvision), 4.456 GMACs") {
+    const Graph g = repo_spec("specs/convnext_tiny.yaml");
+    const GraphTotals t = totals(g, false);
+    CHECK(t.params == 28'589'128);
+    CHECK(t.trainable == 28'589'128);
+    CHECK(t.non_trainable == 0);
+    CHECK(t.macs == 4'455'531'264);
+    CHECK(node(g, "stem_conv").shape == Shape{56, 56, 96});
+    const Node& dw = node(g, "stage3_9/dwconv");
+    CHECK(op_name(dw.op) == "depthwise_conv2d");
+    CHECK(dw.shape == Shape{14, 14, 384});
+    REQUIRE(dw.params.size() == 2);
+    CHECK(dw.params[0].shape == Shape{7, 7, 384, 1});
+    CHECK(node(g, "stage3_9/pwconv1").shape == Shape{14, 14, 1536});  // dense on the last axis
+    CHECK(node(g, "stage3_9/pwconv2").params[0].shape == Shape{1536, 384});
+    CHECK(node(g, "stage3_9/layer_scale").params[0].value == doctest::Approx(1e-6));
+    CHECK(node(g, "stage3_9/norm").attrs.epsilon == doctest::Approx(1e-6));
+    CHECK(node(g, "downsample3/conv").shape == Shape{7, 7, 768});
+    CHECK(node(g, "head_norm").shape == Shape{768});
+    CHECK(g.instances.size() == 21);
+  }
+
+  TEST_CASE("MiniUNet: conv2d_transpose and bilinear upsample skips, a binary cross-entropy mask") {
+    const Graph g = repo_spec("specs/examples/mini_unet.yaml");
+    const GraphTotals t = totals(g, false);
+    CHECK(t.params == 115'217);
+    const Node& up2 = node(g, "up2");
+    CHECK(op_name(up2.op) == "conv2d_transpose");
+    CHECK(up2.shape == Shape{32, 32, 32});
+    CHECK(up2.params[0].shape == Shape{2, 2, 32, 64});  // [kh, kw, filters, cin]
+    CHECK(node(g, "up1").attrs.interpolation == Interpolation::bilinear);
+    CHECK(node(g, "skip1").shape == Shape{64, 64, 32});
+    REQUIRE(g.outputs.size() == 1);
+    CHECK(g.outputs[0].loss == Loss::binary_crossentropy);
+    CHECK(g.nodes[static_cast<size_t>(g.outputs[0].node)].shape == Shape{64, 64, 1});
+    CHECK(node(g, "mask").attrs.activation == Activation::sigmoid);
   }
 
   // v2_net (tests/models/specs) carries the spec v2 ops until the examples use them.
