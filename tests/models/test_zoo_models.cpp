@@ -1,0 +1,86 @@
+// The spec v2 reference networks (specs/mobilenet_v2, efficientnet_b0,
+// convnext_tiny) end to end: forward at batch 1 and 3 (finite, softmax rows
+// sum to 1 where the head has one), save -> load identity, a training forward
+// and loss_and_grad, and sampled parameters' gradients against finite
+// differences of the whole model's loss along the gradient's direction.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "convnext_tiny.hpp"
+#include "efficientnet_b0.hpp"
+#include "mobilenet_v2.hpp"
+#include "model_checks.hpp"
+
+using namespace modelc;
+using namespace modelc::test;
+
+namespace {
+
+// As test_four_models.cpp's: (L(w + h v) - L(w - h v)) / 2h against |g| along v = g / |g|.
+template <class Net>
+void gradient_check(const std::vector<std::string>& names) {
+  Net net(2, {.dropout = false});
+  net.init_weights(3);
+  const std::vector<float> x = random_input(2 * Net::kInputSize, 7);
+  const std::vector<int32_t> labels = {3, 917};
+  for (const std::string& name : names) {
+    const double loss = net.loss_and_grad(x, labels, 2);
+    REQUIRE(std::isfinite(loss));
+    const Param* found = nullptr;
+    for (const Param& p : net.params())
+      if (p.name == name) found = &p;
+    REQUIRE_MESSAGE(found, "no parameter ", name);
+    const Param& p = *found;
+    const std::vector<float> g(p.grad.begin(), p.grad.end()), saved(p.value.begin(), p.value.end());
+    double norm = 0;
+    for (float v : g) norm += double(v) * v;
+    norm = std::sqrt(norm);
+    REQUIRE(norm > 0);
+    auto loss_at = [&](double step) {
+      for (size_t i = 0; i < saved.size(); ++i)
+        p.value[i] = saved[i] + static_cast<float>(step * g[i] / norm);
+      const double l = net.loss_and_grad(x, labels, 2);
+      std::copy(saved.begin(), saved.end(), p.value.begin());
+      return l;
+    };
+    const double h = std::min(1e-3, 1e-2 / norm);
+    const double numeric = (loss_at(h) - loss_at(-h)) / (2 * h);
+    const double err = std::abs(numeric - norm) / norm;
+    MESSAGE(net.name(), " ", name, ": |g| ", norm, " numeric ", numeric, " rel err ", err);
+    CHECK(err < 5e-2);
+  }
+}
+
+template <class F>
+void timed(const char* what, F f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  MESSAGE(std::string(what), ": ",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), " s");
+}
+
+}  // namespace
+
+TEST_CASE("MobileNetV2") {
+  timed("MobileNetV2 forward/weights", [] { check_forward_and_weights<gen::MobileNetV2>(true); });
+  timed("MobileNetV2 gradients", [] {
+    gradient_check<gen::MobileNetV2>({"Conv1.kernel", "block_3/depthwise.depthwise_kernel",
+                                      "block_14/project_BN.gamma", "predictions.kernel"});
+  });
+}
+
+TEST_CASE("EfficientNet-B0") {
+  timed("EfficientNet-B0 forward/weights",
+        [] { check_forward_and_weights<gen::EfficientNetB0>(false); });
+  timed("EfficientNet-B0 gradients", [] {
+    gradient_check<gen::EfficientNetB0>({"features_0_conv.kernel", "classifier.kernel"});
+  });
+}
+
+TEST_CASE("ConvNeXt-T") {
+  timed("ConvNeXt-T forward/weights", [] { check_forward_and_weights<gen::ConvNeXtTiny>(false); });
+  timed("ConvNeXt-T gradients",
+        [] { gradient_check<gen::ConvNeXtTiny>({"stem_conv.kernel", "head.kernel"}); });
+}
