@@ -245,6 +245,116 @@ struct Converter {
   }
 };
 
+// A YAML syntax error in plain words where the text shows what is wrong:
+// an unclosed or mismatched bracket of a flow collection ({...}, [...]), or a
+// line indented differently from the item before it. yaml-cpp's own words
+// ("end of map flow not found") and place become a note. Returns false when
+// no better explanation is found.
+struct YamlExplanation {
+  int line = 0, col = 0;
+  std::string message, note;
+};
+
+int indent_of(std::string_view line) {
+  int i = 0;
+  while (i < static_cast<int>(line.size()) && line[static_cast<size_t>(i)] == ' ') ++i;
+  return i;
+}
+
+bool blank_or_comment(std::string_view line) {
+  const size_t i = line.find_first_not_of(" \t\r");
+  return i == std::string_view::npos || line[i] == '#';
+}
+
+bool explain_yaml_error(std::string_view text, int err_line, const std::string& yaml_msg,
+                        YamlExplanation& out) {
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t nl = text.find('\n', at);
+    lines.push_back(text.substr(at, nl == std::string_view::npos ? text.size() - at : nl - at));
+    if (nl == std::string_view::npos) break;
+    at = nl + 1;
+  }
+  struct Open {
+    char c;
+    int line, col, indent;
+  };
+  std::vector<Open> stack;
+  const auto closer = [](char c) { return c == '{' ? '}' : ']'; };
+  for (size_t li = 0; li < lines.size(); ++li) {
+    const std::string_view l = lines[li];
+    const int line = static_cast<int>(li) + 1;
+    char quote = 0;
+    char prev = 0;  // the previous non-space character on the line, outside quotes
+    for (size_t i = 0; i < l.size(); ++i) {
+      const char c = l[i];
+      if (quote != 0) {
+        if (c == '\\' && quote == '"')
+          ++i;
+        else if (c == quote)
+          quote = 0;
+        continue;
+      }
+      if (c == '#' && (i == 0 || l[i - 1] == ' ' || l[i - 1] == '\t')) break;
+      if ((c == '"' || c == '\'') &&
+          (prev == 0 || prev == ':' || prev == ',' || prev == '[' || prev == '{' || prev == '-')) {
+        quote = c;
+        prev = c;
+        continue;
+      }
+      if ((c == '{' || c == '[') &&
+          (!stack.empty() || prev == 0 || prev == ':' || prev == '-' || prev == ',')) {
+        stack.push_back({c, line, static_cast<int>(i) + 1, indent_of(l)});
+      } else if ((c == '}' || c == ']') && !stack.empty()) {
+        const Open o = stack.back();
+        if (c != closer(o.c)) {
+          out = {line, static_cast<int>(i) + 1,
+                 fmt::format("invalid YAML: '{}' closes the '{}' opened at {}:{}; expected '{}'", c,
+                             o.c, o.line, o.col, closer(o.c)),
+                 ""};
+          return true;
+        }
+        stack.pop_back();
+      }
+      if (c != ' ' && c != '\t') prev = c;
+    }
+    if (stack.empty()) continue;
+    // A flow collection may span lines, but not past a line indented like
+    // (or less than) the line that opened it.
+    size_t next = li + 1;
+    while (next < lines.size() && blank_or_comment(lines[next])) ++next;
+    if (next == lines.size() || indent_of(lines[next]) <= stack.back().indent) {
+      const Open o = stack.back();
+      out = {o.line, o.col,
+             fmt::format("invalid YAML: unclosed '{}' opened here; its '{}' is missing", o.c,
+                         closer(o.c)),
+             fmt::format("add '{}' at the end of line {}", closer(o.c), line)};
+      return true;
+    }
+  }
+  // An item indented differently from the one before it.
+  if (err_line >= 2 && err_line <= static_cast<int>(lines.size())) {
+    const std::string_view l = lines[static_cast<size_t>(err_line - 1)];
+    int prev = err_line - 2;
+    while (prev >= 0 && blank_or_comment(lines[static_cast<size_t>(prev)])) --prev;
+    if (prev >= 0 && !blank_or_comment(l)) {
+      const std::string_view p = lines[static_cast<size_t>(prev)];
+      const int ci = indent_of(l), pi = indent_of(p);
+      const bool items = l.substr(static_cast<size_t>(ci)).starts_with("- ") &&
+                         p.substr(static_cast<size_t>(pi)).starts_with("- ");
+      if (ci != pi && (items || yaml_msg.find("map value") != std::string::npos)) {
+        out = {err_line, ci + 1,
+               fmt::format("invalid YAML: inconsistent indentation: expected column {} (as line "
+                           "{}), got column {}",
+                           pi + 1, prev + 1, ci + 1),
+               ""};
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Value read_yaml(const std::string& path, std::string_view text) {
@@ -258,6 +368,14 @@ Value read_yaml(const std::string& path, std::string_view text) {
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     const int col = e.mark.is_null() ? 0 : e.mark.column + 1;
+    YamlExplanation x;
+    if (explain_yaml_error(text, line, e.msg, x)) {
+      FatalError err{{SourceLoc{file, x.line, x.col}, std::move(x.message), {}}};
+      if (!x.note.empty()) err.diag.note(std::move(x.note));
+      err.diag.note(SourceLoc{file, line, col},
+                    fmt::format("the YAML parser stopped here: {}", e.msg));
+      throw err;
+    }
     fatal(file, line, col, fmt::format("invalid YAML: {}", e.msg));
   }
   if ((!doc.IsDefined() || doc.IsNull()) && first_line > 0)
