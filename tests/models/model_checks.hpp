@@ -120,6 +120,38 @@ double inference_vs_training(uint32_t seed) {
   return diff / scale;
 }
 
+// Along the gradient direction v = g / |g| of the parameter tensor `name`:
+// (L(w + h v) - L(w - h v)) / 2h against |g|, with h = min(max_step, 1e-2 / |g|)
+// (the loss then moves by ~0.01 along v, or by 2·max_step·|g| for small
+// gradients). `loss` runs the model's loss_and_grad on fixed data and returns
+// the loss. Used by the big-model tests, where element-wise checks cost too much.
+template <class Net, class Loss>
+void gradient_direction_check(Net& net, const std::string& name, Loss loss, double max_step) {
+  REQUIRE(std::isfinite(loss()));
+  const Param* found = nullptr;
+  for (const Param& p : net.params())
+    if (p.name == name) found = &p;
+  REQUIRE_MESSAGE(found, "no parameter ", name);
+  const Param& p = *found;
+  const std::vector<float> g(p.grad.begin(), p.grad.end()), saved(p.value.begin(), p.value.end());
+  double norm = 0;
+  for (float v : g) norm += double(v) * v;
+  norm = std::sqrt(norm);
+  REQUIRE(norm > 0);
+  auto loss_at = [&](double step) {
+    for (size_t i = 0; i < saved.size(); ++i)
+      p.value[i] = saved[i] + static_cast<float>(step * g[i] / norm);
+    const double l = loss();
+    std::copy(saved.begin(), saved.end(), p.value.begin());
+    return l;
+  };
+  const double h = std::min(max_step, 1e-2 / norm);
+  const double numeric = (loss_at(h) - loss_at(-h)) / (2 * h);
+  const double err = std::abs(numeric - norm) / norm;
+  MESSAGE(net.name(), " ", name, ": |g| ", norm, " numeric ", numeric, " rel err ", err);
+  CHECK(err < 5e-2);
+}
+
 // Directional finite difference of the training loss along a random +-1
 // direction over `sample` entries of parameter tensor p:
 // (L(w + h v) - L(w - h v)) / 2h  vs  sum grad * v. Returns the relative error.
