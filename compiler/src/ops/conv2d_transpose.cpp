@@ -19,28 +19,18 @@ namespace modelc {
 namespace {
 
 const AttrSpec kAttrs[] = {
-    {"activation", AttrType::activation, false,
-     [](Attrs& a, const AttrValue& v) { a.activation = v.activation; }},
-    {"filters", AttrType::positive_int, true,
-     [](Attrs& a, const AttrValue& v) { a.filters = v.ints[0]; }},
-    {"kernel", AttrType::int_pair, true,
-     [](Attrs& a, const AttrValue& v) { a.kh = v.ints[0], a.kw = v.ints[1]; }},
-    {"l2", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.l2 = v.real; }, 0.0, 1e30},
+    conv_attrs::activation,
+    conv_attrs::filters,
+    conv_attrs::kernel,
+    conv_attrs::l2,
     {"output_padding", AttrType::nonneg_pair, false,
      [](Attrs& a, const AttrValue& v) {
        a.out_pad_h = v.ints[0], a.out_pad_w = v.ints[1];
        a.out_pad_given = true;
      }},
-    {"padding", AttrType::conv_padding, false,
-     [](Attrs& a, const AttrValue& v) {
-       a.padding = v.padding;
-       a.pad_top = a.pad_bottom = v.ints[0];
-       a.pad_left = a.pad_right = v.ints[1];
-     }},
-    {"stride", AttrType::int_pair, false,
-     [](Attrs& a, const AttrValue& v) { a.sh = v.ints[0], a.sw = v.ints[1]; }},
-    {"use_bias", AttrType::boolean, false,
-     [](Attrs& a, const AttrValue& v) { a.use_bias = v.boolean; }},
+    conv_attrs::padding,
+    conv_attrs::stride,
+    conv_attrs::use_bias,
 };
 
 // One axis: the output size and the adjoint conv2d's padding before/after, as

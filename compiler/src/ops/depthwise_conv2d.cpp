@@ -13,25 +13,15 @@ namespace modelc {
 namespace {
 
 const AttrSpec kAttrs[] = {
-    {"activation", AttrType::activation, false,
-     [](Attrs& a, const AttrValue& v) { a.activation = v.activation; }},
+    conv_attrs::activation,
     {"depth_multiplier", AttrType::positive_int, false,
      [](Attrs& a, const AttrValue& v) { a.depth_multiplier = v.ints[0]; }},
-    {"dilation", AttrType::int_pair, false,
-     [](Attrs& a, const AttrValue& v) { a.dh = v.ints[0], a.dw = v.ints[1]; }},
-    {"kernel", AttrType::int_pair, true,
-     [](Attrs& a, const AttrValue& v) { a.kh = v.ints[0], a.kw = v.ints[1]; }},
-    {"l2", AttrType::real, false, [](Attrs& a, const AttrValue& v) { a.l2 = v.real; }, 0.0, 1e30},
-    {"padding", AttrType::conv_padding, false,
-     [](Attrs& a, const AttrValue& v) {
-       a.padding = v.padding;
-       a.pad_top = a.pad_bottom = v.ints[0];
-       a.pad_left = a.pad_right = v.ints[1];
-     }},
-    {"stride", AttrType::int_pair, false,
-     [](Attrs& a, const AttrValue& v) { a.sh = v.ints[0], a.sw = v.ints[1]; }},
-    {"use_bias", AttrType::boolean, false,
-     [](Attrs& a, const AttrValue& v) { a.use_bias = v.boolean; }},
+    conv_attrs::dilation,
+    conv_attrs::kernel,
+    conv_attrs::l2,
+    conv_attrs::padding,
+    conv_attrs::stride,
+    conv_attrs::use_bias,
 };
 
 int64_t outputs(const Node& n, const Shape& in) { return in[2] * n.attrs.depth_multiplier; }
