@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs modelc's build dependencies (Debian 12 packages) when any is missing.
 # Called by scripts/run.sh and scripts/test.sh; safe to run again.
+# `scripts/deps.sh --import` also installs PyTorch, torchvision and the ONNX
+# Python package, which only tests/import/check_models.py needs (the whole
+# torchvision list against PyTorch; about 1 GB installed, so not by default).
 set -euo pipefail
 
 packages=(
@@ -17,7 +20,12 @@ packages=(
                          # (examples/train_fashion and its tests; 30 MB, no dependencies)
   clang-14 libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (tests/fuzz)
   clang-format         # scripts/format.sh --check: the house style (.clang-format)
+  libonnx-dev libprotobuf-dev  # `modelc import`: ONNX's own protobuf schema, checker and shape
+                               # inference read the models (compiler/src/import)
 )
+if [ "${1:-}" = "--import" ]; then
+  packages+=(python3-torch python3-torchvision python3-onnx python3-numpy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -13,11 +13,14 @@
 
 #include "emit/cpp_names.hpp"
 #include "emit/emit.hpp"
+#include "import/onnx_import.hpp"
 #include "passes/pipeline.hpp"
 #include "passes/plan.hpp"
 #include "report/graphviz.hpp"
 #include "report/render.hpp"
 #include "report/report.hpp"
+#include "modelc/error.hpp"
+#include "modelc/safetensors.hpp"
 
 #ifndef MODELC_VERSION
 #error "MODELC_VERSION must be defined by the build (PROJECT_VERSION)"
@@ -40,6 +43,9 @@ commands:
                     drawn to FILE.svg/.png/.pdf by Graphviz
   generate SPEC -o DIR
                     write the model's C++ (DIR/<spec stem>.hpp and .cpp)
+  import MODEL.onnx -o NET.yaml [--weights NET.safetensors]
+                    an ONNX model (e.g. from torch.onnx.export) as a spec
+                    and its weights in modelc's names and layouts
 
 options:
   -h, --help        this help; 'modelc <command> --help' for a command's
@@ -48,6 +54,30 @@ options:
                     set), always or never; before or after the command
 
 exit status: 0 success, 1 errors in a spec, 2 usage errors.
+)";
+
+constexpr const char* kImportHelp =
+    R"(usage: modelc import MODEL.onnx -o NET.yaml [--weights FILE] [--name NAME] [--input-shape N,C,H,W]
+
+Reads an ONNX model (opsets 7 to 17, as torch.onnx.export writes it), checks it
+with ONNX's checker and shape inference, folds its constant subgraphs and maps
+its nodes onto modelc ops (docs/import.md). Writes NET.yaml, a spec whose
+layers are named after the ONNX nodes (each with a comment naming the node),
+with `input: {layout: nchw}` so the generated forward takes PyTorch's NCHW
+tensor; and the weights as safetensors in modelc's names and Keras layouts,
+whose __metadata__ maps every tensor to its ONNX initializer and the transform
+applied (numpy expressions both ways). The spec is then checked as 'modelc
+check' would. Every node modelc cannot express is reported, not just the first.
+
+options:
+  -o NET.yaml         the spec to write
+  --weights FILE      the weights to write (default: NET.safetensors next to
+                      the spec)
+  --name NAME         the spec's name: (the generated class; default: the
+                      model file's name)
+  --input-shape DIMS  the input's shape, batch first (e.g. 1,3,224,224), for
+                      a model whose input has dynamic or missing dimensions
+  -h, --help          this help
 )";
 
 constexpr const char* kCheckHelp = R"(usage: modelc check [--dump=STAGE] [--no-fuse] SPEC...
@@ -495,6 +525,90 @@ int summary(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return 0;
 }
 
+// `import`: ONNX to spec + weights, then the spec checked like `check`.
+int import_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                   const RenderOptions& ro) {
+  std::vector<std::string> models;
+  std::string spec_path, weights_path, name, shape_text;
+  CLI::App app;
+  app.add_option("-o", spec_path)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--weights", weights_path)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--name", name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--input-shape", shape_text)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (auto status = parse_command(app, "import", args, kImportHelp, models, nullptr, out, err))
+    return *status;
+  if (models.size() != 1) return usage(err, "import: give exactly one ONNX model", kImportHelp);
+  if (spec_path.empty()) return usage(err, "import: -o NET.yaml is required", kImportHelp);
+  ImportOptions options;
+  options.model_path = models[0];
+  options.name = name;
+  if (!shape_text.empty()) {
+    std::stringstream ss(shape_text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      char* end = nullptr;
+      const long long d = std::strtoll(item.c_str(), &end, 10);
+      if (item.empty() || *end != '\0' || d < 1 || d > 1000000)
+        return usage(err,
+                     fmt::format("import: --input-shape takes positive integers separated by "
+                                 "commas (e.g. 1,3,224,224), got '{}'",
+                                 shape_text),
+                     kImportHelp);
+      options.input_shape.push_back(d);
+    }
+  }
+  const bool name_ok =
+      name.empty() || ((std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                       std::all_of(name.begin(), name.end(), [](char ch) {
+                         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                       }));
+  if (!name_ok)
+    return usage(err,
+                 fmt::format("import: --name '{}' is not a valid model name (letters, digits and "
+                             "'_', not starting with a digit)",
+                             name),
+                 kImportHelp);
+  const std::filesystem::path spec(spec_path);
+  if (weights_path.empty())
+    weights_path = (spec.parent_path() / spec.stem()).string() + ".safetensors";
+  options.weights_label = std::filesystem::path(weights_path).filename().string();
+  ImportResult r;
+  try {
+    r = import_onnx(options);
+  } catch (const ImportError& e) {
+    for (const std::string& m : e.messages()) err << "modelc import: error: " << m << "\n";
+    return 1;
+  }
+  std::error_code ec;
+  if (!spec.parent_path().empty()) std::filesystem::create_directories(spec.parent_path(), ec);
+  if (!write_if_changed(spec, r.spec, err)) return 1;
+  std::vector<TensorRef> refs;
+  int64_t params = 0;
+  for (const ImportedTensor& t : r.weights) {
+    refs.push_back({t.name, t.shape, t.data});
+    params += static_cast<int64_t>(t.data.size());
+  }
+  try {
+    write_safetensors(weights_path, refs, r.metadata);
+  } catch (const Error& e) {
+    err << "modelc import: error: " << e.what() << "\n";
+    return 1;
+  }
+  Compilation c;
+  if (!compile(spec_path, options_for(spec_path, Stage::plan, true), c, err, ro)) {
+    err << fmt::format(
+        "modelc import: error: the spec written from {} does not check (an importer "
+        "bug: please report it with the model)\n",
+        models[0]);
+    return 1;
+  }
+  out << fmt::format("{}: imported: {}, {} layers, {} weights -> {}, {}\n", models[0],
+                     c.graph->name, c.graph->nodes.size(), with_commas(params), spec_path,
+                     weights_path);
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::ostream& err,
@@ -536,13 +650,15 @@ int run_cli(const std::vector<std::string>& all_args, std::ostream& out, std::os
   if (cmd == "summary") return summary(rest, out, err, ro);
   if (cmd == "generate") return generate(rest, out, err, ro);
   if (cmd == "graph") return graph(rest, out, err, ro);
+  if (cmd == "import") return import_command(rest, out, err, ro);
   if (cmd.size() > 1 && cmd[0] == '-' && cmd != "--") {
     static const std::vector<std::string> options = {"--help", "--version", "--color"};
     const std::string name = cmd.substr(0, cmd.find('='));
     return usage(err, fmt::format("unknown option '{}'{}", name, did_you_mean(name, options)),
                  kToolHelp);
   }
-  static const std::vector<std::string> commands = {"check", "summary", "graph", "generate"};
+  static const std::vector<std::string> commands = {"check", "summary", "graph", "generate",
+                                                    "import"};
   return usage(err, fmt::format("unknown command '{}'{}", cmd, did_you_mean(cmd, commands)),
                kToolHelp);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,8 +56,11 @@ struct TensorRef {
   std::span<const float> data;
 };
 
-// Writes tensors in the given order; throws modelc::Error on I/O failure or a
-// shape whose element count disagrees with data.size().
-void write_safetensors(const std::string& path, std::span<const TensorRef> tensors);
+// Writes tensors in the given order, and `metadata` as the header's
+// "__metadata__" (string to string, as the format allows; omitted when empty);
+// throws modelc::Error on I/O failure or a shape whose element count disagrees
+// with data.size().
+void write_safetensors(const std::string& path, std::span<const TensorRef> tensors,
+                       const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace modelc

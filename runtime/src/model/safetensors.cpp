@@ -250,8 +250,10 @@ const TensorInfo* SafetensorsFile::find(const std::string& name) const {
   return nullptr;
 }
 
-void write_safetensors(const std::string& path, std::span<const TensorRef> tensors) {
+void write_safetensors(const std::string& path, std::span<const TensorRef> tensors,
+                       const std::map<std::string, std::string>& metadata) {
   json header = json::object();  // std::map: keys sorted, so the header is deterministic
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
   for (const TensorRef& t : tensors) {
     if (t.name == "__metadata__") fail_tensor(path, t.name, "reserved name");

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Imports PyTorch models through ONNX and checks modelc's output against PyTorch's.
+
+For each model: seeded random weights, batchnorm statistics randomised (so they
+matter), eval mode; torch.onnx.export at the given opset; `modelc import`;
+`modelc generate`; the generated code built with tests/import/run_imported.cpp
+and the runtime; one forward on a seeded random image. The error is
+max |modelc - torch64| / max |torch64| against PyTorch in float64; PyTorch's
+own float32 error is printed beside it as a yardstick. Fails (exit 1) when an
+error exceeds --tolerance (1e-4).
+
+  tests/import/check_models.py --build build                 # the whole list
+  tests/import/check_models.py --build build resnet18 tiny_unet --opsets 13
+Needs python3-torch, python3-torchvision and python3-onnx (scripts/deps.sh --import).
+"""
+import argparse, os, subprocess, sys, time
+
+import warnings
+import numpy as np
+import torch
+import torch.nn as nn
+import torchvision
+
+TORCHVISION = ["alexnet", "vgg11_bn", "resnet18", "resnet50", "googlenet", "squeezenet1_1",
+               "densenet121", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
+               "shufflenet_v2_x1_0", "convnext_tiny"]
+
+
+class TinyUNet(nn.Module):
+    """A U-Net-style encoder-decoder: skips by concat, ConvTranspose up, a map output."""
+
+    def __init__(self):
+        super().__init__()
+        def block(i, o):
+            return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU())
+        self.e1, self.e2, self.mid = block(3, 8), block(8, 16), block(16, 32)
+        self.pool = nn.MaxPool2d(2)
+        self.up2 = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.d2 = block(32, 16)
+        self.up1 = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.d1 = block(16, 8)
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        e1 = self.e1(x)
+        e2 = self.e2(self.pool(e1))
+        m = self.mid(self.pool(e2))
+        d2 = self.d2(torch.cat([self.up2(m), e2], 1))
+        d1 = self.d1(torch.cat([self.up1(d2), e1], 1))
+        return torch.sigmoid(self.head(d1))
+
+
+class UpNet(nn.Module):
+    """ConvTranspose (padding, output_padding), Resize nearest and bilinear, asymmetric pads,
+    standalone batchnorm, LeakyReLU, ELU, GELU, SiLU, hardswish, avg pool with ceil/count_include_pad."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 12, 3, stride=2, padding=1, dilation=1)
+        self.bn = nn.BatchNorm2d(12)
+        self.ct = nn.ConvTranspose2d(12, 10, 3, stride=2, padding=1, output_padding=1)
+        self.c2 = nn.Conv2d(10, 10, 3, groups=5, dilation=2, padding=2)
+        self.pool = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=True)
+        self.c3 = nn.Conv2d(10, 16, (3, 2))
+        self.fc = nn.Linear(16, 7)
+
+    def forward(self, x):
+        y = nn.functional.leaky_relu(self.bn(self.c1(x)), 0.1)
+        y = nn.functional.elu(self.ct(y))
+        y = nn.functional.interpolate(y, scale_factor=2, mode="nearest")
+        y = nn.functional.gelu(self.c2(nn.functional.pad(y, (1, 0, 2, 1))))
+        y = nn.functional.interpolate(y, scale_factor=2, mode="bilinear", align_corners=False)
+        y = nn.functional.silu(self.pool(y))
+        y = nn.functional.hardswish(self.c3(y))
+        y = y.mean([2, 3])
+        return torch.softmax(self.fc(y), dim=1)
+
+
+CUSTOM = {"tiny_unet": (TinyUNet, 64), "up_net": (UpNet, 40)}
+
+
+def make_model(name):
+    torch.manual_seed(0)
+    if name in CUSTOM:
+        model, size = CUSTOM[name][0](), CUSTOM[name][1]
+    else:
+        kw = {"weights": None}
+        if name == "googlenet":
+            kw.update(aux_logits=False, init_weights=True)
+        if name == "inception_v3":
+            kw.update(aux_logits=False, init_weights=True)
+        model, size = getattr(torchvision.models, name)(**kw), 224
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+    return model.eval(), size
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def check(name, opset, args, root):
+    work = os.path.join(args.out, f"{name}_{opset}")
+    os.makedirs(work, exist_ok=True)
+    model, size = make_model(name)
+    x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
+    onnx_path = os.path.join(work, f"{name}.onnx")
+    torch.onnx.export(model, x, onnx_path, opset_version=opset)
+    with torch.no_grad():
+        ref64 = model.double()(x.double()).numpy()
+        ref32 = model.float()(x).double().numpy()
+    spec, weights = os.path.join(work, f"{name}.yaml"), os.path.join(work, f"{name}.safetensors")
+    cls = "Imported_" + name
+    t0 = time.time()
+    run([args.modelc, "import", onnx_path, "-o", spec, "--weights", weights, "--name", cls])
+    t_import = time.time() - t0
+    gen = os.path.join(work, "gen")
+    t0 = time.time()
+    run([args.modelc, "generate", spec, "-o", gen])
+    exe = os.path.join(work, "run")
+    run(["g++", "-std=c++20", "-O2", "-march=native", "-fopenmp",
+         f"-I{root}/runtime/include", f"-I{gen}",
+         f'-DMODELC_IMPORT_HEADER="{name}.hpp"', f"-DMODELC_IMPORT_CLASS={cls}",
+         os.path.join(root, "tests/import/run_imported.cpp"), os.path.join(gen, f"{name}.cpp"),
+         os.path.join(args.build, "runtime/libmodelc_runtime.a"), "-o", exe])
+    t_build = time.time() - t0
+    inp, outp = os.path.join(work, "input.bin"), os.path.join(work, "output.bin")
+    x.numpy().astype(np.float32).tofile(inp)
+    run([exe, weights, inp, outp])
+    got = np.fromfile(outp, dtype=np.float32).astype(np.float64)
+    want = ref64 if ref64.ndim != 4 else ref64.transpose(0, 2, 3, 1)
+    want32 = ref32 if ref32.ndim != 4 else ref32.transpose(0, 2, 3, 1)
+    if got.size != want.size:
+        raise RuntimeError(f"modelc gave {got.size} values, PyTorch {want.size}")
+    scale = np.abs(want).max()
+    err = np.abs(got - want.ravel()).max() / scale
+    err32 = np.abs(want32.ravel() - want.ravel()).max() / scale
+    return err, err32, t_import, t_build
+
+
+def main():
+    warnings.filterwarnings("ignore")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("models", nargs="*", default=TORCHVISION + list(CUSTOM))
+    p.add_argument("--build", default=os.path.join(root, "build"))
+    p.add_argument("--modelc", default=None)
+    p.add_argument("--out", default=None)
+    p.add_argument("--opsets", default="13,17")
+    p.add_argument("--tolerance", type=float, default=1e-4)
+    args = p.parse_args()
+    args.modelc = args.modelc or os.path.join(args.build, "compiler/modelc")
+    args.out = args.out or os.path.join(args.build, "import_check")
+    torch.set_num_threads(2)
+    failed = 0
+    print(f"{'model':22} opset  rel.err vs torch64  torch32's own  import s  generate+build s")
+    for name in args.models:
+        for opset in [int(o) for o in args.opsets.split(",")]:
+            try:
+                err, err32, ti, tb = check(name, opset, args, root)
+                ok = err <= args.tolerance
+                failed += not ok
+                print(f"{name:22} {opset:5}  {err:18.2e}  {err32:13.2e}  {ti:8.1f}  {tb:16.1f}"
+                      f"{'' if ok else '  FAIL'}", flush=True)
+            except Exception as e:  # report and go on with the others
+                failed += 1
+                print(f"{name:22} {opset:5}  FAILED: {e}", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
