@@ -76,7 +76,49 @@ class UpNet(nn.Module):
         return torch.softmax(self.fc(y), dim=1)
 
 
-CUSTOM = {"tiny_unet": (TinyUNet, 64), "up_net": (UpNet, 40)}
+class MiniZoo(nn.Module):
+    """The v2 patterns at a small size: relu6 (Clip), depthwise + hardswish, an SE block with
+    hardsigmoid, ShuffleNet's chunk + channel shuffle, a dilated grouped conv, a ConvNeXt block
+    (permute, LayerNorm, Linear, erf GELU, layer scale), standalone batchnorm, a ceil-mode max
+    pool, and a flatten of a 4x4 NCHW map into a Linear (its rows reordered by the importer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU6())
+        self.dw = nn.Sequential(nn.Conv2d(16, 16, 3, 1, 1, groups=16, bias=False), nn.BatchNorm2d(16),
+                                nn.Hardswish())
+        self.se1, self.se2 = nn.Conv2d(16, 4, 1), nn.Conv2d(4, 16, 1)
+        self.branch = nn.Sequential(nn.Conv2d(8, 8, 1), nn.ReLU())
+        self.down = nn.Conv2d(16, 24, 3, stride=2, padding=2, dilation=2, groups=4)
+        self.ln_dw = nn.Conv2d(24, 24, 7, padding=3, groups=24)
+        self.ln = nn.LayerNorm(24, eps=1e-6)
+        self.fc1, self.fc2 = nn.Linear(24, 48), nn.Linear(48, 24)
+        self.scale = nn.Parameter(torch.rand(24, 1, 1) + 0.5)
+        self.bn = nn.BatchNorm2d(24)
+        self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.head = nn.Sequential(nn.Linear(24 * 4 * 4, 32), nn.Dropout(0.2), nn.ReLU(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        x = self.dw(self.stem(x))
+        s = nn.functional.adaptive_avg_pool2d(x, 1)
+        x = x * nn.functional.hardsigmoid(self.se2(torch.relu(self.se1(s))))
+        a, b = x.chunk(2, dim=1)
+        x = torch.cat([a, self.branch(b)], 1)
+        n, c, h, w = x.size()
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous().view(n, -1, h, w)
+        x = self.down(x)
+        y = self.ln_dw(x).permute(0, 2, 3, 1)
+        y = self.fc2(nn.functional.gelu(self.fc1(self.ln(y)))).permute(0, 3, 1, 2)
+        x = x + self.scale * y
+        x = self.pool(torch.relu(self.bn(x)))
+        return self.head(torch.flatten(x, 1))
+
+
+# name: (class, image size, torch.onnx.export arguments). TinyUNet is exported
+# with TrainingMode.PRESERVE, which keeps its batchnorms after the convs (the
+# default eval export folds them into the convs' weights).
+CUSTOM = {"tiny_unet": (TinyUNet, 64, {"training": torch.onnx.TrainingMode.PRESERVE}),
+          "up_net": (UpNet, 40, {}), "mini_zoo": (MiniZoo, 32, {})}
 
 
 def make_model(name):
@@ -101,6 +143,21 @@ def make_model(name):
     return model.eval(), size
 
 
+def export(model, name, x, path, opset):
+    kw = CUSTOM[name][2] if name in CUSTOM else {}
+    torch.onnx.export(model, x, path, opset_version=opset, **kw)
+
+
+def reference(model, x):
+    """PyTorch's output in float64 and float32, in modelc's order (NHWC for maps)."""
+    with torch.no_grad():
+        ref64 = model.double()(x.double()).numpy()
+        ref32 = model.float()(x).double().numpy()
+    if ref64.ndim == 4:
+        ref64, ref32 = ref64.transpose(0, 2, 3, 1), ref32.transpose(0, 2, 3, 1)
+    return ref64, ref32
+
+
 def run(cmd, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if r.returncode != 0:
@@ -114,10 +171,8 @@ def check(name, opset, args, root):
     model, size = make_model(name)
     x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
     onnx_path = os.path.join(work, f"{name}.onnx")
-    torch.onnx.export(model, x, onnx_path, opset_version=opset)
-    with torch.no_grad():
-        ref64 = model.double()(x.double()).numpy()
-        ref32 = model.float()(x).double().numpy()
+    export(model, name, x, onnx_path, opset)
+    want, want32 = reference(model, x)
     spec, weights = os.path.join(work, f"{name}.yaml"), os.path.join(work, f"{name}.safetensors")
     cls = "Imported_" + name
     t0 = time.time()
@@ -137,8 +192,6 @@ def check(name, opset, args, root):
     x.numpy().astype(np.float32).tofile(inp)
     run([exe, weights, inp, outp])
     got = np.fromfile(outp, dtype=np.float32).astype(np.float64)
-    want = ref64 if ref64.ndim != 4 else ref64.transpose(0, 2, 3, 1)
-    want32 = ref32 if ref32.ndim != 4 else ref32.transpose(0, 2, 3, 1)
     if got.size != want.size:
         raise RuntimeError(f"modelc gave {got.size} values, PyTorch {want.size}")
     scale = np.abs(want).max()

@@ -54,14 +54,18 @@ struct SpecLayer {
   std::vector<int64_t> expect;
 };
 
-std::string yaml_list(const std::vector<int64_t>& v) { return fmt::format("[{}]", fmt::join(v, ", ")); }
+std::string yaml_list(const std::vector<int64_t>& v) {
+  return fmt::format("[{}]", fmt::join(v, ", "));
+}
 std::string yaml_float(double x) { return fmt::format("{}", static_cast<float>(x)); }
 // `k` or `[a, b]`, as the spec writes a pair.
 std::string yaml_pair(int64_t a, int64_t b) {
   return a == b ? std::to_string(a) : fmt::format("[{}, {}]", a, b);
 }
 
-bool near(double a, double b, double tol = 1e-6) { return std::abs(a - b) <= tol * std::max(1.0, std::abs(b)); }
+bool near(double a, double b, double tol = 1e-6) {
+  return std::abs(a - b) <= tol * std::max(1.0, std::abs(b));
+}
 
 // The modelc shape (no batch, channels last) of an act.
 std::vector<int64_t> modelc_shape(const Act& a) {
@@ -79,6 +83,62 @@ int64_t channels(const Act& a) {
 int64_t channel_axis(const Act& a) {
   return a.layout == Layout::nchw && a.dims.size() == 4 ? 1
                                                         : static_cast<int64_t>(a.dims.size()) - 1;
+}
+
+// Every op type the lowering (or the constant folder) handles in some form; a
+// node of another type is reported even after an earlier problem.
+bool known_op(const std::string& op) {
+  static const std::set<std::string> ops = {"Add",
+                                            "AveragePool",
+                                            "BatchNormalization",
+                                            "Cast",
+                                            "Ceil",
+                                            "Clip",
+                                            "Concat",
+                                            "Constant",
+                                            "ConstantOfShape",
+                                            "Conv",
+                                            "ConvTranspose",
+                                            "Div",
+                                            "Dropout",
+                                            "Elu",
+                                            "Erf",
+                                            "Flatten",
+                                            "Floor",
+                                            "Gather",
+                                            "Gemm",
+                                            "GlobalAveragePool",
+                                            "GlobalMaxPool",
+                                            "HardSigmoid",
+                                            "HardSwish",
+                                            "Identity",
+                                            "LayerNormalization",
+                                            "LeakyRelu",
+                                            "MatMul",
+                                            "MaxPool",
+                                            "Mul",
+                                            "Neg",
+                                            "Pad",
+                                            "Pow",
+                                            "Reciprocal",
+                                            "ReduceMax",
+                                            "ReduceMean",
+                                            "Relu",
+                                            "Reshape",
+                                            "Resize",
+                                            "Shape",
+                                            "Sigmoid",
+                                            "Slice",
+                                            "Softmax",
+                                            "Split",
+                                            "Sqrt",
+                                            "Squeeze",
+                                            "Sub",
+                                            "Tanh",
+                                            "Transpose",
+                                            "Unsqueeze",
+                                            "Upsample"};
+  return ops.contains(op);
 }
 
 class Lowering {
@@ -127,15 +187,17 @@ class Lowering {
   const Const& need_const(const onnx::NodeProto& n, int k, const char* what) const {
     const Const* c = const_in(n, k);
     if (!c)
-      throw NodeError{fmt::format("its {} (input {}) must be a constant (an initializer)", what,
-                                  k + 1)};
+      throw NodeError{
+          fmt::format("its {} (input {}) must be a constant (an initializer)", what, k + 1)};
     return *c;
   }
   bool is_act(const std::string& name) const {
     const Value* v = value(name);
     return v && v->kind == Value::act;
   }
-  void set_act(const std::string& name, Act a) { values_[name] = Value{Value::act, {}, std::move(a)}; }
+  void set_act(const std::string& name, Act a) {
+    values_[name] = Value{Value::act, {}, std::move(a)};
+  }
   void set_const(const std::string& name, Const c) {
     values_[name] = Value{Value::constant, std::move(c), {}};
   }
@@ -222,7 +284,8 @@ class Lowering {
       shapes.push_back(it == m_.shapes.end() ? "?" : yaml_list(it->second));
     }
     return fmt::format("node '{}' ({}, inputs {})", n.name().empty() ? n.output(0) : n.name(),
-                       n.op_type(), shapes.empty() ? "none" : fmt::format("{}", fmt::join(shapes, " ")));
+                       n.op_type(),
+                       shapes.empty() ? "none" : fmt::format("{}", fmt::join(shapes, " ")));
   }
 
   // Adds a layer computing `out_dims` (ONNX dims) in `layout` from `ins`; returns its act.
@@ -284,8 +347,8 @@ class Lowering {
       throw NodeError{"ONNX shape inference gave its output no shape; give --input-shape"};
     for (int64_t d : it->second)
       if (d < 0)
-        throw NodeError{
-            fmt::format("its output shape {} is dynamic; give --input-shape", yaml_list(it->second))};
+        throw NodeError{fmt::format("its output shape {} is dynamic; give --input-shape",
+                                    yaml_list(it->second))};
     return it->second;
   }
 
@@ -313,9 +376,10 @@ ImportResult Lowering::run() {
     } else if (dims.size() == 2) {
       a.layout = Layout::flat;
     } else {
-      throw ImportError({fmt::format("{}: input '{}' has shape {}; modelc imports [N, C, H, W] "
-                                     "images and [N, F] vectors",
-                                     m_.label, in.name(), yaml_list(dims))});
+      throw ImportError(
+          {fmt::format("{}: input '{}' has shape {}; modelc imports [N, C, H, W] "
+                       "images and [N, F] vectors",
+                       m_.label, in.name(), yaml_list(dims))});
     }
     input_shape_ = modelc_shape(a);
     set_act(in.name(), a);
@@ -343,6 +407,9 @@ ImportResult Lowering::run() {
         errors_.push_back(fmt::format("{}: {}: {}", m_.label, describe(n), e.what));
         poisoned = true;
       }
+    } else if (!known_op(n.op_type())) {  // after an earlier problem: still worth knowing
+      errors_.push_back(fmt::format("{}: {}: modelc has no mapping for ONNX op {}", m_.label,
+                                    describe(n), n.op_type()));
     }
     if (poisoned)
       for (const std::string& out : n.output())
@@ -387,7 +454,8 @@ ImportResult Lowering::run() {
   ImportResult r;
   r.weights = std::move(weights_);
   r.metadata = std::move(metadata_);
-  r.metadata["modelc.import.source"] = std::filesystem::path(options_.model_path).filename().string();
+  r.metadata["modelc.import.source"] =
+      std::filesystem::path(options_.model_path).filename().string();
   r.metadata["modelc.import.format"] =
       "each value: onnx=<initializer>; to_modelc=<numpy expression of x, the ONNX tensor>; "
       "to_onnx=<numpy expression of x, the modelc tensor>";
@@ -449,8 +517,8 @@ void Lowering::lower(int i) {
   const auto& n = node(i);
   const std::string& op = n.op_type();
   if (!n.domain().empty() && n.domain() != "ai.onnx")
-    throw NodeError{fmt::format("op domain '{}' is not ONNX's; modelc imports the default domain",
-                                n.domain())};
+    throw NodeError{
+        fmt::format("op domain '{}' is not ONNX's; modelc imports the default domain", n.domain())};
   // Constant subgraphs fold (Shape of a computed tensor is its static shape).
   bool all_const = true;
   std::vector<const Const*> cins;
@@ -477,13 +545,14 @@ void Lowering::lower(int i) {
       return;
     }
     if (n.input_size() > 0)
-      throw NodeError{"a constant subgraph with an op modelc does not fold; export with "
-                      "do_constant_folding=True"};
+      throw NodeError{
+          "a constant subgraph with an op modelc does not fold; export with "
+          "do_constant_folding=True"};
   }
   if (try_patterns(i)) return;
 
-  auto same = [&](const std::string& mop, std::vector<std::pair<std::string, std::string>> attrs =
-                                               {}) {
+  auto same = [&](const std::string& mop,
+                  std::vector<std::pair<std::string, std::string>> attrs = {}) {
     const Act& x = act_in(n, 0);
     Act a = emit(n, mop, {&x}, std::move(attrs), x.layout, x.dims);
     a.chw = x.chw;
@@ -507,9 +576,10 @@ void Lowering::lower(int i) {
   if (op == "HardSigmoid") {
     const float a = attr_float(n, "alpha", 0.2f), b = attr_float(n, "beta", 0.5f);
     if (!near(a, 1.0 / 6.0, 1e-5) || !near(b, 0.5))
-      throw NodeError{fmt::format("HardSigmoid with alpha {} and beta {}; modelc's hard_sigmoid "
-                                  "is relu6(x + 3) / 6 (alpha 1/6, beta 0.5, PyTorch's)",
-                                  a, b)};
+      throw NodeError{
+          fmt::format("HardSigmoid with alpha {} and beta {}; modelc's hard_sigmoid "
+                      "is relu6(x + 3) / 6 (alpha 1/6, beta 0.5, PyTorch's)",
+                      a, b)};
     return same("hard_sigmoid");
   }
   if (op == "Clip") {
@@ -523,9 +593,10 @@ void Lowering::lower(int i) {
     }
     if (lo == 0 && hi == 6) return same("relu6");
     if (lo == 0 && std::isinf(hi)) return same("relu");
-    throw NodeError{fmt::format("Clip to [{}, {}]; modelc maps Clip(0, 6) to relu6 and Clip(0) to "
-                                "relu",
-                                lo, hi)};
+    throw NodeError{
+        fmt::format("Clip to [{}, {}]; modelc maps Clip(0, 6) to relu6 and Clip(0) to "
+                    "relu",
+                    lo, hi)};
   }
   if (op == "Softmax") {
     const Act& x = act_in(n, 0);
@@ -533,9 +604,10 @@ void Lowering::lower(int i) {
     const auto rank = static_cast<int64_t>(x.dims.size());
     const int64_t ax = axis < 0 ? axis + rank : axis;
     if (ax != channel_axis(x) || (m_.opset < 13 && ax != rank - 1))
-      throw NodeError{fmt::format("Softmax over axis {}; modelc's softmax is over the channels "
-                                  "(the last axis of a vector)",
-                                  axis)};
+      throw NodeError{
+          fmt::format("Softmax over axis {}; modelc's softmax is over the channels "
+                      "(the last axis of a vector)",
+                      axis)};
     if (x.chw[0] != 0) throw NodeError{"Softmax over a flattened NCHW map (C, H, W order)"};
     return same("softmax");
   }
@@ -610,9 +682,10 @@ void Lowering::lower(int i) {
     const std::vector<int64_t> hw =
         x.layout == Layout::nchw ? std::vector<int64_t>{2, 3} : std::vector<int64_t>{1, 2};
     if (rank != 4 || axes != hw)
-      throw NodeError{fmt::format("{} over axes {}; modelc maps a mean or max over H and W (a "
-                                  "global pool)",
-                                  op, yaml_list(axes))};
+      throw NodeError{
+          fmt::format("{} over axes {}; modelc maps a mean or max over H and W (a "
+                      "global pool)",
+                      op, yaml_list(axes))};
     const bool keep = attr_int(n, "keepdims", 1) != 0;
     std::vector<int64_t> od = out_dims(n);
     Act a = emit(n, op == "ReduceMean" ? "global_avgpool" : "global_maxpool", {&x},
@@ -639,28 +712,32 @@ void Lowering::lower(int i) {
       set_act(n.output(0), a);
       return;
     }
-    throw NodeError{fmt::format("{} from {} to {}; modelc maps reshapes that flatten a map, or "
-                                "ShuffleNet's channel shuffle",
-                                op, yaml_list(x.dims), yaml_list(od))};
+    throw NodeError{
+        fmt::format("{} from {} to {}; modelc maps reshapes that flatten a map, or "
+                    "ShuffleNet's channel shuffle",
+                    op, yaml_list(x.dims), yaml_list(od))};
   }
   if (op == "Transpose") {
     const Act& x = act_in(n, 0);
     const auto perm = attr_ints(n, "perm").value_or(std::vector<int64_t>{});
-    if (x.dims.size() == 4 && x.layout == Layout::nchw && perm == std::vector<int64_t>{0, 2, 3, 1}) {
+    if (x.dims.size() == 4 && x.layout == Layout::nchw &&
+        perm == std::vector<int64_t>{0, 2, 3, 1}) {
       Act a = x;
       a.layout = Layout::nhwc;
       a.dims = {x.dims[0], x.dims[2], x.dims[3], x.dims[1]};
       return alias(a);
     }
-    if (x.dims.size() == 4 && x.layout == Layout::nhwc && perm == std::vector<int64_t>{0, 3, 1, 2}) {
+    if (x.dims.size() == 4 && x.layout == Layout::nhwc &&
+        perm == std::vector<int64_t>{0, 3, 1, 2}) {
       Act a = x;
       a.layout = Layout::nchw;
       a.dims = {x.dims[0], x.dims[3], x.dims[1], x.dims[2]};
       return alias(a);
     }
-    throw NodeError{fmt::format("Transpose with perm {}; modelc maps NCHW <-> NHWC permutes "
-                                "(0,2,3,1 and 0,3,1,2) and ShuffleNet's channel shuffle",
-                                yaml_list(perm))};
+    throw NodeError{
+        fmt::format("Transpose with perm {}; modelc maps NCHW <-> NHWC permutes "
+                    "(0,2,3,1 and 0,3,1,2) and ShuffleNet's channel shuffle",
+                    yaml_list(perm))};
   }
   if (op == "Concat") {
     std::vector<const Act*> ins;
@@ -706,7 +783,8 @@ void Lowering::lower(int i) {
   if (op == "Pad") {
     const Act& x = act_in(n, 0);
     const std::string mode = attr_string(n, "mode", "constant");
-    if (mode != "constant") throw NodeError{fmt::format("Pad mode '{}'; modelc pads with zeros", mode)};
+    if (mode != "constant")
+      throw NodeError{fmt::format("Pad mode '{}'; modelc pads with zeros", mode)};
     std::vector<int64_t> pads;
     double value = 0;
     if (m_.opset < 11) {
@@ -716,16 +794,17 @@ void Lowering::lower(int i) {
       for (double v : need_const(n, 1, "pads").v) pads.push_back(static_cast<int64_t>(v));
       if (const Const* c = const_in(n, 2)) value = c->v.empty() ? 0 : c->v[0];
     }
-    if (value != 0) throw NodeError{fmt::format("Pad with value {}; modelc pads with zeros", value)};
+    if (value != 0)
+      throw NodeError{fmt::format("Pad with value {}; modelc pads with zeros", value)};
     if (x.layout != Layout::nchw || pads.size() != 8)
       throw NodeError{"Pad of other than an NCHW map"};
     if (pads[0] || pads[1] || pads[4] || pads[5])
       throw NodeError{"Pad of the batch or channel axis"};
     if (*std::min_element(pads.begin(), pads.end()) < 0) throw NodeError{"Pad with negative pads"};
     if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) return alias(x);
-    set_act(n.output(0), emit(n, "zeropad", {&x},
-                              {{"padding", yaml_list({pads[2], pads[6], pads[3], pads[7]})}},
-                              Layout::nchw, out_dims(n)));
+    set_act(n.output(0),
+            emit(n, "zeropad", {&x}, {{"padding", yaml_list({pads[2], pads[6], pads[3], pads[7]})}},
+                 Layout::nchw, out_dims(n)));
     return;
   }
   if (op == "Resize" || op == "Upsample") return resize(n);
@@ -795,8 +874,9 @@ void Lowering::slice_act(const onnx::NodeProto& n, const Act& x, int64_t axis, i
   if (end <= begin) throw NodeError{"an empty Slice"};
   std::vector<int64_t> od = x.dims;
   od[static_cast<size_t>(axis)] = end - begin;
-  Act a = emit(n, "slice", {&x}, {{"begin", std::to_string(begin)}, {"size", std::to_string(end - begin)}},
-               x.layout, od, "", name_from(n.name(), n.op_type()) + suffix);
+  Act a = emit(n, "slice", {&x},
+               {{"begin", std::to_string(begin)}, {"size", std::to_string(end - begin)}}, x.layout,
+               od, "", name_from(n.name(), n.op_type()) + suffix);
   set_act(out, a);
 }
 
@@ -816,12 +896,12 @@ void Lowering::elementwise_binary(const onnx::NodeProto& n) {
     for (const Act* a : {&x, &y})
       if (a->dims != od && !(a->dims.size() == 4 && channels(*a) == channels(x) &&
                              modelc_shape(*a)[0] == 1 && modelc_shape(*a)[1] == 1))
-        throw NodeError{fmt::format("{} broadcasting {} to {}; modelc broadcasts [N, C, 1, 1] "
-                                    "over H and W only",
-                                    op, yaml_list(a->dims), yaml_list(od))};
+        throw NodeError{
+            fmt::format("{} broadcasting {} to {}; modelc broadcasts [N, C, 1, 1] "
+                        "over H and W only",
+                        op, yaml_list(a->dims), yaml_list(od))};
     const Act& big = x.dims == od ? x : y;
-    set_act(n.output(0),
-            emit(n, op == "Add" ? "add" : "multiply", {&x, &y}, {}, big.layout, od));
+    set_act(n.output(0), emit(n, op == "Add" ? "add" : "multiply", {&x, &y}, {}, big.layout, od));
     return;
   }
   const Act& x = a0 ? act_in(n, 0) : act_in(n, 1);
@@ -839,9 +919,9 @@ void Lowering::elementwise_binary(const onnx::NodeProto& n) {
     const int64_t ch = channels(x);
     const bool scalar = c.count() == 1;
     const bool per_channel =
-        c.count() == ch && (x.layout == Layout::nchw
-                                ? (c.dims.size() >= 3 && c.dims[c.dims.size() - 3] == ch)
-                                : c.dims.back() == ch);
+        c.count() == ch &&
+        (x.layout == Layout::nchw ? (c.dims.size() >= 3 && c.dims[c.dims.size() - 3] == ch)
+                                  : c.dims.back() == ch);
     if ((scalar || per_channel) && x.chw[0] == 0) {
       std::vector<float> gamma(static_cast<size_t>(ch));
       for (int64_t k = 0; k < ch; ++k) {
@@ -859,10 +939,11 @@ void Lowering::elementwise_binary(const onnx::NodeProto& n) {
       return;
     }
   }
-  throw NodeError{fmt::format("{} of a computed tensor and a constant of shape {}; modelc maps a "
-                              "per-channel or scalar Mul/Div (its scale op), and a bias Add after "
-                              "MatMul",
-                              op, yaml_list(c.dims))};
+  throw NodeError{
+      fmt::format("{} of a computed tensor and a constant of shape {}; modelc maps a "
+                  "per-channel or scalar Mul/Div (its scale op), and a bias Add after "
+                  "MatMul",
+                  op, yaml_list(c.dims))};
 }
 
 void Lowering::dense(const onnx::NodeProto& n, const Act& x, const Const& w, bool w_is_out_in,
@@ -877,7 +958,8 @@ void Lowering::dense(const onnx::NodeProto& n, const Act& x, const Const& w, boo
     throw NodeError{fmt::format("a weight for {} inputs on a tensor of {}", in, channels(x))};
   std::vector<int64_t> od = x.dims;
   od.back() = out;
-  Act a = emit(n, "dense", {&x}, {{"units", std::to_string(out)}, {"use_bias", bias ? "true" : "false"}},
+  Act a = emit(n, "dense", {&x},
+               {{"units", std::to_string(out)}, {"use_bias", bias ? "true" : "false"}},
                x.layout == Layout::flat ? Layout::flat : x.layout, od, extra);
   // kernel [in, out], rows in modelc's element order.
   std::vector<float> k(static_cast<size_t>(in * out));
@@ -898,8 +980,8 @@ void Lowering::dense(const onnx::NodeProto& n, const Act& x, const Const& w, boo
   if (C != 0) {
     to_modelc = fmt::format("{}.reshape({}, {}, {}, {}).transpose(1, 2, 0, 3).reshape({}, {})",
                             to_modelc, C, H, W, out, in, out);
-    to_onnx = fmt::format("x.reshape({}, {}, {}, {}).transpose(2, 0, 1, 3).reshape({}, {}){}", H,
-                          W, C, out, in, out, w_is_out_in ? ".T" : "");
+    to_onnx = fmt::format("x.reshape({}, {}, {}, {}).transpose(2, 0, 1, 3).reshape({}, {}){}", H, W,
+                          C, out, in, out, w_is_out_in ? ".T" : "");
   }
   if (alpha != 1.0) {
     to_modelc = fmt::format("({}) * {}", to_modelc, alpha);
@@ -973,15 +1055,16 @@ void Lowering::conv(const onnx::NodeProto& n) {
                                 yaml_list(w.dims))};
   const auto s = attr_ints(n, "strides").value_or(std::vector<int64_t>{1, 1});
   const auto d = attr_ints(n, "dilations").value_or(std::vector<int64_t>{1, 1});
-  if (s.size() != 2 || d.size() != 2) throw NodeError{"strides or dilations of other than 2 values"};
+  if (s.size() != 2 || d.size() != 2)
+    throw NodeError{"strides or dilations of other than 2 values"};
   const Pads p = read_pads(n, {x0.dims[2], x0.dims[3]}, {kh, kw}, s, d);
   const std::string base = name_from(n.name(), n.op_type());
   const Act* x = &x0;
   Act padded;
   std::string padding = p.zero() ? "" : yaml_pair(p.t, p.l);
   if (!p.symmetric()) {
-    padded = emit(n, "zeropad", {&x0}, {{"padding", yaml_list({p.t, p.b, p.l, p.r})}},
-                  Layout::nchw, {x0.dims[0], cin, x0.dims[2] + p.t + p.b, x0.dims[3] + p.l + p.r},
+    padded = emit(n, "zeropad", {&x0}, {{"padding", yaml_list({p.t, p.b, p.l, p.r})}}, Layout::nchw,
+                  {x0.dims[0], cin, x0.dims[2] + p.t + p.b, x0.dims[3] + p.l + p.r},
                   " (its asymmetric pads)", base + "_pad");
     x = &padded;
     padding.clear();
@@ -996,8 +1079,8 @@ void Lowering::conv(const onnx::NodeProto& n) {
   if (groups != 1 && !depthwise) attrs.emplace_back("groups", std::to_string(groups));
   if (depthwise && cout != cin) attrs.emplace_back("depth_multiplier", std::to_string(cout / cin));
   if (!b) attrs.emplace_back("use_bias", "false");
-  Act a = emit(n, depthwise ? "depthwise_conv2d" : "conv2d", {x}, attrs, Layout::nchw,
-               out_dims(n), "", base);
+  Act a = emit(n, depthwise ? "depthwise_conv2d" : "conv2d", {x}, attrs, Layout::nchw, out_dims(n),
+               "", base);
   std::vector<float> k(static_cast<size_t>(w.count()));
   if (depthwise) {
     const int64_t dm = cout / cin;
@@ -1036,7 +1119,8 @@ void Lowering::conv_transpose(const onnx::NodeProto& n) {
   const Const& w = need_const(n, 1, "weight");
   const Const* b = const_in(n, 2);
   if (w.dims.size() != 4) throw NodeError{"a weight of other than 4 dimensions"};
-  if (attr_int(n, "group", 1) != 1) throw NodeError{"a grouped ConvTranspose (modelc's has no groups)"};
+  if (attr_int(n, "group", 1) != 1)
+    throw NodeError{"a grouped ConvTranspose (modelc's has no groups)"};
   const auto d = attr_ints(n, "dilations").value_or(std::vector<int64_t>{1, 1});
   if (d != std::vector<int64_t>{1, 1}) throw NodeError{"a dilated ConvTranspose"};
   const int64_t cin = w.dims[0], cout = w.dims[1], kh = w.dims[2], kw = w.dims[3];
@@ -1077,7 +1161,8 @@ void Lowering::conv_transpose(const onnx::NodeProto& n) {
 
 void Lowering::pool(const onnx::NodeProto& n, bool max) {
   const Act& x = act_in(n, 0);
-  if (x.layout != Layout::nchw || x.dims.size() != 4) throw NodeError{"a pool on other than an NCHW map"};
+  if (x.layout != Layout::nchw || x.dims.size() != 4)
+    throw NodeError{"a pool on other than an NCHW map"};
   if (max && n.output_size() > 1 && consumer_count(n.output(1)) > 0)
     throw NodeError{"MaxPool's indices output is used"};
   const auto k = attr_ints(n, "kernel_shape").value_or(std::vector<int64_t>{});
@@ -1093,12 +1178,14 @@ void Lowering::pool(const onnx::NodeProto& n, bool max) {
   if (attr_int(n, "ceil_mode", 0) != 0) attrs.emplace_back("ceil", "true");
   if (!max && attr_int(n, "count_include_pad", 0) != 0 && !p.zero())
     attrs.emplace_back("count_padding", "true");
-  set_act(n.output(0), emit(n, max ? "maxpool" : "avgpool", {&x}, attrs, Layout::nchw, out_dims(n)));
+  set_act(n.output(0),
+          emit(n, max ? "maxpool" : "avgpool", {&x}, attrs, Layout::nchw, out_dims(n)));
 }
 
 void Lowering::resize(const onnx::NodeProto& n) {
   const Act& x = act_in(n, 0);
-  if (x.layout != Layout::nchw || x.dims.size() != 4) throw NodeError{"Resize of other than an NCHW map"};
+  if (x.layout != Layout::nchw || x.dims.size() != 4)
+    throw NodeError{"Resize of other than an NCHW map"};
   const std::vector<int64_t> od = out_dims(n);
   if (od[0] != x.dims[0] || od[1] != x.dims[1]) throw NodeError{"Resize of the batch or channels"};
   if (od[2] % x.dims[2] || od[3] % x.dims[3])
@@ -1106,22 +1193,25 @@ void Lowering::resize(const onnx::NodeProto& n) {
                                 x.dims[2], x.dims[3], od[2], od[3])};
   const int64_t sh = od[2] / x.dims[2], sw = od[3] / x.dims[3];
   const std::string mode = attr_string(n, "mode", "nearest");
-  const std::string ctm =
-      n.op_type() == "Upsample" ? "asymmetric" : attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  const std::string ctm = n.op_type() == "Upsample"
+                              ? "asymmetric"
+                              : attr_string(n, "coordinate_transformation_mode", "half_pixel");
   std::string interp;
   if (mode == "nearest") {
     const std::string nm = attr_string(n, "nearest_mode", "round_prefer_floor");
     if (!(ctm == "asymmetric" && (nm == "floor" || n.op_type() == "Upsample")))
-      throw NodeError{fmt::format("nearest Resize with coordinate_transformation_mode '{}' and "
-                                  "nearest_mode '{}'; modelc's nearest is asymmetric + floor "
-                                  "(PyTorch's)",
-                                  ctm, nm)};
+      throw NodeError{
+          fmt::format("nearest Resize with coordinate_transformation_mode '{}' and "
+                      "nearest_mode '{}'; modelc's nearest is asymmetric + floor "
+                      "(PyTorch's)",
+                      ctm, nm)};
     interp = "nearest";
   } else if (mode == "linear" || mode == "bilinear") {
     if (ctm != "half_pixel" && ctm != "pytorch_half_pixel")
-      throw NodeError{fmt::format("linear Resize with coordinate_transformation_mode '{}'; modelc's "
-                                  "bilinear is half_pixel (align_corners=False)",
-                                  ctm)};
+      throw NodeError{
+          fmt::format("linear Resize with coordinate_transformation_mode '{}'; modelc's "
+                      "bilinear is half_pixel (align_corners=False)",
+                      ctm)};
     interp = "bilinear";
   } else {
     throw NodeError{fmt::format("Resize mode '{}'; modelc has nearest and bilinear", mode)};
@@ -1280,8 +1370,9 @@ bool Lowering::self_gate(int i) {
   const std::string& other = mn.input(0) == n.output(0) ? mn.input(1) : mn.input(0);
   if (other != n.input(0)) return false;
   const Act& x = act_in(n, 0);
-  Act a = emit(n, hard ? "hard_swish" : "silu", {&x}, {}, x.layout, x.dims,
-               fmt::format(" + Mul {}", mn.name()), renamed(n.name(), hard ? "hard_swish" : "silu"));
+  Act a =
+      emit(n, hard ? "hard_swish" : "silu", {&x}, {}, x.layout, x.dims,
+           fmt::format(" + Mul {}", mn.name()), renamed(n.name(), hard ? "hard_swish" : "silu"));
   a.chw = x.chw;
   consumed_[static_cast<size_t>(m)] = true;
   set_act(mn.output(0), a);
@@ -1321,7 +1412,8 @@ bool Lowering::channel_shuffle(int i) {
 
 ImportResult import_onnx_bytes(const std::string& bytes, const std::string& label,
                                const std::string& dir, const ImportOptions& options) {
-  const onnx_import::LoadedModel m = onnx_import::load_model(bytes, label, dir, options.input_shape);
+  const onnx_import::LoadedModel m =
+      onnx_import::load_model(bytes, label, dir, options.input_shape);
   onnx_import::Lowering lowering(m, dir, options);
   return lowering.run();
 }

@@ -111,16 +111,17 @@ std::string external_bytes(const onnx::TensorProto& t, const std::string& dir,
   const std::filesystem::path path = std::filesystem::path(dir) / rel;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    fail(fmt::format("{}: its external data file '{}' is missing (looked in '{}'); copy it next "
-                     "to the model",
-                     what, location, dir.empty() ? "." : dir));
+    fail(
+        fmt::format("{}: its external data file '{}' is missing (looked in '{}'); copy it next "
+                    "to the model",
+                    what, location, dir.empty() ? "." : dir));
   in.seekg(0, std::ios::end);
   const auto size = static_cast<int64_t>(in.tellg());
   if (length < 0) length = size - offset;
-  if (offset < 0 || offset > size || length != static_cast<int64_t>(want) ||
-      offset + length > size)
-    fail(fmt::format("{}: external data '{}' holds {} bytes from offset {}, but the tensor needs {}",
-                     what, location, std::max<int64_t>(0, size - offset), offset, want));
+  if (offset < 0 || offset > size || length != static_cast<int64_t>(want) || offset + length > size)
+    fail(
+        fmt::format("{}: external data '{}' holds {} bytes from offset {}, but the tensor needs {}",
+                    what, location, std::max<int64_t>(0, size - offset), offset, want));
   std::string bytes(want, '\0');
   in.seekg(offset);
   in.read(bytes.data(), static_cast<std::streamsize>(want));
@@ -137,9 +138,10 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& dir, const std:
   const int type = t.data_type();
   const size_t es = element_size(type);
   if (es == 0)
-    fail(fmt::format("{} has element type {}; modelc imports FLOAT, DOUBLE and integer tensors "
-                     "(convert the model to float32)",
-                     what, type_name(type)));
+    fail(
+        fmt::format("{} has element type {}; modelc imports FLOAT, DOUBLE and integer tensors "
+                    "(convert the model to float32)",
+                    what, type_name(type)));
   c.integer = type != onnx::TensorProto::FLOAT && type != onnx::TensorProto::DOUBLE;
   c.source = t.name();
   c.v.resize(static_cast<size_t>(n));
@@ -163,7 +165,8 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& dir, const std:
     if (static_cast<int64_t>(field.size()) != n)
       fail(fmt::format("{} holds {} values but its shape [{}] needs {}", what, field.size(),
                        fmt::join(c.dims, ", "), n));
-    for (int i = 0; i < field.size(); ++i) c.v[static_cast<size_t>(i)] = static_cast<double>(field[i]);
+    for (int i = 0; i < field.size(); ++i)
+      c.v[static_cast<size_t>(i)] = static_cast<double>(field[i]);
   };
   switch (type) {
     case onnx::TensorProto::FLOAT: from_field(t.float_data()); break;
@@ -279,7 +282,8 @@ int fold_constant_nodes(LoadedModel& m, const std::string& dir) {
   for (int i = 0; i < g->node_size(); ++i)
     if (!folded[static_cast<size_t>(i)]) *kept.Add() = g->node(i);
   g->mutable_node()->Swap(&kept);
-  for (const std::string& name : new_consts) to_proto(name, m.initializers.at(name), g->add_initializer());
+  for (const std::string& name : new_consts)
+    to_proto(name, m.initializers.at(name), g->add_initializer());
   return count;
 }
 
@@ -297,9 +301,10 @@ LoadedModel load_model(const std::string& bytes, const std::string& label, const
     if (o.domain().empty() || o.domain() == "ai.onnx") m.opset = o.version();
   if (m.opset == 0) throw ImportError({label + ": the model imports no opset of the ONNX domain"});
   if (m.opset < 7 || m.opset > 17)
-    throw ImportError({fmt::format("{}: opset {}; modelc imports opsets 7 to 17 (re-export with "
-                                   "opset_version=13 or 17)",
-                                   label, m.opset)});
+    throw ImportError(
+        {fmt::format("{}: opset {}; modelc imports opsets 7 to 17 (re-export with "
+                     "opset_version=13 or 17)",
+                     label, m.opset)});
 
   onnx::GraphProto* g = m.proto.mutable_graph();
   // Initializers, which some exporters also list as inputs.
@@ -317,15 +322,17 @@ LoadedModel load_model(const std::string& bytes, const std::string& label, const
   for (auto& in : *g->mutable_input())
     if (!m.initializers.contains(in.name())) {
       if (input)
-        throw ImportError({fmt::format("{}: the model has more than one input ('{}', '{}'); modelc "
-                                       "imports models with one input",
-                                       label, input->name(), in.name())});
+        throw ImportError(
+            {fmt::format("{}: the model has more than one input ('{}', '{}'); modelc "
+                         "imports models with one input",
+                         label, input->name(), in.name())});
       input = &in;
     }
   if (!input) throw ImportError({label + ": the model has no input"});
   if (!input->type().has_tensor_type() ||
       input->type().tensor_type().elem_type() != onnx::TensorProto::FLOAT)
-    throw ImportError({fmt::format("{}: input '{}' is not a float32 tensor", label, input->name())});
+    throw ImportError(
+        {fmt::format("{}: input '{}' is not a float32 tensor", label, input->name())});
   auto* shape = input->mutable_type()->mutable_tensor_type()->mutable_shape();
   if (!input_shape.empty()) {
     if (shape->dim_size() != 0 && shape->dim_size() != static_cast<int>(input_shape.size()))
@@ -342,10 +349,11 @@ LoadedModel load_model(const std::string& bytes, const std::string& label, const
     if (!d.has_dim_value() || d.dim_value() <= 0) dynamic = true;
   }
   if (dynamic)
-    throw ImportError({fmt::format("{}: input '{}' has shape [{}] with dynamic or missing "
-                                   "dimensions; give them with --input-shape N,C,H,W (e.g. "
-                                   "--input-shape 1,3,224,224)",
-                                   label, input->name(), fmt::join(dims_text, ", "))});
+    throw ImportError(
+        {fmt::format("{}: input '{}' has shape [{}] with dynamic or missing "
+                     "dimensions; give them with --input-shape N,C,H,W (e.g. "
+                     "--input-shape 1,3,224,224)",
+                     label, input->name(), fmt::join(dims_text, ", "))});
   // Shapes inferred for a dynamic model are stale once its input changes.
   if (!input_shape.empty()) g->clear_value_info();
 
@@ -455,8 +463,7 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
   if (op == "Constant") {
     if (const auto* a = find_attr(n, "value"); a && a->has_t())
       return one(read_tensor(a->t(), dir, "Constant"));
-    if (const auto* a = find_attr(n, "value_float"))
-      return one(Const{{}, {a->f()}, false, ""});
+    if (const auto* a = find_attr(n, "value_float")) return one(Const{{}, {a->f()}, false, ""});
     if (const auto* a = find_attr(n, "value_int"))
       return one(Const{{}, {static_cast<double>(a->i())}, true, ""});
     if (const auto* a = find_attr(n, "value_ints")) {
@@ -565,10 +572,9 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
       std::vector<int64_t> keep;
       for (size_t i = 0; i < c.dims.size(); ++i) {
         const bool drop =
-            axes.empty() ? c.dims[i] == 1
-                         : std::any_of(axes.begin(), axes.end(), [&](int64_t a) {
-                             return norm_axis(a, c.dims.size(), op) == static_cast<int64_t>(i);
-                           });
+            axes.empty() ? c.dims[i] == 1 : std::any_of(axes.begin(), axes.end(), [&](int64_t a) {
+              return norm_axis(a, c.dims.size(), op) == static_cast<int64_t>(i);
+            });
         if (!drop) keep.push_back(c.dims[i]);
       }
       c.dims = keep;
@@ -591,13 +597,12 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
       r.dims[static_cast<size_t>(axis)] += c->dims[static_cast<size_t>(axis)];
       r.integer = r.integer && c->integer;
     }
-    const int64_t outer = std::accumulate(r.dims.begin(), r.dims.begin() + axis, int64_t{1},
-                                          std::multiplies<>());
+    const int64_t outer =
+        std::accumulate(r.dims.begin(), r.dims.begin() + axis, int64_t{1}, std::multiplies<>());
     for (int64_t o = 0; o < outer; ++o)
       for (const Const* c : in) {
         const int64_t chunk = o < outer && outer > 0 ? c->count() / outer : 0;
-        for (int64_t j = 0; j < chunk; ++j)
-          r.v.push_back(c->v[static_cast<size_t>(o * chunk + j)]);
+        for (int64_t j = 0; j < chunk; ++j) r.v.push_back(c->v[static_cast<size_t>(o * chunk + j)]);
       }
     return one(r);
   }
@@ -609,7 +614,8 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
     if (op == "Flatten") {
       const int64_t axis = norm_axis(attr_int(n, "axis", 1), c.dims.size() + 1, op);
       int64_t a = 1, b = 1;
-      for (size_t i = 0; i < c.dims.size(); ++i) (static_cast<int64_t>(i) < axis ? a : b) *= c.dims[i];
+      for (size_t i = 0; i < c.dims.size(); ++i)
+        (static_cast<int64_t>(i) < axis ? a : b) *= c.dims[i];
       shape = {a, b};
     } else {
       need(2);

@@ -30,10 +30,10 @@ struct NodeError {
 
 struct LoadedModel {
   onnx::ModelProto proto;
-  int64_t opset = 0;                                     // the default domain's
-  std::map<std::string, Const> initializers;             // by name
-  std::map<std::string, std::vector<int64_t>> shapes;    // every value ONNX inferred (-1: unknown)
-  std::string label;                                     // the file, for messages
+  int64_t opset = 0;                                   // the default domain's
+  std::map<std::string, Const> initializers;           // by name
+  std::map<std::string, std::vector<int64_t>> shapes;  // every value ONNX inferred (-1: unknown)
+  std::string label;                                   // the file, for messages
 };
 
 // Parses, checks (onnx::checker) and infers shapes; `input_shape` (when not
