@@ -5,7 +5,7 @@
 #   2. build-asan/ (ASan + UBSan, g++, MODELC_BIG_MODELS=OFF): everything but
 #      the four big models; ctest: every test there. A sanitizer report aborts
 #      its test (halt_on_error, -fno-sanitize-recover), so it fails the suite.
-#   3. build-fuzz/ (clang, libFuzzer): both fuzzers, their kept corpus and then
+#   3. build-fuzz/ (clang, libFuzzer): the three fuzzers, their kept corpus and then
 #      MODELC_FUZZ_SECONDS (default 30) each from the seeds; a finding fails.
 # docs/testing.md says what each stage runs and how long it takes.
 #

@@ -2,20 +2,20 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan, build-fuzz/) and runs each
 # for SECONDS (default 60): first the kept corpus (tests/fuzz/corpus/<target>,
 # crash regressions), then fuzzing from the seeds (every spec and bad spec in
-# the repo; generated safetensors files). Exits non-zero on any crash, leak,
+# the repo; generated safetensors files; the ONNX files of tests/import/data). Exits non-zero on any crash, leak,
 # timeout or sanitizer report, leaving the input in build-fuzz/fuzz/artifacts/.
 #
-#   tests/fuzz/run_fuzzers.sh [SECONDS] [TARGET...]     TARGET: frontend safetensors
+#   tests/fuzz/run_fuzzers.sh [SECONDS] [TARGET...]     TARGET: frontend safetensors import
 #
 # One process per target, one after the other (-jobs is not used), so it takes
-# about 2 x SECONDS plus the build. A crash becomes a regression: copy the
+# about 3 x SECONDS plus the build. A crash becomes a regression: copy the
 # artifact into tests/fuzz/corpus/<target>/, fix the bug, commit both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(frontend safetensors)
+[ ${#targets[@]} -eq 0 ] && targets=(frontend safetensors import)
 
 clang=$(command -v clang++-14 || command -v clang++ || true)
 if [ -z "$clang" ]; then
@@ -31,7 +31,8 @@ work=$build/fuzz
 mkdir -p "$work"
 # Seeds, rebuilt every run so they follow the repo.
 rm -rf "$work/seeds"
-mkdir -p "$work/seeds/frontend" "$work/seeds/safetensors"
+mkdir -p "$work/seeds/frontend" "$work/seeds/safetensors" "$work/seeds/import"
+cp tests/import/data/*.onnx "$work/seeds/import/"
 for f in specs/*.yaml specs/examples/*.yaml tests/compiler/bad_specs/*.yaml \
          tests/models/specs/*.yaml tests/compiler/data/*.yaml examples/hello/*.yaml; do
   cp "$f" "$work/seeds/frontend/$(echo "$f" | tr / _)"

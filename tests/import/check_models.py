@@ -200,6 +200,108 @@ def check(name, opset, args, root):
     return err, err32, t_import, t_build
 
 
+def read_safetensors(path):
+    import json, struct
+    with open(path, "rb") as f:
+        b = f.read()
+    n = struct.unpack("<Q", b[:8])[0]
+    header = json.loads(b[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for k, v in header.items():
+        s, e = v["data_offsets"]
+        out[k] = np.frombuffer(b[8 + n + s:8 + n + e], dtype=np.float32).reshape(v["shape"])
+    return out, meta
+
+
+def write_safetensors(path, tensors, meta):
+    import json, struct
+    header, blobs, off = {}, [], 0
+    for k in sorted(tensors):
+        a = np.ascontiguousarray(tensors[k], dtype=np.float32)
+        header[k] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + a.nbytes]}
+        blobs.append(a.tobytes())
+        off += a.nbytes
+    header["__metadata__"] = meta
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def finetune(args, root, name="resnet18", size=64, classes=5, steps=8, batch=4):
+    """Imports a torchvision model, replaces its classifier head in the YAML, trains a few
+    steps with the generated train_step, checks that the loss falls, then loads the trained
+    weights back into PyTorch through the __metadata__ mapping and compares the two forwards."""
+    work = os.path.join(args.out, f"finetune_{name}")
+    os.makedirs(work, exist_ok=True)
+    model, _ = make_model(name)
+    x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
+    onnx_path = os.path.join(work, f"{name}.onnx")
+    # PRESERVE keeps batchnorms unfused, so every initializer is a state_dict entry.
+    torch.onnx.export(model, x, onnx_path, opset_version=13, training=torch.onnx.TrainingMode.PRESERVE)
+    spec, weights = os.path.join(work, "imported.yaml"), os.path.join(work, "imported.safetensors")
+    run([args.modelc, "import", onnx_path, "-o", spec, "--weights", weights, "--name", "FineTuned"])
+    # The head: the last layer (fc, 1000 units) becomes `head` with `classes` units.
+    text = open(spec).read()
+    last = [l for l in text.splitlines() if l.startswith("  - {op: dense")][-1]
+    old_name = last.split("name: ")[1].split(",")[0]
+    new_line = last.replace(f"name: {old_name}", "name: head").replace("units: 1000", f"units: {classes}")
+    new_line = new_line.replace("expect: [1000]", f"expect: [{classes}]")
+    text = text.replace(last, new_line).replace(f"{{layer: {old_name}}}", "{layer: head}")
+    tuned_spec = os.path.join(work, "finetune.yaml")
+    open(tuned_spec, "w").write(text)
+    tensors, meta = read_safetensors(weights)
+    rng = np.random.default_rng(3)
+    in_features = tensors.pop(f"{old_name}.kernel").shape[0]
+    tensors.pop(f"{old_name}.bias")
+    tensors["head.kernel"] = rng.normal(0, 0.05, (in_features, classes)).astype(np.float32)
+    tensors["head.bias"] = np.zeros(classes, np.float32)
+    meta = {k: v for k, v in meta.items() if not k.startswith(old_name + ".")}
+    meta["head.kernel"] = "onnx=fc.weight; to_modelc=x.T; to_onnx=x.T"
+    meta["head.bias"] = "onnx=fc.bias; to_modelc=x; to_onnx=x"
+    start = os.path.join(work, "start.safetensors")
+    write_safetensors(start, tensors, meta)
+    gen = os.path.join(work, "gen")
+    run([args.modelc, "generate", tuned_spec, "-o", gen])
+    common = ["g++", "-std=c++20", "-O2", "-march=native", "-fopenmp", f"-I{root}/runtime/include",
+              f"-I{gen}", '-DMODELC_IMPORT_HEADER="finetune.hpp"', "-DMODELC_IMPORT_CLASS=FineTuned",
+              os.path.join(gen, "finetune.cpp"), os.path.join(args.build, "runtime/libmodelc_runtime.a")]
+    run(common + [os.path.join(root, "tests/import/finetune.cpp"), "-o", os.path.join(work, "finetune")])
+    run(common + [os.path.join(root, "tests/import/run_imported.cpp"), "-o", os.path.join(work, "run")])
+    g = torch.Generator().manual_seed(4)
+    images = torch.randn(batch, 3, size, size, generator=g)
+    labels = torch.arange(batch, dtype=torch.int32) % classes
+    data = os.path.join(work, "data.bin")
+    with open(data, "wb") as f:
+        f.write(np.int32(batch).tobytes() + images.numpy().astype(np.float32).tobytes()
+                + labels.numpy().astype(np.int32).tobytes())
+    tuned = os.path.join(work, "tuned.safetensors")
+    out = run([os.path.join(work, "finetune"), start, data, str(steps), tuned])
+    losses = [float(l.split()[-1]) for l in out.splitlines()]
+    # Back into PyTorch: every tensor through its to_onnx expression, by initializer name.
+    trained, _ = read_safetensors(tuned)
+    state = {}
+    for k, v in trained.items():
+        fields = dict(part.split("=", 1) for part in meta[k].split("; "))
+        state[fields["onnx"]] = torch.from_numpy(np.array(eval(fields["to_onnx"], {"x": v, "np": np}),
+                                                          dtype=np.float32))
+    torch_model, _ = make_model(name)
+    setattr(torch_model, "fc", nn.Linear(in_features, classes))
+    missing = [k for k in torch_model.state_dict() if k not in state and not k.endswith("num_batches_tracked")]
+    torch_model.load_state_dict({**torch_model.state_dict(), **state}, strict=True)
+    torch_model.eval()
+    probe = images[:1]
+    inp, outp = os.path.join(work, "probe.bin"), os.path.join(work, "probe_out.bin")
+    probe.numpy().astype(np.float32).tofile(inp)
+    run([os.path.join(work, "run"), tuned, inp, outp])
+    got = np.fromfile(outp, dtype=np.float32).astype(np.float64)
+    with torch.no_grad():
+        want = torch_model.double()(probe.double()).numpy().ravel()
+    err = np.abs(got - want).max() / np.abs(want).max()
+    return losses, missing, err
+
+
 def main():
     warnings.filterwarnings("ignore")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -210,6 +312,8 @@ def main():
     p.add_argument("--out", default=None)
     p.add_argument("--opsets", default="13,17")
     p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--finetune", action="store_true",
+                   help="also fine-tune an imported resnet18 in C++ and load the result back into PyTorch")
     args = p.parse_args()
     args.modelc = args.modelc or os.path.join(args.build, "compiler/modelc")
     args.out = args.out or os.path.join(args.build, "import_check")
@@ -227,6 +331,13 @@ def main():
             except Exception as e:  # report and go on with the others
                 failed += 1
                 print(f"{name:22} {opset:5}  FAILED: {e}", flush=True)
+    if args.finetune:
+        losses, missing, err = finetune(args, root)
+        falls = losses[-1] < losses[0]
+        print(f"fine-tune resnet18 (new 5-class head, 8 SGD steps, batch 4): loss "
+              f"{' '.join(f'{l:.3f}' for l in losses)}; weights back in PyTorch: "
+              f"{len(missing)} tensors unmapped, forward agrees to {err:.2e}")
+        failed += (not falls) + bool(missing) + (err > args.tolerance)
     sys.exit(1 if failed else 0)
 
 

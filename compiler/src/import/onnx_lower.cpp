@@ -406,6 +406,9 @@ ImportResult Lowering::run() {
       } catch (const NodeError& e) {
         errors_.push_back(fmt::format("{}: {}: {}", m_.label, describe(n), e.what));
         poisoned = true;
+      } catch (const std::exception& e) {  // a malformed node the checks above missed
+        errors_.push_back(fmt::format("{}: {}: malformed ({})", m_.label, describe(n), e.what()));
+        poisoned = true;
       }
     } else if (!known_op(n.op_type())) {  // after an earlier problem: still worth knowing
       errors_.push_back(fmt::format("{}: {}: modelc has no mapping for ONNX op {}", m_.label,

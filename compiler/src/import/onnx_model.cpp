@@ -28,6 +28,11 @@ int64_t Const::count() const {
 namespace {
 
 constexpr int64_t kMaxTensorElements = int64_t{1} << 31;  // 8 GiB of float32
+// Tensors the folder makes from shapes and attributes (ConstantOfShape, a
+// broadcast, a Gather, a Concat) are shapes and small constants in real models.
+constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
+
+void check_fold_size(const std::vector<int64_t>& dims, const std::string& op);
 
 [[noreturn]] void fail(const std::string& what) { throw NodeError{what}; }
 
@@ -41,6 +46,12 @@ int64_t element_count(const std::vector<int64_t>& dims, const std::string& what)
     c *= d;
   }
   return c;
+}
+
+void check_fold_size(const std::vector<int64_t>& dims, const std::string& op) {
+  if (element_count(dims, op) > kMaxFoldElements)
+    fail(fmt::format("{} would make a constant of {} elements; modelc folds constants of up to {}",
+                     op, element_count(dims, op), kMaxFoldElements));
 }
 
 size_t element_size(int type) {
@@ -144,12 +155,12 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& dir, const std:
                     what, type_name(type)));
   c.integer = type != onnx::TensorProto::FLOAT && type != onnx::TensorProto::DOUBLE;
   c.source = t.name();
-  c.v.resize(static_cast<size_t>(n));
   const auto want = static_cast<size_t>(n) * es;
   auto from_bytes = [&](const std::string& b) {
     if (b.size() != want)
       fail(fmt::format("{} holds {} bytes but its shape [{}] of {} needs {}", what, b.size(),
                        fmt::join(c.dims, ", "), type_name(type), want));
+    c.v.resize(static_cast<size_t>(n));
     const auto* p = reinterpret_cast<const unsigned char*>(b.data());
     for (int64_t i = 0; i < n; ++i) c.v[static_cast<size_t>(i)] = decode(p + i * es, type);
   };
@@ -165,6 +176,7 @@ Const read_tensor(const onnx::TensorProto& t, const std::string& dir, const std:
     if (static_cast<int64_t>(field.size()) != n)
       fail(fmt::format("{} holds {} values but its shape [{}] needs {}", what, field.size(),
                        fmt::join(c.dims, ", "), n));
+    c.v.resize(static_cast<size_t>(n));
     for (int i = 0; i < field.size(); ++i)
       c.v[static_cast<size_t>(i)] = static_cast<double>(field[i]);
   };
@@ -425,6 +437,7 @@ Const broadcast(const Const& a, const Const& b, F f, const std::string& op) {
   Const r;
   r.dims = out;
   r.integer = a.integer && b.integer;
+  check_fold_size(out, op);
   const int64_t n = element_count(out, op);
   r.v.resize(static_cast<size_t>(n));
   const auto so = strides_of(out), sa = strides_of(da), sb = strides_of(db);
@@ -540,6 +553,7 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
     for (int64_t d : idx.dims) r.dims.push_back(d);
     for (size_t i = static_cast<size_t>(axis) + 1; i < data.dims.size(); ++i)
       r.dims.push_back(data.dims[i]);
+    check_fold_size(r.dims, op);
     const auto st = strides_of(data.dims);
     const int64_t outer = axis == 0 ? 1 : data.count() / (data.dims[axis] * st[axis]);
     const int64_t inner = st[static_cast<size_t>(axis)];
@@ -724,6 +738,7 @@ std::optional<std::vector<Const>> fold(const onnx::NodeProto& n,
       value = v.v[0];
       r.integer = v.integer;
     }
+    check_fold_size(r.dims, op);
     r.v.assign(static_cast<size_t>(element_count(r.dims, op)), value);
     return one(r);
   }
