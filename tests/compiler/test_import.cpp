@@ -59,12 +59,12 @@ void expect_error(const std::string& model, std::initializer_list<std::string_vi
 TEST_SUITE("import") {
   TEST_CASE("broken models: one clear error each, never a crash") {
     expect_error("bad_not_onnx.onnx", {"bad_not_onnx.onnx: not an ONNX model"});
-    expect_error("bad_truncated.onnx", {"bad_truncated.onnx: not an ONNX model",
-                                        "truncated, corrupt or non-ONNX"});
+    expect_error("bad_truncated.onnx",
+                 {"bad_truncated.onnx: not an ONNX model", "truncated, corrupt or non-ONNX"});
     expect_error("bad_size.onnx",
                  {"initializer 'w' holds 400 bytes but its shape [4, 3, 3, 3] of FLOAT needs 432"});
-    expect_error("bad_external.onnx",
-                 {"external data file 'missing_weights.bin' is missing", "copy it next to the model"});
+    expect_error("bad_external.onnx", {"external data file 'missing_weights.bin' is missing",
+                                       "copy it next to the model"});
     expect_error("bad_dynamic.onnx",
                  {"input 'x' has shape [N, 3, H, W] with dynamic or missing dimensions",
                   "--input-shape N,C,H,W"});
@@ -74,8 +74,8 @@ TEST_SUITE("import") {
   }
 
   TEST_CASE("every unsupported node is listed, with its op and input shapes") {
-    const Run r = run({"import", data("bad_unsupported.onnx"), "-o",
-                       (work_dir() / "bad.yaml").string()});
+    const Run r =
+        run({"import", data("bad_unsupported.onnx"), "-o", (work_dir() / "bad.yaml").string()});
     CHECK(r.status == 1);
     CHECK(r.err.find("node 'the_cos' (Cos, inputs [1, 4, 6, 6]): modelc has no mapping for ONNX "
                      "op Cos") != std::string::npos);
@@ -96,8 +96,8 @@ TEST_SUITE("import") {
 
   TEST_CASE("a dynamic model imports with --input-shape") {
     const auto spec = work_dir() / "dyn.yaml";
-    const Run r = run({"import", data("bad_dynamic.onnx"), "-o", spec.string(), "--input-shape",
-                       "1,3,16,16"});
+    const Run r = run(
+        {"import", data("bad_dynamic.onnx"), "-o", spec.string(), "--input-shape", "1,3,16,16"});
     CAPTURE(r.err);
     CHECK(r.status == 0);
     CHECK(slurp(spec).find("input: {name: x, shape: [16, 16, 3], layout: nchw}") !=
@@ -113,10 +113,10 @@ TEST_SUITE("import") {
     const std::string spec = slurp(a / "net.yaml");
     CHECK(spec == slurp(b / "net.yaml"));
     CHECK(slurp(a / "net.safetensors") == slurp(b / "net.safetensors"));
-    for (const char* op : {"op: relu6", "op: depthwise_conv2d", "op: hard_swish",
-                           "op: hard_sigmoid", "op: multiply", "op: slice", "op: channel_shuffle",
-                           "op: layernorm", "op: gelu", "op: scale", "op: batchnorm",
-                           "ceil: true", "groups: 4", "dilation: 2", "op: flatten"})
+    for (const char* op :
+         {"op: relu6", "op: depthwise_conv2d", "op: hard_swish", "op: hard_sigmoid", "op: multiply",
+          "op: slice", "op: channel_shuffle", "op: layernorm", "op: gelu", "op: scale",
+          "op: batchnorm", "ceil: true", "groups: 4", "dilation: 2", "op: flatten"})
       CHECK_MESSAGE(spec.find(op) != std::string::npos, op);
     CHECK(spec.find("# Conv /stem/stem.0/Conv") != std::string::npos);
     // __metadata__: every tensor mapped to its initializer, with both transforms.

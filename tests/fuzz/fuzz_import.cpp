@@ -20,7 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::fprintf(stderr, "fuzz_import: an import without a spec\n");
       std::abort();
     }
-  } catch (const modelc::ImportError&) {
-  }
+  } catch (const modelc::ImportError&) {}
   return 0;
 }

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     int32_t batch = 0;
     in.read(reinterpret_cast<char*>(&batch), 4);
     if (!in || batch < 1 || batch > 256) throw std::runtime_error("bad batch in DATA.bin");
-    modelc::gen::MODELC_IMPORT_CLASS net(batch, modelc::ModelOptions{.threads = 0, .dropout = false});
+    modelc::gen::MODELC_IMPORT_CLASS net(batch,
+                                         modelc::ModelOptions{.threads = 0, .dropout = false});
     net.load_weights(argv[1]);
     std::vector<float> images(static_cast<size_t>(batch * net.input_size()));
     std::vector<int32_t> labels(static_cast<size_t>(batch));
